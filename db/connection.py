@@ -1,0 +1,83 @@
+"""The connection factory: every connection to the database is made here.
+
+WAL journal (readers never block the writer), foreign keys on, a busy timeout so a second
+writer waits instead of failing at once, and the schema migrated on open. New database
+files are created readable by their owner only: they hold customer records.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from db.errors import RetentionError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _create_private(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def connect(path: str | os.PathLike[str], *, migrate: bool = True) -> sqlite3.Connection:
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+
+    The connection is in autocommit mode; group writes with :func:`transaction`.
+    """
+    from db.migrate import migrate as run_migrations
+
+    p = Path(path)
+    if p.is_dir():
+        raise RetentionError(f"{p}: is a directory, expected a database file")
+    if not p.exists():
+        try:
+            _create_private(p)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise RetentionError(f"{p}: cannot create the database ({exc.strerror})") from exc
+    try:
+        conn = sqlite3.connect(p, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise RetentionError(f"{p}: not a retention database ({exc})") from exc
+    if migrate:
+        try:
+            run_migrations(conn, p)
+        except BaseException:
+            conn.close()
+            raise
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction: everything inside is committed together or not at all.
+
+    ``BEGIN IMMEDIATE`` takes the write lock up front, so two writers queue (for up to the
+    busy timeout) instead of failing half-way.
+    """
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise RetentionError(
+                "the database is busy: another import or scoring run is writing to it; "
+                "try again when it has finished"
+            ) from exc
+        raise
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")

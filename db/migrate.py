@@ -1,0 +1,110 @@
+"""Numbered SQL migrations, applied in order when a database is opened.
+
+``schema_version`` records each one applied. A database made by an older release is
+copied to ``<file>.v<N>.bak`` before it is upgraded; one made by a newer release is refused.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from db.errors import RetentionError
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """Every shipped migration as (version, file name, SQL), in order."""
+    found = []
+    for entry in resources.files("db").joinpath("migrations").iterdir():
+        m = _NAME.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..N without gaps, found {versions}")
+    return found
+
+
+def latest_version() -> int:
+    return len(migrations())
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    ).fetchone()
+    if not has_table:
+        return 0
+    row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    return row[0] or 0
+
+
+def _backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
+    target = path.with_name(f"{path.name}.v{version}.bak")
+    with sqlite3.connect(target) as dest:
+        conn.backup(dest)
+    dest.close()
+    target.chmod(0o600)
+    return target
+
+
+def migrate(conn: sqlite3.Connection, path: Path | None = None) -> int:
+    """Apply the migrations this database lacks; return the version it is now at."""
+    shipped = migrations()
+    version = current_version(conn)
+    if version > len(shipped):
+        raise RetentionError(
+            f"{path or 'database'}: made by a newer version of retention (schema v{version}; "
+            f"this one knows up to v{len(shipped)}); upgrade retention to open it"
+        )
+    if version == len(shipped):
+        return version
+    user_tables = conn.execute(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name != 'schema_version'"
+    ).fetchone()[0]
+    if version == 0 and user_tables:
+        raise RetentionError(f"{path or 'database'}: not a retention database (it has other tables)")
+    if version > 0 and path is not None:
+        _backup(conn, path, version)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated while we waited for the write lock.
+        version = current_version(conn)
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version "
+            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        for number, name, sql in shipped[version:]:
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                (number, name, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+            )
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return len(shipped)
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements (all run inside the caller's transaction)."""
+    statements, buf = [], ""
+    for line in sql.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                statements.append(buf)
+            buf = ""
+    if buf.strip() and not all(
+        ln.strip().startswith("--") or not ln.strip() for ln in buf.splitlines()
+    ):
+        raise RuntimeError(f"migration ends with an incomplete statement: {buf[:80]!r}")
+    return statements

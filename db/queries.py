@@ -1,0 +1,143 @@
+"""The reads the importers and the app need, as plain parameterised SQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass
+
+import polars as pl
+
+# Tables an import may write, in the order that satisfies their references.
+DATA_TABLES = (
+    "accounts",
+    "plan_limits",
+    "contacts",
+    "subscription_periods",
+    "invoices",
+    "payment_attempts",
+    "usage_events",
+    "tickets",
+    "nps_responses",
+    "touchpoints",
+    "deals",
+    "goals",
+)
+
+
+def existing_values(conn: sqlite3.Connection, table: str, column: str, **where: str) -> set[str]:
+    """The distinct values of ``table.column`` (optionally filtered by equality)."""
+    if table not in DATA_TABLES:
+        raise ValueError(f"unknown table {table!r}")
+    if not column.replace("_", "").isalnum() or not all(k.isidentifier() for k in where):
+        raise ValueError("bad column name")
+    sql = f'SELECT DISTINCT "{column}" FROM "{table}"'
+    if where:
+        sql += " WHERE " + " AND ".join(f'"{k}" = ?' for k in where)
+    return {row[0] for row in conn.execute(sql, tuple(where.values()))}
+
+
+def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Row count of every data table."""
+    return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in DATA_TABLES}
+
+
+@dataclass(frozen=True)
+class ImportLogEntry:
+    imported_at: str
+    file_name: str
+    file_path: str
+    sha256: str
+    format: str
+    entity: str
+    rows_read: int
+    rows_inserted: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_rejected: int
+    ignored_columns: str
+    duration_ms: int
+
+
+def log_import(conn: sqlite3.Connection, entry: ImportLogEntry) -> None:
+    fields = asdict(entry)
+    conn.execute(
+        f"INSERT INTO import_log ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})",
+        tuple(fields.values()),
+    )
+
+
+def import_log(conn: sqlite3.Connection, limit: int = 200) -> pl.DataFrame:
+    """The most recent imports, newest first."""
+    return frame(
+        conn,
+        "SELECT imported_at, file_name, format, entity, rows_read, rows_inserted, rows_updated, "
+        "rows_unchanged, rows_rejected, ignored_columns, duration_ms, sha256 "
+        "FROM import_log ORDER BY id DESC LIMIT ?",
+        (limit,),
+    )
+
+
+def frame(
+    conn: sqlite3.Connection,
+    sql: str,
+    params: tuple[object, ...] = (),
+    schema: dict[str, type[pl.DataType] | pl.DataType] | None = None,
+) -> pl.DataFrame:
+    """Run a query and return its rows as a Polars frame (columns named as selected).
+
+    Pass ``schema`` where an empty result must still have typed columns.
+    """
+    cur = conn.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    if schema is not None:
+        return pl.DataFrame(rows, schema=[(n, schema[n]) for n in names], orient="row")
+    return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+
+
+def accounts_overview(conn: sqlite3.Connection, since: str) -> pl.DataFrame:
+    """One row per account with the counts the accounts list shows.
+
+    ``since`` (an ISO timestamp) bounds the "active users" window.
+    """
+    return frame(
+        conn,
+        """
+        SELECT a.account_id, a.name, a.domain, a.segment, a.plan, a.owner, a.renewal_date,
+               a.currency,
+               (SELECT COUNT(*) FROM contacts c
+                 WHERE c.account_id = a.account_id AND c.left_company_at IS NULL) AS contacts,
+               (SELECT COUNT(DISTINCT u.user_id) FROM usage_events u
+                 WHERE u.account_id = a.account_id AND u.occurred_at >= ?) AS active_users,
+               (SELECT COUNT(*) FROM tickets t
+                 WHERE t.account_id = a.account_id
+                   AND t.status IN ('new', 'open', 'pending', 'hold')) AS open_tickets
+        FROM accounts a
+        ORDER BY a.name COLLATE NOCASE
+        """,
+        (since,),
+    )
+
+
+def subscription_periods(conn: sqlite3.Connection) -> pl.DataFrame:
+    """Every subscription period, for the engine's MRR computations."""
+    return frame(
+        conn,
+        "SELECT account_id, subscription_id, plan, status, billing_interval, amount_minor, "
+        "quantity, currency, period_start, period_end FROM subscription_periods",
+        schema=SUBSCRIPTION_PERIOD_SCHEMA,
+    )
+
+
+SUBSCRIPTION_PERIOD_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
+    "account_id": pl.String,
+    "subscription_id": pl.String,
+    "plan": pl.String,
+    "status": pl.String,
+    "billing_interval": pl.String,
+    "amount_minor": pl.Int64,
+    "quantity": pl.Int64,
+    "currency": pl.String,
+    "period_start": pl.String,
+    "period_end": pl.String,
+}

@@ -1,0 +1,53 @@
+"""Upserts: the one way imported rows reach the database."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    inserted: int
+    updated: int
+    unchanged: int
+
+
+def _quote(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a column name: {name!r}")
+    return f'"{name}"'
+
+
+def upsert(
+    conn: sqlite3.Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    conflict: Sequence[str] = ("source", "source_id"),
+) -> UpsertCounts:
+    """Insert ``rows`` into ``table``, updating rows whose ``conflict`` key already exists.
+
+    A row whose values are all unchanged is left alone (and counted as unchanged), so a
+    re-import touches nothing it need not. Call inside a transaction.
+    """
+    cols = [_quote(c) for c in columns]
+    keys = {_quote(c) for c in conflict}
+    rest = [c for c in cols if c not in keys]
+    t = _quote(table)
+    sql = f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    sql += f" ON CONFLICT ({', '.join(_quote(c) for c in conflict)}) DO "
+    if rest:
+        sets = ", ".join(f"{c} = excluded.{c}" for c in rest)
+        same = " AND ".join(f"{t}.{c} IS excluded.{c}" for c in rest)
+        sql += f"UPDATE SET {sets} WHERE NOT ({same})"
+    else:
+        sql += "NOTHING"
+    before_rows = conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+    before_changes = conn.total_changes
+    conn.executemany(sql, rows)
+    changed = conn.total_changes - before_changes
+    inserted = conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] - before_rows
+    return UpsertCounts(inserted=inserted, updated=changed - inserted, unchanged=len(rows) - changed)

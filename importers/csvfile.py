@@ -1,0 +1,155 @@
+"""Reading a CSV file into a frame of raw text, with clear errors for files that are not
+well-formed CSV.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first record row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from db.errors import Problem, RetentionError
+
+ROW = "__row"  # the column holding each record's spreadsheet row number
+_SEPARATORS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    path: Path
+    sha256: str
+    header: tuple[str, ...]
+    frame: pl.DataFrame  # every column as text (null when empty), plus ROW
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def _fail(path: Path, message: str, row: int | None = None, column: str | None = None) -> None:
+    raise RetentionError(str(Problem(str(path), message, row, column)))
+
+
+def read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        _fail(path, "no such file")
+    if path.is_dir():
+        _fail(path, "is a directory, expected a CSV file")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        _fail(path, f"cannot be read ({exc.strerror})")
+    raise AssertionError  # unreachable
+
+
+def decode(path: Path, data: bytes, separator: str = ",") -> str:
+    """The file's text; a UTF-8 byte-order mark is dropped. Non-UTF-8 bytes are an error
+    that names the row and column they are in."""
+    if b"\x00" in data[:65536]:
+        _fail(path, "is a binary file, not CSV text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        before = data[start : exc.start]
+        row = before.count(b"\n") + 1
+        line_start = before.rfind(b"\n") + 1
+        field_index = before[line_start:].count(separator.encode())
+        header = data[start:].split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
+        names = header.split(separator)
+        column = names[field_index].strip() if field_index < len(names) else None
+        _fail(
+            path,
+            f"byte 0x{data[exc.start]:02x} is not UTF-8; expected UTF-8 text "
+            "(in Excel: Save As > CSV UTF-8)",
+            row,
+            column,
+        )
+    raise AssertionError  # unreachable
+
+
+def sniff_separator(text: str) -> str:
+    """The separator used in the header line: the most frequent of , ; and tab."""
+    first = text.split("\n", 1)[0]
+    counts = {s: first.count(s) for s in _SEPARATORS}
+    best = max(counts, key=lambda s: counts[s])
+    return best if counts[best] else ","
+
+
+def _check_shape(path: Path, text: str, separator: str, width: int) -> list[int]:
+    """Check every record has ``width`` fields; return the row numbers of blank records."""
+    blank: list[int] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    try:
+        next(reader)
+        for index, record in enumerate(reader):
+            row = index + 2
+            n = len(record)
+            if n == width:
+                continue
+            if n == 0 or (n == 1 and not record[0].strip()):
+                blank.append(row)
+                continue
+            what = "fewer" if n < width else "more"
+            _fail(
+                path,
+                f"has {n} fields, {what} than the header's {width}; expected one value per "
+                "column (a value with a comma in it must be inside double quotes)",
+                row,
+            )
+    except csv.Error as exc:
+        _fail(path, f"is not well-formed CSV ({exc}); check its quotes", reader.line_num)
+    return blank
+
+
+def read_table(path: Path) -> RawTable:
+    data = read_bytes(path)
+    if not data.strip():
+        _fail(path, "is empty; expected a header row and at least one data row")
+    sha = hashlib.sha256(data).hexdigest()
+    text = decode(path, data)
+    separator = sniff_separator(text)
+    header_line = next(csv.reader(io.StringIO(text, newline=""), delimiter=separator), [])
+    header = tuple(h.strip() for h in header_line)
+    if not any(header):
+        _fail(path, "has no header row; expected column names in row 1", 1)
+    for i, name in enumerate(header):
+        if not name:
+            _fail(path, f"column {i + 1} has no name in the header", 1)
+    seen: set[str] = set()
+    for name in header:
+        if name.lower() in seen:
+            _fail(path, "appears twice in the header", 1, name)
+        seen.add(name.lower())
+    blank_rows = _check_shape(path, text, separator, len(header))
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            separator=separator,
+            infer_schema=False,
+            has_header=True,
+            new_columns=list(header),
+            row_index_name=ROW,
+            row_index_offset=2,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError as exc:  # _check_shape catches what we know of
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        _fail(path, f"could not be read as CSV ({first})")
+    frame = frame.with_columns(pl.col(ROW).cast(pl.Int64))
+    if blank_rows:
+        frame = frame.filter(~pl.col(ROW).is_in(blank_rows))
+    # Empty and whitespace-only cells are missing values.
+    frame = frame.with_columns(
+        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
+        for c in header
+    )
+    if frame.height == 0:
+        _fail(path, "has a header but no data rows")
+    return RawTable(path=path, sha256=sha, header=header, frame=frame)

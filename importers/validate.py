@@ -1,0 +1,174 @@
+"""Applying a format to a raw table: map columns, parse every value, check the whole file.
+
+All checks run on the whole file with Polars; the result is either a typed frame ready to
+write or every problem found (the first few with row, column and what was expected).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from db.errors import Problem, RetentionError
+from importers.csvfile import ROW, RawTable
+from importers.spec import FileFormat
+from importers.values import money_minor
+
+MAX_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Parsed:
+    file_name: str
+    fmt: FileFormat
+    frame: pl.DataFrame  # one column per field target, source, source_id and ROW
+    rows_read: int
+    duplicates_dropped: int
+    ignored_columns: tuple[str, ...]
+
+
+def match_columns(fmt: FileFormat, header: tuple[str, ...]) -> dict[str, str]:
+    """Field column -> the header name that holds it (matched ignoring case and spaces)."""
+    by_lower = {h.strip().lower(): h for h in header}
+    return {f.column: by_lower[f.column.lower()] for f in fmt.fields if f.column.lower() in by_lower}
+
+
+def _show(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+class _Problems:
+    """Collects problems cheaply: a count of all, details of the first few."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.total = 0
+        self.items: list[Problem] = []
+
+    def add_rows(
+        self, bad: pl.DataFrame, column: str, describe: Callable[[dict], str]
+    ) -> None:
+        if bad.height == 0:
+            return
+        self.total += bad.height
+        for rec in bad.head(MAX_SHOWN).iter_rows(named=True):
+            self.items.append(Problem(self.file, describe(rec), rec[ROW], column))
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            self.items.sort(key=lambda p: (p.row or 0, p.column or ""))
+            raise RetentionError.from_problems(self.items[:MAX_SHOWN], self.total)
+
+
+def parse(fmt: FileFormat, table: RawTable) -> Parsed:
+    """Validate ``table`` as ``fmt``; raise RetentionError listing problems if any."""
+    problems = _Problems(table.name)
+    columns = match_columns(fmt, table.header)
+    missing = [c for c in fmt.required_columns if c not in columns]
+    if missing:
+        names = ", ".join(f"'{c}'" for c in missing)
+        raise RetentionError(
+            f"{table.name}: missing required column{'s' if len(missing) > 1 else ''} {names} "
+            f"for the {fmt.name} format (it needs: {', '.join(fmt.required_columns)})"
+        )
+    used = {h.lower() for h in columns.values()}
+    ignored = tuple(h for h in table.header if h.lower() not in used)
+
+    raw = table.frame
+    # Raw text per target (with defaults filled in), so checks can quote what was there.
+    raw_cols = []
+    for f in fmt.fields:
+        src = pl.col(columns[f.column]) if f.column in columns else pl.lit(None, pl.String)
+        if f.default is not None:
+            src = src.fill_null(pl.lit(f.default))
+        raw_cols.append(src.alias(f"raw:{f.target}"))
+    raw = raw.select(pl.col(ROW), *raw_cols)
+
+    # Non-money fields first: money reads the parsed currency of its row.
+    plain = [f for f in fmt.fields if not f.is_money]
+    money = [f for f in fmt.fields if f.is_money]
+    parsed = raw.with_columns(f.kind.parse(pl.col(f"raw:{f.target}")).alias(f.target) for f in plain)
+    parsed = parsed.with_columns(
+        money_minor(pl.col(f"raw:{f.target}"), pl.col(f.currency_from or "currency")).alias(
+            f.target
+        )
+        for f in money
+    )
+
+    for f in fmt.fields:
+        r, p = pl.col(f"raw:{f.target}"), pl.col(f.target)
+        if f.required:
+            bad = parsed.filter(r.is_null()).select(ROW)
+            problems.add_rows(bad, f.column, lambda rec, f=f: f"missing value; expected {f.expected}")
+        bad = parsed.filter(r.is_not_null() & p.is_null()).select(ROW, r.alias("v"))
+        problems.add_rows(bad, f.column, lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}")
+        if f.choices:
+            bad = parsed.filter(p.is_not_null() & ~p.is_in(list(f.choices))).select(ROW, r.alias("v"))
+            problems.add_rows(
+                bad, f.column, lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}"
+            )
+        if f.low is not None or f.high is not None:
+            out = pl.lit(False)
+            if f.low is not None:
+                out = out | (p < f.low)
+            if f.high is not None:
+                out = out | (p > f.high)
+            bad = parsed.filter(p.is_not_null() & out).select(ROW, r.alias("v"))
+            problems.add_rows(
+                bad, f.column, lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}"
+            )
+    problems.raise_if_any()
+
+    targets = [f.target for f in fmt.fields]
+    typed = parsed.select(ROW, *targets)
+    if fmt.key != ("source_id",):
+        typed = typed.with_columns(
+            pl.concat_str([pl.col(k).cast(pl.String) for k in fmt.key], separator="/").alias(
+                "source_id"
+            )
+        )
+    typed = typed.with_columns(pl.lit(fmt.source).alias("source"))
+
+    # Exact repeats of a record are dropped; one id with two different contents is an error.
+    rows_read = typed.height
+    value_cols = [c for c in typed.columns if c != ROW]
+    typed = typed.unique(subset=value_cols, keep="first", maintain_order=True)
+    dropped = rows_read - typed.height
+    key_label = " + ".join(f.column for f in fmt.fields if f.target in fmt.key) or "id"
+    first_row = typed.group_by("source_id").agg(pl.col(ROW).min().alias("first"))
+    dup = (
+        typed.join(first_row, on="source_id")
+        .filter(pl.col(ROW) != pl.col("first"))
+        .select(ROW, "source_id", "first")
+        .sort(ROW)
+    )
+    problems.add_rows(
+        dup,
+        key_label,
+        lambda rec: f"duplicate {key_label} {_show(rec['source_id'])} with different values "
+        f"(first on row {rec['first']}); expected each record once",
+    )
+    problems.raise_if_any()
+    return Parsed(table.name, fmt, typed, rows_read, dropped, ignored)
+
+
+def check_references(parsed: Parsed, known: dict[str, set[str]]) -> None:
+    """Every reference must name a known row; ``known`` maps reference target -> values."""
+    problems = _Problems(parsed.file_name)
+    for ref in parsed.fmt.references:
+        values = known[ref.target]
+        col = pl.col(ref.target)
+        bad = parsed.frame.filter(col.is_not_null() & ~col.is_in(list(values))).select(
+            ROW, col.alias("v")
+        )
+        column = next(f.column for f in parsed.fmt.fields if f.target == ref.target)
+        problems.add_rows(
+            bad,
+            column,
+            lambda rec, ref=ref: f"unknown {ref.target} {_show(rec['v'])}; expected one that "
+            f"exists in {ref.table} ({ref.hint})",
+        )
+    problems.raise_if_any()

@@ -1,0 +1,169 @@
+"""Value parsers: each turns a column of raw text into typed values, as Polars expressions.
+
+A parser returns ``null`` where the text cannot be read; the validator reports every
+non-empty cell that became ``null`` as a problem, quoting ``expected``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+# ISO 4217 currencies whose minor unit is not 1/100.
+_ZERO_DECIMAL = {
+    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
+    "VUV", "XAF", "XOF", "XPF",
+}
+_THREE_DECIMAL = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
+
+TRUE_WORDS = ("true", "yes", "y", "1", "t")
+FALSE_WORDS = ("false", "no", "n", "0", "f")
+
+# Instants are stored as UTC 'YYYY-MM-DDTHH:MM:SSZ'; a time with no zone is read as UTC.
+_DATETIME_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.fZ",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%MZ",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%d %H:%M",
+)
+INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def currency_exponent(currency: pl.Expr) -> pl.Expr:
+    """How many decimal places the currency's minor unit has (2 unless ISO 4217 says not)."""
+    return (
+        pl.when(currency.is_in(list(_ZERO_DECIMAL)))
+        .then(pl.lit(0, pl.Int64))
+        .when(currency.is_in(list(_THREE_DECIMAL)))
+        .then(pl.lit(3, pl.Int64))
+        .otherwise(pl.lit(2, pl.Int64))
+    )
+
+
+def text(raw: pl.Expr) -> pl.Expr:
+    return raw.str.strip_chars()
+
+
+def lower(raw: pl.Expr) -> pl.Expr:
+    return raw.str.strip_chars().str.to_lowercase()
+
+
+def integer(raw: pl.Expr) -> pl.Expr:
+    s = raw.str.strip_chars()
+    return pl.when(s.str.contains(r"^[+-]?\d{1,18}$")).then(s.cast(pl.Int64, strict=False))
+
+
+def decimal(raw: pl.Expr) -> pl.Expr:
+    s = raw.str.strip_chars()
+    return pl.when(s.str.contains(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")).then(
+        s.cast(pl.Float64, strict=False)
+    )
+
+
+def boolean(raw: pl.Expr) -> pl.Expr:
+    s = lower(raw)
+    return (
+        pl.when(s.is_in(TRUE_WORDS))
+        .then(pl.lit(1, pl.Int64))
+        .when(s.is_in(FALSE_WORDS))
+        .then(pl.lit(0, pl.Int64))
+    )
+
+
+def currency_code(raw: pl.Expr) -> pl.Expr:
+    s = raw.str.strip_chars().str.to_uppercase()
+    return pl.when(s.str.contains(r"^[A-Z]{3}$")).then(s)
+
+
+def email(raw: pl.Expr) -> pl.Expr:
+    s = lower(raw)
+    return pl.when(s.str.contains(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")).then(s)
+
+
+def date(raw: pl.Expr) -> pl.Expr:
+    """A calendar date 'YYYY-MM-DD' (a full timestamp is cut to its UTC date)."""
+    s = raw.str.strip_chars()
+    as_date = s.str.to_date("%Y-%m-%d", strict=False)
+    return pl.coalesce(as_date, _instant(s).dt.date()).dt.strftime("%Y-%m-%d")
+
+
+def _instant(s: pl.Expr) -> pl.Expr:
+    return pl.coalesce(
+        *[s.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC") for f in _DATETIME_FORMATS]
+    )
+
+
+def instant(raw: pl.Expr) -> pl.Expr:
+    """A moment in time, stored in UTC; a bare date means midnight UTC."""
+    s = raw.str.strip_chars()
+    midnight = s.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")).dt.replace_time_zone(
+        "UTC"
+    )
+    return pl.coalesce(_instant(s), midnight).dt.strftime(INSTANT_FORMAT)
+
+
+def tags(raw: pl.Expr) -> pl.Expr:
+    """A list of words separated by ';', ',' or '|', stored lower case as 'a;b'."""
+    parts = lower(raw).str.replace_all(r"\s*[;,|]\s*", ";").str.strip_chars(";")
+    return pl.when(parts.str.contains(r"^[a-z0-9_\-]+(;[a-z0-9_\-]+)*$")).then(parts)
+
+
+def money_minor(raw: pl.Expr, currency: pl.Expr) -> pl.Expr:
+    """A decimal amount in major units ('1234.50') to integer minor units of ``currency``.
+
+    Exact (no float rounding); more decimal places than the currency has is an error.
+    """
+    s = raw.str.strip_chars()
+    ok = s.str.contains(r"^-?\d{1,15}(\.\d*)?$")
+    negative = s.str.starts_with("-")
+    body = s.str.strip_prefix("-")
+    whole = body.str.extract(r"^(\d+)", 1).cast(pl.Int64, strict=False)
+    frac = body.str.extract(r"\.(\d*)$", 1).fill_null("")
+    frac_len = frac.str.len_chars().cast(pl.Int64)
+    exp = currency_exponent(currency)
+    frac_value = pl.when(frac_len > 0).then(frac.cast(pl.Int64, strict=False)).otherwise(0)
+    scale = pl.lit(10, pl.Int64).pow(exp).cast(pl.Int64)
+    frac_scale = pl.lit(10, pl.Int64).pow((exp - frac_len).clip(lower_bound=0)).cast(pl.Int64)
+    magnitude = whole * scale + frac_value * frac_scale
+    value = pl.when(negative).then(-magnitude).otherwise(magnitude)
+    return pl.when(ok & (frac_len <= exp)).then(value)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A parser with the words a user sees when a value does not fit."""
+
+    name: str
+    parse: Callable[[pl.Expr], pl.Expr]
+    expected: str
+    dtype: type[pl.DataType]
+
+
+TEXT = Kind("text", text, "text", pl.String)
+ID = Kind("id", text, "an identifier", pl.String)
+LOWER = Kind("word", lower, "a word", pl.String)
+INT = Kind("int", integer, "a whole number like 12", pl.Int64)
+DECIMAL = Kind("decimal", decimal, "a number like 12.5", pl.Float64)
+BOOL = Kind("bool", boolean, "true or false (also yes/no, 1/0)", pl.Int64)
+CURRENCY = Kind("currency", currency_code, "a 3-letter ISO currency code like USD", pl.String)
+EMAIL = Kind("email", email, "an email address like ana@example.com", pl.String)
+DATE = Kind("date", date, "a date like 2024-03-14", pl.String)
+INSTANT = Kind(
+    "datetime", instant, "a date-time like 2024-03-14T09:30:00Z (or a date like 2024-03-14)",
+    pl.String,
+)
+TAGS = Kind("tags", tags, "words separated by ';' like competitor;budget_cut", pl.String)
+# Money is parsed against the row's currency; see money_minor.
+MONEY = Kind(
+    "money", lambda raw: raw, "an amount like 1234.50 (no thousands separators)", pl.Int64
+)

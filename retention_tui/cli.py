@@ -1,0 +1,268 @@
+"""The ``retention`` command line. Headless commands never import Textual."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from db import connect
+from db.errors import RetentionError
+from retention_tui import paths
+from retention_tui.output import FORMATS, render
+
+
+class Cli(click.Group):
+    """A group whose user errors print one clear message and exit with code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RetentionError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(2)
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date; expected YYYY-MM-DD, e.g. 2026-03-14", param, ctx)
+
+
+def today() -> date:
+    """The default as-of date: today in UTC (the engine itself never reads the clock)."""
+    return datetime.now(UTC).date()
+
+
+def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Database file (default: $RETENTION_DB, else the platform data dir).",
+    )(f)
+
+
+def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        help="Output format.",
+    )(f)
+
+
+def as_of_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--as-of", type=DateType(), default=None, help="Compute as of this date (default: today)."
+    )(f)
+
+
+def _open(db_path: Path | None) -> Any:
+    return connect(paths.database_path(db_path))
+
+
+@click.group(cls=Cli, invoke_without_command=True)
+@db_option
+@click.version_option(package_name="retention")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None) -> None:
+    """retention: your customer-retention cockpit.
+
+    With no command, opens the dashboard on your database.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(tui, db_path=db_path)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "format_name", default=None, metavar="NAME",
+              help="Read every file as this format instead of detecting it (see 'retention formats').")
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@db_option
+def import_cmd(files: tuple[Path, ...], format_name: str | None, dry_run: bool,
+               db_path: Path | None) -> None:
+    """Import CSV exports (all files in one transaction: all or nothing)."""
+    from importers.run import import_files
+
+    conn = _open(db_path)
+    try:
+        results = import_files(conn, files, format_name=format_name, dry_run=dry_run)
+    finally:
+        conn.close()
+    verb = "would be" if dry_run else ""
+    for r in results:
+        click.echo(
+            f"{r.path.name}: {r.format}, {r.rows_read} rows: "
+            f"{r.inserted} {verb} inserted, {r.updated} {verb} updated, "
+            f"{r.unchanged} unchanged".replace("  ", " ")
+            + (f", {r.rejected} duplicate rows skipped" if r.rejected else "")
+            + f" ({r.duration_ms / 1000:.2f} s)"
+        )
+        if r.ignored_columns:
+            click.echo(f"  ignored columns: {', '.join(r.ignored_columns)}")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
+@cli.command()
+@db_option
+@click.option("--as-of", type=DateType(), default=None,
+              help="Show the dashboard as of this date (default: today).")
+def tui(db_path: Path | None, as_of: date | None) -> None:
+    """Open the dashboard on an existing database."""
+    path = paths.database_path(db_path)
+    if not path.exists():
+        raise RetentionError(
+            f"{path}: no database yet; import your CSV exports with 'retention import FILE...' "
+            "or try 'retention demo'"
+        )
+    connect(path).close()  # migrate (and report problems) before the screen opens
+    from retention_tui.app import RetentionApp
+
+    RetentionApp(path, as_of=as_of or today()).run()
+
+
+def _has_own_work(path: Path) -> bool:
+    conn = connect(path)
+    try:
+        return any(
+            conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()
+            for t in ("playbooks", "notes", "snoozes")
+        )
+    finally:
+        conn.close()
+
+
+def build_demo_database(target: Path, echo: Callable[[str], None] = click.echo) -> date:
+    """Build a fresh database from the bundled sample data at ``target``; return its as-of."""
+    from importers.run import import_files
+
+    source = paths.sample_data_dir()
+    manifest = json.loads((source / "manifest.json").read_text())
+    files = sorted(source.glob("*.csv"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = target.with_name(target.name + ".building")
+    for leftover in (building, *(building.with_name(building.name + s) for s in ("-wal", "-shm"))):
+        leftover.unlink(missing_ok=True)
+    conn = connect(building)
+    try:
+        echo(f"Importing {len(files)} sample files into {target} ...")
+        import_files(conn, files, on_file=lambda r: echo(
+            f"  {r.path.name}: {r.rows_read:,} rows ({r.duration_ms / 1000:.1f} s)"))
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    for suffix in ("-wal", "-shm"):
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    shutil.move(building, target)
+    return date.fromisoformat(manifest["as_of"])
+
+
+@cli.command()
+@db_option
+@click.option("--no-open", is_flag=True, help="Build the database but do not open the dashboard.")
+def demo(db_path: Path | None, no_open: bool) -> None:
+    """Build a fresh database from the bundled sample data and open it."""
+    target = Path(db_path).expanduser() if db_path else paths.demo_database_path()
+    if target.exists() and _has_own_work(target):
+        raise RetentionError(
+            f"{target}: holds your own playbooks, notes or snoozes; the demo will not replace "
+            "it (choose another --db)"
+        )
+    as_of = build_demo_database(target)
+    if no_open:
+        click.echo(f"Demo database ready: {target} (as of {as_of})")
+        return
+    from retention_tui.app import RetentionApp
+
+    RetentionApp(target, as_of=as_of).run()
+
+
+@cli.command()
+@format_option
+def formats(fmt: str) -> None:
+    """List the file formats 'retention import' reads, with their columns."""
+    from importers.detect import ALL_FORMATS
+
+    rows = [
+        {
+            "format": f.name,
+            "source": f.source,
+            "table": f.table,
+            "required columns": ", ".join(f.required_columns),
+            "optional columns": ", ".join(c for c in f.columns if c not in f.required_columns),
+        }
+        for f in ALL_FORMATS
+    ]
+    click.echo(render(rows, fmt))
+
+
+@cli.command()
+@db_option
+@format_option
+@click.option("--limit", default=50, show_default=True, help="How many imports to show.")
+def imports(db_path: Path | None, fmt: str, limit: int) -> None:
+    """The import log: every file imported, newest first."""
+    from db.queries import import_log
+
+    conn = _open(db_path)
+    try:
+        rows = import_log(conn, limit).to_dicts()
+    finally:
+        conn.close()
+    click.echo(render(rows, fmt, columns=[
+        "imported_at", "file_name", "format", "rows_read", "rows_inserted", "rows_updated",
+        "rows_unchanged", "rows_rejected", "duration_ms",
+    ]))
+
+
+@cli.command()
+@db_option
+@format_option
+@as_of_option
+def accounts(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Every account with its MRR, contacts, active users and open tickets."""
+    from retention_tui.formatting import money
+    from retention_tui.overview import accounts_overview
+
+    conn = _open(db_path)
+    try:
+        frame = accounts_overview(conn, as_of or today())
+    finally:
+        conn.close()
+    rows = []
+    for r in frame.to_dicts():
+        mrr = r["mrr_minor"]
+        rows.append({
+            "account_id": r["account_id"],
+            "name": r["name"],
+            "segment": r["segment"],
+            "owner": r["owner"],
+            **({"mrr": money(mrr, r["mrr_currency"])} if fmt == "table"
+               else {"mrr_minor": mrr, "currency": r["mrr_currency"]}),
+            "contacts": r["contacts"],
+            "active_users_30d": r["active_users"],
+            "open_tickets": r["open_tickets"],
+            "renewal_date": r["renewal_date"],
+        })
+    click.echo(render(rows, fmt))
+
+
+def main() -> None:
+    cli(prog_name="retention")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
