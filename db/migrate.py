@@ -69,7 +69,9 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> int:
         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name != 'schema_version'"
     ).fetchone()[0]
     if version == 0 and user_tables:
-        raise RetentionError(f"{path or 'database'}: not a retention database (it has other tables)")
+        raise RetentionError(
+            f"{path or 'database'}: not a retention database (it has other tables)"
+        )
     if version > 0 and path is not None:
         _backup(conn, path, version)
     conn.execute("BEGIN IMMEDIATE")

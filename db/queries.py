@@ -68,31 +68,41 @@ def log_import(conn: sqlite3.Connection, entry: ImportLogEntry) -> None:
 
 def import_log(conn: sqlite3.Connection, limit: int = 200) -> pl.DataFrame:
     """The most recent imports, newest first."""
+    text, count = pl.String, pl.Int64
     return frame(
         conn,
         "SELECT imported_at, file_name, format, entity, rows_read, rows_inserted, rows_updated, "
         "rows_unchanged, rows_rejected, ignored_columns, duration_ms, sha256 "
         "FROM import_log ORDER BY id DESC LIMIT ?",
         (limit,),
+        schema={
+            "imported_at": text,
+            "file_name": text,
+            "format": text,
+            "entity": text,
+            "rows_read": count,
+            "rows_inserted": count,
+            "rows_updated": count,
+            "rows_unchanged": count,
+            "rows_rejected": count,
+            "ignored_columns": text,
+            "duration_ms": count,
+            "sha256": text,
+        },
     )
 
 
 def frame(
     conn: sqlite3.Connection,
     sql: str,
-    params: tuple[object, ...] = (),
-    schema: dict[str, type[pl.DataType] | pl.DataType] | None = None,
+    params: tuple[object, ...],
+    schema: dict[str, type[pl.DataType] | pl.DataType],
 ) -> pl.DataFrame:
-    """Run a query and return its rows as a Polars frame (columns named as selected).
-
-    Pass ``schema`` where an empty result must still have typed columns.
-    """
+    """Run a query and return its rows as a Polars frame typed by ``schema`` (so an empty
+    result still has typed columns)."""
     cur = conn.execute(sql, params)
     names = [d[0] for d in cur.description]
-    rows = cur.fetchall()
-    if schema is not None:
-        return pl.DataFrame(rows, schema=[(n, schema[n]) for n in names], orient="row")
-    return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+    return pl.DataFrame(cur.fetchall(), schema=[(n, schema[n]) for n in names], orient="row")
 
 
 def accounts_overview(conn: sqlite3.Connection, since: str) -> pl.DataFrame:
@@ -116,7 +126,23 @@ def accounts_overview(conn: sqlite3.Connection, since: str) -> pl.DataFrame:
         ORDER BY a.name COLLATE NOCASE
         """,
         (since,),
+        schema=ACCOUNT_OVERVIEW_SCHEMA,
     )
+
+
+ACCOUNT_OVERVIEW_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
+    "account_id": pl.String,
+    "name": pl.String,
+    "domain": pl.String,
+    "segment": pl.String,
+    "plan": pl.String,
+    "owner": pl.String,
+    "renewal_date": pl.String,
+    "currency": pl.String,
+    "contacts": pl.Int64,
+    "active_users": pl.Int64,
+    "open_tickets": pl.Int64,
+}
 
 
 def subscription_periods(conn: sqlite3.Connection) -> pl.DataFrame:
@@ -125,6 +151,7 @@ def subscription_periods(conn: sqlite3.Connection) -> pl.DataFrame:
         conn,
         "SELECT account_id, subscription_id, plan, status, billing_interval, amount_minor, "
         "quantity, currency, period_start, period_end FROM subscription_periods",
+        (),
         schema=SUBSCRIPTION_PERIOD_SCHEMA,
     )
 

@@ -27,15 +27,18 @@ def upsert(
     rows: Sequence[Sequence[object]],
     *,
     conflict: Sequence[str] = ("source", "source_id"),
+    update: Sequence[str] | None = None,
 ) -> UpsertCounts:
     """Insert ``rows`` into ``table``, updating rows whose ``conflict`` key already exists.
 
-    A row whose values are all unchanged is left alone (and counted as unchanged), so a
-    re-import touches nothing it need not. Call inside a transaction.
+    Only the ``update`` columns (default: all but the key) overwrite an existing row, so a
+    file without some column leaves that column's values alone. A row whose values are all
+    unchanged is not touched (and is counted as unchanged). Call inside a transaction.
     """
     cols = [_quote(c) for c in columns]
     keys = {_quote(c) for c in conflict}
-    rest = [c for c in cols if c not in keys]
+    wanted = None if update is None else {_quote(c) for c in update}
+    rest = [c for c in cols if c not in keys and (wanted is None or c in wanted)]
     t = _quote(table)
     sql = f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
     sql += f" ON CONFLICT ({', '.join(_quote(c) for c in conflict)}) DO "
@@ -50,4 +53,6 @@ def upsert(
     conn.executemany(sql, rows)
     changed = conn.total_changes - before_changes
     inserted = conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] - before_rows
-    return UpsertCounts(inserted=inserted, updated=changed - inserted, unchanged=len(rows) - changed)
+    return UpsertCounts(
+        inserted=inserted, updated=changed - inserted, unchanged=len(rows) - changed
+    )

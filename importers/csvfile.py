@@ -29,7 +29,8 @@ class RawTable:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The path as the user gave it: what every message about the file names."""
+        return str(self.path)
 
 
 def _fail(path: Path, message: str, row: int | None = None, column: str | None = None) -> None:

@@ -72,7 +72,7 @@ def _write(conn: sqlite3.Connection, item: _Loaded, dry_run: bool) -> FileResult
     check_references(parsed, _known_values(conn, parsed))
     frame = parsed.frame.drop("__row")
     columns = frame.columns
-    counts = upsert(conn, parsed.fmt.table, columns, frame.rows())
+    counts = upsert(conn, parsed.fmt.table, columns, frame.rows(), update=parsed.present_targets)
     duration_ms = round((item.seconds + time.perf_counter() - started) * 1000)
     result = FileResult(
         path=item.path,

@@ -30,10 +30,11 @@ class Field:
     def expected(self) -> str:
         if self.choices:
             return "one of " + ", ".join(self.choices)
+        noun = self.kind.expected.split(" like ")[0]
         if self.low is not None and self.high is not None:
-            return f"{self.kind.expected} from {self.low:g} to {self.high:g}"
+            return f"{noun} from {self.low:g} to {self.high:g}"
         if self.low is not None:
-            return f"{self.kind.expected} of at least {self.low:g}"
+            return f"{noun} of at least {self.low:g}"
         return self.kind.expected
 
     @property

@@ -27,12 +27,16 @@ class Parsed:
     rows_read: int
     duplicates_dropped: int
     ignored_columns: tuple[str, ...]
+    # Targets filled from the file's own columns: only these overwrite an existing row.
+    present_targets: tuple[str, ...]
 
 
 def match_columns(fmt: FileFormat, header: tuple[str, ...]) -> dict[str, str]:
     """Field column -> the header name that holds it (matched ignoring case and spaces)."""
     by_lower = {h.strip().lower(): h for h in header}
-    return {f.column: by_lower[f.column.lower()] for f in fmt.fields if f.column.lower() in by_lower}
+    return {
+        f.column: by_lower[f.column.lower()] for f in fmt.fields if f.column.lower() in by_lower
+    }
 
 
 def _show(value: object) -> str:
@@ -48,9 +52,7 @@ class _Problems:
         self.total = 0
         self.items: list[Problem] = []
 
-    def add_rows(
-        self, bad: pl.DataFrame, column: str, describe: Callable[[dict], str]
-    ) -> None:
+    def add_rows(self, bad: pl.DataFrame, column: str, describe: Callable[[dict], str]) -> None:
         if bad.height == 0:
             return
         self.total += bad.height
@@ -90,7 +92,9 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
     # Non-money fields first: money reads the parsed currency of its row.
     plain = [f for f in fmt.fields if not f.is_money]
     money = [f for f in fmt.fields if f.is_money]
-    parsed = raw.with_columns(f.kind.parse(pl.col(f"raw:{f.target}")).alias(f.target) for f in plain)
+    parsed = raw.with_columns(
+        f.kind.parse(pl.col(f"raw:{f.target}")).alias(f.target) for f in plain
+    )
     parsed = parsed.with_columns(
         money_minor(pl.col(f"raw:{f.target}"), pl.col(f.currency_from or "currency")).alias(
             f.target
@@ -102,11 +106,17 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
         r, p = pl.col(f"raw:{f.target}"), pl.col(f.target)
         if f.required:
             bad = parsed.filter(r.is_null()).select(ROW)
-            problems.add_rows(bad, f.column, lambda rec, f=f: f"missing value; expected {f.expected}")
+            problems.add_rows(
+                bad, f.column, lambda rec, f=f: f"missing value; expected {f.expected}"
+            )
         bad = parsed.filter(r.is_not_null() & p.is_null()).select(ROW, r.alias("v"))
-        problems.add_rows(bad, f.column, lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}")
+        problems.add_rows(
+            bad, f.column, lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}"
+        )
         if f.choices:
-            bad = parsed.filter(p.is_not_null() & ~p.is_in(list(f.choices))).select(ROW, r.alias("v"))
+            bad = parsed.filter(p.is_not_null() & ~p.is_in(list(f.choices))).select(
+                ROW, r.alias("v")
+            )
             problems.add_rows(
                 bad, f.column, lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}"
             )
@@ -148,11 +158,14 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
     problems.add_rows(
         dup,
         key_label,
-        lambda rec: f"duplicate {key_label} {_show(rec['source_id'])} with different values "
-        f"(first on row {rec['first']}); expected each record once",
+        lambda rec: (
+            f"duplicate {key_label} {_show(rec['source_id'])} with different values "
+            f"(first on row {rec['first']}); expected each record once"
+        ),
     )
     problems.raise_if_any()
-    return Parsed(table.name, fmt, typed, rows_read, dropped, ignored)
+    present = tuple(f.target for f in fmt.fields if f.column in columns)
+    return Parsed(table.name, fmt, typed, rows_read, dropped, ignored, present)
 
 
 def check_references(parsed: Parsed, known: dict[str, set[str]]) -> None:
@@ -168,7 +181,9 @@ def check_references(parsed: Parsed, known: dict[str, set[str]]) -> None:
         problems.add_rows(
             bad,
             column,
-            lambda rec, ref=ref: f"unknown {ref.target} {_show(rec['v'])}; expected one that "
-            f"exists in {ref.table} ({ref.hint})",
+            lambda rec, ref=ref: (
+                f"unknown {ref.target} {_show(rec['v'])}; expected one that "
+                f"exists in {ref.table} ({ref.hint})"
+            ),
         )
     problems.raise_if_any()

@@ -13,8 +13,23 @@ import polars as pl
 
 # ISO 4217 currencies whose minor unit is not 1/100.
 _ZERO_DECIMAL = {
-    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
-    "VUV", "XAF", "XOF", "XPF",
+    "BIF",
+    "CLP",
+    "DJF",
+    "GNF",
+    "ISK",
+    "JPY",
+    "KMF",
+    "KRW",
+    "PYG",
+    "RWF",
+    "UGX",
+    "UYI",
+    "VND",
+    "VUV",
+    "XAF",
+    "XOF",
+    "XPF",
 }
 _THREE_DECIMAL = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
 
@@ -99,15 +114,18 @@ def date(raw: pl.Expr) -> pl.Expr:
 
 def _instant(s: pl.Expr) -> pl.Expr:
     return pl.coalesce(
-        *[s.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC") for f in _DATETIME_FORMATS]
+        *[
+            s.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC")
+            for f in _DATETIME_FORMATS
+        ]
     )
 
 
 def instant(raw: pl.Expr) -> pl.Expr:
     """A moment in time, stored in UTC; a bare date means midnight UTC."""
     s = raw.str.strip_chars()
-    midnight = s.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")).dt.replace_time_zone(
-        "UTC"
+    midnight = (
+        s.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
     )
     return pl.coalesce(_instant(s), midnight).dt.strftime(INSTANT_FORMAT)
 
@@ -159,11 +177,11 @@ CURRENCY = Kind("currency", currency_code, "a 3-letter ISO currency code like US
 EMAIL = Kind("email", email, "an email address like ana@example.com", pl.String)
 DATE = Kind("date", date, "a date like 2024-03-14", pl.String)
 INSTANT = Kind(
-    "datetime", instant, "a date-time like 2024-03-14T09:30:00Z (or a date like 2024-03-14)",
+    "datetime",
+    instant,
+    "a date-time like 2024-03-14T09:30:00Z (or a date like 2024-03-14)",
     pl.String,
 )
 TAGS = Kind("tags", tags, "words separated by ';' like competitor;budget_cut", pl.String)
 # Money is parsed against the row's currency; see money_minor.
-MONEY = Kind(
-    "money", lambda raw: raw, "an amount like 1234.50 (no thousands separators)", pl.Int64
-)
+MONEY = Kind("money", lambda raw: raw, "an amount like 1234.50 (no thousands separators)", pl.Int64)

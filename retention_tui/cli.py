@@ -57,7 +57,11 @@ def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
         help="Output format.",
     )(f)
 
@@ -87,12 +91,18 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
 
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "format_name", default=None, metavar="NAME",
-              help="Read every file as this format instead of detecting it (see 'retention formats').")
+@click.option(
+    "--format",
+    "format_name",
+    default=None,
+    metavar="NAME",
+    help="Read every file as this format instead of detecting it (see 'retention formats').",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 @db_option
-def import_cmd(files: tuple[Path, ...], format_name: str | None, dry_run: bool,
-               db_path: Path | None) -> None:
+def import_cmd(
+    files: tuple[Path, ...], format_name: str | None, dry_run: bool, db_path: Path | None
+) -> None:
     """Import CSV exports (all files in one transaction: all or nothing)."""
     from importers.run import import_files
 
@@ -118,8 +128,12 @@ def import_cmd(files: tuple[Path, ...], format_name: str | None, dry_run: bool,
 
 @cli.command()
 @db_option
-@click.option("--as-of", type=DateType(), default=None,
-              help="Show the dashboard as of this date (default: today).")
+@click.option(
+    "--as-of",
+    type=DateType(),
+    default=None,
+    help="Show the dashboard as of this date (default: today).",
+)
 def tui(db_path: Path | None, as_of: date | None) -> None:
     """Open the dashboard on an existing database."""
     path = paths.database_path(db_path)
@@ -159,8 +173,13 @@ def build_demo_database(target: Path, echo: Callable[[str], None] = click.echo) 
     conn = connect(building)
     try:
         echo(f"Importing {len(files)} sample files into {target} ...")
-        import_files(conn, files, on_file=lambda r: echo(
-            f"  {r.path.name}: {r.rows_read:,} rows ({r.duration_ms / 1000:.1f} s)"))
+        import_files(
+            conn,
+            files,
+            on_file=lambda r: echo(
+                f"  {r.path.name}: {r.rows_read:,} rows ({r.duration_ms / 1000:.1f} s)"
+            ),
+        )
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
@@ -222,10 +241,23 @@ def imports(db_path: Path | None, fmt: str, limit: int) -> None:
         rows = import_log(conn, limit).to_dicts()
     finally:
         conn.close()
-    click.echo(render(rows, fmt, columns=[
-        "imported_at", "file_name", "format", "rows_read", "rows_inserted", "rows_updated",
-        "rows_unchanged", "rows_rejected", "duration_ms",
-    ]))
+    click.echo(
+        render(
+            rows,
+            fmt,
+            columns=[
+                "imported_at",
+                "file_name",
+                "format",
+                "rows_read",
+                "rows_inserted",
+                "rows_updated",
+                "rows_unchanged",
+                "rows_rejected",
+                "duration_ms",
+            ],
+        )
+    )
 
 
 @cli.command()
@@ -245,18 +277,23 @@ def accounts(db_path: Path | None, fmt: str, as_of: date | None) -> None:
     rows = []
     for r in frame.to_dicts():
         mrr = r["mrr_minor"]
-        rows.append({
-            "account_id": r["account_id"],
-            "name": r["name"],
-            "segment": r["segment"],
-            "owner": r["owner"],
-            **({"mrr": money(mrr, r["mrr_currency"])} if fmt == "table"
-               else {"mrr_minor": mrr, "currency": r["mrr_currency"]}),
-            "contacts": r["contacts"],
-            "active_users_30d": r["active_users"],
-            "open_tickets": r["open_tickets"],
-            "renewal_date": r["renewal_date"],
-        })
+        rows.append(
+            {
+                "account_id": r["account_id"],
+                "name": r["name"],
+                "segment": r["segment"],
+                "owner": r["owner"],
+                **(
+                    {"mrr": money(mrr, r["mrr_currency"])}
+                    if fmt == "table"
+                    else {"mrr_minor": mrr, "currency": r["mrr_currency"]}
+                ),
+                "contacts": r["contacts"],
+                "active_users_30d": r["active_users"],
+                "open_tickets": r["open_tickets"],
+                "renewal_date": r["renewal_date"],
+            }
+        )
     click.echo(render(rows, fmt))
 
 

@@ -32,7 +32,9 @@ def safe_cell(value: object) -> str:
     return text
 
 
-def render(rows: Sequence[dict[str, object]], fmt: str, columns: Sequence[str] | None = None) -> str:
+def render(
+    rows: Sequence[dict[str, object]], fmt: str, columns: Sequence[str] | None = None
+) -> str:
     cols = list(columns) if columns is not None else (list(rows[0]) if rows else [])
     if fmt == "json":
         return json.dumps([{c: r.get(c) for c in cols} for r in rows], indent=2, default=str)
@@ -43,6 +45,7 @@ def render(rows: Sequence[dict[str, object]], fmt: str, columns: Sequence[str] |
         writer.writerows([safe_cell(r.get(c)) for c in cols] for r in rows)
         return buf.getvalue().rstrip("\n")
     if fmt == "markdown":
+
         def md(v: object) -> str:
             return safe_cell(v).replace("|", "\\|").replace("\n", " ")
 

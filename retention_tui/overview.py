@@ -22,10 +22,9 @@ def accounts_overview(conn: sqlite3.Connection, as_of: date) -> pl.DataFrame:
     mrr = mrr_on(queries.subscription_periods(conn), as_of)
     # An account billed in several currencies shows its main one (the largest MRR).
     main = mrr.sort("mrr_minor", descending=True).unique("account_id", keep="first")
-    return (
-        accounts.join(main.rename({"currency": "mrr_currency"}), on="account_id", how="left")
-        .with_columns(
-            pl.col("mrr_minor").fill_null(0),
-            pl.col("mrr_currency").fill_null(pl.col("currency")),
-        )
+    return accounts.join(
+        main.rename({"currency": "mrr_currency"}), on="account_id", how="left"
+    ).with_columns(
+        pl.col("mrr_minor").fill_null(0),
+        pl.col("mrr_currency").fill_null(pl.col("currency")),
     )

@@ -44,48 +44,198 @@ LIMITS = {
 }
 CSMS = ["Dana Lee", "Marco Rossi", "Priya Shah", "Tom Becker", "Aiko Tanaka"]
 INDUSTRIES = [
-    "Logistics", "Healthcare", "Fintech", "Retail", "Manufacturing", "Education", "Media",
-    "Real estate", "Hospitality", "Legal", "Construction", "Energy",
+    "Logistics",
+    "Healthcare",
+    "Fintech",
+    "Retail",
+    "Manufacturing",
+    "Education",
+    "Media",
+    "Real estate",
+    "Hospitality",
+    "Legal",
+    "Construction",
+    "Energy",
 ]
 FIRST = [
-    "North", "Blue", "Silver", "Bright", "Iron", "Cedar", "Summit", "Harbor", "Nova", "Atlas",
-    "Pine", "Granite", "Lumen", "Vertex", "Orbit", "Maple", "Falcon", "Coral", "Quartz", "Echo",
-    "Apex", "Willow", "Crimson", "Delta", "Sterling", "Aurora", "Beacon", "Cobalt", "Juniper",
-    "Meridian", "Oak", "Prairie", "Redwood", "Sable", "Tidal", "Union", "Vantage", "Zenith",
+    "North",
+    "Blue",
+    "Silver",
+    "Bright",
+    "Iron",
+    "Cedar",
+    "Summit",
+    "Harbor",
+    "Nova",
+    "Atlas",
+    "Pine",
+    "Granite",
+    "Lumen",
+    "Vertex",
+    "Orbit",
+    "Maple",
+    "Falcon",
+    "Coral",
+    "Quartz",
+    "Echo",
+    "Apex",
+    "Willow",
+    "Crimson",
+    "Delta",
+    "Sterling",
+    "Aurora",
+    "Beacon",
+    "Cobalt",
+    "Juniper",
+    "Meridian",
+    "Oak",
+    "Prairie",
+    "Redwood",
+    "Sable",
+    "Tidal",
+    "Union",
+    "Vantage",
+    "Zenith",
 ]
 SECOND = [
-    "wind", "peak", "line", "works", "field", "stone", "gate", "bridge", "path", "point",
-    "wave", "forge", "light", "crest", "ridge", "port", "spring", "vale", "mark", "shore",
+    "wind",
+    "peak",
+    "line",
+    "works",
+    "field",
+    "stone",
+    "gate",
+    "bridge",
+    "path",
+    "point",
+    "wave",
+    "forge",
+    "light",
+    "crest",
+    "ridge",
+    "port",
+    "spring",
+    "vale",
+    "mark",
+    "shore",
 ]
-KIND = ["Labs", "Logistics", "Health", "Systems", "Group", "Partners", "Analytics", "Foods",
-        "Freight", "Studio", "Capital", "Retail", "Energy", "Clinics", "Learning", "Homes"]
+KIND = [
+    "Labs",
+    "Logistics",
+    "Health",
+    "Systems",
+    "Group",
+    "Partners",
+    "Analytics",
+    "Foods",
+    "Freight",
+    "Studio",
+    "Capital",
+    "Retail",
+    "Energy",
+    "Clinics",
+    "Learning",
+    "Homes",
+]
 SUFFIX = ["", "", "", " Inc", " LLC", " Ltd", " GmbH", " Corp"]
 PEOPLE_FIRST = [
-    "Ana", "Ben", "Chloe", "Dev", "Elena", "Farah", "Gabe", "Hana", "Ivan", "Jade", "Kofi",
-    "Lena", "Mateo", "Nina", "Omar", "Paula", "Quinn", "Rosa", "Sami", "Tariq", "Uma",
-    "Victor", "Wen", "Ximena", "Yusuf", "Zoe",
+    "Ana",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farah",
+    "Gabe",
+    "Hana",
+    "Ivan",
+    "Jade",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nina",
+    "Omar",
+    "Paula",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tariq",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
 ]
 PEOPLE_LAST = [
-    "Adams", "Baker", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jensen",
-    "Khan", "Lopez", "Murphy", "Nguyen", "Okafor", "Patel", "Quist", "Reyes", "Silva",
-    "Turner", "Ueda", "Vargas", "Weber", "Xu", "Young", "Zimmer",
+    "Adams",
+    "Baker",
+    "Chen",
+    "Diaz",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jensen",
+    "Khan",
+    "Lopez",
+    "Murphy",
+    "Nguyen",
+    "Okafor",
+    "Patel",
+    "Quist",
+    "Reyes",
+    "Silva",
+    "Turner",
+    "Ueda",
+    "Vargas",
+    "Weber",
+    "Xu",
+    "Young",
+    "Zimmer",
 ]
 ROLES_CHAMPION = ["Head of Operations", "VP Operations", "Director of Analytics", "Ops Manager"]
-ROLES_OTHER = ["CFO", "CEO", "Analyst", "Engineer", "Team Lead", "IT Admin", "Controller",
-               "Product Manager", "Sales Ops"]
+ROLES_OTHER = [
+    "CFO",
+    "CEO",
+    "Analyst",
+    "Engineer",
+    "Team Lead",
+    "IT Admin",
+    "Controller",
+    "Product Manager",
+    "Sales Ops",
+]
 CORE = ["report_created", "dashboard_viewed", "integration_connected", "data_imported"]
 ADVANCED = ["workflow_created", "alert_configured", "api_call"]
 TICKET_SUBJECTS = [
-    "Export times out", "Cannot connect integration", "Question about invoices",
-    "Dashboard shows wrong totals", "SSO setup", "How do I add a teammate?",
-    "Report scheduling fails", "Data import stuck", "Permission error", "Feature request",
+    "Export times out",
+    "Cannot connect integration",
+    "Question about invoices",
+    "Dashboard shows wrong totals",
+    "SSO setup",
+    "How do I add a teammate?",
+    "Report scheduling fails",
+    "Data import stuck",
+    "Permission error",
+    "Feature request",
 ]
 NPS_COMMENTS = {
-    "low": ["Too expensive for what we use", "Support is slow", "Missing features we need",
-            "Hard to get the team to use it", ""],
+    "low": [
+        "Too expensive for what we use",
+        "Support is slow",
+        "Missing features we need",
+        "Hard to get the team to use it",
+        "",
+    ],
     "mid": ["Does the job", "Fine, a few rough edges", "OK so far", ""],
-    "high": ["Saves us hours every week", "Great support team", "Our ops team lives in it",
-             "Could not go back to spreadsheets", ""],
+    "high": [
+        "Saves us hours every week",
+        "Great support team",
+        "Our ops team lives in it",
+        "Could not go back to spreadsheets",
+        "",
+    ],
 }
 
 
@@ -119,16 +269,35 @@ def iso(d: date) -> str:
 
 
 def stamp(d: date, rng: random.Random, lo: int = 8, hi: int = 18) -> str:
-    t = datetime(d.year, d.month, d.day, rng.randint(lo, hi), rng.randint(0, 59),
-                 rng.randint(0, 59), tzinfo=UTC)
+    t = datetime(
+        d.year,
+        d.month,
+        d.day,
+        rng.randint(lo, hi),
+        rng.randint(0, 59),
+        rng.randint(0, 59),
+        tzinfo=UTC,
+    )
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def add_months(d: date, months: int) -> date:
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
-    days = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31,
-            30, 31, 31, 30, 31, 30, 31][month - 1]
+    days = [
+        31,
+        29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][month - 1]
     return date(year, month, min(d.day, days))
 
 
@@ -202,19 +371,29 @@ class Builder:
             if i < 18:  # a cohort inside onboarding right now
                 created = AS_OF - timedelta(days=rng.randint(2, 85))
             employees = {
-                "smb": rng.randint(5, 80), "mid_market": rng.randint(80, 900),
+                "smb": rng.randint(5, 80),
+                "mid_market": rng.randint(80, 900),
                 "enterprise": rng.randint(1000, 20000),
             }[segment]
             seats = {
-                "starter": rng.randint(2, 5), "growth": rng.randint(5, 18),
-                "scale": rng.randint(15, 60), "enterprise": rng.randint(40, 120),
+                "starter": rng.randint(2, 5),
+                "growth": rng.randint(5, 18),
+                "scale": rng.randint(15, 60),
+                "enterprise": rng.randint(40, 120),
             }[plan]
             a = Account(
-                id=f"acc_{i + 1:04d}", name=name, domain=f"{base.lower()}.com", segment=segment,
-                plan=plan, owner=CSMS[i % len(CSMS)], industry=rng.choice(INDUSTRIES),
-                employees=employees, created=created,
+                id=f"acc_{i + 1:04d}",
+                name=name,
+                domain=f"{base.lower()}.com",
+                segment=segment,
+                plan=plan,
+                owner=CSMS[i % len(CSMS)],
+                industry=rng.choice(INDUSTRIES),
+                employees=employees,
+                created=created,
                 annual=segment == "enterprise" or (segment == "mid_market" and rng.random() < 0.5),
-                seats=seats, engagement=min(1.0, max(0.1, rng.gauss(0.68, 0.18))),
+                seats=seats,
+                engagement=min(1.0, max(0.1, rng.gauss(0.68, 0.18))),
             )
             self.plan_fate(a)
             self.accounts.append(a)
@@ -245,7 +424,7 @@ class Builder:
             r = rng.random()
             a.fades_but_stays = r < 0.12
             a.grows = 0.12 <= r < 0.32
-            a.contracts = 0.32 <= r < 0.40
+            a.contracts = 0.32 <= r < 0.46
         if rng.random() < 0.18:
             lo = max(a.created, START)
             end = a.churn_on or AS_OF
@@ -278,9 +457,10 @@ class Builder:
         stop = end or AS_OF
         if a.grows:
             t = day + timedelta(days=rng.randint(150, 320))
+            top = {"smb": "growth", "mid_market": "scale", "enterprise": "enterprise"}[a.segment]
             while t < stop:
-                seats = int(seats * rng.uniform(1.3, 1.8)) + 1
-                if seats > LIMITS[plan]["seats"] and plan != "enterprise":
+                seats = min(int(seats * rng.uniform(1.3, 1.8)) + 1, 4 * a.seats)
+                if seats > LIMITS[plan]["seats"] and plan != top:
                     plan = PLAN_ORDER[PLAN_ORDER.index(plan) + 1]
                 changes.append((t, plan, seats, "active"))
                 t += timedelta(days=rng.randint(120, 240))
@@ -291,8 +471,13 @@ class Builder:
                 if plan != "starter" and rng.random() < 0.4:
                     plan = PLAN_ORDER[PLAN_ORDER.index(plan) - 1]
                 changes.append((t, plan, seats, "active"))
-        if a.annual:  # annual plans change price only at renewal
-            changes = [c for c in changes if c[0] == day or (c[0] - day).days % 365 < 31]
+        if a.annual:  # annual plans change price only at a renewal: move changes there
+            snapped: dict[date, tuple[date, str, int, str]] = {}
+            for c in changes:
+                years = math.ceil((c[0] - day).days / 365)
+                at = add_months(day, 12 * years)
+                snapped[at] = (at, *c[1:])
+            changes = sorted(snapped.values())
         periods = []
         for i, (frm, p, s, status) in enumerate(changes):
             to = changes[i + 1][0] if i + 1 < len(changes) else end
@@ -308,13 +493,21 @@ class Builder:
             amount = self.price(per["plan"], per["seats"], a.annual)  # type: ignore[arg-type]
             if per["status"] == "trialing":
                 amount = 0
-            self.add("subscriptions", {
-                "subscription_id": sub_id, "account_id": a.id, "plan": per["plan"],
-                "status": per["status"], "interval": "year" if a.annual else "month",
-                "amount": f"{amount / 100:.2f}", "quantity": per["seats"], "currency": "USD",
-                "period_start": iso(per["from"]),  # type: ignore[arg-type]
-                "period_end": iso(per["to"]) if per["to"] else "",  # type: ignore[arg-type]
-            })
+            self.add(
+                "subscriptions",
+                {
+                    "subscription_id": sub_id,
+                    "account_id": a.id,
+                    "plan": per["plan"],
+                    "status": per["status"],
+                    "interval": "year" if a.annual else "month",
+                    "amount": f"{amount / 100:.2f}",
+                    "quantity": per["seats"],
+                    "currency": "USD",
+                    "period_start": iso(per["from"]),  # type: ignore[arg-type]
+                    "period_end": iso(per["to"]) if per["to"] else "",  # type: ignore[arg-type]
+                },
+            )
             a.periods.append({**per, "amount": amount, "sub": sub_id})
 
     def make_invoices(self) -> None:
@@ -344,10 +537,20 @@ class Builder:
         recent = (AS_OF - bill).days
         attempts: list[tuple[date, bool, str]] = []
         if rng.random() < fail_odds:
-            reason = rng.choice(["card_declined", "insufficient_funds", "expired_card",
-                                 "card_declined", "processing_error"])
-            recovered_on = rng.choice([1, 2, 3, 4, None, None]) if near_churn else rng.choice(
-                [1, 1, 2, 2, 3, 4, None])
+            reason = rng.choice(
+                [
+                    "card_declined",
+                    "insufficient_funds",
+                    "expired_card",
+                    "card_declined",
+                    "processing_error",
+                ]
+            )
+            recovered_on = (
+                rng.choice([1, 2, 3, 4, None, None])
+                if near_churn
+                else rng.choice([1, 1, 2, 2, 3, 4, None])
+            )
             offsets = [0, 1, 3, 6, 10]  # Smart-retry style: day 0, +1, +3, +6, +10
             for n, off in enumerate(offsets):
                 when = bill + timedelta(days=off)
@@ -366,26 +569,44 @@ class Builder:
             status = "open"
         else:
             status = "uncollectible"
-        self.add("invoices", {
-            "invoice_id": inv, "account_id": a.id, "subscription_id": per["sub"],
-            "amount": f"{amount / 100:.2f}", "currency": "USD", "status": status,
-            "issued_at": f"{iso(bill)}T00:00:00Z", "due_at": iso(bill),
-            "paid_at": stamp(attempts[-1][0], rng, 0, 6) if paid else "",
-        })
+        self.add(
+            "invoices",
+            {
+                "invoice_id": inv,
+                "account_id": a.id,
+                "subscription_id": per["sub"],
+                "amount": f"{amount / 100:.2f}",
+                "currency": "USD",
+                "status": status,
+                "issued_at": f"{iso(bill)}T00:00:00Z",
+                "due_at": iso(bill),
+                "paid_at": stamp(attempts[-1][0], rng, 0, 6) if paid else "",
+            },
+        )
         for when, ok, reason in attempts:
-            self.add("payments", {
-                "payment_id": self.next_id("pay", 6), "invoice_id": inv, "account_id": a.id,
-                "attempted_at": stamp(when, rng, 0, 6), "amount": f"{amount / 100:.2f}",
-                "currency": "USD", "outcome": "succeeded" if ok else "failed",
-                "failure_reason": reason,
-            })
+            self.add(
+                "payments",
+                {
+                    "payment_id": self.next_id("pay", 6),
+                    "invoice_id": inv,
+                    "account_id": a.id,
+                    "attempted_at": stamp(when, rng, 0, 6),
+                    "amount": f"{amount / 100:.2f}",
+                    "currency": "USD",
+                    "outcome": "succeeded" if ok else "failed",
+                    "failure_reason": reason,
+                },
+            )
 
     # -- people --------------------------------------------------------------------------
     def make_contacts(self) -> None:
         rng = self.rng
         for a in self.accounts:
-            n = {"smb": rng.randint(1, 3), "mid_market": rng.randint(2, 5),
-                 "enterprise": rng.randint(3, 7)}[a.segment]
+            n = {
+                "smb": rng.randint(1, 3),
+                "mid_market": rng.randint(2, 5),
+                "enterprise": rng.randint(3, 7),
+            }[a.segment]
             if rng.random() < 0.15:
                 n = 1  # single-threaded
             used: set[str] = set()
@@ -398,8 +619,13 @@ class Builder:
                 champion = k == 0 and rng.random() < 0.85
                 strength = ""
                 if champion:
-                    strength = ("strong" if a.engagement > 0.7 else "moderate"
-                                if a.engagement > 0.45 else "weak")
+                    strength = (
+                        "strong"
+                        if a.engagement > 0.7
+                        else "moderate"
+                        if a.engagement > 0.45
+                        else "weak"
+                    )
                 left = ""
                 if champion and a.champion_leaves_on:
                     left = iso(a.champion_leaves_on)
@@ -407,27 +633,38 @@ class Builder:
                     left = iso(max(a.created, START) + timedelta(days=rng.randint(20, 400)))
                     if left >= iso(AS_OF):
                         left = ""
-                self.add("contacts", {
-                    "contact_id": f"con_{a.id[4:]}_{k + 1}", "account_id": a.id,
-                    "name": f"{first} {last}", "email": f"{first.lower()}.{last.lower()}@{a.domain}",
-                    "role": rng.choice(ROLES_CHAMPION) if champion else rng.choice(ROLES_OTHER),
-                    "is_champion": "true" if champion else "false",
-                    "champion_strength": strength,
-                    "is_decision_maker": "true" if (k == 1 or n == 1) else "false",
-                    "created_at": iso(a.created + timedelta(days=rng.randint(0, 20))),
-                    "left_company_at": left,
-                })
-            if a.champion_leaves_on:  # a successor appears a few weeks later, sometimes
-                if rng.random() < 0.5:
-                    self.add("contacts", {
-                        "contact_id": f"con_{a.id[4:]}_{n + 1}", "account_id": a.id,
+                self.add(
+                    "contacts",
+                    {
+                        "contact_id": f"con_{a.id[4:]}_{k + 1}",
+                        "account_id": a.id,
+                        "name": f"{first} {last}",
+                        "email": f"{first.lower()}.{last.lower()}@{a.domain}",
+                        "role": rng.choice(ROLES_CHAMPION) if champion else rng.choice(ROLES_OTHER),
+                        "is_champion": "true" if champion else "false",
+                        "champion_strength": strength,
+                        "is_decision_maker": "true" if (k == 1 or n == 1) else "false",
+                        "created_at": iso(a.created + timedelta(days=rng.randint(0, 20))),
+                        "left_company_at": left,
+                    },
+                )
+            # A successor appears a few weeks after a champion leaves, sometimes.
+            if a.champion_leaves_on and rng.random() < 0.5:
+                self.add(
+                    "contacts",
+                    {
+                        "contact_id": f"con_{a.id[4:]}_{n + 1}",
+                        "account_id": a.id,
                         "name": f"{rng.choice(PEOPLE_FIRST)} {rng.choice(PEOPLE_LAST)}",
-                        "email": f"ops.lead{n + 1}@{a.domain}", "role": "Ops Manager",
-                        "is_champion": "false", "champion_strength": "",
+                        "email": f"ops.lead{n + 1}@{a.domain}",
+                        "role": "Ops Manager",
+                        "is_champion": "false",
+                        "champion_strength": "",
                         "is_decision_maker": "false",
                         "created_at": iso(min(AS_OF, a.champion_leaves_on + timedelta(days=21))),
                         "left_company_at": "",
-                    })
+                    },
+                )
             users = max(1, min(a.seats, {"smb": 4, "mid_market": 9, "enterprise": 16}[a.segment]))
             a.users = [f"usr_{a.id[4:]}_{u + 1:02d}" for u in range(users)]
 
@@ -485,10 +722,17 @@ class Builder:
             value = max(1, int(cap / 30 * rng.uniform(0.1, 1.4 if a.grows else 0.7)))
         elif name == "data_imported":
             value = rng.randint(100, 5000)
-        self.add("usage_events", {
-            "event_id": self.next_id("evt", 7), "account_id": a.id, "user_id": user,
-            "event": name, "occurred_at": stamp(day, rng, 7, 20), "value": value,
-        })
+        self.add(
+            "usage_events",
+            {
+                "event_id": self.next_id("evt", 7),
+                "account_id": a.id,
+                "user_id": user,
+                "event": name,
+                "occurred_at": stamp(day, rng, 7, 20),
+                "value": value,
+            },
+        )
 
     def poisson(self, lam: float) -> int:
         # Knuth's method is fine for the small rates used here.
@@ -515,15 +759,29 @@ class Builder:
                 to_churn = (a.churn_on - day).days if a.churn_on and a.churn_on > day else None
                 if to_churn is not None and to_churn < 75 and a.fade_days:
                     if rng.random() < 0.35:
-                        tags.append(rng.choice(["competitor", "budget_cut", "cancellation_terms",
-                                                "data_export", "downgrade"]))
+                        tags.append(
+                            rng.choice(
+                                [
+                                    "competitor",
+                                    "budget_cut",
+                                    "cancellation_terms",
+                                    "data_export",
+                                    "downgrade",
+                                ]
+                            )
+                        )
                 elif rng.random() < 0.03:
                     tags.append(rng.choice(["competitor", "budget_cut", "stakeholder_change"]))
                 if a.grows and rng.random() < 0.15:
                     tags.append(rng.choice(["new_need", "team_growth", "milestone"]))
-                sentiment = ("positive" if lv > 0.7 and rng.random() < 0.8 else
-                             "negative" if lv < 0.35 or tags and tags[0] in (
-                                 "competitor", "cancellation_terms", "budget_cut") else "neutral")
+                sentiment = (
+                    "positive"
+                    if lv > 0.7 and rng.random() < 0.8
+                    else "negative"
+                    if lv < 0.35
+                    or (tags and tags[0] in ("competitor", "cancellation_terms", "budget_cut"))
+                    else "neutral"
+                )
                 r = rng.random()
                 if r < 0.5:  # outbound email, maybe replied
                     replied = ""
@@ -532,27 +790,68 @@ class Builder:
                         replied_day = day + timedelta(days=int(delay))
                         if replied_day < AS_OF:
                             replied = stamp(replied_day, rng, 9, 19)
-                    self.touch(a, "email", "outbound", day, who, replied, "", sentiment if replied else "", tags)
+                    self.touch(
+                        a,
+                        "email",
+                        "outbound",
+                        day,
+                        who,
+                        replied,
+                        "",
+                        sentiment if replied else "",
+                        tags,
+                    )
                 elif r < 0.72:  # scheduled check-in
                     attended = "true" if rng.random() < 0.25 + 0.7 * lv else "false"
                     self.touch(a, "checkin", "outbound", day, who, "", attended, sentiment, tags)
                 elif r < 0.9 and rng.random() < 0.3 + 0.6 * lv:  # customer reaches out
-                    self.touch(a, rng.choice(["email", "chat", "call"]), "inbound", day, who, "", "",
-                               sentiment, tags)
+                    self.touch(
+                        a,
+                        rng.choice(["email", "chat", "call"]),
+                        "inbound",
+                        day,
+                        who,
+                        "",
+                        "",
+                        sentiment,
+                        tags,
+                    )
                 else:
                     self.touch(a, "call", "outbound", day, who, "", "true", sentiment, tags)
                 if a.segment != "smb" and day.month in (1, 4, 7, 10) and day.day <= 14:
                     attended = "true" if rng.random() < 0.3 + 0.7 * lv else "false"
-                    self.touch(a, "qbr", "outbound", day + timedelta(days=2), who, "", attended,
-                               sentiment, [])
+                    self.touch(
+                        a,
+                        "qbr",
+                        "outbound",
+                        day + timedelta(days=2),
+                        who,
+                        "",
+                        attended,
+                        sentiment,
+                        [],
+                    )
                 day += timedelta(days=int(rng.uniform(10, 32)))
 
-    def touch(self, a: Account, kind: str, direction: str, day: date, who: object, replied: str,
-              attended: str, sentiment: str, tags: list[str]) -> None:
+    def touch(
+        self,
+        a: Account,
+        kind: str,
+        direction: str,
+        day: date,
+        who: object,
+        replied: str,
+        attended: str,
+        sentiment: str,
+        tags: list[str],
+    ) -> None:
         rng = self.rng
         summary = {
-            "email": "Follow-up on usage review", "checkin": "Monthly check-in",
-            "call": "Call about their roadmap", "chat": "Question in chat", "qbr": "Quarterly review",
+            "email": "Follow-up on usage review",
+            "checkin": "Monthly check-in",
+            "call": "Call about their roadmap",
+            "chat": "Question in chat",
+            "qbr": "Quarterly review",
         }[kind]
         if "competitor" in tags:
             summary = "Mentioned they are looking at another tool"
@@ -564,12 +863,22 @@ class Builder:
             summary = "Asked for a full export of their data"
         elif "team_growth" in tags:
             summary = "Hiring another team that could use it"
-        self.add("touchpoints", {
-            "touchpoint_id": self.next_id("tp", 6), "account_id": a.id, "contact_email": who,
-            "kind": kind, "direction": direction, "occurred_at": stamp(day, rng),
-            "replied_at": replied, "attended": attended, "sentiment": sentiment,
-            "tags": ";".join(tags), "summary": summary,
-        })
+        self.add(
+            "touchpoints",
+            {
+                "touchpoint_id": self.next_id("tp", 6),
+                "account_id": a.id,
+                "contact_email": who,
+                "kind": kind,
+                "direction": direction,
+                "occurred_at": stamp(day, rng),
+                "replied_at": replied,
+                "attended": attended,
+                "sentiment": sentiment,
+                "tags": ";".join(tags),
+                "summary": summary,
+            },
+        )
 
     def make_tickets(self) -> None:
         rng = self.rng
@@ -598,17 +907,26 @@ class Builder:
         solved_day = day + timedelta(days=rng.randint(0, 6))
         if solved_day >= AS_OF:
             solved = False
-        status = rng.choice(["solved", "closed"]) if solved else rng.choice(["new", "open", "pending"])
+        status = (
+            rng.choice(["solved", "closed"]) if solved else rng.choice(["new", "open", "pending"])
+        )
         csat = ""
         if solved and rng.random() < 0.45:
             csat = str(max(1, min(5, round(rng.gauss(2 + 3 * lv, 1)))))
-        self.add("tickets", {
-            "ticket_id": self.next_id("tkt", 5), "account_id": a.id, "requester_email": who,
-            "subject": rng.choice(TICKET_SUBJECTS),
-            "priority": rng.choices(["low", "normal", "high", "urgent"], [2, 6, 2, 0.5])[0],
-            "status": status, "created_at": stamp(day, rng),
-            "solved_at": stamp(solved_day, rng) if solved else "", "csat": csat,
-        })
+        self.add(
+            "tickets",
+            {
+                "ticket_id": self.next_id("tkt", 5),
+                "account_id": a.id,
+                "requester_email": who,
+                "subject": rng.choice(TICKET_SUBJECTS),
+                "priority": rng.choices(["low", "normal", "high", "urgent"], [2, 6, 2, 0.5])[0],
+                "status": status,
+                "created_at": stamp(day, rng),
+                "solved_at": stamp(solved_day, rng) if solved else "",
+                "csat": csat,
+            },
+        )
 
     def make_nps(self) -> None:
         rng = self.rng
@@ -625,11 +943,17 @@ class Builder:
                     day = survey + timedelta(days=rng.randint(0, 12))
                     if day >= AS_OF:
                         continue
-                    self.add("nps", {
-                        "response_id": self.next_id("nps", 5), "account_id": a.id,
-                        "email": c["email"], "score": score,
-                        "comment": rng.choice(NPS_COMMENTS[bucket]), "responded_at": stamp(day, rng),
-                    })
+                    self.add(
+                        "nps",
+                        {
+                            "response_id": self.next_id("nps", 5),
+                            "account_id": a.id,
+                            "email": c["email"],
+                            "score": score,
+                            "comment": rng.choice(NPS_COMMENTS[bucket]),
+                            "responded_at": stamp(day, rng),
+                        },
+                    )
             survey = add_months(survey, 6)
 
     # -- pipeline, goals, limits, account rows --------------------------------------------
@@ -637,16 +961,26 @@ class Builder:
         rng = self.rng
         for a in self.accounts:
             if a.created >= START - timedelta(days=60):
-                self.add("deals", {
-                    "deal_id": self.next_id("deal", 5), "account_id": a.id,
-                    "company_name": a.name, "domain": a.domain, "segment": a.segment,
-                    "stage": "closed_won", "stage_reached": "negotiation",
-                    "amount": f"{self.price(a.plan, a.seats, True) / 100:.2f}", "currency": "USD",
-                    "created_at": iso(a.created - timedelta(days=rng.randint(14, 90))),
-                    "closed_at": iso(a.created), "lost_reason": "",
-                    "contacts_engaged": rng.randint(1, 5), "company_trajectory": "",
-                    "owner": rng.choice(["Sam Park", "Ines Moreau", "Leo Grant"]),
-                })
+                self.add(
+                    "deals",
+                    {
+                        "deal_id": self.next_id("deal", 5),
+                        "account_id": a.id,
+                        "company_name": a.name,
+                        "domain": a.domain,
+                        "segment": a.segment,
+                        "stage": "closed_won",
+                        "stage_reached": "negotiation",
+                        "amount": f"{self.price(a.plan, a.seats, True) / 100:.2f}",
+                        "currency": "USD",
+                        "created_at": iso(a.created - timedelta(days=rng.randint(14, 90))),
+                        "closed_at": iso(a.created),
+                        "lost_reason": "",
+                        "contacts_engaged": rng.randint(1, 5),
+                        "company_trajectory": "",
+                        "owner": rng.choice(["Sam Park", "Ines Moreau", "Leo Grant"]),
+                    },
+                )
         names = {a.name for a in self.accounts}
         for _ in range(N_LOST_DEALS):
             while True:
@@ -658,52 +992,100 @@ class Builder:
             r = rng.random()
             segment = "smb" if r < 0.5 else "mid_market" if r < 0.85 else "enterprise"
             closed = AS_OF - timedelta(days=rng.randint(5, 420))
-            amount = {"smb": rng.randint(6, 30), "mid_market": rng.randint(30, 150),
-                      "enterprise": rng.randint(150, 600)}[segment] * 100000
-            self.add("deals", {
-                "deal_id": self.next_id("deal", 5), "account_id": "", "company_name": name,
-                "domain": f"{base.lower()}.io", "segment": segment, "stage": "closed_lost",
-                "stage_reached": rng.choices(["discovery", "demo", "proposal", "negotiation"],
-                                             [3, 4, 3, 1.5])[0],
-                "amount": f"{amount / 100:.2f}", "currency": "USD",
-                "created_at": iso(closed - timedelta(days=rng.randint(20, 120))),
-                "closed_at": iso(closed),
-                "lost_reason": rng.choices(
-                    ["timing", "budget", "product_gap", "competitor", "no_decision", "other"],
-                    [3, 3, 2, 2.5, 2, 0.5])[0],
-                "contacts_engaged": rng.choices([1, 2, 3, 4, 5], [4, 3, 2, 1, 0.5])[0],
-                "company_trajectory": rng.choices(["growing", "stable", "contracting"], [3, 4, 1.5])[0],
-                "owner": rng.choice(["Sam Park", "Ines Moreau", "Leo Grant"]),
-            })
+            amount = {
+                "smb": rng.randint(6, 30),
+                "mid_market": rng.randint(30, 150),
+                "enterprise": rng.randint(150, 600),
+            }[segment] * 100000
+            self.add(
+                "deals",
+                {
+                    "deal_id": self.next_id("deal", 5),
+                    "account_id": "",
+                    "company_name": name,
+                    "domain": f"{base.lower()}.io",
+                    "segment": segment,
+                    "stage": "closed_lost",
+                    "stage_reached": rng.choices(
+                        ["discovery", "demo", "proposal", "negotiation"], [3, 4, 3, 1.5]
+                    )[0],
+                    "amount": f"{amount / 100:.2f}",
+                    "currency": "USD",
+                    "created_at": iso(closed - timedelta(days=rng.randint(20, 120))),
+                    "closed_at": iso(closed),
+                    "lost_reason": rng.choices(
+                        ["timing", "budget", "product_gap", "competitor", "no_decision", "other"],
+                        [3, 3, 2, 2.5, 2, 0.5],
+                    )[0],
+                    "contacts_engaged": rng.choices([1, 2, 3, 4, 5], [4, 3, 2, 1, 0.5])[0],
+                    "company_trajectory": rng.choices(
+                        ["growing", "stable", "contracting"], [3, 4, 1.5]
+                    )[0],
+                    "owner": rng.choice(["Sam Park", "Ines Moreau", "Leo Grant"]),
+                },
+            )
 
     def make_goals(self) -> None:
         rng = self.rng
-        titles = ["Cut month-end close to 3 days", "Replace spreadsheets for ops reporting",
-                  "Give every manager a live dashboard", "Automate weekly client reports",
-                  "Reduce manual data entry by half", "Onboard the regional teams"]
+        titles = [
+            "Cut month-end close to 3 days",
+            "Replace spreadsheets for ops reporting",
+            "Give every manager a live dashboard",
+            "Automate weekly client reports",
+            "Reduce manual data entry by half",
+            "Onboard the regional teams",
+        ]
         for a in self.accounts:
             if a.segment == "smb" and rng.random() < 0.6:
                 continue
             lv = level(a, min(AS_OF, a.churn_on or AS_OF) - timedelta(days=1))
             for title in rng.sample(titles, k=rng.randint(1, 3)):
-                status = ("exceeding" if lv > 0.85 else "on_track" if lv > 0.6 else
-                          "behind" if lv > 0.3 else "unclear")
+                status = (
+                    "exceeding"
+                    if lv > 0.85
+                    else "on_track"
+                    if lv > 0.6
+                    else "behind"
+                    if lv > 0.3
+                    else "unclear"
+                )
                 if rng.random() < 0.2:
                     status = rng.choice(["on_track", "behind", "unclear"])
-                roi = {"exceeding": "clear_positive", "on_track": "probable", "behind": "unclear",
-                       "unclear": rng.choice(["unclear", "negative"])}[status]
-                self.add("goals", {
-                    "goal_id": self.next_id("goal", 4), "account_id": a.id, "title": title,
-                    "status": status, "roi": roi,
-                    "target_date": iso(max(a.created, START) + timedelta(days=rng.randint(90, 400))),
-                    "updated_at": iso(min(AS_OF, a.churn_on or AS_OF) - timedelta(days=rng.randint(1, 60))),
-                })
+                roi = {
+                    "exceeding": "clear_positive",
+                    "on_track": "probable",
+                    "behind": "unclear",
+                    "unclear": rng.choice(["unclear", "negative"]),
+                }[status]
+                self.add(
+                    "goals",
+                    {
+                        "goal_id": self.next_id("goal", 4),
+                        "account_id": a.id,
+                        "title": title,
+                        "status": status,
+                        "roi": roi,
+                        "target_date": iso(
+                            max(a.created, START) + timedelta(days=rng.randint(90, 400))
+                        ),
+                        "updated_at": iso(
+                            min(AS_OF, a.churn_on or AS_OF) - timedelta(days=rng.randint(1, 60))
+                        ),
+                    },
+                )
 
     def make_limits(self) -> None:
         for plan in PLAN_ORDER:
             for metric, limit in LIMITS[plan].items():
-                self.add("plan_limits", {"plan": plan, "metric": metric, "limit": limit,
-                                         "per": "total" if metric == "seats" else "month"})
+                self.add(
+                    "plan_limits",
+                    {
+                        "plan": plan,
+                        "metric": metric,
+                        "limit": limit,
+                        "per": "total" if metric == "seats" else "month",
+                    },
+                )
 
     def make_account_rows(self) -> None:
         for a in self.accounts:
@@ -720,12 +1102,23 @@ class Builder:
             if current:
                 yearly = int(last["amount"]) * (1 if a.annual else 12)  # type: ignore[call-overload]
                 contract = f"{yearly / 100:.2f}"
-            self.add("accounts", {
-                "account_id": a.id, "name": a.name, "domain": a.domain, "segment": a.segment,
-                "plan": last["plan"], "owner": a.owner, "industry": a.industry,
-                "employees": a.employees, "created_at": iso(a.created), "renewal_date": renewal,
-                "contract_value": contract, "currency": "USD",
-            })
+            self.add(
+                "accounts",
+                {
+                    "account_id": a.id,
+                    "name": a.name,
+                    "domain": a.domain,
+                    "segment": a.segment,
+                    "plan": last["plan"],
+                    "owner": a.owner,
+                    "industry": a.industry,
+                    "employees": a.employees,
+                    "created_at": iso(a.created),
+                    "renewal_date": renewal,
+                    "contract_value": contract,
+                    "currency": "USD",
+                },
+            )
 
     def build(self) -> dict[str, list[dict[str, object]]]:
         self.make_accounts()
@@ -755,8 +1148,12 @@ def write(out: Path) -> dict[str, int]:
             writer.writeheader()
             writer.writerows(records)
         counts[table] = len(records)
-    manifest = {"as_of": AS_OF.isoformat(), "history_from": START.isoformat(), "seed": SEED,
-                "rows": counts}
+    manifest = {
+        "as_of": AS_OF.isoformat(),
+        "history_from": START.isoformat(),
+        "seed": SEED,
+        "rows": counts,
+    }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return counts
 

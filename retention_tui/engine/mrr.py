@@ -35,7 +35,9 @@ def monthly_minor(
 def active_on(day: date) -> pl.Expr:
     """Periods that cover ``day`` (start inclusive, end exclusive; no end = still running)."""
     d = day.isoformat()
-    return (pl.col("period_start") <= d) & (pl.col("period_end").is_null() | (pl.col("period_end") > d))
+    return (pl.col("period_start") <= d) & (
+        pl.col("period_end").is_null() | (pl.col("period_end") > d)
+    )
 
 
 def mrr_on(
@@ -49,9 +51,9 @@ def mrr_on(
     return (
         periods.filter(active_on(day) & pl.col("status").is_in(list(paying_statuses)))
         .with_columns(
-            monthly_minor(pl.col("amount_minor"), pl.col("billing_interval"), weeks_per_month).alias(
-                "mrr_minor"
-            )
+            monthly_minor(
+                pl.col("amount_minor"), pl.col("billing_interval"), weeks_per_month
+            ).alias("mrr_minor")
         )
         .group_by("account_id", "currency")
         .agg(pl.col("mrr_minor").sum())

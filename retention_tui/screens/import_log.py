@@ -1,0 +1,77 @@
+"""The import log: every file imported, with what it did."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from db import connect
+from db.queries import import_log
+
+if TYPE_CHECKING:
+    from retention_tui.app import RetentionApp
+
+COLUMNS = (
+    "When (UTC)",
+    "File",
+    "Format",
+    "Read",
+    "Inserted",
+    "Updated",
+    "Unchanged",
+    "Skipped",
+    "Seconds",
+)
+
+
+class ImportLogScreen(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading the import log…", id="imports-summary")
+        yield DataTable(id="imports-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label in COLUMNS:
+            table.add_column(label, key=label)
+        self.load()
+
+    @work(thread=True, exclusive=True, group="imports.load")
+    def load(self) -> None:
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        conn = connect(app.db_path)
+        try:
+            frame = import_log(conn)
+        finally:
+            conn.close()
+        self.app.call_from_thread(self.show, frame)
+
+    def show(self, frame: pl.DataFrame) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        table.add_rows(
+            (
+                r["imported_at"].replace("T", " ").rstrip("Z"),
+                r["file_name"],
+                r["format"],
+                f"{r['rows_read']:,}",
+                f"{r['rows_inserted']:,}",
+                f"{r['rows_updated']:,}",
+                f"{r['rows_unchanged']:,}",
+                f"{r['rows_rejected']:,}",
+                f"{r['duration_ms'] / 1000:.2f}",
+            )
+            for r in frame.iter_rows(named=True)
+        )
+        n = frame.height
+        self.query_one("#imports-summary", Static).update(
+            f"{n} file{'s' if n != 1 else ''} imported"
+            if n
+            else "Nothing imported yet: run 'retention import FILE...'"
+        )

@@ -1,0 +1,92 @@
+"""Shared fixtures: temporary databases, the canonical fixture files, the sample database."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from db import connect
+
+# Snapshots and dates must not depend on the machine's zone.
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CANONICAL = FIXTURES / "canonical"
+SAMPLE_AS_OF = "2026-11-20"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "retention.db"
+
+
+@pytest.fixture
+def conn(db_path: Path):
+    c = connect(db_path)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path) -> Callable[..., Path]:
+    """Write a file (text or bytes) into the test's folder and return its path."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+        return path
+
+    return write
+
+
+def database_digest(path: Path) -> str:
+    """A hash of every row of every table: equal digests mean an unchanged database."""
+    c = sqlite3.connect(path)
+    try:
+        h = hashlib.sha256()
+        tables = [
+            r[0]
+            for r in c.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+        ]
+        for t in tables:
+            h.update(t.encode())
+            for row in c.execute(f'SELECT * FROM "{t}" ORDER BY 1, 2'):
+                h.update(repr(row).encode())
+        return h.hexdigest()
+    finally:
+        c.close()
+
+
+@pytest.fixture(scope="session")
+def sample_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample database, built once per test session with 'retention demo'."""
+    from retention_tui.cli import build_demo_database
+
+    path = tmp_path_factory.mktemp("sample") / "sample.db"
+    build_demo_database(path, echo=lambda _msg: None)
+    return path
+
+
+@pytest.fixture
+def sample_db(sample_db_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample database that a test may change."""
+    path = tmp_path / "sample.db"
+    shutil.copy(sample_db_template, path)
+    return path

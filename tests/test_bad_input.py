@@ -1,0 +1,202 @@
+"""Bad input: one clear message (file, row, column, what was expected), exit code 2, no
+traceback, and the database exactly as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from retention_tui.cli import cli
+from tests.conftest import CANONICAL, database_digest
+
+ACCOUNTS = "account_id,name,created_at\n"
+
+CASES = {
+    "unknown_header": (
+        "export.csv",
+        "foo,bar\n1,2\n",
+        "{file}, row 1: header not recognised (foo, bar); expected the columns of one of "
+        "the formats listed by 'retention formats'",
+    ),
+    "missing_required_column": (
+        "people.csv",
+        "contact_id,name,email\nc1,Ana,ana@acme.com\n",
+        "{file}, row 1: looks like a contacts file but is missing required column 'account_id'",
+    ),
+    "unparsable_amount": (
+        "accounts.csv",
+        'account_id,name,created_at,contract_value\na,Acme,2024-01-01,"1.234,50"\n',
+        "{file}, row 2, column 'contract_value': got '1.234,50'; expected an amount like "
+        "1234.50 (no thousands separators)",
+    ),
+    "impossible_date": (
+        "accounts.csv",
+        ACCOUNTS + "a,Acme,2024-02-30\n",
+        "{file}, row 2, column 'created_at': got '2024-02-30'; expected a date like 2024-03-14",
+    ),
+    "missing_value": (
+        "accounts.csv",
+        ACCOUNTS + "a,Acme,2024-01-01\nb,,2024-01-01\n",
+        "{file}, row 3, column 'name': missing value; expected text",
+    ),
+    "bad_choice": (
+        "accounts.csv",
+        "account_id,name,created_at,segment\na,A,2024-01-01,huge\n",
+        "{file}, row 2, column 'segment': got 'huge'; expected one of smb, mid_market, enterprise",
+    ),
+    "out_of_range": (
+        "nps.csv",
+        "response_id,account_id,score,responded_at\nr1,a,11,2024-01-01\n",
+        "{file}, row 2, column 'score': got '11'; expected a whole number from 0 to 10",
+    ),
+    "too_many_decimals": (
+        "accounts.csv",
+        "account_id,name,created_at,contract_value,currency\na,A,2024-01-01,10.5,JPY\n",
+        "{file}, row 2, column 'contract_value': got '10.5'; expected an amount like "
+        "1234.50 (no thousands separators)",
+    ),
+    "duplicate_id": (
+        "accounts.csv",
+        ACCOUNTS + "a,A,2024-01-01\na,B,2024-01-01\n",
+        "{file}, row 3, column 'account_id': duplicate account_id 'a' with different "
+        "values (first on row 2); expected each record once",
+    ),
+    "unknown_account": (
+        "contacts.csv",
+        "contact_id,account_id\nc1,zzz\n",
+        "{file}, row 2, column 'account_id': unknown account_id 'zzz'; expected one that "
+        "exists in accounts (import accounts.csv first)",
+    ),
+    "unknown_invoice": (
+        "payments.csv",
+        "payment_id,invoice_id,account_id,attempted_at,outcome\n"
+        "p1,inv_404,acc_1,2024-01-01,failed\n",
+        "{file}, row 2, column 'invoice_id': unknown invoice_id 'inv_404'; expected one "
+        "that exists in invoices (import invoices.csv first)",
+    ),
+    "more_fields": (
+        "accounts.csv",
+        ACCOUNTS + "a,A,2024-01-01,extra\n",
+        "{file}, row 2: has 4 fields, more than the header's 3; expected one value per "
+        "column (a value with a comma in it must be inside double quotes)",
+    ),
+    "truncated_row": (
+        "accounts.csv",
+        ACCOUNTS + "a,A,2024-01-01\nb,B\n",
+        "{file}, row 3: has 2 fields, fewer than the header's 3; expected one value per "
+        "column (a value with a comma in it must be inside double quotes)",
+    ),
+    "unterminated_quote": (
+        "accounts.csv",
+        ACCOUNTS + 'a,"A,2024-01-01\n',
+        "{file}, row 2: is not well-formed CSV (unexpected end of data); check its quotes",
+    ),
+    "empty_file": (
+        "accounts.csv",
+        "",
+        "{file}: is empty; expected a header row and at least one data row",
+    ),
+    "header_only": ("accounts.csv", ACCOUNTS, "{file}: has a header but no data rows"),
+    "non_utf8": (
+        "accounts.csv",
+        (ACCOUNTS + "a,Caf\xe9,2024-01-01\n").encode("latin-1"),
+        "{file}, row 2, column 'name': byte 0xe9 is not UTF-8; expected UTF-8 text "
+        "(in Excel: Save As > CSV UTF-8)",
+    ),
+    "binary": (
+        "accounts.csv",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR",
+        "{file}: is a binary file, not CSV text",
+    ),
+    "duplicate_header": (
+        "accounts.csv",
+        "account_id,name,created_at,Name\na,A,2024-01-01,B\n",
+        "{file}, row 1, column 'Name': appears twice in the header",
+    ),
+}
+
+
+def _import(runner: CliRunner, db: Path, *paths: Path | str) -> object:
+    return runner.invoke(cli, ["import", "--db", str(db), *map(str, paths)])
+
+
+@pytest.fixture
+def populated(db_path: Path, runner: CliRunner) -> Path:
+    result = _import(runner, db_path, *sorted(CANONICAL.glob("*.csv")))
+    assert result.exit_code == 0, result.output
+    return db_path
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_file_gets_its_message_exit_2_and_no_change(
+    case: str, populated: Path, runner: CliRunner, write_csv
+) -> None:
+    name, content, message = CASES[case]
+    path = write_csv(name, content)
+    before = database_digest(populated)
+    result = _import(runner, populated, path)
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: {message.format(file=path)}"
+    assert "Traceback" not in result.output
+    assert database_digest(populated) == before
+
+
+def test_many_problems_are_counted_and_the_first_ten_shown(
+    populated: Path, runner: CliRunner, write_csv
+) -> None:
+    rows = "".join(f"x{i},Name {i},not-a-date\n" for i in range(25))
+    path = write_csv("accounts.csv", ACCOUNTS + rows)
+    result = _import(runner, populated, path)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert lines[0] == f"Error: {path}: 25 problems, nothing was imported:"
+    assert lines[1] == (
+        f"  {path}, row 2, column 'created_at': got 'not-a-date'; expected a date like 2024-03-14"
+    )
+    assert len(lines) == 12 and lines[-1] == "  ... and 15 more"
+
+
+def test_missing_path_and_directory(populated: Path, runner: CliRunner, tmp_path: Path) -> None:
+    before = database_digest(populated)
+    result = _import(runner, populated, tmp_path / "nope.csv")
+    assert (result.exit_code, result.output.strip()) == (
+        2,
+        f"Error: {tmp_path / 'nope.csv'}: no such file",
+    )
+    result = _import(runner, populated, tmp_path)
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: {tmp_path}: is a directory, expected a CSV file"
+    assert database_digest(populated) == before
+
+
+def test_one_bad_file_rolls_back_the_good_ones(db_path: Path, runner: CliRunner, write_csv) -> None:
+    good = write_csv("accounts.csv", ACCOUNTS + "a,Acme,2024-01-01\n")
+    bad = write_csv(
+        "nps.csv", "response_id,account_id,score,responded_at\nr1,a,eleven,2024-01-01\n"
+    )
+    result = _import(runner, db_path, good, bad)
+    assert result.exit_code == 2
+    assert f"{bad}, row 2, column 'score'" in result.output
+    result = runner.invoke(cli, ["accounts", "--db", str(db_path), "--format", "json"])
+    assert result.output.strip() == "[]"
+
+
+def test_unknown_forced_format(db_path: Path, runner: CliRunner) -> None:
+    result = runner.invoke(
+        cli, ["import", "--db", str(db_path), "--format", "stripe", str(CANONICAL / "accounts.csv")]
+    )
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: unknown format 'stripe'; expected one of: accounts, ")
+
+
+def test_bad_database_path(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["import", "--db", str(tmp_path), str(CANONICAL / "accounts.csv")])
+    assert result.exit_code == 2
+    assert f"'{tmp_path}' is a directory" in result.output
+    not_a_db = tmp_path / "photo.db"
+    not_a_db.write_bytes(b"\x89PNG" + bytes(200))
+    result = runner.invoke(cli, ["import", "--db", str(not_a_db), str(CANONICAL / "accounts.csv")])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {not_a_db}: not a retention database")

@@ -1,0 +1,173 @@
+"""The command line through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from retention_tui import paths
+from retention_tui.cli import cli
+from tests.conftest import CANONICAL, SAMPLE_AS_OF
+
+
+def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += all_commands(command, (*prefix, name))
+    return found
+
+
+@pytest.mark.parametrize("command", all_commands(cli))
+def test_every_command_has_help_text(runner: CliRunner, command: tuple[str, ...]) -> None:
+    result = runner.invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    cmd = cli
+    for part in command:
+        cmd = cmd.commands[part]  # type: ignore[attr-defined]
+    assert cmd.help and len(cmd.help.strip()) > 10
+
+
+def test_import_prints_a_summary_per_file(runner: CliRunner, db_path: Path) -> None:
+    result = runner.invoke(
+        cli,
+        [
+            "import",
+            "--db",
+            str(db_path),
+            str(CANONICAL / "accounts.csv"),
+            str(CANONICAL / "contacts.csv"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(
+        "accounts.csv: canonical.accounts, 3 rows: 3 inserted, 0 updated, 0 unchanged ("
+    )
+    assert lines[1].startswith("contacts.csv: canonical.contacts, 3 rows: 3 inserted")
+
+
+def test_dry_run_says_so_and_writes_nothing(runner: CliRunner, db_path: Path) -> None:
+    result = runner.invoke(
+        cli, ["import", "--dry-run", "--db", str(db_path), str(CANONICAL / "accounts.csv")]
+    )
+    assert result.exit_code == 0
+    assert "3 would be inserted" in result.output
+    assert result.output.rstrip().endswith("Dry run: nothing was written.")
+    result = runner.invoke(cli, ["accounts", "--db", str(db_path), "--format", "json"])
+    assert json.loads(result.output) == []
+
+
+def test_ignored_columns_are_reported(runner: CliRunner, db_path: Path, write_csv) -> None:
+    path = write_csv("a.csv", "account_id,name,created_at,Colour\na,A,2024-01-01,red\n")
+    result = runner.invoke(cli, ["import", "--db", str(db_path), str(path)])
+    assert "  ignored columns: Colour" in result.output
+
+
+def test_database_location_precedence(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("RETENTION_DB", str(tmp_path / "env.db"))
+    assert paths.database_path(tmp_path / "flag.db") == tmp_path / "flag.db"
+    assert paths.database_path(None) == tmp_path / "env.db"
+    monkeypatch.delenv("RETENTION_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert paths.database_path(None) == tmp_path / "xdg" / "retention" / "retention.db"
+
+
+def test_retention_db_environment_variable_is_used(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "from-env.db"
+    result = runner.invoke(
+        cli, ["import", str(CANONICAL / "accounts.csv")], env={"RETENTION_DB": str(db)}
+    )
+    assert result.exit_code == 0, result.output
+    assert db.exists()
+
+
+def test_accounts_report_formats(runner: CliRunner, sample_db: Path) -> None:
+    args = ["accounts", "--db", str(sample_db), "--as-of", SAMPLE_AS_OF]
+    rows = json.loads(runner.invoke(cli, [*args, "--format", "json"]).output)
+    assert len(rows) == 320
+    assert {"account_id", "name", "mrr_minor", "currency", "open_tickets"} <= set(rows[0])
+    csv_out = runner.invoke(cli, [*args, "--format", "csv"]).output.splitlines()
+    assert csv_out[0].startswith("account_id,name,segment,owner,mrr_minor,currency")
+    assert len(csv_out) == 321
+    md = runner.invoke(cli, [*args, "--format", "markdown"]).output.splitlines()
+    assert md[0].startswith("| account_id | name |") and md[1].startswith("|---|")
+    table = runner.invoke(cli, [*args]).output.splitlines()
+    assert table[0].split()[:3] == ["account_id", "name", "segment"]
+    # Table MRR is money; machine formats carry integer minor units.
+    total = sum(r["mrr_minor"] for r in rows)
+    assert total > 0 and all(isinstance(r["mrr_minor"], int) for r in rows)
+
+
+def test_bad_as_of_date(runner: CliRunner, db_path: Path) -> None:
+    result = runner.invoke(cli, ["accounts", "--db", str(db_path), "--as-of", "31/12/2025"])
+    assert result.exit_code == 2
+    assert "'31/12/2025' is not a date; expected YYYY-MM-DD" in result.output
+
+
+def test_formats_lists_every_canonical_format(runner: CliRunner) -> None:
+    rows = json.loads(runner.invoke(cli, ["formats", "--format", "json"]).output)
+    assert [r["format"] for r in rows][:3] == ["accounts", "contacts", "subscriptions"]
+    by_name = {r["format"]: r for r in rows}
+    assert by_name["usage_events"]["required columns"] == "event_id, account_id, event, occurred_at"
+
+
+def test_imports_lists_the_log(runner: CliRunner, db_path: Path) -> None:
+    runner.invoke(cli, ["import", "--db", str(db_path), str(CANONICAL / "accounts.csv")])
+    rows = json.loads(
+        runner.invoke(cli, ["imports", "--db", str(db_path), "--format", "json"]).output
+    )
+    assert [(r["file_name"], r["rows_inserted"]) for r in rows] == [("accounts.csv", 3)]
+
+
+def test_tui_on_a_missing_database_says_what_to_do(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["tui", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 2
+    assert "no database yet; import your CSV exports" in result.output
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_demo_builds_the_sample_database(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    result = runner.invoke(cli, ["demo", "--no-open", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert f"Demo database ready: {db} (as of {SAMPLE_AS_OF})" in result.output
+    rows = json.loads(runner.invoke(cli, ["accounts", "--db", str(db), "--format", "json"]).output)
+    assert len(rows) == 320
+    # Building again replaces it (no duplicates), since it holds no work of the user's.
+    assert runner.invoke(cli, ["demo", "--no-open", "--db", str(db)]).exit_code == 0
+    rows = json.loads(runner.invoke(cli, ["accounts", "--db", str(db), "--format", "json"]).output)
+    assert len(rows) == 320
+
+
+def test_demo_never_replaces_a_database_holding_the_users_work(
+    runner: CliRunner, sample_db: Path
+) -> None:
+    from db import connect
+
+    conn = connect(sample_db)
+    conn.execute(
+        "INSERT INTO notes (account_id, body, created_at) VALUES "
+        "('acc_0001', 'Call back Tuesday', '2026-11-20T10:00:00Z')"
+    )
+    conn.close()
+    result = runner.invoke(cli, ["demo", "--no-open", "--db", str(sample_db)])
+    assert result.exit_code == 2
+    assert "holds your own playbooks, notes or snoozes" in result.output
+    conn = connect(sample_db)
+    assert conn.execute("SELECT body FROM notes").fetchall() == [("Call back Tuesday",)]
+    conn.close()
+
+
+def test_formula_like_cells_are_escaped_in_csv_and_markdown() -> None:
+    from retention_tui.output import render
+
+    rows = [{"name": '=HYPERLINK("http://x")', "mrr": -12, "note": "-5%", "who": "@bob"}]
+    assert render(rows, "csv").splitlines()[1] == '"\'=HYPERLINK(""http://x"")",-12,-5%,\'@bob'
+    assert "'=HYPERLINK" in render(rows, "markdown")
+    assert json.loads(render(rows, "json"))[0]["name"].startswith("=")

@@ -1,0 +1,298 @@
+"""Round trip of every canonical entity, idempotent re-import, dry run, the import log."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from importers.canonical import FORMATS
+from importers.run import import_files
+from tests.conftest import CANONICAL, database_digest
+
+ALL_FILES = sorted(CANONICAL.glob("*.csv"))
+
+
+def rows(conn: sqlite3.Connection, sql: str) -> list[tuple]:
+    return conn.execute(sql).fetchall()
+
+
+def test_every_canonical_format_has_a_fixture() -> None:
+    assert {f.name for f in FORMATS} == {p.stem for p in ALL_FILES}
+
+
+def test_import_all_files_in_any_order(conn: sqlite3.Connection) -> None:
+    # Given in reverse order: accounts must still be written before what refers to them.
+    results = import_files(conn, list(reversed(ALL_FILES)))
+    assert [r.entity for r in results][:2] == ["accounts", "plan_limits"]
+    assert {r.path.name: r.inserted for r in results} == {
+        "accounts.csv": 3,
+        "contacts.csv": 3,
+        "subscriptions.csv": 5,
+        "invoices.csv": 3,
+        "payments.csv": 3,
+        "usage_events.csv": 4,
+        "plan_limits.csv": 2,
+        "tickets.csv": 2,
+        "nps.csv": 2,
+        "touchpoints.csv": 2,
+        "deals.csv": 2,
+        "goals.csv": 1,
+    }
+
+
+def test_accounts_round_trip_values(conn: sqlite3.Connection) -> None:
+    import_files(conn, [CANONICAL / "accounts.csv"])
+    got = rows(
+        conn,
+        "SELECT account_id, source, source_id, name, domain, segment, employees, "
+        "created_at, renewal_date, contract_value_minor, currency FROM accounts "
+        "ORDER BY account_id",
+    )
+    assert got == [
+        (
+            "acc_1",
+            "canonical",
+            "acc_1",
+            "Acme Corp",
+            "acme.com",
+            "mid_market",
+            120,
+            "2024-03-14",
+            "2026-03-14",
+            2_400_000,
+            "USD",
+        ),
+        # Quoted comma kept, domain and segment lower-cased, whole-dollar amount read exactly.
+        (
+            "acc_2",
+            "canonical",
+            "acc_2",
+            "Globex, Inc.",
+            "globex.com",
+            "enterprise",
+            5000,
+            "2023-11-01",
+            "2026-11-01",
+            15_000_000,
+            "USD",
+        ),
+        # Yen have no minor unit: 600000 JPY is 600000, not 60000000.
+        (
+            "acc_3",
+            "canonical",
+            "acc_3",
+            "Initech KK",
+            "initech.jp",
+            "smb",
+            12,
+            "2025-01-10",
+            None,
+            600_000,
+            "JPY",
+        ),
+    ]
+
+
+def test_every_entity_round_trips(conn: sqlite3.Connection) -> None:
+    import_files(conn, ALL_FILES)
+    assert rows(
+        conn,
+        "SELECT source_id, account_id, email, is_champion, champion_strength, "
+        "is_decision_maker, left_company_at FROM contacts ORDER BY source_id",
+    ) == [
+        ("con_1", "acc_1", "ana.ruiz@acme.com", 1, "strong", 0, None),
+        ("con_2", "acc_1", "ben@acme.com", 0, None, 1, None),
+        ("con_3", "acc_2", "chloe@globex.com", 1, "moderate", 0, "2025-06-30"),
+    ]
+    assert rows(
+        conn,
+        "SELECT source_id, status, billing_interval, amount_minor, quantity, "
+        "period_start, period_end FROM subscription_periods ORDER BY source_id",
+    ) == [
+        ("sub_1/2024-03-14", "trialing", "month", 0, 5, "2024-03-14", "2024-03-28"),
+        ("sub_1/2024-03-28", "active", "month", 49_000, 5, "2024-03-28", "2025-01-01"),
+        ("sub_1/2025-01-01", "active", "month", 69_000, 7, "2025-01-01", None),
+        ("sub_2/2023-11-01", "active", "year", 15_000_000, 100, "2023-11-01", None),
+        ("sub_3/2025-01-10", "active", "quarter", 15_000, 1, "2025-01-10", "2025-07-10"),
+    ]
+    # Every accepted time form is stored as UTC ISO-8601; an offset is converted.
+    assert rows(
+        conn,
+        "SELECT source_id, issued_at, due_at, paid_at, status FROM invoices ORDER BY source_id",
+    ) == [
+        ("inv_1", "2025-01-01T00:00:00Z", "2025-01-01", "2025-01-01T00:03:10Z", "paid"),
+        ("inv_2", "2025-02-01T00:00:00Z", "2025-02-01", None, "open"),
+        ("inv_3", "2024-11-01T08:00:00Z", "2024-11-15", "2024-11-10T00:00:00Z", "paid"),
+    ]
+    assert rows(
+        conn,
+        "SELECT source_id, invoice_id, outcome, failure_reason FROM "
+        "payment_attempts ORDER BY source_id",
+    ) == [
+        ("pay_1", "inv_1", "succeeded", None),
+        ("pay_2", "inv_2", "failed", "insufficient_funds"),
+        ("pay_3", "inv_2", "failed", "insufficient_funds"),
+    ]
+    assert rows(
+        conn, "SELECT source_id, event, occurred_at, value FROM usage_events ORDER BY source_id"
+    ) == [
+        ("evt_1", "login", "2025-01-02T09:00:00Z", 1.0),
+        ("evt_2", "report_created", "2025-01-02T09:05:00Z", 1.0),
+        ("evt_3", "api_call", "2025-01-02T10:00:00Z", 250.0),
+        ("evt_4", "export_csv", "2025-01-03T00:00:00Z", 1.0),
+    ]
+    assert rows(
+        conn, "SELECT source_id, plan, metric, limit_value, per FROM plan_limits ORDER BY source_id"
+    ) == [
+        ("growth/api_call", "growth", "api_call", 20000.0, "month"),
+        ("starter/seats", "starter", "seats", 5.0, "total"),
+    ]
+    assert rows(
+        conn, "SELECT source_id, subject, priority, status, csat FROM tickets ORDER BY source_id"
+    ) == [
+        ("tkt_1", "Export is slow, again", "high", "solved", 4),
+        ("tkt_2", "Line one\nline two", "urgent", "open", None),
+    ]
+    assert rows(
+        conn, "SELECT source_id, score, comment, responded_at FROM nps_responses ORDER BY source_id"
+    ) == [
+        ("nps_1", 9, "Saves us hours, every week", "2025-01-10T12:00:00Z"),
+        ("nps_2", 4, "Too expensive", "2025-01-11T00:00:00Z"),
+    ]
+    assert rows(
+        conn,
+        "SELECT source_id, kind, replied_at, attended, sentiment, tags FROM "
+        "touchpoints ORDER BY source_id",
+    ) == [
+        ("tp_1", "email", "2025-01-04T08:00:00Z", None, "positive", None),
+        ("tp_2", "checkin", None, 0, "negative", "competitor;budget_cut"),
+    ]
+    assert rows(
+        conn,
+        "SELECT source_id, account_id, stage, stage_reached, amount_minor, "
+        "lost_reason, company_trajectory FROM deals ORDER BY source_id",
+    ) == [
+        ("deal_1", "acc_1", "closed_won", "negotiation", 2_400_000, None, None),
+        ("deal_2", None, "closed_lost", "proposal", 9_000_000, "competitor", "growing"),
+    ]
+    assert rows(conn, "SELECT source_id, status, roi FROM goals") == [
+        ("goal_1", "on_track", "probable")
+    ]
+
+
+def test_reimporting_the_same_files_changes_nothing(
+    conn: sqlite3.Connection, db_path: Path
+) -> None:
+    import_files(conn, ALL_FILES)
+    conn.execute("DELETE FROM import_log")
+    before = database_digest(db_path)
+    results = import_files(conn, ALL_FILES)
+    assert all(r.inserted == 0 and r.updated == 0 for r in results)
+    assert all(r.unchanged == r.rows_read for r in results)
+    conn.execute("DELETE FROM import_log")
+    assert database_digest(db_path) == before
+
+
+def test_overlapping_export_updates_and_inserts_without_duplicates(
+    conn: sqlite3.Connection, write_csv
+) -> None:
+    import_files(conn, [CANONICAL / "accounts.csv"])
+    newer = write_csv(
+        "accounts.csv",
+        "account_id,name,created_at,segment\n"
+        "acc_1,Acme Corporation,2024-03-14,mid_market\n"  # renamed
+        'acc_2,"Globex, Inc.",2023-11-01,enterprise\n'  # same values as before
+        "acc_4,Umbrella,2025-02-02,smb\n",  # new
+    )
+    [result] = import_files(conn, [newer])
+    assert (result.inserted, result.updated, result.unchanged) == (1, 1, 1)
+    # Columns the file does not have (domain, currency...) keep the values they had.
+    assert rows(
+        conn, "SELECT account_id, name, domain, currency FROM accounts ORDER BY account_id"
+    ) == [
+        ("acc_1", "Acme Corporation", "acme.com", "USD"),
+        ("acc_2", "Globex, Inc.", "globex.com", "USD"),
+        ("acc_3", "Initech KK", "initech.jp", "JPY"),
+        ("acc_4", "Umbrella", None, "USD"),
+    ]
+
+
+def test_exact_duplicate_rows_are_skipped_and_counted(conn: sqlite3.Connection, write_csv) -> None:
+    path = write_csv(
+        "accounts.csv",
+        "account_id,name,created_at\na,A,2024-01-01\na,A,2024-01-01\nb,B,2024-01-02\n",
+    )
+    [r] = import_files(conn, [path])
+    assert (r.rows_read, r.inserted, r.rejected) == (3, 2, 1)
+
+
+def test_dry_run_reports_counts_and_writes_nothing(conn: sqlite3.Connection, db_path: Path) -> None:
+    before = database_digest(db_path)
+    results = import_files(conn, ALL_FILES, dry_run=True)
+    assert sum(r.inserted for r in results) == 32
+    assert database_digest(db_path) == before
+
+
+def test_every_import_is_logged(conn: sqlite3.Connection) -> None:
+    import_files(conn, [CANONICAL / "accounts.csv", CANONICAL / "contacts.csv"])
+    import_files(conn, [CANONICAL / "accounts.csv"])
+    log = rows(
+        conn,
+        "SELECT file_name, format, entity, rows_read, rows_inserted, rows_updated, "
+        "rows_unchanged, rows_rejected, length(sha256), duration_ms >= 0 "
+        "FROM import_log ORDER BY id",
+    )
+    assert log == [
+        ("accounts.csv", "canonical.accounts", "accounts", 3, 3, 0, 0, 0, 64, 1),
+        ("contacts.csv", "canonical.contacts", "contacts", 3, 3, 0, 0, 0, 64, 1),
+        ("accounts.csv", "canonical.accounts", "accounts", 3, 0, 0, 3, 0, 64, 1),
+    ]
+
+
+@pytest.mark.parametrize("variant", ["bom", "crlf", "semicolon", "reordered", "extra", "blank"])
+def test_real_world_file_shapes(conn: sqlite3.Connection, write_csv, variant: str) -> None:
+    header, row1, row2 = "account_id,name,created_at", "a,Acme,2024-01-01", "b,Beta,2024-02-01"
+    text = f"{header}\n{row1}\n{row2}\n"
+    if variant == "bom":
+        data: str | bytes = b"\xef\xbb\xbf" + text.encode()
+    elif variant == "crlf":
+        data = text.replace("\n", "\r\n")
+    elif variant == "semicolon":
+        data = text.replace(",", ";")
+    elif variant == "reordered":
+        data = "created_at,name,account_id\n2024-01-01,Acme,a\n2024-02-01,Beta,b\n"
+    elif variant == "extra":
+        data = (
+            "account_id,name,created_at,Favourite Colour\na,Acme,2024-01-01,red\n"
+            "b,Beta,2024-02-01,blue\n"
+        )
+    else:
+        data = f"{header}\n{row1}\n\n{row2}\n\n\n"
+    [r] = import_files(conn, [write_csv("accounts.csv", data)])
+    assert r.inserted == 2
+    assert r.ignored_columns == (("Favourite Colour",) if variant == "extra" else ())
+    assert rows(conn, "SELECT account_id, name, created_at FROM accounts ORDER BY 1") == [
+        ("a", "Acme", "2024-01-01"),
+        ("b", "Beta", "2024-02-01"),
+    ]
+
+
+def test_forced_format(conn: sqlite3.Connection, write_csv) -> None:
+    path = write_csv("export.csv", "account_id,name,created_at\na,Acme,2024-01-01\n")
+    [r] = import_files(conn, [path], format_name="accounts")
+    assert r.format == "canonical.accounts"
+
+
+def test_sample_files_imported_twice_leave_the_same_counts(sample_db: Path) -> None:
+    from db import connect
+    from db.queries import table_counts
+    from retention_tui.paths import sample_data_dir
+
+    conn = connect(sample_db)
+    before = table_counts(conn)
+    import_files(conn, sorted(sample_data_dir().glob("*.csv")))
+    assert table_counts(conn) == before
+    assert before["usage_events"] >= 200_000
+    conn.close()

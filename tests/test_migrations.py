@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+import db.migrate
+from db import RetentionError, connect
+from db.migrate import current_version, latest_version, migrations
+
+CANONICAL_TABLES = {
+    "accounts",
+    "contacts",
+    "subscription_periods",
+    "invoices",
+    "payment_attempts",
+    "usage_events",
+    "plan_limits",
+    "tickets",
+    "nps_responses",
+    "touchpoints",
+    "deals",
+    "goals",
+}
+APP_TABLES = {
+    "import_log",
+    "score_snapshots",
+    "risk_signals",
+    "playbooks",
+    "checklist_ticks",
+    "notes",
+    "snoozes",
+    "schema_version",
+}
+
+
+def tables(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def test_empty_database_gets_every_table_and_the_latest_version(db_path: Path) -> None:
+    conn = connect(db_path)
+    assert tables(conn) >= CANONICAL_TABLES | APP_TABLES
+    assert current_version(conn) == latest_version() == len(migrations())
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    conn.close()
+
+
+def test_new_database_file_is_private_to_its_owner(db_path: Path) -> None:
+    connect(db_path).close()
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+
+
+def test_reopening_applies_nothing_and_keeps_rows(db_path: Path) -> None:
+    conn = connect(db_path)
+    conn.execute(
+        "INSERT INTO accounts (account_id, source, source_id, name, created_at) "
+        "VALUES ('a', 'canonical', 'a', 'A', '2024-01-01')"
+    )
+    conn.close()
+    conn = connect(db_path)
+    assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == latest_version()
+    assert conn.execute("SELECT name FROM accounts").fetchall() == [("A",)]
+    conn.close()
+    assert not list(db_path.parent.glob("*.bak"))
+
+
+def test_older_database_is_backed_up_then_upgraded(db_path: Path, monkeypatch) -> None:
+    conn = connect(db_path)
+    conn.execute(
+        "INSERT INTO accounts (account_id, source, source_id, name, created_at) "
+        "VALUES ('a', 'canonical', 'a', 'A', '2024-01-01')"
+    )
+    conn.close()
+    shipped = migrations()
+    extra = (
+        len(shipped) + 1,
+        f"{len(shipped) + 1:04d}_test.sql",
+        "ALTER TABLE accounts ADD COLUMN nickname TEXT;",
+    )
+    monkeypatch.setattr(db.migrate, "migrations", lambda: [*shipped, extra])
+    conn = connect(db_path)
+    assert current_version(conn) == len(shipped) + 1
+    assert conn.execute("SELECT name, nickname FROM accounts").fetchall() == [("A", None)]
+    conn.close()
+    backup = db_path.with_name(f"{db_path.name}.v{len(shipped)}.bak")
+    assert backup.exists()
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    old = sqlite3.connect(backup)
+    assert "nickname" not in {r[1] for r in old.execute("PRAGMA table_info(accounts)")}
+    assert old.execute("SELECT name FROM accounts").fetchall() == [("A",)]
+    old.close()
+
+
+def test_failed_migration_leaves_the_database_as_it_was(db_path: Path, monkeypatch) -> None:
+    connect(db_path).close()
+    shipped = migrations()
+    broken = (
+        len(shipped) + 1,
+        "0099_broken.sql",
+        "CREATE TABLE half_done (x INTEGER);\nALTER TABLE no_such_table ADD COLUMN y;",
+    )
+    monkeypatch.setattr(db.migrate, "migrations", lambda: [*shipped, broken])
+    with pytest.raises(sqlite3.OperationalError):
+        connect(db_path)
+    monkeypatch.undo()
+    conn = connect(db_path)
+    assert "half_done" not in tables(conn)
+    assert current_version(conn) == len(shipped)
+    conn.close()
+
+
+def test_database_from_a_newer_version_is_refused(db_path: Path) -> None:
+    conn = connect(db_path)
+    conn.execute("INSERT INTO schema_version VALUES (99, '0099_future.sql', '2030-01-01')")
+    conn.close()
+    with pytest.raises(RetentionError, match="newer version of retention"):
+        connect(db_path)
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("just some text, not SQLite " * 100)
+    with pytest.raises(RetentionError, match="not a retention database"):
+        connect(path)
+
+
+def test_someone_elses_sqlite_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE recipes (name TEXT)")
+    other.close()
+    with pytest.raises(RetentionError, match="not a retention database"):
+        connect(path)
+
+
+def test_migration_statements_split_on_semicolons_outside_comments() -> None:
+    from db.migrate import _statements
+
+    sql = "-- a comment; with a semicolon\nCREATE TABLE a (x TEXT); -- tail\nCREATE TABLE b (y);\n"
+    parts = _statements(sql)
+    assert len(parts) == 2
+    assert "CREATE TABLE a" in parts[0] and "CREATE TABLE b" not in parts[0]
+    assert parts[1].strip() == "CREATE TABLE b (y);"

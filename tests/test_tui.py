@@ -1,0 +1,171 @@
+"""The dashboard, driven with Textual's Pilot and compared with snapshots."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+from textual.widgets import DataTable, Input, Static
+
+from db import connect
+from retention_tui.app import RetentionApp
+from retention_tui.screens.accounts import AccountsScreen
+from retention_tui.screens.import_log import ImportLogScreen
+from tests.conftest import SAMPLE_AS_OF
+
+AS_OF = date.fromisoformat(SAMPLE_AS_OF)
+
+
+def async_test(fn):
+    """Run an async test in its own event loop (no pytest plugin needed)."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        return asyncio.run(fn(*args, **kwargs))
+
+    return run
+
+
+SIZE = (130, 36)
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def summary(app: RetentionApp) -> str:
+    return str(app.screen.query_one("#accounts-summary", Static).render())
+
+
+@async_test
+async def test_app_opens_on_the_sample_database(sample_db: Path) -> None:
+    app = RetentionApp(sample_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, AccountsScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 320
+        assert summary(app).startswith("320 accounts · ")
+        assert app.focused is table
+
+
+@async_test
+async def test_filter_sort_and_clear(sample_db: Path) -> None:
+    conn = sqlite3.connect(sample_db)
+    expected = conn.execute(
+        "SELECT COUNT(*) FROM accounts WHERE lower(name) LIKE '%north%' "
+        "OR lower(domain) LIKE '%north%' OR lower(owner) LIKE '%north%'"
+    ).fetchone()[0]
+    conn.close()
+    assert 0 < expected < 320
+    app = RetentionApp(sample_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        await pilot.press("slash", *"north")
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == "north"
+        assert table.row_count == expected
+        assert summary(app).startswith(f"{expected} of 320 accounts")
+        await pilot.press("enter", "s")  # back to the table, then sort by MRR
+        await pilot.pause()
+        assert "sorted by MRR" in summary(app)
+        mrr = [
+            int(str(table.get_row_at(i)[4]).strip("$").replace(",", "")) for i in range(expected)
+        ]
+        assert mrr == sorted(mrr, reverse=True)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table.row_count == 320
+        assert app.screen.query_one(Input).display is False
+
+
+@async_test
+async def test_cursor_keys_move_through_the_list(sample_db: Path) -> None:
+    app = RetentionApp(sample_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        await pilot.press("j", "j", "down", "k")
+        assert table.cursor_row == 2
+
+
+@async_test
+async def test_import_log_screen_lists_the_sample_files(sample_db: Path) -> None:
+    app = RetentionApp(sample_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportLogScreen)
+        table = app.screen.query_one(DataTable)
+        files = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+        assert "usage_events.csv" in files and len(files) == 12
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AccountsScreen)
+
+
+@async_test
+async def test_app_opens_on_an_empty_database(db_path: Path) -> None:
+    connect(db_path).close()
+    app = RetentionApp(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(DataTable).row_count == 0
+        assert summary(app).startswith("0 accounts")
+        await pilot.press("l")
+        await settle(pilot)
+        assert "Nothing imported yet" in str(
+            app.screen.query_one("#imports-summary", Static).render()
+        )
+
+
+def _fix_log_times(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE import_log SET imported_at = '2026-11-20T08:00:00Z', duration_ms = 100")
+    conn.commit()
+    conn.close()
+
+
+def test_accounts_screen_snapshot(snap_compare, sample_db: Path) -> None:
+    assert snap_compare(RetentionApp(sample_db, as_of=AS_OF), terminal_size=SIZE, run_before=settle)
+
+
+def test_accounts_screen_sorted_by_mrr_snapshot(snap_compare, sample_db: Path) -> None:
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+
+    assert snap_compare(
+        RetentionApp(sample_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
+    )
+
+
+def test_import_log_snapshot(snap_compare, sample_db: Path) -> None:
+    _fix_log_times(sample_db)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+
+    assert snap_compare(
+        RetentionApp(sample_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
+    )
+
+
+def test_help_overlay_snapshot(snap_compare, sample_db: Path) -> None:
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(
+        RetentionApp(sample_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
+    )

@@ -1,0 +1,115 @@
+"""The value parsers, on the edge cases a spreadsheet produces."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from importers import values
+
+
+def parse(kind_fn, items: list[str | None]) -> list[object]:
+    return (
+        pl.DataFrame({"v": items}, schema={"v": pl.String})
+        .select(kind_fn(pl.col("v")).alias("v"))["v"]
+        .to_list()
+    )
+
+
+def money(items: list[str], currency: str) -> list[int | None]:
+    frame = pl.DataFrame({"v": items, "c": [currency] * len(items)})
+    return frame.select(values.money_minor(pl.col("v"), pl.col("c")).alias("v"))["v"].to_list()
+
+
+def test_money_is_exact_in_minor_units() -> None:
+    assert money(["1234.56", "0.1", "0.10", "-5", "19.99", "7.", "000042.00"], "USD") == [
+        123456,
+        10,
+        10,
+        -500,
+        1999,
+        700,
+        4200,
+    ]
+
+
+def test_money_respects_each_currencys_minor_unit() -> None:
+    assert money(["1500", "1500.5"], "JPY") == [1500, None]
+    assert money(["1.234", "1.2345"], "KWD") == [1234, None]
+
+
+def test_money_rejects_formatted_amounts() -> None:
+    assert money(["$12", "1,234.56", "1.234,56", "12 EUR", "", "abc", "1e3"], "USD") == [None] * 7
+
+
+def test_large_amounts_do_not_lose_cents() -> None:
+    assert money(["9999999999999.99"], "USD") == [999999999999999]
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("2024-03-14", "2024-03-14T00:00:00Z"),
+        ("2024-03-14T09:30:00Z", "2024-03-14T09:30:00Z"),
+        ("2024-03-14T09:30:00.123Z", "2024-03-14T09:30:00Z"),
+        ("2024-03-14 09:30:00", "2024-03-14T09:30:00Z"),
+        ("2024-03-14T09:30", "2024-03-14T09:30:00Z"),
+        ("2024-03-14T09:30:00+02:00", "2024-03-14T07:30:00Z"),
+        ("2024-03-14T23:30:00-05:00", "2024-03-15T04:30:00Z"),
+        (" 2024-03-14T09:30:00Z ", "2024-03-14T09:30:00Z"),
+        ("2024-02-30", None),
+        ("14/03/2024", None),
+        ("yesterday", None),
+    ],
+)
+def test_instants_are_stored_in_utc(text: str, stored: str | None) -> None:
+    assert parse(values.instant, [text]) == [stored]
+
+
+def test_dates_accept_a_timestamp_and_keep_its_utc_day() -> None:
+    assert parse(values.date, ["2024-03-14", "2024-03-14T23:30:00-05:00", "2024-13-01"]) == [
+        "2024-03-14",
+        "2024-03-15",
+        None,
+    ]
+
+
+def test_booleans() -> None:
+    assert parse(values.boolean, ["true", "YES", "y", "1", "false", "No", "0", "maybe"]) == [
+        1,
+        1,
+        1,
+        1,
+        0,
+        0,
+        0,
+        None,
+    ]
+
+
+def test_tags_are_normalised() -> None:
+    assert parse(values.tags, ["Competitor; budget_cut", "a|b,c", "two words"]) == [
+        "competitor;budget_cut",
+        "a;b;c",
+        None,
+    ]
+
+
+def test_integers_and_decimals() -> None:
+    assert parse(values.integer, ["12", "-3", "1.5", "1e3", " 7 "]) == [12, -3, None, None, 7]
+    assert parse(values.decimal, ["12", "1.5", ".5", "1e3", "1,5"]) == [
+        12.0,
+        1.5,
+        0.5,
+        1000.0,
+        None,
+    ]
+
+
+def test_emails_and_currencies() -> None:
+    assert parse(values.email, ["Ana@Acme.COM", "no-at-sign", "a@b"]) == [
+        "ana@acme.com",
+        None,
+        None,
+    ]
+    assert parse(values.currency_code, ["usd", "EURO", "Jpy"]) == ["USD", None, "JPY"]
