@@ -42,7 +42,7 @@ How every file is read:
 """
 
 
-def _kind(field) -> str:  # noqa: ANN001
+def _kind(field) -> str:
     if field.choices:
         return "one of: " + ", ".join(f"`{c}`" for c in field.choices)
     text = field.kind.name
@@ -64,14 +64,16 @@ def format_section(fmt: FileFormat) -> str:
         "|---|---|---|---|---|",
     ]
     for f in fmt.fields:
-        required = "yes" if f.required and f.default is None else (
-            f"no (default `{f.default}`)" if f.default is not None else "no")
+        required = (
+            "yes"
+            if f.required and f.default is None
+            else (f"no (default `{f.default}`)" if f.default is not None else "no")
+        )
         example = f"`{f.example}`" if f.example else ""
         lines.append(f"| `{f.column}` | {_kind(f)} | {required} | {f.doc} | {example} |")
     header = ",".join(f.column for f in fmt.fields)
     row = ",".join(
-        f'"{f.example}"' if "," in f.example or ";" in f.example else f.example
-        for f in fmt.fields
+        f'"{f.example}"' if "," in f.example or ";" in f.example else f.example for f in fmt.fields
     )
     lines += ["", "```csv", header, row, "```", ""]
     return "\n".join(lines)

@@ -24,7 +24,7 @@ def test_doc_is_up_to_date() -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_each_documented_example_is_detected_and_valid(fmt, tmp_path: Path) -> None:  # noqa: ANN001
+def test_each_documented_example_is_detected_and_valid(fmt, tmp_path: Path) -> None:
     section = DOC.read_text(encoding="utf-8").split(f"## {fmt.name}\n", 1)[1]
     example = section.split("```csv\n", 1)[1].split("```", 1)[0]
     header = next(csv.reader(io.StringIO(example)))
