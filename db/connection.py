@@ -16,6 +16,7 @@ from pathlib import Path
 from db.errors import RetentionError
 
 BUSY_TIMEOUT_MS = 10_000
+CACHE_KIB = 128 * 1024
 
 
 def _create_private(path: Path) -> None:
@@ -47,6 +48,10 @@ def connect(path: str | os.PathLike[str], *, migrate: bool = True) -> sqlite3.Co
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # A page cache large enough for bulk upserts into indexed tables (allocated only as
+        # used): with SQLite's 2 MB default, importing 220k events took 3x longer.
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        conn.execute("PRAGMA temp_store = MEMORY")
     except sqlite3.DatabaseError as exc:
         raise RetentionError(f"{p}: not a retention database ({exc})") from exc
     if migrate:

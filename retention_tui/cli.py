@@ -281,6 +281,7 @@ def accounts(db_path: Path | None, fmt: str, as_of: date | None) -> None:
             {
                 "account_id": r["account_id"],
                 "name": r["name"],
+                "status": r["status"],
                 "segment": r["segment"],
                 "owner": r["owner"],
                 **(

@@ -91,14 +91,14 @@ def test_accounts_report_formats(runner: CliRunner, sample_db: Path) -> None:
     args = ["accounts", "--db", str(sample_db), "--as-of", SAMPLE_AS_OF]
     rows = json.loads(runner.invoke(cli, [*args, "--format", "json"]).output)
     assert len(rows) == 320
-    assert {"account_id", "name", "mrr_minor", "currency", "open_tickets"} <= set(rows[0])
+    assert {"account_id", "name", "status", "mrr_minor", "currency", "open_tickets"} <= set(rows[0])
     csv_out = runner.invoke(cli, [*args, "--format", "csv"]).output.splitlines()
-    assert csv_out[0].startswith("account_id,name,segment,owner,mrr_minor,currency")
+    assert csv_out[0].startswith("account_id,name,status,segment,owner,mrr_minor,currency")
     assert len(csv_out) == 321
     md = runner.invoke(cli, [*args, "--format", "markdown"]).output.splitlines()
     assert md[0].startswith("| account_id | name |") and md[1].startswith("|---|")
     table = runner.invoke(cli, [*args]).output.splitlines()
-    assert table[0].split()[:3] == ["account_id", "name", "segment"]
+    assert table[0].split()[:3] == ["account_id", "name", "status"]
     # Table MRR is money; machine formats carry integer minor units.
     total = sum(r["mrr_minor"] for r in rows)
     assert total > 0 and all(isinstance(r["mrr_minor"], int) for r in rows)

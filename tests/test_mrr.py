@@ -54,3 +54,22 @@ def test_trials_and_pauses_add_nothing_and_ends_are_exclusive() -> None:
 
 def test_nothing_before_the_first_period() -> None:
     assert as_dict(date(2023, 12, 31)) == {}
+
+
+def test_subscription_status() -> None:
+    from retention_tui.engine.mrr import subscription_status_on
+
+    def status(day: date) -> dict[str, str]:
+        frame = subscription_status_on(P, day)
+        return dict(zip(frame["account_id"], frame["status"], strict=True))
+
+    assert status(date(2024, 1, 10)) == {
+        "a": "trial",
+        "b": "paying",
+        "c": "paying",
+        "d": "paying",
+        "e": "paused",
+        "f": "paying",
+    }
+    assert status(date(2024, 4, 1))["c"] == "churned"
+    assert status(date(2023, 12, 31)) == {}

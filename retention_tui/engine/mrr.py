@@ -59,3 +59,39 @@ def mrr_on(
         .agg(pl.col("mrr_minor").sum())
         .sort("account_id", "currency")
     )
+
+
+def subscription_status_on(periods: pl.DataFrame, day: date) -> pl.DataFrame:
+    """Each account's billing status on ``day``: columns account_id, status.
+
+    paying (a paying period covers the day), trial, paused, churned (had periods, none
+    covers the day). Accounts with no period that started by ``day`` are left out.
+    """
+    started = periods.filter(pl.col("period_start") <= day.isoformat())
+    current = started.filter(active_on(day))
+    rank = (
+        pl.when(pl.col("status").is_in(list(PAYING_STATUSES)))
+        .then(0)
+        .when(pl.col("status") == "trialing")
+        .then(1)
+        .when(pl.col("status") == "paused")
+        .then(2)
+        .otherwise(3)
+    )
+    best = current.group_by("account_id").agg(rank.min().alias("rank"))
+    label = (
+        pl.when(pl.col("rank") == 0)
+        .then(pl.lit("paying"))
+        .when(pl.col("rank") == 1)
+        .then(pl.lit("trial"))
+        .when(pl.col("rank") == 2)
+        .then(pl.lit("paused"))
+        .otherwise(pl.lit("churned"))
+    )
+    return (
+        started.select("account_id")
+        .unique()
+        .join(best, on="account_id", how="left")
+        .select("account_id", label.alias("status"))
+        .sort("account_id")
+    )

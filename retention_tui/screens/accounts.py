@@ -29,6 +29,7 @@ SORTS: tuple[tuple[str, str, bool], ...] = (
 )
 COLUMNS = (
     "Account",
+    "Status",
     "Segment",
     "Plan",
     "Owner",
@@ -114,6 +115,7 @@ class AccountsScreen(Screen[None]):
         table.add_rows(
             (
                 r["name"],
+                r["status"],
                 SEGMENT_LABELS.get(r["segment"] or "", "—"),
                 r["plan"] or "—",
                 r["owner"] or "—",
@@ -129,7 +131,7 @@ class AccountsScreen(Screen[None]):
 
     def summary(self, rows: pl.DataFrame) -> str:
         total = len(self.frame) if self.frame is not None else 0
-        paying = rows.filter(pl.col("mrr_minor") > 0)
+        paying = rows.filter(pl.col("status") == "paying")
         mrr = money(int(paying["mrr_minor"].sum()), "USD")
         shown = (
             f"{rows.height} of {total} accounts" if rows.height != total else f"{total} accounts"
