@@ -168,3 +168,21 @@ SUBSCRIPTION_PERIOD_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "period_start": pl.String,
     "period_end": pl.String,
 }
+
+
+def find_accounts(conn: sqlite3.Connection, text: str) -> list[tuple[str, str]]:
+    """(account_id, name) of the accounts ``text`` names: an exact id, an exact name (any
+    case), else every name or domain containing it."""
+    exact = conn.execute(
+        "SELECT account_id, name FROM accounts WHERE account_id = ? OR lower(name) = lower(?) "
+        "ORDER BY name",
+        (text, text),
+    ).fetchall()
+    if exact:
+        return exact
+    like = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return conn.execute(
+        "SELECT account_id, name FROM accounts WHERE lower(name) LIKE ? ESCAPE '\\' "
+        "OR lower(domain) LIKE ? ESCAPE '\\' ORDER BY name LIMIT 20",
+        (like, like),
+    ).fetchall()

@@ -298,6 +298,200 @@ def accounts(db_path: Path | None, fmt: str, as_of: date | None) -> None:
     click.echo(render(rows, fmt))
 
 
+def _config(db_path: Path | None) -> dict:
+    from retention_tui.config import load
+
+    return load(paths.database_path(db_path))
+
+
+@cli.group()
+def config() -> None:
+    """Show the effective configuration (defaults + retention.toml beside the database)."""
+
+
+@config.command("show")
+@db_option
+def config_show(db_path: Path | None) -> None:
+    """Print the effective config as TOML, with where it came from."""
+    from retention_tui.config import config_hash, config_path, to_toml
+
+    cfg = _config(db_path)
+    file = config_path(paths.database_path(db_path))
+    source = f"defaults + {file}" if file.exists() else f"defaults (no {file})"
+    click.echo(f"# effective config: {source}; hash {config_hash(cfg)}")
+    click.echo(to_toml(cfg), nl=False)
+
+
+@cli.command()
+@db_option
+@as_of_option
+@click.option(
+    "--history",
+    type=click.Choice(["weekly"]),
+    default=None,
+    help="Also score every week back to --since (backfills trends).",
+)
+@click.option("--since", type=DateType(), default=None, help="First date of --history.")
+def score(
+    db_path: Path | None, as_of: date | None, history: str | None, since: date | None
+) -> None:
+    """Score every account as of a date and store the result as a dated snapshot."""
+    from retention_tui.scoring import score_and_store, tier_counts, weekly_dates
+
+    day = as_of or today()
+    if history and not since:
+        raise RetentionError("--history needs --since DATE (the first week to score)")
+    if since and not history:
+        raise RetentionError("--since goes with --history weekly")
+    if since and since > day:
+        raise RetentionError(f"--since {since} is after the as-of date {day}")
+    dates = weekly_dates(since, day) if history and since else [day]
+    cfg = _config(db_path)
+    conn = _open(db_path)
+    try:
+        runs = score_and_store(conn, dates, cfg)
+    finally:
+        conn.close()
+    last = runs[-1]
+    counts = tier_counts(last.scores)
+    if len(runs) > 1:
+        click.echo(f"Scored {len(runs)} weekly dates from {runs[0].as_of} to {last.as_of}.")
+    click.echo(
+        f"Scored {last.scores.height} accounts as of {last.as_of} (preset {last.preset}): "
+        + ", ".join(f"{t} {n}" for t, n in counts.items())
+        + f"; {last.risks.height} risk signals, {last.alerts.height} alerts."
+    )
+
+
+def _find_account(conn: Any, text: str) -> tuple[str, str]:
+    from db.queries import find_accounts
+
+    found = find_accounts(conn, text)
+    if not found:
+        raise RetentionError(f"no account matches {text!r}; try 'retention accounts'")
+    if len(found) > 1:
+        names = ", ".join(f"{name} ({aid})" for aid, name in found[:8])
+        more = "+" if len(found) >= 20 else ""
+        raise RetentionError(
+            f"{text!r} matches {len(found)}{more} accounts: {names}; be more precise"
+        )
+    return found[0]
+
+
+@cli.group()
+@click.argument("name")
+@click.pass_context
+def account(ctx: click.Context, name: str) -> None:
+    """One account: NAME is its id, its name, or part of its name or domain."""
+    ctx.obj = {"name": name}
+
+
+@account.command("score")
+@db_option
+@format_option
+@as_of_option
+@click.pass_context
+def account_score_cmd(
+    ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | None
+) -> None:
+    """The score breakdown: dimension, signal, raw value, points; and open risk signals."""
+    from retention_tui.reports.account_score import account_score
+    from retention_tui.scoring import compute
+
+    cfg = _config(db_path)
+    conn = _open(db_path)
+    try:
+        account_id, name = _find_account(conn, ctx.obj["name"])
+        day = as_of or today()
+        report = account_score(compute(conn, day, cfg), account_id, name, cfg)
+    finally:
+        conn.close()
+    if report is None:
+        raise RetentionError(f"{name} ({account_id}) is not a customer on {day}: nothing to score")
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "account_id": report.account_id,
+                    "name": report.name,
+                    "as_of": report.as_of,
+                    "preset": report.preset,
+                    "total": report.total,
+                    "tier": report.tier,
+                    "label": report.label,
+                    "coverage": report.coverage,
+                    "signals": report.rows,
+                    "risks": report.risks,
+                },
+                indent=2,
+            )
+        )
+        return
+    if fmt == "table":
+        click.echo(report.header())
+        click.echo()
+    click.echo(render(report.rows, fmt))
+    if report.risks and fmt == "table":
+        click.echo()
+        click.echo(
+            render(
+                report.risks, fmt, columns=["severity", "code", "respond_by", "action", "evidence"]
+            )
+        )
+
+
+@cli.group()
+def report() -> None:
+    """Reports for scripting: every one takes --format and --as-of."""
+
+
+@report.command("risk")
+@db_option
+@format_option
+@as_of_option
+def report_risk(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Churn risk report: every customer by tier, worst first, with actions and MRR at risk."""
+    from db.frames import load_all
+    from retention_tui.reports.risk import risk_rows, risk_summary
+    from retention_tui.scoring import compute
+
+    cfg = _config(db_path)
+    conn = _open(db_path)
+    try:
+        tables = load_all(conn)
+        run = compute(conn, as_of or today(), cfg, tables)
+    finally:
+        conn.close()
+    accounts = tables["accounts"]
+    rows = risk_rows(run, accounts, cfg)
+    currency = accounts["currency"].mode().first() if accounts.height else "USD"
+    if fmt == "table":
+        click.echo(f"Churn risk report as of {run.as_of} (preset {run.preset})")
+        click.echo(risk_summary(rows, currency or "USD"))
+        click.echo()
+        from retention_tui.formatting import money
+
+        rows = [{**r, "mrr": money(int(r["mrr_minor"]), currency or "USD")} for r in rows]
+        click.echo(
+            render(
+                rows,
+                fmt,
+                columns=[
+                    "tier",
+                    "account",
+                    "owner",
+                    "score",
+                    "mrr",
+                    "signals",
+                    "action",
+                    "respond_by",
+                ],
+            )
+        )
+        return
+    click.echo(render(rows, fmt))
+
+
 def main() -> None:
     cli(prog_name="retention")
 

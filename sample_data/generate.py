@@ -411,20 +411,21 @@ class Builder:
                 if a.annual:  # annual contracts end at a renewal
                     years = max(1, math.ceil((a.churn_on - a.created).days / 365))
                     a.churn_on = add_months(a.created, 12 * years)
-                if a.churn_on >= AS_OF:
+                if a.churn_on >= AS_OF + timedelta(days=75):
                     a.churn_on = None
                     break
+                # A churn date after AS_OF is a customer fading right now: still paying.
                 a.fade_days = 0 if rng.random() < 0.25 else rng.randint(45, 120)
                 if rng.random() < 0.12:
                     a.reactivate_on = a.churn_on + timedelta(days=rng.randint(40, 200))
-                    if a.reactivate_on >= AS_OF:
+                    if a.reactivate_on >= AS_OF or a.churn_on >= AS_OF:
                         a.reactivate_on = None
             day = add_months(day, 1)
         if not a.churn_on:
             r = rng.random()
             a.fades_but_stays = r < 0.12
             a.grows = 0.12 <= r < 0.32
-            a.contracts = 0.32 <= r < 0.46
+            a.contracts = 0.32 <= r < 0.48
         if rng.random() < 0.18:
             lo = max(a.created, START)
             end = a.churn_on or AS_OF
@@ -465,7 +466,7 @@ class Builder:
                 changes.append((t, plan, seats, "active"))
                 t += timedelta(days=rng.randint(120, 240))
         if a.contracts:
-            t = day + timedelta(days=rng.randint(120, 400))
+            t = max(day, START) + timedelta(days=rng.randint(60, 300))
             if t < stop:
                 seats = max(1, int(seats * rng.uniform(0.4, 0.7)))
                 if plan != "starter" and rng.random() < 0.4:
@@ -758,7 +759,7 @@ class Builder:
                 tags: list[str] = []
                 to_churn = (a.churn_on - day).days if a.churn_on and a.churn_on > day else None
                 if to_churn is not None and to_churn < 75 and a.fade_days:
-                    if rng.random() < 0.35:
+                    if rng.random() < 0.45:
                         tags.append(
                             rng.choice(
                                 [
@@ -784,26 +785,23 @@ class Builder:
                 )
                 r = rng.random()
                 if r < 0.5:  # outbound email, maybe replied
-                    replied = ""
+                    delay = None
                     if rng.random() < 0.2 + 0.75 * lv:
                         delay = max(0.05, rng.expovariate(1 / (0.5 + 6 * (1 - lv))))
-                        replied_day = day + timedelta(days=int(delay))
-                        if replied_day < AS_OF:
-                            replied = stamp(replied_day, rng, 9, 19)
                     self.touch(
                         a,
                         "email",
                         "outbound",
                         day,
                         who,
-                        replied,
+                        delay,
                         "",
-                        sentiment if replied else "",
+                        sentiment if delay is not None else "",
                         tags,
                     )
                 elif r < 0.72:  # scheduled check-in
                     attended = "true" if rng.random() < 0.25 + 0.7 * lv else "false"
-                    self.touch(a, "checkin", "outbound", day, who, "", attended, sentiment, tags)
+                    self.touch(a, "checkin", "outbound", day, who, None, attended, sentiment, tags)
                 elif r < 0.9 and rng.random() < 0.3 + 0.6 * lv:  # customer reaches out
                     self.touch(
                         a,
@@ -811,13 +809,13 @@ class Builder:
                         "inbound",
                         day,
                         who,
-                        "",
+                        None,
                         "",
                         sentiment,
                         tags,
                     )
                 else:
-                    self.touch(a, "call", "outbound", day, who, "", "true", sentiment, tags)
+                    self.touch(a, "call", "outbound", day, who, None, "true", sentiment, tags)
                 if a.segment != "smb" and day.month in (1, 4, 7, 10) and day.day <= 14:
                     attended = "true" if rng.random() < 0.3 + 0.7 * lv else "false"
                     self.touch(
@@ -826,7 +824,7 @@ class Builder:
                         "outbound",
                         day + timedelta(days=2),
                         who,
-                        "",
+                        None,
                         attended,
                         sentiment,
                         [],
@@ -840,7 +838,7 @@ class Builder:
         direction: str,
         day: date,
         who: object,
-        replied: str,
+        reply_delay: float | None,
         attended: str,
         sentiment: str,
         tags: list[str],
@@ -863,6 +861,12 @@ class Builder:
             summary = "Asked for a full export of their data"
         elif "team_growth" in tags:
             summary = "Hiring another team that could use it"
+        sent = stamp(day, rng)
+        replied = ""
+        if reply_delay is not None:
+            at = datetime.strptime(sent, "%Y-%m-%dT%H:%M:%SZ") + timedelta(days=reply_delay)
+            if at.date() < AS_OF:
+                replied = at.strftime("%Y-%m-%dT%H:%M:%SZ")
         self.add(
             "touchpoints",
             {
@@ -871,7 +875,7 @@ class Builder:
                 "contact_email": who,
                 "kind": kind,
                 "direction": direction,
-                "occurred_at": stamp(day, rng),
+                "occurred_at": sent,
                 "replied_at": replied,
                 "attended": attended,
                 "sentiment": sentiment,

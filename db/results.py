@@ -1,0 +1,85 @@
+"""Engine results stored as dated snapshots: scores, risk signals and alerts per as-of date.
+
+Storing a date again replaces what that date had; other dates are kept, so trends and
+backtests can read every past run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+import polars as pl
+
+from db.queries import frame
+
+SNAPSHOT_COLUMNS = (
+    "account_id",
+    "as_of",
+    "preset",
+    "total",
+    "tier",
+    "dimensions",
+    "signals",
+    "coverage",
+    "config_hash",
+    "scored_at",
+)
+RISK_COLUMNS = ("account_id", "as_of", "code", "severity", "respond_by", "action", "evidence")
+ALERT_COLUMNS = ("account_id", "as_of", "code", "detail", "action", "due_at")
+
+
+def _replace(
+    conn: sqlite3.Connection,
+    table: str,
+    as_of: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+) -> None:
+    conn.execute(f"DELETE FROM {table} WHERE as_of = ?", (as_of,))
+    marks = ", ".join("?" * len(columns))
+    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def store_run(
+    conn: sqlite3.Connection,
+    as_of: str,
+    snapshots: Sequence[Sequence[object]],
+    risks: Sequence[Sequence[object]],
+    alerts: Sequence[Sequence[object]],
+) -> None:
+    """Replace the results of ``as_of`` (call inside a transaction). Rows follow
+    SNAPSHOT_COLUMNS, RISK_COLUMNS and ALERT_COLUMNS."""
+    _replace(conn, "score_snapshots", as_of, SNAPSHOT_COLUMNS, snapshots)
+    _replace(conn, "risk_signals", as_of, RISK_COLUMNS, risks)
+    _replace(conn, "score_alerts", as_of, ALERT_COLUMNS, alerts)
+
+
+def previous_scores(conn: sqlite3.Connection, before: str) -> pl.DataFrame:
+    """Each account's most recent snapshot strictly before ``before``."""
+    return frame(
+        conn,
+        """
+        SELECT s.account_id, s.as_of, s.total, s.tier FROM score_snapshots s
+        JOIN (SELECT account_id, MAX(as_of) AS as_of FROM score_snapshots
+              WHERE as_of < ? GROUP BY account_id) m
+          ON m.account_id = s.account_id AND m.as_of = s.as_of
+        """,
+        (before,),
+        {"account_id": pl.String, "as_of": pl.String, "total": pl.Float64, "tier": pl.String},
+    )
+
+
+def score_history(conn: sqlite3.Connection, account_id: str) -> pl.DataFrame:
+    """One account's stored scores, oldest first."""
+    return frame(
+        conn,
+        "SELECT as_of, total, tier, coverage FROM score_snapshots WHERE account_id = ? "
+        "ORDER BY as_of",
+        (account_id,),
+        {"as_of": pl.String, "total": pl.Float64, "tier": pl.String, "coverage": pl.Float64},
+    )
+
+
+def snapshot_dates(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT DISTINCT as_of FROM score_snapshots ORDER BY 1")]

@@ -1,0 +1,166 @@
+"""Configuration: the shipped defaults, overridden by a ``retention.toml`` beside the
+database. Config is data, never code: it is parsed as TOML and checked key by key against
+the defaults (same keys, same types), so a typo gets a message naming the key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from copy import deepcopy
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from db.errors import RetentionError
+
+CONFIG_NAME = "retention.toml"
+Config = dict[str, Any]
+
+
+def defaults() -> Config:
+    text = resources.files("retention_tui").joinpath("defaults.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def config_path(db_path: Path) -> Path:
+    return Path(db_path).with_name(CONFIG_NAME)
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _same_kind(default: object, value: object) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, int | float):
+        return isinstance(value, int | float)
+    if isinstance(default, list):
+        return (
+            isinstance(value, list) and all(_same_kind(default[0], v) for v in value)
+            if default
+            else isinstance(value, list)
+        )
+    return type(default) is type(value)
+
+
+# Tables whose keys a user may add to (e.g. a new segment's weights).
+_OPEN_TABLES = ("presets.A.segment_weights",)
+
+
+def _merge(base: Config, override: Config, where: str, file: Path) -> None:
+    for key, value in override.items():
+        name = f"{where}.{key}" if where else key
+        if key not in base:
+            if where in _OPEN_TABLES and isinstance(value, dict):
+                base[key] = value
+                continue
+            raise RetentionError(f"{file}: unknown key '{name}'; see 'retention config show'")
+        if isinstance(base[key], dict):
+            if not isinstance(value, dict):
+                raise RetentionError(f"{file}: '{name}' must be a table")
+            _merge(base[key], value, name, file)
+        elif not _same_kind(base[key], value):
+            raise RetentionError(f"{file}: '{name}' must be {_type_name(base[key])}, got {value!r}")
+        else:
+            base[key] = value
+
+
+def _check(cfg: Config, file: Path) -> None:
+    preset = cfg["scoring"]["preset"]
+    if preset not in cfg["presets"]:
+        raise RetentionError(
+            f"{file}: 'scoring.preset' must be one of {', '.join(sorted(cfg['presets']))}, "
+            f"got {preset!r}"
+        )
+    known = set(cfg["bands"])
+    for name, p in cfg["presets"].items():
+        if set(p["weights"]) != set(p["signals"]):
+            raise RetentionError(
+                f"{file}: 'presets.{name}.weights' and 'presets.{name}.signals' must name "
+                "the same dimensions"
+            )
+        for dim, signals in p["signals"].items():
+            for s in signals:
+                if s not in known:
+                    raise RetentionError(
+                        f"{file}: 'presets.{name}.signals.{dim}' names unknown signal {s!r}"
+                    )
+        for dim, w in p["weights"].items():
+            if w < 0:
+                raise RetentionError(f"{file}: 'presets.{name}.weights.{dim}' must be >= 0")
+    t = cfg["tiers"]
+    if not 0 < t["at_risk"] < t["monitor"] < t["healthy"] <= 100:
+        raise RetentionError(f"{file}: 'tiers' must satisfy 0 < at_risk < monitor < healthy <= 100")
+    for code, r in cfg["risks"].items():
+        if r["severity"] not in ("critical", "high", "medium", "low"):
+            raise RetentionError(
+                f"{file}: 'risks.{code}.severity' must be critical, high, medium or low"
+            )
+
+
+def load(db_path: Path | None = None) -> Config:
+    """The effective config: defaults, overridden by retention.toml beside the database."""
+    cfg = defaults()
+    if db_path is None:
+        return cfg
+    file = config_path(db_path)
+    if not file.exists():
+        return cfg
+    try:
+        override = tomllib.loads(file.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RetentionError(f"{file}: not valid TOML ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise RetentionError(f"{file}: not UTF-8 text") from exc
+    merged = deepcopy(cfg)
+    _merge(merged, override, "", file)
+    _check(merged, file)
+    return merged
+
+
+def config_hash(cfg: Config) -> str:
+    """A short fingerprint of the effective config, stored with every score."""
+    text = json.dumps(cfg, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def to_toml(cfg: Config) -> str:
+    """The config as TOML text (tables, numbers, text and lists: all the config holds)."""
+    lines: list[str] = []
+
+    def table(prefix: str, data: Config) -> None:
+        scalars = {k: v for k, v in data.items() if not isinstance(v, dict)}
+        if scalars:
+            if prefix:
+                lines.append(f"\n[{prefix}]")
+            lines.extend(f"{k} = {_toml_value(v)}" for k, v in scalars.items())
+        for k, v in data.items():
+            if isinstance(v, dict):
+                table(f"{prefix}.{k}" if prefix else k, v)
+
+    table("", cfg)
+    return "\n".join(lines).lstrip("\n") + "\n"

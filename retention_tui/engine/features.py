@@ -1,0 +1,390 @@
+"""Per-account features as of a date: the raw facts every signal is banded from.
+
+Pure: frames in, one frame out, with one row per account that existed on the as-of date.
+Only rows known by the end of the as-of day are read, so scoring a past date gives the
+answer it would have given then. docs/scoring.md defines each feature in words.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import polars as pl
+
+from retention_tui.engine.mrr import mrr_on, subscription_status_on
+
+Tables = dict[str, pl.DataFrame]
+MIN_BASELINE_DAYS = 14  # a baseline needs at least two weeks of the account's own history
+SCHEDULED_KINDS = ("checkin", "qbr", "meeting")
+
+
+def end_of(as_of: date) -> datetime:
+    """The first instant after the as-of day: everything before it is known."""
+    return datetime(as_of.year, as_of.month, as_of.day) + timedelta(days=1)
+
+
+def within(column: str, end: datetime, days: int, offset: int = 0) -> pl.Expr:
+    """``column`` falls in the ``days`` before ``end`` (shifted back ``offset`` days)."""
+    stop = end - timedelta(days=offset)
+    return (pl.col(column) >= stop - timedelta(days=days)) & (pl.col(column) < stop)
+
+
+def _per_account(frame: pl.DataFrame, *aggs: pl.Expr) -> pl.DataFrame:
+    return frame.group_by("account_id").agg(*aggs)
+
+
+def known_accounts(t: Tables, as_of: date) -> pl.DataFrame:
+    """Accounts that are customers on ``as_of``: created by then and not churned (an
+    account with no subscription data counts as a customer)."""
+    status = subscription_status_on(t["subscription_periods"], as_of)
+    return (
+        t["accounts"]
+        .filter(pl.col("created_at") <= as_of)
+        .select("account_id", "name", "segment", "owner", "created_at", "renewal_date")
+        .join(status, on="account_id", how="left")
+        .filter(pl.col("status").is_null() | (pl.col("status") != "churned"))
+    )
+
+
+def _baseline_days(created: pl.Expr, window_start: datetime, window_end: datetime) -> pl.Expr:
+    """Days of the baseline window the account existed for (0..window length)."""
+    start = pl.max_horizontal(created.cast(pl.Datetime("us")), pl.lit(window_start))
+    return ((pl.lit(window_end) - start).dt.total_days()).clip(lower_bound=0)
+
+
+def usage_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
+    w, ev = cfg["windows"], cfg["events"]
+    end = end_of(as_of)
+    recent, base = w["usage_recent"], w["usage_baseline"]
+    events = t["usage_events"].filter(pl.col("occurred_at") < end)
+    e = pl.col("event")
+    is_login = e.is_in(ev["login"])
+    in_recent = within("occurred_at", end, recent)
+    in_prev = within("occurred_at", end, recent, offset=recent)
+    in_base = within("occurred_at", end, base, offset=recent)
+    agg = _per_account(
+        events,
+        pl.len().alias("events_total"),
+        (in_recent).sum().alias("events_recent"),
+        (in_prev).sum().alias("events_prev"),
+        (in_base).sum().alias("events_baseline"),
+        (in_recent & is_login).sum().alias("logins_recent"),
+        (in_base & is_login).sum().alias("logins_baseline"),
+        e.filter(in_recent & e.is_in(ev["core"])).n_unique().alias("core_features"),
+        e.filter(in_recent & e.is_in(ev["advanced"])).n_unique().alias("advanced_features"),
+        (in_recent & e.is_in(ev["billing_page"])).sum().alias("billing_visits"),
+        (in_prev & e.is_in(ev["billing_page"])).sum().alias("billing_visits_prev"),
+    )
+    base_end = end - timedelta(days=recent)
+    days = _baseline_days(pl.col("created_at"), base_end - timedelta(days=base), base_end)
+    scale = pl.when(days >= MIN_BASELINE_DAYS).then(recent / days)
+    out = accounts.select("account_id", "created_at").join(agg, on="account_id", how="left")
+    counts = [c for c in agg.columns if c != "account_id"]
+    return (
+        out.with_columns(pl.col(counts).fill_null(0))
+        .with_columns(
+            (pl.col("events_total") > 0).alias("has_usage"),
+            (pl.col("logins_baseline") * scale).alias("logins_expected"),
+            (pl.col("events_baseline") * scale).alias("events_expected"),
+        )
+        .with_columns(
+            pl.when(pl.col("logins_expected") > 0)
+            .then(pl.col("logins_recent") / pl.col("logins_expected"))
+            .alias("login_ratio"),
+            pl.when(pl.col("events_expected") > 0)
+            .then(pl.col("events_recent") / pl.col("events_expected"))
+            .alias("events_ratio"),
+            pl.when(pl.col("advanced_features") >= 2)
+            .then(pl.lit("advanced"))
+            .when((pl.col("advanced_features") >= 1) | (pl.col("core_features") >= 3))
+            .then(pl.lit("intermediate"))
+            .otherwise(pl.lit("basic"))
+            .alias("depth"),
+        )
+        .drop("created_at")
+    )
+
+
+def engagement_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
+    w = cfg["windows"]
+    end = end_of(as_of)
+    tp = t["touchpoints"].filter(pl.col("occurred_at") < end)
+    replied = pl.col("replied_at").is_not_null() & (pl.col("replied_at") < end)
+    # Outbound emails: replied ones, and unanswered ones old enough to count as unanswered.
+    emails = tp.filter(
+        (pl.col("kind") == "email")
+        & (pl.col("direction") == "outbound")
+        & within("occurred_at", end, w["reply"])
+        & (replied | (pl.col("occurred_at") < end - timedelta(days=w["reply_grace"])))
+    ).with_columns(
+        pl.when(replied)
+        .then(pl.col("replied_at") - pl.col("occurred_at"))
+        .otherwise(pl.lit(end) - pl.col("occurred_at"))
+        .dt.total_seconds()
+        .truediv(86400)
+        .clip(lower_bound=0)
+        .alias("wait_days"),
+        replied.alias("was_replied"),
+    )
+    reply = _per_account(
+        emails,
+        pl.len().alias("emails_timed"),
+        pl.col("was_replied").sum().alias("emails_replied"),
+        pl.col("wait_days").mean().alias("reply_days"),
+    )
+    scheduled = tp.filter(
+        pl.col("kind").is_in(SCHEDULED_KINDS)
+        & pl.col("attended").is_not_null()
+        & within("occurred_at", end, w["checkins"])
+    )
+    checkins = _per_account(
+        scheduled,
+        pl.len().alias("checkins_scheduled"),
+        pl.col("attended").sum().alias("checkins_attended"),
+    )
+    inbound = pl.col("direction") == "inbound"
+    requests = _per_account(
+        tp,
+        pl.len().alias("touchpoints_total"),
+        (inbound & within("occurred_at", end, w["requests"])).sum().alias("requests_recent"),
+        (inbound & within("occurred_at", end, 2 * w["requests"])).sum().alias("requests_half_year"),
+        pl.col("sentiment")
+        .filter(pl.col("sentiment").is_not_null())
+        .sort_by(pl.col("occurred_at").filter(pl.col("sentiment").is_not_null()))
+        .last()
+        .alias("last_sentiment"),
+        pl.col("occurred_at").max().alias("last_touch_at"),
+    )
+    out = accounts.select("account_id")
+    for part in (reply, checkins, requests):
+        out = out.join(part, on="account_id", how="left")
+    return out.with_columns(
+        pl.when(pl.col("checkins_scheduled") > 0)
+        .then(pl.col("checkins_attended") / pl.col("checkins_scheduled"))
+        .alias("attendance"),
+        pl.when(pl.col("touchpoints_total").fill_null(0) == 0)
+        .then(pl.lit(None, pl.String))
+        .when(pl.col("requests_recent") >= 3)
+        .then(pl.lit("monthly"))
+        .when(pl.col("requests_recent") >= 1)
+        .then(pl.lit("quarterly"))
+        .when(pl.col("requests_half_year") >= 1)
+        .then(pl.lit("rarely"))
+        .otherwise(pl.lit("never"))
+        .alias("request_cadence"),
+    )
+
+
+def invoice_states(t: Tables, as_of: date) -> pl.DataFrame:
+    """Each invoice issued by the as-of date, with what its payments looked like then."""
+    end = end_of(as_of)
+    attempts = (
+        t["payment_attempts"]
+        .filter(pl.col("attempted_at") < end)
+        .group_by("source", "invoice_id")
+        .agg(
+            (pl.col("outcome") == "failed").sum().alias("failures"),
+            pl.col("attempted_at")
+            .filter(pl.col("outcome") == "succeeded")
+            .min()
+            .alias("paid_by_attempt"),
+            pl.col("attempted_at")
+            .filter(pl.col("outcome") == "failed")
+            .max()
+            .alias("last_failure_at"),
+        )
+    )
+    invoices = t["invoices"].filter(pl.col("issued_at") < end)
+    return (
+        invoices.join(
+            attempts,
+            left_on=["source", "source_id"],
+            right_on=["source", "invoice_id"],
+            how="left",
+        )
+        .with_columns(
+            pl.col("failures").fill_null(0),
+            pl.min_horizontal(
+                pl.col("paid_by_attempt"),
+                pl.when(pl.col("paid_at") < end).then(pl.col("paid_at")),
+            ).alias("settled_at"),
+        )
+        .with_columns(
+            (
+                (pl.col("failures") > 0)
+                & pl.col("settled_at").is_null()
+                & ~pl.col("status").is_in(["void", "draft"])
+            ).alias("unresolved_failure"),
+            (
+                pl.col("settled_at").is_not_null()
+                & (
+                    (pl.col("failures") > 0)
+                    | (pl.col("settled_at").dt.date() > pl.col("due_at") + timedelta(days=3))
+                )
+            ).alias("late"),
+        )
+    )
+
+
+def financial_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
+    w = cfg["windows"]
+    end = end_of(as_of)
+    states = invoice_states(t, as_of).filter(within("issued_at", end, w["payments"]))
+    pay = _per_account(
+        states,
+        pl.len().alias("invoices_recent"),
+        pl.col("late").sum().alias("late_invoices"),
+        pl.col("unresolved_failure").sum().alias("unresolved_failures"),
+    ).with_columns(
+        pl.when(pl.col("unresolved_failures") > 0)
+        .then(pl.lit("failed_unresolved"))
+        .when(pl.col("late_invoices") == 0)
+        .then(pl.lit("on_time"))
+        .when(pl.col("late_invoices") == 1)
+        .then(pl.lit("one_late"))
+        .otherwise(pl.lit("two_plus_late"))
+        .alias("payment_history")
+    )
+    periods = t["subscription_periods"]
+    now = mrr_on(periods, as_of).group_by("account_id").agg(pl.col("mrr_minor").sum().alias("mrr"))
+    then_day = as_of - timedelta(days=w["contract_trend"])
+    then = (
+        mrr_on(periods, then_day)
+        .group_by("account_id")
+        .agg(pl.col("mrr_minor").sum().alias("mrr_then"))
+    )
+    out = (
+        accounts.select("account_id")
+        .join(pay, on="account_id", how="left")
+        .join(now, on="account_id", how="left")
+        .join(then, on="account_id", how="left")
+        .with_columns(pl.col("mrr").fill_null(0), pl.col("mrr_then").fill_null(0))
+    )
+    return out.with_columns(
+        pl.when(pl.col("mrr_then") > 0)
+        .then(pl.col("mrr") / pl.col("mrr_then") - 1)
+        .alias("mrr_change")
+    )
+
+
+def relationship_features(
+    t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict
+) -> pl.DataFrame:
+    w = cfg["windows"]
+    contacts = t["contacts"].filter(
+        pl.col("created_at").is_null() | (pl.col("created_at") <= as_of)
+    )
+    here = pl.col("left_company_at").is_null() | (pl.col("left_company_at") > as_of)
+    champion = pl.col("is_champion") == 1
+    strength_rank = (
+        pl.when(pl.col("champion_strength") == "strong")
+        .then(3)
+        .when(pl.col("champion_strength") == "moderate")
+        .then(2)
+        .otherwise(1)
+    )
+    left_recently = (
+        champion & ~here & (pl.col("left_company_at") > as_of - timedelta(days=w["champion_left"]))
+    )
+    agg = _per_account(
+        contacts,
+        pl.len().alias("contacts_known"),
+        here.sum().alias("contacts_current"),
+        strength_rank.filter(champion & here).max().alias("champion_rank"),
+        left_recently.any().alias("champion_left_recently"),
+    ).with_columns(
+        pl.when(pl.col("champion_rank") == 3)
+        .then(pl.lit("strong"))
+        .when(pl.col("champion_rank") == 2)
+        .then(pl.lit("moderate"))
+        .when(pl.col("champion_rank") == 1)
+        .then(pl.lit("weak_or_unknown"))
+        .when(pl.col("champion_left_recently"))
+        .then(pl.lit("left_company"))
+        .otherwise(pl.lit("weak_or_unknown"))
+        .alias("champion_state")
+    )
+    return accounts.select("account_id").join(agg, on="account_id", how="left")
+
+
+def support_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
+    w = cfg["windows"]
+    end = end_of(as_of)
+    recent, base = w["usage_recent"], w["ticket_baseline"]
+    tickets = t["tickets"].filter(pl.col("created_at") < end)
+    agg = _per_account(
+        tickets,
+        within("created_at", end, recent).sum().alias("tickets_recent"),
+        within("created_at", end, recent, offset=recent).sum().alias("tickets_prev"),
+        within("created_at", end, base, offset=recent).sum().alias("tickets_baseline"),
+        pl.col("csat")
+        .filter(
+            pl.col("solved_at").is_not_null()
+            & (pl.col("solved_at") < end)
+            & within("solved_at", end, w["csat"])
+        )
+        .mean()
+        .alias("csat_mean"),
+    )
+    base_end = end - timedelta(days=recent)
+    days = _baseline_days(pl.col("created_at"), base_end - timedelta(days=base), base_end)
+    out = accounts.select("account_id", "created_at").join(agg, on="account_id", how="left")
+    has_tickets = t["tickets"].height > 0
+    # A normal rate of at least one ticket a month, so a quiet account needs several
+    # tickets before it counts as a spike (our choice).
+    normal = pl.max_horizontal(
+        pl.when(days >= MIN_BASELINE_DAYS).then(pl.col("tickets_baseline") * recent / days),
+        pl.lit(1.0),
+    )
+    return (
+        out.with_columns(pl.col("tickets_recent", "tickets_prev", "tickets_baseline").fill_null(0))
+        .with_columns(
+            normal.alias("tickets_normal"),
+            (pl.col("tickets_recent") / normal).alias("ticket_ratio")
+            if has_tickets
+            else pl.lit(None, pl.Float64).alias("ticket_ratio"),
+        )
+        .drop("created_at")
+    )
+
+
+def outcome_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
+    w = cfg["windows"]
+    end = end_of(as_of)
+    goals = t["goals"].filter(pl.col("updated_at").is_null() | (pl.col("updated_at") <= as_of))
+    g = _per_account(
+        goals,
+        pl.col("status").alias("goal_statuses"),
+        pl.col("roi").drop_nulls().alias("roi_values"),
+    )
+    nps = (
+        t["nps_responses"]
+        .filter((pl.col("responded_at") < end) & within("responded_at", end, w["nps"]))
+        .sort("responded_at")
+        .group_by("account_id")
+        .agg(
+            pl.col("score").last().alias("nps_latest"),
+            pl.col("responded_at").last().alias("nps_at"),
+        )
+    )
+    return (
+        accounts.select("account_id")
+        .join(g, on="account_id", how="left")
+        .join(nps, on="account_id", how="left")
+    )
+
+
+def compute_features(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
+    """One row per account known on ``as_of`` with every raw feature the signals read."""
+    accounts = known_accounts(t, as_of)
+    out = accounts
+    for part in (
+        usage_features(t, accounts, as_of, cfg),
+        engagement_features(t, accounts, as_of, cfg),
+        financial_features(t, accounts, as_of, cfg),
+        relationship_features(t, accounts, as_of, cfg),
+        support_features(t, accounts, as_of, cfg),
+        outcome_features(t, accounts, as_of, cfg),
+    ):
+        out = out.join(part, on="account_id", how="left")
+    return out.sort("account_id")

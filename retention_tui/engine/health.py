@@ -1,0 +1,337 @@
+"""The health score: signals banded to 0-10 points, dimensions, weighted total, tier.
+
+Preset B (default): five dimensions, a dimension = mean of its signals x 10, total =
+weighted mean of dimensions. Preset A: A's six categories and weights, with segment
+overrides. A signal with no data is left out and the weights renormalise; each account
+carries its data coverage (the share of the weighted signals that had data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+# A preset with labels (A) maps them onto B's tiers, so alerts and queues read one scale.
+A_LABEL_TIER = {
+    "thriving": "healthy",
+    "healthy": "healthy",
+    "neutral": "monitor",
+    "at_risk": "at_risk",
+    "critical": "critical",
+}
+
+
+def band(value: pl.Expr, spec: dict) -> pl.Expr:
+    """Points for ``value`` under one band spec from the config."""
+    if "points" in spec:
+        mapping = {k: float(v) for k, v in spec["points"].items()}
+        return value.replace_strict(mapping, default=None, return_dtype=pl.Float64)
+    key = "at_least" if "at_least" in spec else "at_most"
+    expr: pl.Expr | pl.When | pl.Then | None = None
+    for bound, points in spec[key]:
+        cond = value >= bound if key == "at_least" else value <= bound
+        expr = pl.when(cond) if expr is None else expr.when(cond)  # type: ignore[union-attr]
+        expr = expr.then(pl.lit(float(points)))
+    assert expr is not None
+    return expr.otherwise(pl.lit(float(spec["otherwise"])))  # type: ignore[union-attr]
+
+
+def _mean_points(values: pl.Expr, spec: dict) -> pl.Expr:
+    mapping = {k: float(v) for k, v in spec["points"].items()}
+    return values.list.eval(
+        pl.element().replace_strict(mapping, default=None, return_dtype=pl.Float64)
+    ).list.mean()
+
+
+def _fmt(expr: pl.Expr, digits: int = 2) -> pl.Expr:
+    return expr.round(digits).cast(pl.String)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """How one signal reads the features: whether it has data, what to show, its points."""
+
+    present: Callable[[], pl.Expr]
+    raw: Callable[[], pl.Expr]
+    points: Callable[[dict], pl.Expr]
+
+
+def _trend_points(cfg: dict) -> pl.Expr:
+    spec = cfg["bands"]["contract_trend"]
+    change = pl.col("mrr_change")
+    return (
+        pl.when(change > spec["expanding_above"])
+        .then(pl.lit(float(spec["points"]["expanding"])))
+        .when(change < spec["contracting_below"])
+        .then(pl.lit(float(spec["points"]["contracting"])))
+        .otherwise(pl.lit(float(spec["points"]["stable"])))
+    )
+
+
+def _reply_points(cfg: dict) -> pl.Expr:
+    spec = cfg["bands"]["reply_time"]
+    return (
+        pl.when(pl.col("emails_replied") == 0)
+        .then(pl.lit(float(spec["otherwise"])))
+        .otherwise(band(pl.col("reply_days"), spec))
+    )
+
+
+def _has(col: str) -> Callable[[], pl.Expr]:
+    return lambda: pl.col(col).fill_null(False)
+
+
+def _not_null(col: str) -> Callable[[], pl.Expr]:
+    return lambda: pl.col(col).is_not_null()
+
+
+def _positive(col: str) -> Callable[[], pl.Expr]:
+    return lambda: pl.col(col).fill_null(0) > 0
+
+
+def _banded(col: str, name: str) -> Callable[[dict], pl.Expr]:
+    return lambda cfg: band(pl.col(col), cfg["bands"][name])
+
+
+SIGNALS: dict[str, Signal] = {
+    "login_frequency": Signal(
+        lambda: pl.col("has_usage").fill_null(False) & pl.col("login_ratio").is_not_null(),
+        lambda: pl.format(
+            "{} logins in 30 d vs {} expected ({}x)",
+            pl.col("logins_recent"),
+            _fmt(pl.col("logins_expected"), 1),
+            _fmt(pl.col("login_ratio")),
+        ),
+        _banded("login_ratio", "login_frequency"),
+    ),
+    "core_features": Signal(
+        _has("has_usage"),
+        lambda: pl.format("{} core features used in 30 d", pl.col("core_features")),
+        _banded("core_features", "core_features"),
+    ),
+    "depth": Signal(
+        _has("has_usage"),
+        lambda: pl.format(
+            "{} ({} advanced, {} core features)",
+            pl.col("depth"),
+            pl.col("advanced_features"),
+            pl.col("core_features"),
+        ),
+        _banded("depth", "depth"),
+    ),
+    "reply_time": Signal(
+        _positive("emails_timed"),
+        lambda: pl.format(
+            "{} of {} emails answered, {} days on average",
+            pl.col("emails_replied"),
+            pl.col("emails_timed"),
+            _fmt(pl.col("reply_days"), 1),
+        ),
+        _reply_points,
+    ),
+    "checkin_attendance": Signal(
+        _positive("checkins_scheduled"),
+        lambda: pl.format(
+            "attended {} of {} scheduled", pl.col("checkins_attended"), pl.col("checkins_scheduled")
+        ),
+        _banded("attendance", "checkin_attendance"),
+    ),
+    "customer_requests": Signal(
+        _not_null("request_cadence"),
+        lambda: pl.format(
+            "{} ({} customer-initiated in 90 d)",
+            pl.col("request_cadence"),
+            pl.col("requests_recent"),
+        ),
+        _banded("request_cadence", "customer_requests"),
+    ),
+    "payments": Signal(
+        _positive("invoices_recent"),
+        lambda: pl.format(
+            "{} ({} invoices, {} late, {} failed unresolved)",
+            pl.col("payment_history"),
+            pl.col("invoices_recent"),
+            pl.col("late_invoices"),
+            pl.col("unresolved_failures"),
+        ),
+        _banded("payment_history", "payments"),
+    ),
+    "contract_trend": Signal(
+        _not_null("mrr_change"),
+        lambda: pl.format(
+            "MRR {} now vs {} then ({}%)",
+            pl.col("mrr"),
+            pl.col("mrr_then"),
+            _fmt(pl.col("mrr_change") * 100, 1),
+        ),
+        _trend_points,
+    ),
+    "billing_visits": Signal(
+        _has("has_usage"),
+        lambda: pl.format("{} billing-page views in 30 d", pl.col("billing_visits")),
+        _banded("billing_visits", "billing_visits"),
+    ),
+    "champion": Signal(
+        _positive("contacts_known"),
+        lambda: pl.col("champion_state"),
+        _banded("champion_state", "champion"),
+    ),
+    "stakeholder_breadth": Signal(
+        _positive("contacts_known"),
+        lambda: pl.format("{} current contacts", pl.col("contacts_current")),
+        _banded("contacts_current", "stakeholder_breadth"),
+    ),
+    "sentiment": Signal(
+        _not_null("last_sentiment"),
+        lambda: pl.col("last_sentiment"),
+        _banded("last_sentiment", "sentiment"),
+    ),
+    "goals": Signal(
+        lambda: pl.col("goal_statuses").list.len().fill_null(0) > 0,
+        lambda: pl.col("goal_statuses").list.join(", "),
+        lambda cfg: _mean_points(pl.col("goal_statuses"), cfg["bands"]["goals"]),
+    ),
+    "roi": Signal(
+        lambda: pl.col("roi_values").list.len().fill_null(0) > 0,
+        lambda: pl.col("roi_values").list.join(", "),
+        lambda cfg: _mean_points(pl.col("roi_values"), cfg["bands"]["roi"]),
+    ),
+    "ticket_load": Signal(
+        _not_null("ticket_ratio"),
+        lambda: pl.format(
+            "{} tickets in 30 d vs {} normal",
+            pl.col("tickets_recent"),
+            _fmt(pl.col("tickets_normal"), 1),
+        ),
+        _banded("ticket_ratio", "ticket_load"),
+    ),
+    "csat": Signal(
+        _not_null("csat_mean"),
+        lambda: pl.format("mean CSAT {}", _fmt(pl.col("csat_mean"), 1)),
+        _banded("csat_mean", "csat"),
+    ),
+    "nps": Signal(
+        _not_null("nps_latest"),
+        lambda: pl.format("latest NPS {}", pl.col("nps_latest")),
+        _banded("nps_latest", "nps"),
+    ),
+}
+
+
+def signal_points(features: pl.DataFrame, cfg: dict, preset: str) -> pl.DataFrame:
+    """Long frame: account_id, dimension, signal, present, raw, points (null = no data)."""
+    parts = []
+    for dimension, names in cfg["presets"][preset]["signals"].items():
+        for name in names:
+            s = SIGNALS[name]
+            present = s.present()
+            parts.append(
+                features.select(
+                    "account_id",
+                    pl.lit(dimension).alias("dimension"),
+                    pl.lit(name).alias("signal"),
+                    present.alias("present"),
+                    pl.when(present).then(s.raw()).cast(pl.String).alias("raw"),
+                    pl.when(present).then(s.points(cfg)).cast(pl.Float64).alias("points"),
+                )
+            )
+    return pl.concat(parts)
+
+
+def _weights(features: pl.DataFrame, cfg: dict, preset: str) -> pl.DataFrame:
+    """account_id, dimension, weight: preset weights, with A's segment overrides."""
+    p = cfg["presets"][preset]
+    base = p["weights"]
+    rows = []
+    segments = features.select("account_id", "segment").rows()
+    overrides = p.get("segment_weights", {})
+    for account_id, segment in segments:
+        weights = overrides.get(segment or "", base)
+        rows += [(account_id, d, float(weights.get(d, 0))) for d in base]
+    return pl.DataFrame(
+        rows,
+        schema={"account_id": pl.String, "dimension": pl.String, "weight": pl.Float64},
+        orient="row",
+    )
+
+
+def tier_of(total: pl.Expr, cfg: dict) -> pl.Expr:
+    t = cfg["tiers"]
+    return (
+        pl.when(total.is_null())
+        .then(pl.lit(None, pl.String))
+        .when(total >= t["healthy"])
+        .then(pl.lit("healthy"))
+        .when(total >= t["monitor"])
+        .then(pl.lit("monitor"))
+        .when(total >= t["at_risk"])
+        .then(pl.lit("at_risk"))
+        .otherwise(pl.lit("critical"))
+    )
+
+
+def label_of(total: pl.Expr, cfg: dict, preset: str) -> pl.Expr:
+    labels = cfg["presets"][preset].get("labels")
+    if not labels:
+        return tier_of(total, cfg)
+    ordered = sorted(labels.items(), key=lambda kv: -kv[1])
+    expr = pl.when(total.is_null()).then(pl.lit(None, pl.String))
+    for name, bound in ordered:
+        expr = expr.when(total >= bound).then(pl.lit(name))
+    return expr.otherwise(pl.lit("critical"))
+
+
+def score_accounts(
+    features: pl.DataFrame, cfg: dict, preset: str | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Score every account in ``features``.
+
+    Returns (signals, scores): the long per-signal frame, and one row per account with
+    total (0-100, null with no data), tier (B's scale), label (the preset's own words),
+    coverage (0-1) and a struct of dimension scores.
+    """
+    preset = preset or cfg["scoring"]["preset"]
+    signals = signal_points(features, cfg, preset)
+    dims = (
+        signals.group_by("account_id", "dimension")
+        .agg(
+            (pl.col("points").mean() * 10).alias("score"),
+            pl.col("present").sum().alias("present"),
+            pl.len().alias("n"),
+        )
+        .join(_weights(features, cfg, preset), on=["account_id", "dimension"])
+    )
+    has = pl.col("score").is_not_null() & (pl.col("weight") > 0)
+    totals = dims.group_by("account_id").agg(
+        pl.when(has.any())
+        .then(
+            (pl.col("score") * pl.col("weight")).filter(has).sum()
+            / pl.col("weight").filter(has).sum()
+        )
+        .alias("total"),
+        ((pl.col("present") / pl.col("n") * pl.col("weight")).sum() / pl.col("weight").sum()).alias(
+            "coverage"
+        ),
+        pl.struct("dimension", "score").sort_by("dimension").alias("dimensions"),
+    )
+    scores = (
+        features.select("account_id", "segment")
+        .join(totals, on="account_id", how="left")
+        .with_columns(pl.col("total").round(1))
+        .with_columns(label_of(pl.col("total"), cfg, preset).alias("label"))
+        .with_columns(
+            (
+                pl.col("label").replace_strict(A_LABEL_TIER, default=None, return_dtype=pl.String)
+                if cfg["presets"][preset].get("labels")
+                else tier_of(pl.col("total"), cfg)
+            ).alias("tier"),
+            pl.lit(preset).alias("preset"),
+        )
+        .select(
+            "account_id", "segment", "total", "coverage", "dimensions", "tier", "label", "preset"
+        )
+        .sort("account_id")
+    )
+    return signals.sort("account_id", "dimension", "signal"), scores

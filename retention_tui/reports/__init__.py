@@ -1,0 +1,1 @@
+"""Reports: rows built from engine results, rendered by retention_tui.output."""

@@ -1,0 +1,68 @@
+"""`retention report risk`: seed B's churn risk report. Every customer by tier, worst
+first, with the recommended action and the MRR at stake."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from retention_tui.engine.risks import SEVERITY_ORDER
+from retention_tui.engine.run import ScoreRun
+from retention_tui.formatting import money
+
+TIER_ORDER = {"critical": 0, "at_risk": 1, "monitor": 2, "healthy": 3}
+AT_RISK_TIERS = ("at_risk", "critical")
+
+
+def risk_rows(run: ScoreRun, accounts: pl.DataFrame, cfg: dict) -> list[dict[str, object]]:
+    """One row per scored account. ``accounts`` gives account_id, name, owner."""
+    order = pl.col("severity").replace_strict(SEVERITY_ORDER, return_dtype=pl.Int64)
+    top = (
+        run.risks.sort(order)
+        .group_by("account_id", maintain_order=True)
+        .agg(
+            pl.col("code").alias("signals"),
+            pl.col("action").first().alias("signal_action"),
+            pl.col("respond_by").first().alias("respond_by"),
+        )
+    )
+    frame = (
+        run.scores.join(accounts.select("account_id", "name", "owner"), on="account_id", how="left")
+        .join(run.features.select("account_id", "mrr"), on="account_id", how="left")
+        .join(top, on="account_id", how="left")
+        .with_columns(pl.col("tier").replace_strict(TIER_ORDER, default=4).alias("_order"))
+        .sort("_order", pl.col("mrr").fill_null(0), descending=[False, True])
+    )
+    actions = cfg["tier_actions"]
+    rows = []
+    for r in frame.iter_rows(named=True):
+        tier = r["tier"] or "unknown"
+        rows.append(
+            {
+                "tier": tier,
+                "account_id": r["account_id"],
+                "account": r["name"],
+                "owner": r["owner"],
+                "score": r["total"],
+                "coverage": round(r["coverage"] or 0, 2),
+                "mrr_minor": r["mrr"] or 0,
+                "signals": ", ".join(r["signals"] or []),
+                "action": r["signal_action"] or actions.get(tier, ""),
+                "respond_by": r["respond_by"].isoformat() if r["respond_by"] else None,
+            }
+        )
+    return rows
+
+
+def risk_summary(rows: list[dict[str, object]], currency: str = "USD") -> str:
+    counts = {t: 0 for t in TIER_ORDER}
+    mrr = {t: 0 for t in TIER_ORDER}
+    for r in rows:
+        tier = str(r["tier"])
+        if tier in counts:
+            counts[tier] += 1
+            mrr[tier] += int(r["mrr_minor"])  # type: ignore[call-overload]
+    at_risk = sum(mrr[t] for t in AT_RISK_TIERS)
+    parts = [f"{t} {counts[t]}" for t in ("critical", "at_risk", "monitor", "healthy")]
+    return (
+        f"{len(rows)} accounts: " + ", ".join(parts) + f"; MRR at risk {money(at_risk, currency)}"
+    )

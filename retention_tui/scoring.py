@@ -1,0 +1,115 @@
+"""Scoring against the database: load the tables once, run the engine for one or more
+dates, store each run as a dated snapshot."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
+
+import polars as pl
+
+from db import transaction
+from db.frames import load_all
+from db.results import previous_scores, store_run
+from retention_tui.config import config_hash
+from retention_tui.engine.features import Tables
+from retention_tui.engine.run import ScoreRun, score_run
+
+
+def weekly_dates(since: date, until: date) -> list[date]:
+    """Every 7 days back from ``until`` to ``since`` (inclusive), oldest first."""
+    out, day = [], until
+    while day >= since:
+        out.append(day)
+        day -= timedelta(days=7)
+    return sorted(out)
+
+
+def compute(
+    conn: sqlite3.Connection, as_of: date, cfg: dict, tables: Tables | None = None
+) -> ScoreRun:
+    """Score as of ``as_of`` without storing; alerts compare with the stored history."""
+    tables = tables if tables is not None else load_all(conn)
+    return score_run(tables, as_of, cfg, previous_scores(conn, as_of.isoformat()))
+
+
+def _snapshot_rows(run: ScoreRun, digest: str, scored_at: str) -> list[tuple[object, ...]]:
+    per_account: dict[str, list[dict[str, object]]] = {}
+    for r in run.signals.iter_rows(named=True):
+        per_account.setdefault(r["account_id"], []).append(
+            {k: r[k] for k in ("dimension", "signal", "raw", "points")}
+        )
+    rows = []
+    for r in run.scores.iter_rows(named=True):
+        dims = {d["dimension"]: d["score"] for d in r["dimensions"] or []}
+        rows.append(
+            (
+                r["account_id"],
+                run.as_of.isoformat(),
+                run.preset,
+                r["total"],
+                r["tier"],
+                json.dumps(dims),
+                json.dumps(per_account.get(r["account_id"], [])),
+                r["coverage"] or 0.0,
+                digest,
+                scored_at,
+            )
+        )
+    return rows
+
+
+def store(conn: sqlite3.Connection, run: ScoreRun, cfg: dict) -> None:
+    """Write one run (inside the caller's transaction)."""
+    scored_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    day = run.as_of.isoformat()
+    risks = [
+        (
+            r["account_id"],
+            day,
+            r["code"],
+            r["severity"],
+            r["respond_by"].isoformat(),
+            r["action"],
+            json.dumps(r["evidence"]),
+        )
+        for r in run.risks.iter_rows(named=True)
+    ]
+    alerts = [
+        (
+            r["account_id"],
+            day,
+            r["code"],
+            r["detail"],
+            r["action"],
+            r["due_at"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        for r in run.alerts.iter_rows(named=True)
+    ]
+    store_run(conn, day, _snapshot_rows(run, config_hash(cfg), scored_at), risks, alerts)
+
+
+def score_and_store(
+    conn: sqlite3.Connection,
+    dates: Iterable[date],
+    cfg: dict,
+    on_run: Callable[[ScoreRun], None] | None = None,
+) -> list[ScoreRun]:
+    """Score each date (oldest first) and store it; all dates in one transaction."""
+    tables = load_all(conn)
+    runs = []
+    with transaction(conn):
+        for day in sorted(dates):
+            run = compute(conn, day, cfg, tables)
+            store(conn, run, cfg)
+            runs.append(run)
+            if on_run:
+                on_run(run)
+    return runs
+
+
+def tier_counts(scores: pl.DataFrame) -> dict[str, int]:
+    counts = dict(scores.group_by("tier").len().iter_rows())
+    return {t: counts.get(t, 0) for t in ("healthy", "monitor", "at_risk", "critical")}

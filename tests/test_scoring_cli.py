@@ -1,0 +1,175 @@
+"""`retention score`, `config show`, `account NAME score` and `report risk` end to end on the
+sample database."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tomllib
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from retention_tui.cli import cli
+from retention_tui.config import defaults
+from tests.conftest import SAMPLE_AS_OF
+
+
+def run(runner: CliRunner, *args: str) -> tuple[int, str]:
+    result = runner.invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_score_stores_a_snapshot_per_customer(runner: CliRunner, sample_db: Path) -> None:
+    code, out = run(runner, "score", "--db", str(sample_db), "--as-of", SAMPLE_AS_OF)
+    assert code == 0, out
+    assert out.startswith(f"Scored 250 accounts as of {SAMPLE_AS_OF} (preset B): healthy ")
+    [(n, dates, preset, hashes)] = rows(
+        sample_db,
+        "SELECT COUNT(*), COUNT(DISTINCT as_of), "
+        "MIN(preset), COUNT(DISTINCT config_hash) FROM score_snapshots",
+    )
+    assert (n, dates, preset, hashes) == (250, 1, "B", 1)
+    [(dims, signals, coverage, tier)] = rows(
+        sample_db, "SELECT dimensions, signals, coverage, tier FROM score_snapshots LIMIT 1"
+    )
+    assert set(json.loads(dims)) == {"usage", "engagement", "financial", "relationship", "outcome"}
+    first = json.loads(signals)[0]
+    assert set(first) == {"dimension", "signal", "raw", "points"}
+    assert 0 <= coverage <= 1 and tier in ("healthy", "monitor", "at_risk", "critical")
+    assert rows(sample_db, "SELECT COUNT(*) FROM risk_signals")[0][0] > 50
+    # Scoring the same date again replaces it.
+    run(runner, "score", "--db", str(sample_db), "--as-of", SAMPLE_AS_OF)
+    assert rows(sample_db, "SELECT COUNT(*) FROM score_snapshots")[0][0] == 250
+
+
+def test_weekly_history_backfills_trends_and_alerts(runner: CliRunner, sample_db: Path) -> None:
+    code, out = run(
+        runner,
+        "score",
+        "--db",
+        str(sample_db),
+        "--as-of",
+        SAMPLE_AS_OF,
+        "--history",
+        "weekly",
+        "--since",
+        "2026-09-01",
+    )
+    assert code == 0, out
+    assert out.splitlines()[0] == "Scored 12 weekly dates from 2026-09-04 to 2026-11-20."
+    dates = [r[0] for r in rows(sample_db, "SELECT DISTINCT as_of FROM score_snapshots ORDER BY 1")]
+    assert len(dates) == 12 and dates[-1] == SAMPLE_AS_OF
+    # Weeks after the first compare with the week before: some scores move enough to alert.
+    codes = {r[0] for r in rows(sample_db, "SELECT DISTINCT code FROM score_alerts")}
+    assert "score_drop" in codes or "entered_at_risk" in codes
+
+
+def test_history_needs_since(runner: CliRunner, sample_db: Path) -> None:
+    code, out = run(runner, "score", "--db", str(sample_db), "--history", "weekly")
+    assert code == 2 and "--history needs --since DATE" in out
+
+
+def test_config_show_prints_the_effective_toml(runner: CliRunner, db_path: Path) -> None:
+    code, out = run(runner, "config", "show", "--db", str(db_path))
+    assert code == 0
+    assert out.startswith("# effective config: defaults (no ")
+    assert tomllib.loads(out) == defaults()
+
+
+def test_retention_toml_overrides_and_is_used(runner: CliRunner, sample_db: Path) -> None:
+    (sample_db.parent / "retention.toml").write_text(
+        '[scoring]\npreset = "A"\n\n[tiers]\nhealthy = 80\n'
+    )
+    code, out = run(runner, "config", "show", "--db", str(sample_db))
+    assert code == 0
+    shown = tomllib.loads(out)
+    assert shown["scoring"]["preset"] == "A" and shown["tiers"]["healthy"] == 80
+    assert "defaults + " in out.splitlines()[0]
+    code, out = run(runner, "score", "--db", str(sample_db), "--as-of", SAMPLE_AS_OF)
+    assert code == 0 and "(preset A)" in out
+    assert rows(sample_db, "SELECT DISTINCT preset FROM score_snapshots") == [("A",)]
+
+
+def test_invalid_config_names_the_key(runner: CliRunner, db_path: Path) -> None:
+    toml = db_path.parent / "retention.toml"
+    cases = {
+        "[tiers]\nhealty = 70\n": "unknown key 'tiers.healty'",
+        '[presets.B.weights]\nusage = "thirty"\n': "'presets.B.weights.usage' must be a number",
+        '[scoring]\npreset = "C"\n': "'scoring.preset' must be one of A, B",
+        "[tiers]\nhealthy = 40\n": "'tiers' must satisfy 0 < at_risk < monitor < healthy",
+        '[presets.B.signals]\nusage = ["logins"]\n': "names unknown signal 'logins'",
+        "[scoring\n": "not valid TOML",
+    }
+    for text, message in cases.items():
+        toml.write_text(text)
+        code, out = run(runner, "config", "show", "--db", str(db_path))
+        assert code == 2, text
+        assert out.startswith(f"Error: {toml}: ") and message in out, out
+        assert "Traceback" not in out
+
+
+def test_account_score_breakdown(runner: CliRunner, sample_db: Path) -> None:
+    code, out = run(
+        runner,
+        "account",
+        "acc_0002",
+        "score",
+        "--db",
+        str(sample_db),
+        "--as-of",
+        SAMPLE_AS_OF,
+        "--format",
+        "json",
+    )
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["account_id"] == "acc_0002" and data["preset"] == "B"
+    assert {s["signal"] for s in data["signals"]} >= {"login_frequency", "payments", "champion"}
+    for s in data["signals"]:
+        assert (s["points"] is None) == (s["raw"] == "no data")
+    code, table = run(
+        runner, "account", data["name"], "score", "--db", str(sample_db), "--as-of", SAMPLE_AS_OF
+    )
+    assert table.splitlines()[0].startswith(f"{data['name']} (acc_0002) as of {SAMPLE_AS_OF}: ")
+
+
+def test_account_lookup_errors(runner: CliRunner, sample_db: Path) -> None:
+    code, out = run(runner, "account", "no-such-company", "score", "--db", str(sample_db))
+    assert code == 2 and "no account matches 'no-such-company'" in out
+    code, out = run(runner, "account", "a", "score", "--db", str(sample_db))
+    assert code == 2 and "matches 20+ accounts" in out
+
+
+def test_risk_report(runner: CliRunner, sample_db: Path) -> None:
+    code, out = run(
+        runner,
+        "report",
+        "risk",
+        "--db",
+        str(sample_db),
+        "--as-of",
+        SAMPLE_AS_OF,
+        "--format",
+        "json",
+    )
+    assert code == 0, out
+    data = json.loads(out)
+    assert len(data) == 250
+    order = ["critical", "at_risk", "monitor", "healthy"]
+    tiers = [r["tier"] for r in data]
+    assert tiers == sorted(tiers, key=order.index)
+    assert all(r["action"] for r in data)
+    code, table = run(runner, "report", "risk", "--db", str(sample_db), "--as-of", SAMPLE_AS_OF)
+    lines = table.splitlines()
+    assert lines[0] == f"Churn risk report as of {SAMPLE_AS_OF} (preset B)"
+    at_risk = sum(r["mrr_minor"] for r in data if r["tier"] in ("at_risk", "critical"))
+    assert lines[1].endswith(f"MRR at risk ${at_risk / 100:,.0f}")
