@@ -6,7 +6,7 @@ import json
 import shutil
 import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -189,6 +189,25 @@ def build_demo_database(target: Path, echo: Callable[[str], None] = click.echo) 
     return date.fromisoformat(manifest["as_of"])
 
 
+DEMO_HISTORY_WEEKS = 12
+
+
+def score_demo_database(
+    target: Path, as_of: date, echo: Callable[[str], None] = click.echo
+) -> None:
+    """Score the demo database weekly for the last weeks, so trends and alerts exist."""
+    from retention_tui.config import load
+    from retention_tui.scoring import score_and_store, weekly_dates
+
+    dates = weekly_dates(as_of - timedelta(weeks=DEMO_HISTORY_WEEKS - 1), as_of)
+    echo(f"Scoring {len(dates)} weekly snapshots up to {as_of} ...")
+    conn = connect(target)
+    try:
+        score_and_store(conn, dates, load(target))
+    finally:
+        conn.close()
+
+
 @cli.command()
 @db_option
 @click.option("--no-open", is_flag=True, help="Build the database but do not open the dashboard.")
@@ -201,6 +220,7 @@ def demo(db_path: Path | None, no_open: bool) -> None:
             "it (choose another --db)"
         )
     as_of = build_demo_database(target)
+    score_demo_database(target, as_of)
     if no_open:
         click.echo(f"Demo database ready: {target} (as of {as_of})")
         return
@@ -282,6 +302,8 @@ def accounts(db_path: Path | None, fmt: str, as_of: date | None) -> None:
                 "account_id": r["account_id"],
                 "name": r["name"],
                 "status": r["status"],
+                "score": r["score"],
+                "tier": r["tier"],
                 "segment": r["segment"],
                 "owner": r["owner"],
                 **(

@@ -18,7 +18,7 @@ ACTIVE_USER_DAYS = 30
 
 def accounts_overview(conn: sqlite3.Connection, as_of: date) -> pl.DataFrame:
     since = (as_of - timedelta(days=ACTIVE_USER_DAYS)).isoformat()
-    accounts = queries.accounts_overview(conn, since)
+    accounts = queries.accounts_overview(conn, since, as_of.isoformat())
     periods = queries.subscription_periods(conn)
     mrr = mrr_on(periods, as_of)
     status = subscription_status_on(periods, as_of)
@@ -31,5 +31,12 @@ def accounts_overview(conn: sqlite3.Connection, as_of: date) -> pl.DataFrame:
             pl.col("mrr_minor").fill_null(0),
             pl.col("mrr_currency").fill_null(pl.col("currency")),
             pl.col("status").fill_null("no subscription"),
+        )
+        .with_columns(
+            # A churned account's last score is history, not its health now.
+            [
+                pl.when(pl.col("status") != "churned").then(pl.col(c)).alias(c)
+                for c in ("score", "tier", "coverage", "scored_as_of")
+            ]
         )
     )

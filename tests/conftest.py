@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,24 @@ def sample_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     path = tmp_path_factory.mktemp("sample") / "sample.db"
     build_demo_database(path, echo=lambda _msg: None)
+    return path
+
+
+@pytest.fixture(scope="session")
+def scored_db_template(sample_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample database as 'retention demo' leaves it: imported and scored weekly."""
+    from retention_tui.cli import score_demo_database
+
+    path = tmp_path_factory.mktemp("scored") / "sample.db"
+    shutil.copy(sample_db_template, path)
+    score_demo_database(path, date.fromisoformat(SAMPLE_AS_OF), echo=lambda _msg: None)
+    return path
+
+
+@pytest.fixture
+def scored_db(scored_db_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "sample.db"
+    shutil.copy(scored_db_template, path)
     return path
 
 

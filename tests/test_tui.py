@@ -42,8 +42,8 @@ def summary(app: RetentionApp) -> str:
 
 
 @async_test
-async def test_app_opens_on_the_sample_database(sample_db: Path) -> None:
-    app = RetentionApp(sample_db, as_of=AS_OF)
+async def test_app_opens_on_the_sample_database(scored_db: Path) -> None:
+    app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, AccountsScreen)
@@ -54,15 +54,15 @@ async def test_app_opens_on_the_sample_database(sample_db: Path) -> None:
 
 
 @async_test
-async def test_filter_sort_and_clear(sample_db: Path) -> None:
-    conn = sqlite3.connect(sample_db)
+async def test_filter_sort_and_clear(scored_db: Path) -> None:
+    conn = sqlite3.connect(scored_db)
     expected = conn.execute(
         "SELECT COUNT(*) FROM accounts WHERE lower(name) LIKE '%north%' "
         "OR lower(domain) LIKE '%north%' OR lower(owner) LIKE '%north%'"
     ).fetchone()[0]
     conn.close()
     assert 0 < expected < 320
-    app = RetentionApp(sample_db, as_of=AS_OF)
+    app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.screen.query_one(DataTable)
@@ -71,11 +71,17 @@ async def test_filter_sort_and_clear(sample_db: Path) -> None:
         assert app.screen.query_one(Input).value == "north"
         assert table.row_count == expected
         assert summary(app).startswith(f"{expected} of 320 accounts")
-        await pilot.press("enter", "s")  # back to the table, then sort by MRR
+        await pilot.press("enter", "s")  # back to the table, then sort by health
+        await pilot.pause()
+        assert "sorted by health (worst first)" in summary(app)
+        scores = [str(table.get_row_at(i)[2]) for i in range(expected)]
+        known = [int(x) for x in scores if x != "—"]
+        assert known == sorted(known) and scores[: len(known)] == [str(k) for k in known]
+        await pilot.press("s")  # then by MRR
         await pilot.pause()
         assert "sorted by MRR" in summary(app)
         mrr = [
-            int(str(table.get_row_at(i)[5]).strip("$").replace(",", "")) for i in range(expected)
+            int(str(table.get_row_at(i)[7]).strip("$").replace(",", "")) for i in range(expected)
         ]
         assert mrr == sorted(mrr, reverse=True)
         await pilot.press("escape")
@@ -85,8 +91,8 @@ async def test_filter_sort_and_clear(sample_db: Path) -> None:
 
 
 @async_test
-async def test_cursor_keys_move_through_the_list(sample_db: Path) -> None:
-    app = RetentionApp(sample_db, as_of=AS_OF)
+async def test_cursor_keys_move_through_the_list(scored_db: Path) -> None:
+    app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.screen.query_one(DataTable)
@@ -95,8 +101,8 @@ async def test_cursor_keys_move_through_the_list(sample_db: Path) -> None:
 
 
 @async_test
-async def test_import_log_screen_lists_the_sample_files(sample_db: Path) -> None:
-    app = RetentionApp(sample_db, as_of=AS_OF)
+async def test_import_log_screen_lists_the_sample_files(scored_db: Path) -> None:
+    app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("l")
@@ -132,23 +138,23 @@ def _fix_log_times(path: Path) -> None:
     conn.close()
 
 
-def test_accounts_screen_snapshot(snap_compare, sample_db: Path) -> None:
-    assert snap_compare(RetentionApp(sample_db, as_of=AS_OF), terminal_size=SIZE, run_before=settle)
+def test_accounts_screen_snapshot(snap_compare, scored_db: Path) -> None:
+    assert snap_compare(RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=settle)
 
 
-def test_accounts_screen_sorted_by_mrr_snapshot(snap_compare, sample_db: Path) -> None:
+def test_accounts_screen_sorted_by_health_snapshot(snap_compare, scored_db: Path) -> None:
     async def run_before(pilot) -> None:
         await settle(pilot)
         await pilot.press("s")
         await pilot.pause()
 
     assert snap_compare(
-        RetentionApp(sample_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
+        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
     )
 
 
-def test_import_log_snapshot(snap_compare, sample_db: Path) -> None:
-    _fix_log_times(sample_db)
+def test_import_log_snapshot(snap_compare, scored_db: Path) -> None:
+    _fix_log_times(scored_db)
 
     async def run_before(pilot) -> None:
         await settle(pilot)
@@ -156,16 +162,16 @@ def test_import_log_snapshot(snap_compare, sample_db: Path) -> None:
         await settle(pilot)
 
     assert snap_compare(
-        RetentionApp(sample_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
+        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
     )
 
 
-def test_help_overlay_snapshot(snap_compare, sample_db: Path) -> None:
+def test_help_overlay_snapshot(snap_compare, scored_db: Path) -> None:
     async def run_before(pilot) -> None:
         await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
 
     assert snap_compare(
-        RetentionApp(sample_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
+        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
     )

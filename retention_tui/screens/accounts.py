@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 # (label, frame column, descending) in the order 's' cycles through them.
 SORTS: tuple[tuple[str, str, bool], ...] = (
     ("name", "name", False),
+    ("health (worst first)", "score", False),
     ("MRR", "mrr_minor", True),
     ("renewal", "renewal_date", False),
     ("open tickets", "open_tickets", True),
@@ -30,6 +31,8 @@ SORTS: tuple[tuple[str, str, bool], ...] = (
 COLUMNS = (
     "Account",
     "Status",
+    "Score",
+    "Tier",
     "Segment",
     "Plan",
     "Owner",
@@ -39,6 +42,12 @@ COLUMNS = (
     "Open tickets",
     "Renewal",
 )
+TIER_LABELS = {
+    "healthy": "healthy",
+    "monitor": "monitor",
+    "at_risk": "at risk",
+    "critical": "CRITICAL",
+}
 SEGMENT_LABELS = {"smb": "SMB", "mid_market": "Mid-market", "enterprise": "Enterprise"}
 
 
@@ -116,6 +125,8 @@ class AccountsScreen(Screen[None]):
             (
                 r["name"],
                 r["status"],
+                "—" if r["score"] is None else f"{r['score']:.0f}",
+                TIER_LABELS.get(r["tier"] or "", "—"),
                 SEGMENT_LABELS.get(r["segment"] or "", "—"),
                 r["plan"] or "—",
                 r["owner"] or "—",

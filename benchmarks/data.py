@@ -1,0 +1,112 @@
+"""Synthetic canonical CSVs of a given size for benchmarks: N accounts, M usage events,
+and proportionate subscriptions, contacts, touchpoints and tickets.
+
+Columns and values are exactly the canonical format's, so the real importer reads them.
+Deterministic: values come from hashing row numbers with a seed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+START = datetime(2025, 11, 20)
+SPAN_SECONDS = int((datetime(2026, 11, 20, 23) - START).total_seconds())
+EVENTS = [
+    "login",
+    "login",
+    "login",
+    "report_created",
+    "dashboard_viewed",
+    "data_imported",
+    "integration_connected",
+    "api_call",
+    "workflow_created",
+    "export_csv",
+    "billing_page_viewed",
+    "invite_sent",
+]
+
+
+def _ids(prefix: str, n: int) -> pl.Expr:
+    return pl.format(prefix + "_{}", pl.int_range(0, n).cast(pl.String).str.zfill(7))
+
+
+def _rnd(n: int, high: int, salt: int) -> pl.Expr:
+    return (pl.int_range(0, n).hash(salt) % high).cast(pl.Int64)
+
+
+def _pick(values: list[str], n: int, salt: int) -> pl.Expr:
+    return pl.lit(pl.Series(values)).gather(_rnd(n, len(values), salt))
+
+
+def _instant(n: int, salt: int) -> pl.Expr:
+    return (pl.lit(START) + pl.duration(seconds=_rnd(n, SPAN_SECONDS, salt))).dt.strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+
+
+def _account(n: int, accounts: int, salt: int) -> pl.Expr:
+    return pl.format("acc_{}", _rnd(n, accounts, salt).cast(pl.String).str.zfill(7))
+
+
+def write(out: Path, accounts: int, events: int) -> dict[str, Path]:
+    """Write the files into ``out`` and return their paths by format name."""
+    out.mkdir(parents=True, exist_ok=True)
+    n_contacts, n_touch, n_tickets = accounts * 3, accounts * 12, accounts * 4
+    frames = {
+        "accounts": pl.select(
+            _ids("acc", accounts).alias("account_id"),
+            pl.format("Company {}", pl.int_range(0, accounts)).alias("name"),
+            _pick(["smb", "mid_market", "enterprise"], accounts, 1).alias("segment"),
+            (pl.lit(datetime(2024, 1, 1)) + pl.duration(days=_rnd(accounts, 600, 2)))
+            .dt.strftime("%Y-%m-%d")
+            .alias("created_at"),
+        ),
+        "contacts": pl.select(
+            _ids("con", n_contacts).alias("contact_id"),
+            _account(n_contacts, accounts, 5).alias("account_id"),
+            _pick(["true", "false", "false"], n_contacts, 6).alias("is_champion"),
+            _pick(["strong", "moderate", "weak"], n_contacts, 7).alias("champion_strength"),
+        ),
+        "usage_events": pl.select(
+            _ids("evt", events).alias("event_id"),
+            _account(events, accounts, 9).alias("account_id"),
+            pl.format("u{}", _rnd(events, 20, 10)).alias("user_id"),
+            _pick(EVENTS, events, 11).alias("event"),
+            _instant(events, 8).alias("occurred_at"),
+            pl.lit(1).alias("value"),
+        ),
+        "touchpoints": pl.select(
+            _ids("tp", n_touch).alias("touchpoint_id"),
+            _account(n_touch, accounts, 12).alias("account_id"),
+            _pick(["email", "checkin", "call"], n_touch, 13).alias("kind"),
+            _pick(["outbound", "inbound"], n_touch, 14).alias("direction"),
+            _instant(n_touch, 15).alias("occurred_at"),
+            _pick(["positive", "neutral", "negative"], n_touch, 16).alias("sentiment"),
+        ),
+        "tickets": pl.select(
+            _ids("tkt", n_tickets).alias("ticket_id"),
+            _account(n_tickets, accounts, 17).alias("account_id"),
+            _pick(["open", "solved"], n_tickets, 18).alias("status"),
+            _instant(n_tickets, 19).alias("created_at"),
+        ),
+    }
+    accounts_frame = frames["accounts"]
+    frames["subscriptions"] = accounts_frame.select(
+        pl.format("sub_{}", pl.col("account_id")).alias("subscription_id"),
+        "account_id",
+        pl.lit("growth").alias("plan"),
+        pl.lit("active").alias("status"),
+        pl.lit("month").alias("interval"),
+        pl.format("{}.00", 49 + _rnd(accounts, 900, 3)).alias("amount"),
+        pl.col("created_at").alias("period_start"),
+        pl.when(_rnd(accounts, 8, 4) == 0).then(pl.lit("2026-09-01")).alias("period_end"),
+    )
+    paths = {}
+    for name, frame in frames.items():
+        paths[name] = out / f"{name}.csv"
+        frame.write_csv(paths[name])
+    return paths
