@@ -83,3 +83,21 @@ def score_history(conn: sqlite3.Connection, account_id: str) -> pl.DataFrame:
 
 def snapshot_dates(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT DISTINCT as_of FROM score_snapshots ORDER BY 1")]
+
+
+def stored_alerts(conn: sqlite3.Connection, on_or_before: str) -> tuple[str | None, list[dict]]:
+    """The alerts of the latest scoring run on or before a date, soonest due first."""
+    row = conn.execute(
+        "SELECT MAX(as_of) FROM score_snapshots WHERE as_of <= ?", (on_or_before,)
+    ).fetchone()
+    day = row[0] if row else None
+    if day is None:
+        return None, []
+    cur = conn.execute(
+        "SELECT x.due_at, a.name AS account, x.account_id, x.code, x.detail, x.action "
+        "FROM score_alerts x JOIN accounts a ON a.account_id = x.account_id "
+        "WHERE x.as_of = ? ORDER BY x.due_at, a.name, x.code",
+        (day,),
+    )
+    names = [d[0] for d in cur.description]
+    return day, [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

@@ -304,6 +304,7 @@ def accounts(db_path: Path | None, fmt: str, as_of: date | None) -> None:
                 "status": r["status"],
                 "score": r["score"],
                 "tier": r["tier"],
+                "coverage": None if r["coverage"] is None else round(r["coverage"], 2),
                 "segment": r["segment"],
                 "owner": r["owner"],
                 **(
@@ -512,6 +513,27 @@ def report_risk(db_path: Path | None, fmt: str, as_of: date | None) -> None:
         )
         return
     click.echo(render(rows, fmt))
+
+
+@report.command("alerts")
+@db_option
+@format_option
+@as_of_option
+def report_alerts(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Score-change alerts of the last scoring run on or before the date, soonest due first."""
+    from db.results import stored_alerts
+
+    conn = _open(db_path)
+    try:
+        day, rows = stored_alerts(conn, (as_of or today()).isoformat())
+    finally:
+        conn.close()
+    if day is None:
+        raise RetentionError("no scores stored yet: run 'retention score' first")
+    if fmt == "table":
+        click.echo(f"Alerts from the scoring run of {day}: {len(rows)}")
+        click.echo()
+    click.echo(render(rows, fmt, columns=["due_at", "account", "code", "detail", "action"]))
 
 
 def main() -> None:

@@ -94,7 +94,7 @@ def test_accounts_report_formats(runner: CliRunner, sample_db: Path) -> None:
     assert {"account_id", "name", "status", "mrr_minor", "currency", "open_tickets"} <= set(rows[0])
     csv_out = runner.invoke(cli, [*args, "--format", "csv"]).output.splitlines()
     assert csv_out[0].startswith(
-        "account_id,name,status,score,tier,segment,owner,mrr_minor,currency"
+        "account_id,name,status,score,tier,coverage,segment,owner,mrr_minor,currency"
     )
     assert len(csv_out) == 321
     md = runner.invoke(cli, [*args, "--format", "markdown"]).output.splitlines()

@@ -173,3 +173,46 @@ def test_risk_report(runner: CliRunner, sample_db: Path) -> None:
     assert lines[0] == f"Churn risk report as of {SAMPLE_AS_OF} (preset B)"
     at_risk = sum(r["mrr_minor"] for r in data if r["tier"] in ("at_risk", "critical"))
     assert lines[1].endswith(f"MRR at risk ${at_risk / 100:,.0f}")
+
+
+def test_alerts_report_lists_the_stored_alerts(runner: CliRunner, scored_db: Path) -> None:
+    code, out = run(
+        runner,
+        "report",
+        "alerts",
+        "--db",
+        str(scored_db),
+        "--as-of",
+        SAMPLE_AS_OF,
+        "--format",
+        "json",
+    )
+    assert code == 0, out
+    data = json.loads(out)
+    stored = rows(scored_db, f"SELECT COUNT(*) FROM score_alerts WHERE as_of = '{SAMPLE_AS_OF}'")
+    assert len(data) == stored[0][0] > 0
+    assert [r["due_at"] for r in data] == sorted(r["due_at"] for r in data)
+    assert {"account", "code", "detail", "action"} <= set(data[0])
+
+
+def test_alerts_report_before_any_scoring(runner: CliRunner, sample_db: Path) -> None:
+    code, out = run(runner, "report", "alerts", "--db", str(sample_db))
+    assert code == 2 and "no scores stored yet: run 'retention score' first" in out
+
+
+def test_accounts_list_shows_score_tier_and_coverage(runner: CliRunner, scored_db: Path) -> None:
+    code, out = run(
+        runner, "accounts", "--db", str(scored_db), "--as-of", SAMPLE_AS_OF, "--format", "json"
+    )
+    assert code == 0, out
+    data = {r["account_id"]: r for r in json.loads(out)}
+    stored = dict(
+        rows(
+            scored_db,
+            f"SELECT account_id, total FROM score_snapshots WHERE as_of = '{SAMPLE_AS_OF}'",
+        )
+    )
+    assert {a: r["score"] for a, r in data.items() if r["score"] is not None} == stored
+    churned = [r for r in data.values() if r["status"] == "churned"]
+    assert churned and all(r["score"] is None and r["tier"] is None for r in churned)
+    assert all(0 <= r["coverage"] <= 1 for r in data.values() if r["coverage"] is not None)

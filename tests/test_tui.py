@@ -81,7 +81,7 @@ async def test_filter_sort_and_clear(scored_db: Path) -> None:
         await pilot.pause()
         assert "sorted by MRR" in summary(app)
         mrr = [
-            int(str(table.get_row_at(i)[7]).strip("$").replace(",", "")) for i in range(expected)
+            int(str(table.get_row_at(i)[8]).strip("$").replace(",", "")) for i in range(expected)
         ]
         assert mrr == sorted(mrr, reverse=True)
         await pilot.press("escape")

@@ -107,24 +107,31 @@ def _tag_detector(code: str, tag_key: str, event_key: str | None = None) -> Dete
     return detect
 
 
-def champion_left(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
-    days = cfg["risks"]["champion_left"]["lookback_days"]
+def _contacts_left(
+    t: Tables, f: pl.DataFrame, as_of: date, days: int, who: pl.Expr, label: str
+) -> pl.DataFrame:
+    """Contacts matching ``who`` who left the company within ``days`` of the as-of date."""
     left = (
         t["contacts"]
         .filter(
-            (pl.col("is_champion") == 1)
+            who
             & (pl.col("left_company_at") <= as_of)
             & (pl.col("left_company_at") > as_of - timedelta(days=days))
         )
         .join(f.select("account_id"), on="account_id")
     )
     line = pl.format(
-        "champion {} ({}) left on {}",
+        label + " {} ({}) left on {}",
         pl.col("name").fill_null(pl.col("email")),
         pl.col("role").fill_null("no role"),
         _day("left_company_at"),
     )
     return _collect(left, line, "left_company_at")
+
+
+def champion_left(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
+    days = cfg["risks"]["champion_left"]["lookback_days"]
+    return _contacts_left(t, f, as_of, days, pl.col("is_champion") == 1, "champion")
 
 
 def _amount(minor: pl.Expr, currency: pl.Expr) -> pl.Expr:
@@ -326,23 +333,8 @@ def usage_plateau(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.Data
 def stakeholder_change(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
     days = cfg["risks"]["stakeholder_change"]["lookback_days"]
     tagged = _touch_tags(t, f, as_of, cfg["tags"]["stakeholder_change"], days)
-    left = (
-        t["contacts"]
-        .filter(
-            (pl.col("is_decision_maker") == 1)
-            & (pl.col("is_champion") == 0)
-            & (pl.col("left_company_at") <= as_of)
-            & (pl.col("left_company_at") > as_of - timedelta(days=days))
-        )
-        .join(f.select("account_id"), on="account_id")
-    )
-    line = pl.format(
-        "decision maker {} ({}) left on {}",
-        pl.col("name").fill_null(pl.col("email")),
-        pl.col("role").fill_null("no role"),
-        _day("left_company_at"),
-    )
-    return _union(tagged, _collect(left, line, "left_company_at"))
+    deciders = (pl.col("is_decision_maker") == 1) & (pl.col("is_champion") == 0)
+    return _union(tagged, _contacts_left(t, f, as_of, days, deciders, "decision maker"))
 
 
 def tickets_then_silence(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
