@@ -25,7 +25,9 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def connect(path: str | os.PathLike[str], *, migrate: bool = True) -> sqlite3.Connection:
+def connect(
+    path: str | os.PathLike[str], *, migrate: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+) -> sqlite3.Connection:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date.
 
     The connection is in autocommit mode; group writes with :func:`transaction`.
@@ -44,7 +46,7 @@ def connect(path: str | os.PathLike[str], *, migrate: bool = True) -> sqlite3.Co
             raise RetentionError(f"{p}: cannot create the database ({exc.strerror})") from exc
     try:
         conn = sqlite3.connect(p, isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")

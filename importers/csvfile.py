@@ -17,6 +17,7 @@ import polars as pl
 from db.errors import Problem, RetentionError
 
 ROW = "__row"  # the column holding each record's spreadsheet row number
+MAX_CELL_CHARS = 100_000  # longer is not a value someone typed: garbage or a broken export
 _SEPARATORS = (",", ";", "\t")
 
 
@@ -86,6 +87,7 @@ def sniff_separator(text: str) -> str:
 def _check_shape(path: Path, text: str, separator: str, width: int) -> list[int]:
     """Check every record has ``width`` fields; return the row numbers of blank records."""
     blank: list[int] = []
+    csv.field_size_limit(2**31 - 1)  # long cells are judged by _check_cell_sizes, with a row
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     try:
         next(reader)
@@ -153,4 +155,20 @@ def read_table(path: Path) -> RawTable:
     )
     if frame.height == 0:
         _fail(path, "has a header but no data rows")
+    _check_cell_sizes(path, frame, header)
     return RawTable(path=path, sha256=sha, header=header, frame=frame)
+
+
+def _check_cell_sizes(path: Path, frame: pl.DataFrame, header: tuple[str, ...]) -> None:
+    for column in header:
+        too_long = frame.filter(pl.col(column).str.len_chars() > MAX_CELL_CHARS)
+        if too_long.height:
+            row = too_long[ROW][0]
+            size = len(too_long[column][0])
+            _fail(
+                path,
+                f"value is {size:,} characters long; expected at most {MAX_CELL_CHARS:,} "
+                "(is a quote missing its closing quote?)",
+                row,
+                column,
+            )

@@ -116,14 +116,25 @@ def import_files(
     format_name: str | None = None,
     dry_run: bool = False,
     on_file: Callable[[FileResult], None] | None = None,
+    on_progress: Callable[[str], None] | None = None,
 ) -> list[FileResult]:
-    """Import ``paths`` all together; return what each file did (or would do, dry run)."""
-    loaded = [load(Path(p), format_name) for p in paths]
+    """Import ``paths`` all together; return what each file did (or would do, dry run).
+
+    ``on_progress`` hears what is happening ("checked x.csv: 1,000,000 rows", "writing
+    x.csv") while it happens."""
+    say = on_progress or (lambda _msg: None)
+    loaded = []
+    for p in paths:
+        say(f"reading {Path(p).name}")
+        item = load(Path(p), format_name)
+        say(f"checked {Path(p).name}: {item.parsed.rows_read:,} rows, {item.parsed.fmt.name}")
+        loaded.append(item)
     loaded.sort(key=lambda item: DATA_TABLES.index(item.parsed.fmt.table))
     results: list[FileResult] = []
     try:
         with transaction(conn):
             for item in loaded:
+                say(f"writing {item.path.name}")
                 result = _write(conn, item, dry_run)
                 results.append(result)
                 if on_file:

@@ -1,7 +1,12 @@
-"""The Textual app: opens on the accounts list of one database, as of one date."""
+"""The Textual app: opens on the accounts list of one database, as of one date.
+
+It watches the database: when another process (an import, a scoring run) commits, the
+open screen reloads its data, and the others do when they are next shown.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
@@ -9,8 +14,11 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding
 
+from db import connect
 from retention_tui.screens.accounts import AccountsScreen
 from retention_tui.screens.import_log import ImportLogScreen
+
+WATCH_SECONDS = 2.0
 
 
 class RetentionApp(App[None]):
@@ -30,6 +38,34 @@ class RetentionApp(App[None]):
         self.db_path = Path(db_path)
         self.as_of = as_of
         self.sub_title = f"{self.db_path.name} · as of {as_of.isoformat()}"
+        self._watch: sqlite3.Connection | None = None
+        self.data_version = 0
+
+    def on_mount(self) -> None:
+        self._watch = connect(self.db_path)
+        self.data_version = self._read_version()
+        self.set_interval(WATCH_SECONDS, self.check_for_changes)
+
+    def on_unmount(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+
+    def _read_version(self) -> int:
+        assert self._watch is not None
+        # Changes whenever another connection commits; a read of the WAL index, no I/O.
+        return self._watch.execute("PRAGMA data_version").fetchone()[0]
+
+    def check_for_changes(self) -> bool:
+        """Reload the open screen if another process changed the database."""
+        version = self._read_version()
+        if version == self.data_version:
+            return False
+        self.data_version = version
+        reload = getattr(self.screen, "reload", None)
+        if reload is not None:
+            reload()
+        self.notify("The database changed: data reloaded", timeout=3)
+        return True
 
     def action_switch_screen_named(self, mode: str) -> None:
         self.switch_mode(mode)

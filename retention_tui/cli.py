@@ -99,16 +99,30 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
     help="Read every file as this format instead of detecting it (see 'retention formats').",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
 @db_option
 def import_cmd(
-    files: tuple[Path, ...], format_name: str | None, dry_run: bool, db_path: Path | None
+    files: tuple[Path, ...],
+    format_name: str | None,
+    dry_run: bool,
+    quiet: bool,
+    db_path: Path | None,
 ) -> None:
-    """Import CSV exports (all files in one transaction: all or nothing)."""
+    """Import CSV exports (all files in one transaction: all or nothing).
+
+    Progress goes to stderr; the per-file summary to stdout.
+    """
     from importers.run import import_files
+
+    def progress(message: str) -> None:
+        if not quiet:
+            click.echo(f"  {message} ...", err=True)
 
     conn = _open(db_path)
     try:
-        results = import_files(conn, files, format_name=format_name, dry_run=dry_run)
+        results = import_files(
+            conn, files, format_name=format_name, dry_run=dry_run, on_progress=progress
+        )
     finally:
         conn.close()
     verb = "would be" if dry_run else ""

@@ -110,6 +110,12 @@ CASES = {
         b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR",
         "{file}: is a binary file, not CSV text",
     ),
+    "one_megabyte_field": (
+        "accounts.csv",
+        ACCOUNTS + "a,Acme,2024-01-01\nb," + "x" * 1_048_576 + ",2024-01-01\n",
+        "{file}, row 3, column 'name': value is 1,048,576 characters long; expected at most "
+        "100,000 (is a quote missing its closing quote?)",
+    ),
     "duplicate_header": (
         "accounts.csv",
         "account_id,name,created_at,Name\na,A,2024-01-01,B\n",
@@ -119,7 +125,7 @@ CASES = {
 
 
 def _import(runner: CliRunner, db: Path, *paths: Path | str) -> object:
-    return runner.invoke(cli, ["import", "--db", str(db), *map(str, paths)])
+    return runner.invoke(cli, ["import", "-q", "--db", str(db), *map(str, paths)])
 
 
 @pytest.fixture
@@ -185,7 +191,16 @@ def test_one_bad_file_rolls_back_the_good_ones(db_path: Path, runner: CliRunner,
 
 def test_unknown_forced_format(db_path: Path, runner: CliRunner) -> None:
     result = runner.invoke(
-        cli, ["import", "--db", str(db_path), "--format", "stripe", str(CANONICAL / "accounts.csv")]
+        cli,
+        [
+            "import",
+            "-q",
+            "--db",
+            str(db_path),
+            "--format",
+            "stripe",
+            str(CANONICAL / "accounts.csv"),
+        ],
     )
     assert result.exit_code == 2
     assert result.output.startswith("Error: unknown format 'stripe'; expected one of: accounts, ")

@@ -45,11 +45,20 @@ def test_import_prints_a_summary_per_file(runner: CliRunner, db_path: Path) -> N
         ],
     )
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert lines[0].startswith(
         "accounts.csv: canonical.accounts, 3 rows: 3 inserted, 0 updated, 0 unchanged ("
     )
     assert lines[1].startswith("contacts.csv: canonical.contacts, 3 rows: 3 inserted")
+    # Progress goes to stderr, so scripts reading stdout see only the summary.
+    assert result.stderr.splitlines() == [
+        "  reading accounts.csv ...",
+        "  checked accounts.csv: 3 rows, accounts ...",
+        "  reading contacts.csv ...",
+        "  checked contacts.csv: 3 rows, contacts ...",
+        "  writing accounts.csv ...",
+        "  writing contacts.csv ...",
+    ]
 
 
 def test_dry_run_says_so_and_writes_nothing(runner: CliRunner, db_path: Path) -> None:
@@ -57,8 +66,8 @@ def test_dry_run_says_so_and_writes_nothing(runner: CliRunner, db_path: Path) ->
         cli, ["import", "--dry-run", "--db", str(db_path), str(CANONICAL / "accounts.csv")]
     )
     assert result.exit_code == 0
-    assert "3 would be inserted" in result.output
-    assert result.output.rstrip().endswith("Dry run: nothing was written.")
+    assert "3 would be inserted" in result.stdout
+    assert result.stdout.rstrip().endswith("Dry run: nothing was written.")
     result = runner.invoke(cli, ["accounts", "--db", str(db_path), "--format", "json"])
     assert json.loads(result.output) == []
 
@@ -66,7 +75,7 @@ def test_dry_run_says_so_and_writes_nothing(runner: CliRunner, db_path: Path) ->
 def test_ignored_columns_are_reported(runner: CliRunner, db_path: Path, write_csv) -> None:
     path = write_csv("a.csv", "account_id,name,created_at,Colour\na,A,2024-01-01,red\n")
     result = runner.invoke(cli, ["import", "--db", str(db_path), str(path)])
-    assert "  ignored columns: Colour" in result.output
+    assert "  ignored columns: Colour" in result.stdout
 
 
 def test_database_location_precedence(monkeypatch, tmp_path: Path) -> None:

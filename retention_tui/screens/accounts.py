@@ -64,6 +64,7 @@ def filter_accounts(frame: pl.DataFrame, text: str) -> pl.DataFrame:
 
 
 class AccountsScreen(Screen[None]):
+    loaded_version = -1
     AUTO_FOCUS = "#accounts-table"
     BINDINGS: ClassVar = [
         Binding("slash", "filter", "Filter", key_display="/", id="accounts.filter"),
@@ -95,7 +96,16 @@ class AccountsScreen(Screen[None]):
         for label in COLUMNS:
             table.add_column(label, key=label)
         self.query_one(Input).display = False
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the data (again), noting which version of the database it shows."""
+        self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
         self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded_version != self.app.data_version:  # type: ignore[attr-defined]
+            self.reload()
 
     @work(thread=True, exclusive=True, group="accounts.load")
     def load(self) -> None:

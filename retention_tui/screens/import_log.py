@@ -30,6 +30,8 @@ COLUMNS = (
 
 
 class ImportLogScreen(Screen[None]):
+    loaded_version = -1
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading the import log…", id="imports-summary")
@@ -40,7 +42,16 @@ class ImportLogScreen(Screen[None]):
         table = self.query_one(DataTable)
         for label in COLUMNS:
             table.add_column(label, key=label)
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the data (again), noting which version of the database it shows."""
+        self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
         self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded_version != self.app.data_version:  # type: ignore[attr-defined]
+            self.reload()
 
     @work(thread=True, exclusive=True, group="imports.load")
     def load(self) -> None:

@@ -1,0 +1,143 @@
+"""Property-based tests of the importer: whatever the bytes, an import either succeeds or
+fails with the project's error, never with a traceback, and never writes half a file."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from db import RetentionError, connect
+from importers.run import import_files
+from tests.conftest import CANONICAL, database_digest
+
+HEADERS = [
+    "account_id,name,created_at",
+    "account_id,name,created_at,segment,contract_value,currency",
+    "contact_id,account_id,email,is_champion",
+    "event_id,account_id,event,occurred_at,value",
+    "response_id,account_id,score,responded_at",
+]
+CELL = st.one_of(
+    st.sampled_from(
+        [
+            "acc_1",
+            "acc_2",
+            "a",
+            "",
+            "2024-01-01",
+            "2024-02-30",
+            "12.50",
+            "-3",
+            "1,5",
+            "smb",
+            "Enterprise",
+            "true",
+            "maybe",
+            "=cmd()",
+            '"',
+            "\n",
+            "é",
+            "10",
+        ]
+    ),
+    st.text(max_size=12),
+)
+
+
+# Plausible values per column, so that many generated files are valid and do import.
+VALID = {
+    "account_id": ["acc_1", "acc_2", "acc_3"],
+    "name": ["Acme", "Globex, Inc", "Ünïcode"],
+    "created_at": ["2024-01-01", "2025-12-31"],
+    "segment": ["smb", "Enterprise", ""],
+    "contract_value": ["12.50", "0", ""],
+    "currency": ["USD", "jpy", ""],
+    "contact_id": ["c1", "c2", "c3"],
+    "email": ["a@b.co", ""],
+    "is_champion": ["yes", "0", ""],
+    "event_id": ["e1", "e2", "e3"],
+    "event": ["login", "Export"],
+    "occurred_at": ["2024-01-01T10:00:00Z", "2024-01-01"],
+    "value": ["1", "2.5", ""],
+    "response_id": ["r1", "r2"],
+    "score": ["0", "10", "7"],
+    "responded_at": ["2024-05-01"],
+}
+
+
+@st.composite
+def mostly_valid_rows(draw: st.DrawFn, header: str) -> list[list[str]]:
+    columns = header.split(",")
+    n = draw(st.integers(min_value=1, max_value=5))
+    rows = []
+    for _ in range(n):
+        row = [
+            draw(st.sampled_from(VALID[c]) if draw(st.integers(0, 9)) else CELL) for c in columns
+        ]
+        rows.append(row)
+    return rows
+
+
+def rows_text(header: str, rows: list[list[str]]) -> str:
+    def quote(v: str) -> str:
+        return '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\n') else v
+
+    return header + "\n" + "".join(",".join(quote(v) for v in r) + "\n" for r in rows)
+
+
+def attempt(data: bytes) -> tuple[str, object]:
+    """Import ``data`` into a copy of a small database; return what happened."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "r.db"
+        conn = connect(db)
+        import_files(conn, [CANONICAL / "accounts.csv"])
+        before = database_digest(db)
+        path = Path(tmp) / "input.csv"
+        path.write_bytes(data)
+        try:
+            import_files(conn, [path])
+        except RetentionError as exc:
+            after = database_digest(db)
+            assert after == before, "a failed import changed the database"
+            assert str(exc).startswith(str(path)), str(exc)
+            return "error", str(exc)
+        finally:
+            conn.close()
+        check = sqlite3.connect(db)
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        check.close()
+        return "ok", None
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    header=st.sampled_from(HEADERS),
+    rows=st.lists(st.lists(CELL, min_size=0, max_size=7), min_size=0, max_size=6),
+)
+def test_any_table_of_cells_imports_or_fails_cleanly(header: str, rows: list[list[str]]) -> None:
+    outcome, _ = attempt(rows_text(header, rows).encode())
+    event(outcome)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_mostly_valid_files_import_or_fail_cleanly(data: st.DataObject) -> None:
+    header = data.draw(st.sampled_from(HEADERS))
+    outcome, _ = attempt(rows_text(header, data.draw(mostly_valid_rows(header))).encode())
+    event(outcome)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.binary(max_size=300))
+def test_any_bytes_import_or_fail_cleanly(data: bytes) -> None:
+    attempt(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(prefix=st.sampled_from(HEADERS), tail=st.text(max_size=200))
+def test_any_text_after_a_real_header_imports_or_fails_cleanly(prefix: str, tail: str) -> None:
+    attempt((prefix + "\n" + tail).encode("utf-8", "surrogatepass"))
