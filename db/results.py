@@ -101,3 +101,40 @@ def stored_alerts(conn: sqlite3.Connection, on_or_before: str) -> tuple[str | No
     )
     names = [d[0] for d in cur.description]
     return day, [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def save_backtest(
+    conn: sqlite3.Connection,
+    *,
+    run_at: str,
+    first_as_of: str,
+    last_as_of: str,
+    horizon_days: int,
+    contraction_share: float,
+    preset: str,
+    config_hash: str,
+    summary_json: str,
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO backtest_runs (run_at, first_as_of, last_as_of, horizon_days, "
+        "contraction_share, preset, config_hash, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            run_at,
+            first_as_of,
+            last_as_of,
+            horizon_days,
+            contraction_share,
+            preset,
+            config_hash,
+            summary_json,
+        ),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def latest_backtest(conn: sqlite3.Connection) -> dict[str, object] | None:
+    cur = conn.execute("SELECT * FROM backtest_runs ORDER BY id DESC LIMIT 1")
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cur.description], row, strict=True))

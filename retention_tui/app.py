@@ -16,6 +16,7 @@ from textual.binding import Binding
 
 from db import connect
 from retention_tui.screens.accounts import AccountsScreen
+from retention_tui.screens.backtest import BacktestScreen
 from retention_tui.screens.import_log import ImportLogScreen
 
 WATCH_SECONDS = 2.0
@@ -29,8 +30,13 @@ class RetentionApp(App[None]):
         Binding("question_mark", "toggle_help", "Help", key_display="?", id="app.help"),
         Binding("a", "switch_screen_named('accounts')", "Accounts", id="app.accounts"),
         Binding("l", "switch_screen_named('imports')", "Import log", id="app.imports"),
+        Binding("b", "switch_screen_named('backtest')", "Backtest", id="app.backtest"),
     ]
-    MODES: ClassVar = {"accounts": AccountsScreen, "imports": ImportLogScreen}
+    MODES: ClassVar = {
+        "accounts": AccountsScreen,
+        "imports": ImportLogScreen,
+        "backtest": BacktestScreen,
+    }
     DEFAULT_MODE = "accounts"
 
     def __init__(self, db_path: Path, as_of: date) -> None:

@@ -222,6 +222,27 @@ def score_demo_database(
         conn.close()
 
 
+DEMO_HORIZON_DAYS = 90
+
+
+def backtest_demo_database(
+    target: Path, as_of: date, echo: Callable[[str], None] = click.echo
+) -> None:
+    """Backtest the demo's history, so the backtest screen has a result to show."""
+    from retention_tui.backtesting import run_backtest
+    from retention_tui.config import load
+    from retention_tui.engine.backtest import monthly_dates
+
+    last = as_of - timedelta(days=DEMO_HORIZON_DAYS)
+    dates = monthly_dates(date(last.year - 1, last.month, 1), last)  # a year of months
+    echo(f"Backtesting {len(dates)} monthly dates ...")
+    conn = connect(target)
+    try:
+        run_backtest(conn, dates, load(target), DEMO_HORIZON_DAYS, 0.3)
+    finally:
+        conn.close()
+
+
 @cli.command()
 @db_option
 @click.option("--no-open", is_flag=True, help="Build the database but do not open the dashboard.")
@@ -235,6 +256,7 @@ def demo(db_path: Path | None, no_open: bool) -> None:
         )
     as_of = build_demo_database(target)
     score_demo_database(target, as_of)
+    backtest_demo_database(target, as_of)
     if no_open:
         click.echo(f"Demo database ready: {target} (as of {as_of})")
         return
@@ -548,6 +570,140 @@ def report_alerts(db_path: Path | None, fmt: str, as_of: date | None) -> None:
         click.echo(f"Alerts from the scoring run of {day}: {len(rows)}")
         click.echo()
     click.echo(render(rows, fmt, columns=["due_at", "account", "code", "detail", "action"]))
+
+
+def _backtest_dates(since: date | None, until: date | None, horizon: int) -> list[date]:
+    from retention_tui.engine.backtest import monthly_dates
+
+    last = until or today() - timedelta(days=horizon)
+    first = since or date(last.year - 1, last.month, 1)
+    if first > last:
+        raise RetentionError(f"--from {first} is after --to {last}")
+    dates = monthly_dates(first, last)
+    if len(dates) < 2:
+        raise RetentionError("a backtest needs at least two monthly dates between --from and --to")
+    return dates
+
+
+def _history_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option(
+        "--contraction",
+        type=click.FloatRange(0, 1),
+        default=0.3,
+        show_default=True,
+        help="Share of MRR lost that counts as a contraction event.",
+    )(f)
+    f = click.option(
+        "--horizon",
+        type=click.IntRange(7, 730),
+        default=90,
+        show_default=True,
+        help="Days after each date in which churn or contraction counts.",
+    )(f)
+    f = click.option(
+        "--to",
+        "until",
+        type=DateType(),
+        default=None,
+        help="Last as-of date (default: today minus the horizon).",
+    )(f)
+    f = click.option(
+        "--from",
+        "since",
+        type=DateType(),
+        default=None,
+        help="First as-of date (default: a year before --to).",
+    )(f)
+    return f
+
+
+@cli.command()
+@db_option
+@format_option
+@_history_options
+def backtest(
+    db_path: Path | None,
+    fmt: str,
+    since: date | None,
+    until: date | None,
+    horizon: int,
+    contraction: float,
+) -> None:
+    """How well the score predicted churn: AUC, precision, recall, lift by tier, lead time."""
+    from retention_tui.backtesting import run_backtest
+
+    dates = _backtest_dates(since, until, horizon)
+    cfg = _config(db_path)
+    conn = _open(db_path)
+    try:
+        summary = run_backtest(conn, dates, cfg, horizon, contraction)
+    finally:
+        conn.close()
+    from retention_tui.reports.backtest import render_backtest
+
+    click.echo(render_backtest(summary, fmt))
+
+
+@cli.command()
+@db_option
+@_history_options
+@click.option(
+    "--split",
+    type=DateType(),
+    default=None,
+    help="Fit before this date, judge from it on (default: two thirds of the way).",
+)
+def calibrate(
+    db_path: Path | None,
+    since: date | None,
+    until: date | None,
+    horizon: int,
+    contraction: float,
+    split: date | None,
+) -> None:
+    """Fit dimension weights on your own history and write them as a proposal to review."""
+    from retention_tui.backtesting import run_calibration
+    from retention_tui.config import config_path
+
+    dates = _backtest_dates(since, until, horizon)
+    cut = split or dates[(2 * len(dates)) // 3]
+    if not dates[0] < cut <= dates[-1]:
+        raise RetentionError(f"--split {cut} must fall after {dates[0]} and by {dates[-1]}")
+    cfg = _config(db_path)
+    path = paths.database_path(db_path)
+    conn = _open(db_path)
+    try:
+        cal, text = run_calibration(conn, dates, cfg, horizon, contraction, cut, today())
+    finally:
+        conn.close()
+
+    def auc(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:.3f}"
+
+    click.echo(
+        f"Fitted on {cal.train_rows} account-months before {cut}, judged on "
+        f"{cal.test_rows} from it ({cal.test_events} churned or contracted)."
+    )
+    click.echo(
+        f"ROC AUC on the later months: current weights {auc(cal.current_auc)}, "
+        f"fitted weights {auc(cal.proposed_auc)}"
+    )
+    rows = [
+        {
+            "dimension": d,
+            "current": cal.current_weights[d],
+            "proposed": (cal.proposed_weights or {}).get(d),
+            "coefficient": round(cal.coefficients[d], 4),
+        }
+        for d in cal.current_weights
+    ]
+    click.echo(render(rows, "table"))
+    if text is None:
+        click.echo("No proposal: no dimension's higher score went with less churn here.")
+        return
+    target = path.with_name("retention.proposed.toml")
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"Proposal written to {target}; {config_path(path).name} is unchanged.")
 
 
 def main() -> None:

@@ -87,12 +87,19 @@ def sample_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def scored_db_template(sample_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample database as 'retention demo' leaves it: imported and scored weekly."""
-    from retention_tui.cli import score_demo_database
+    """The sample database as 'retention demo' leaves it: imported, scored weekly and
+    backtested."""
+    from retention_tui.cli import backtest_demo_database, score_demo_database
 
     path = tmp_path_factory.mktemp("scored") / "sample.db"
     shutil.copy(sample_db_template, path)
-    score_demo_database(path, date.fromisoformat(SAMPLE_AS_OF), echo=lambda _msg: None)
+    as_of = date.fromisoformat(SAMPLE_AS_OF)
+    score_demo_database(path, as_of, echo=lambda _msg: None)
+    backtest_demo_database(path, as_of, echo=lambda _msg: None)
+    conn = sqlite3.connect(path)  # fixed times, for snapshots
+    conn.execute("UPDATE backtest_runs SET run_at = '2026-11-20T08:00:00Z'")
+    conn.commit()
+    conn.close()
     return path
 
 

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input, Static
 from db import connect
 from retention_tui.app import RetentionApp
 from retention_tui.screens.accounts import AccountsScreen
+from retention_tui.screens.backtest import BacktestScreen
 from retention_tui.screens.import_log import ImportLogScreen
 from tests.conftest import SAMPLE_AS_OF
 
@@ -171,6 +172,45 @@ def test_help_overlay_snapshot(snap_compare, scored_db: Path) -> None:
         await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
+
+    assert snap_compare(
+        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
+    )
+
+
+@async_test
+async def test_backtest_screen_shows_the_lift_by_tier(scored_db: Path) -> None:
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, BacktestScreen)
+        table = app.screen.query_one(DataTable)
+        tiers = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert tiers[:3] == ["healthy", "monitor", "at_risk"]
+        text = str(app.screen.query_one("#backtest-summary", Static).render())
+        assert text.startswith(
+            "Backtest of 2025-08-01 to 2026-08-01, horizon 90 days, preset B · ROC AUC 0."
+        )
+
+
+@async_test
+async def test_backtest_screen_before_any_backtest(sample_db: Path) -> None:
+    app = RetentionApp(sample_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        text = str(app.screen.query_one("#backtest-summary", Static).render())
+        assert text.startswith("No backtest yet: run 'retention backtest'")
+
+
+def test_backtest_screen_snapshot(snap_compare, scored_db: Path) -> None:
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
 
     assert snap_compare(
         RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before

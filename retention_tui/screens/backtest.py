@@ -1,0 +1,94 @@
+"""The backtest screen: the latest saved backtest's figures and its lift by tier."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from db import connect
+from db.results import latest_backtest
+from retention_tui.reports.backtest import lift_rows
+
+if TYPE_CHECKING:
+    from retention_tui.app import RetentionApp
+
+COLUMNS = (
+    "Tier",
+    "Account-months",
+    "Churned or contracted",
+    "Rate",
+    "Lift",
+    "MRR at start",
+    "MRR lost",
+)
+
+
+class BacktestScreen(Screen[None]):
+    loaded_version = -1
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading the latest backtest…", id="backtest-summary")
+        yield DataTable(id="backtest-lift", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label in COLUMNS:
+            table.add_column(label, key=label)
+        self.reload()
+
+    def reload(self) -> None:
+        self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded_version != self.app.data_version:  # type: ignore[attr-defined]
+            self.reload()
+
+    @work(thread=True, exclusive=True, group="backtest.load")
+    def load(self) -> None:
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        conn = connect(app.db_path)
+        try:
+            run = latest_backtest(conn)
+        finally:
+            conn.close()
+        self.app.call_from_thread(self.show, run)
+
+    def show(self, run: dict[str, object] | None) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        summary = self.query_one("#backtest-summary", Static)
+        if run is None:
+            summary.update(
+                "No backtest yet: run 'retention backtest' to see how well the "
+                "score predicted churn."
+            )
+            return
+        s = json.loads(str(run["summary"]))
+        auc = "n/a" if s["roc_auc"] is None else f"{s['roc_auc']:.3f}"
+        lead = "n/a" if s["median_lead_days"] is None else f"{s['median_lead_days']:.0f} days"
+        summary.update(
+            f"Backtest of {run['first_as_of']} to {run['last_as_of']}, horizon "
+            f"{run['horizon_days']} days, preset {run['preset']} · ROC AUC {auc} · "
+            f"median lead time {lead} · {s['events']} of {s['observations']} account-months "
+            "churned or contracted"
+        )
+        table.add_rows(
+            (
+                r["tier"],
+                f"{r['observations']:,}",
+                f"{r['events']:,}",
+                r["event_rate"],
+                r["lift"],
+                r["mrr_at_start"],
+                r["mrr_lost"],
+            )
+            for r in lift_rows(s["lift"], True)
+        )
