@@ -629,7 +629,10 @@ def backtest(
     horizon: int,
     contraction: float,
 ) -> None:
-    """How well the score predicted churn: AUC, precision, recall, lift by tier, lead time."""
+    """How well the score predicted churn: AUC, precision, recall, lift by tier, lead time.
+
+    --format csv prints the lift table alone; json has every figure.
+    """
     from retention_tui.backtesting import run_backtest
 
     dates = _backtest_dates(since, until, horizon)

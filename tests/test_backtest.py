@@ -232,6 +232,23 @@ def test_backtest_command_saves_its_result(runner: CliRunner, sample_db: Path) -
     ).stdout
     assert table.startswith("Backtest: 12 monthly dates from 2025-09-01 to 2026-08-01")
     assert "Lift by tier" in table and "Risk signals" in table
+    csv_out = runner.invoke(
+        cli,
+        [
+            "backtest",
+            "--db",
+            str(sample_db),
+            "--from",
+            "2025-09-01",
+            "--to",
+            "2026-08-01",
+            "--format",
+            "csv",
+        ],
+    ).stdout
+    assert csv_out.splitlines()[0] == (
+        "tier,observations,events,event_rate,lift,mrr_at_start,mrr_lost"
+    )
 
 
 def test_calibrate_writes_a_proposal_and_changes_nothing(

@@ -34,6 +34,8 @@ def lift_rows(lift: list[dict[str, object]], as_text: bool) -> list[dict[str, ob
 def render_backtest(s: BacktestSummary, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(s.as_dict(), indent=2)
+    if fmt == "csv":  # one table per file: the lift table (json has everything)
+        return render(s.lift, "csv")
     text = fmt == "table"
     signals = [
         {
