@@ -551,6 +551,101 @@ def report_risk(db_path: Path | None, fmt: str, as_of: date | None) -> None:
     click.echo(render(rows, fmt))
 
 
+@report.command("nrr")
+@db_option
+@format_option
+@as_of_option
+@click.option(
+    "--months",
+    type=click.IntRange(1, 60),
+    default=12,
+    show_default=True,
+    help="Whole months before the as-of month to report.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["segment", "plan"]),
+    default=None,
+    help="Also break the span's retention down by segment or plan.",
+)
+def report_nrr(
+    db_path: Path | None, fmt: str, as_of: date | None, months: int, by: str | None
+) -> None:
+    """NRR, GRR and logo retention with the MRR movements behind them, month by month."""
+    from db.frames import load_all
+    from retention_tui.formatting import money
+    from retention_tui.reports.revenue import MOVEMENT_COLUMNS, nrr_report
+
+    cfg = _config(db_path)
+    conn = _open(db_path)
+    try:
+        tables = load_all(conn)
+    finally:
+        conn.close()
+    data = nrr_report(tables, as_of or today(), months, by, cfg)
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+        return
+    moves = data["movements"]
+    if fmt == "table":
+        m, sp = data["last_month"], data["span"]
+        click.echo(
+            f"Net revenue retention, {m['month'][:7]}: NRR {m['nrr']}%, GRR {m['grr']}%, "
+            f"logo retention {m['logo_retention']}%"
+        )
+        if m["stage"]:
+            click.echo(f"Stage: {m['stage']}. {m['advice']}.")
+        click.echo(
+            f"Over {sp['from'][:7]} to {sp['to'][:7]} (from start-of-span MRR): "
+            f"NRR {sp['nrr']}%, GRR {sp['grr']}%, logo retention {sp['logo_retention']}%"
+        )
+        click.echo()
+        cols = MOVEMENT_COLUMNS[1:8]
+        moves = [{**r, **{c: money(r[c]) for c in cols}} for r in moves]
+    click.echo(render(moves, fmt, columns=MOVEMENT_COLUMNS))
+    if data["breakdown"] and fmt in ("table", "markdown"):
+        breakdown = [
+            {**r, "mrr_start": money(r["mrr_start"]), "mrr_end": money(r["mrr_end"])}
+            for r in data["breakdown"]
+        ]
+        click.echo()
+        click.echo(render(breakdown, fmt))
+
+
+@report.command("cohorts")
+@db_option
+@format_option
+@as_of_option
+@click.option(
+    "--months",
+    type=click.IntRange(2, 60),
+    default=12,
+    show_default=True,
+    help="How many monthly cohorts to follow.",
+)
+@click.option("--revenue", is_flag=True, help="Revenue retention instead of logo retention.")
+def report_cohorts(
+    db_path: Path | None, fmt: str, as_of: date | None, months: int, revenue: bool
+) -> None:
+    """Cohorts by first paid month: % of customers (or of MRR, --revenue) kept each month."""
+    from db.frames import load_all
+    from retention_tui.reports.revenue import cohort_matrix, cohort_report
+
+    cfg = _config(db_path)
+    conn = _open(db_path)
+    try:
+        tables = load_all(conn)
+    finally:
+        conn.close()
+    frame = cohort_report(tables, as_of or today(), months, cfg)
+    rows = cohort_matrix(frame, "revenue_pct" if revenue else "logo_pct")
+    if fmt == "table":
+        kind = "MRR" if revenue else "customers"
+        click.echo(f"% of each cohort's {kind} still paying, by months since first payment")
+        click.echo()
+    click.echo(render(rows, fmt))
+
+
 @report.command("alerts")
 @db_option
 @format_option

@@ -11,7 +11,8 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from retention_tui.engine.mrr import mrr_on, subscription_status_on
+from retention_tui.engine.metrics import account_mrr, metric_options
+from retention_tui.engine.mrr import subscription_status_on
 
 Tables = dict[str, pl.DataFrame]
 MIN_BASELINE_DAYS = 14  # a baseline needs at least two weeks of the account's own history
@@ -246,13 +247,10 @@ def financial_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict
         .alias("payment_history")
     )
     periods = t["subscription_periods"]
-    now = mrr_on(periods, as_of).group_by("account_id").agg(pl.col("mrr_minor").sum().alias("mrr"))
+    opts = metric_options(cfg)
+    now = account_mrr(periods, as_of, **opts)  # type: ignore[arg-type]
     then_day = as_of - timedelta(days=w["contract_trend"])
-    then = (
-        mrr_on(periods, then_day)
-        .group_by("account_id")
-        .agg(pl.col("mrr_minor").sum().alias("mrr_then"))
-    )
+    then = account_mrr(periods, then_day, **opts).rename({"mrr": "mrr_then"})  # type: ignore[arg-type]
     out = (
         accounts.select("account_id")
         .join(pay, on="account_id", how="left")

@@ -1,0 +1,270 @@
+"""Revenue metrics: MRR movements per month, NRR / GRR / logo retention, cohorts.
+
+Definitions follow ChartMogul's (docs/metrics.md): MRR is each customer's recurring
+revenue normalised to a month (trials and one-off charges excluded); a month's movements
+compare each customer's MRR at the start of the month with the start of the next, so a
+customer who joins and leaves within one month counts in neither. Rates are against
+start-of-period MRR. Pure functions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from retention_tui.engine.mrr import PAYING_STATUSES, WEEKS_PER_MONTH, mrr_on
+
+MOVEMENTS = ("new", "expansion", "contraction", "churn", "reactivation")
+NRR_BANDS = (  # seed A's decision framework: (lower bound, stage, advice)
+    (
+        120.0,
+        "compound",
+        "You have a moat: protect and extend it (platform, lock-in, annual contracts)",
+    ),
+    (110.0, "optimise", "Maximise expansion per account: cross-sell, usage pricing, advocacy"),
+    (100.0, "grow", "Build systematic expansion: PQA scoring, CSM playbooks, upsell triggers"),
+    (
+        90.0,
+        "stabilise",
+        "Reduce contraction, introduce basic expansion: health scores, usage alerts",
+    ),
+    (0.0, "fix gross retention", "Stop: fix churn first (root causes, onboarding, support)"),
+)
+SEGMENT_NRR_TARGETS = {  # seed B: target NRR ranges by segment, percent
+    "smb": (90.0, 100.0),
+    "mid_market": (100.0, 110.0),
+    "enterprise": (110.0, 130.0),
+}
+
+
+def next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def month_starts(first: date, last: date) -> list[date]:
+    """First days of the months from ``first``'s month to ``last``'s month."""
+    out, day = [], date(first.year, first.month, 1)
+    while day <= last:
+        out.append(day)
+        day = next_month(day)
+    return out
+
+
+def paying_periods(
+    periods: pl.DataFrame, day: date, past_due_churn_days: int | None
+) -> pl.DataFrame:
+    """Periods that add MRR on ``day``: a past-due period stops counting once it has been
+    past due for more than ``past_due_churn_days`` (None: it always counts)."""
+    if past_due_churn_days is None:
+        return periods
+    stale = (pl.col("status") == "past_due") & (
+        pl.col("period_start").str.to_date() < pl.lit(day) - pl.duration(days=past_due_churn_days)
+    )
+    return periods.filter(~stale)
+
+
+def account_mrr(
+    periods: pl.DataFrame,
+    day: date,
+    *,
+    past_due_churn_days: int | None = None,
+    weeks_per_month: float = WEEKS_PER_MONTH,
+) -> pl.DataFrame:
+    """account_id, mrr (minor units, all currencies summed) on ``day``."""
+    live = paying_periods(periods, day, past_due_churn_days)
+    return (
+        mrr_on(live, day, paying_statuses=PAYING_STATUSES, weeks_per_month=weeks_per_month)
+        .group_by("account_id")
+        .agg(pl.col("mrr_minor").sum().alias("mrr"))
+    )
+
+
+def _pair(periods: pl.DataFrame, start: date, end: date, **kw: object) -> pl.DataFrame:
+    a = account_mrr(periods, start, **kw).rename({"mrr": "mrr_start"})  # type: ignore[arg-type]
+    b = account_mrr(periods, end, **kw).rename({"mrr": "mrr_end"})  # type: ignore[arg-type]
+    return a.join(b, on="account_id", how="full", coalesce=True).with_columns(
+        pl.col("mrr_start").fill_null(0), pl.col("mrr_end").fill_null(0)
+    )
+
+
+def movements(periods: pl.DataFrame, months: list[date], **kw: object) -> pl.DataFrame:
+    """One row per month: MRR at its start and end, each movement, customers at start and
+    end. A month with no movement of a kind shows 0."""
+    first_paid = (
+        periods.filter(pl.col("status").is_in(list(PAYING_STATUSES)))
+        .group_by("account_id")
+        .agg(pl.col("period_start").min().str.to_date().alias("first_paid"))
+    )
+    rows = []
+    for month in months:
+        pair = _pair(periods, month, next_month(month), **kw).join(
+            first_paid, on="account_id", how="left"
+        )
+        s, e = pl.col("mrr_start"), pl.col("mrr_end")
+        returning = pl.col("first_paid") < pl.lit(month)
+        stats = pair.select(
+            s.sum().alias("mrr_start"),
+            e.sum().alias("mrr_end"),
+            e.filter((s == 0) & (e > 0) & ~returning.fill_null(False)).sum().alias("new"),
+            e.filter((s == 0) & (e > 0) & returning.fill_null(False)).sum().alias("reactivation"),
+            (e - s).filter((s > 0) & (e > s)).sum().alias("expansion"),
+            (s - e).filter((s > 0) & (e > 0) & (e < s)).sum().alias("contraction"),
+            s.filter((s > 0) & (e == 0)).sum().alias("churn"),
+            (s > 0).sum().alias("customers_start"),
+            (e > 0).sum().alias("customers_end"),
+            ((s > 0) & (e == 0)).sum().alias("customers_churned"),
+        ).row(0, named=True)
+        rows.append({"month": month, **{k: int(v or 0) for k, v in stats.items()}})
+    return pl.DataFrame(
+        rows,
+        schema={
+            "month": pl.Date,
+            "mrr_start": pl.Int64,
+            "mrr_end": pl.Int64,
+            "new": pl.Int64,
+            "reactivation": pl.Int64,
+            "expansion": pl.Int64,
+            "contraction": pl.Int64,
+            "churn": pl.Int64,
+            "customers_start": pl.Int64,
+            "customers_end": pl.Int64,
+            "customers_churned": pl.Int64,
+        },
+    )
+
+
+def retention(
+    periods: pl.DataFrame,
+    accounts: pl.DataFrame,
+    start: date,
+    end: date,
+    by: str | None = None,
+    **kw: object,
+) -> pl.DataFrame:
+    """NRR, GRR and logo retention from ``start`` to ``end`` (percent), overall or by an
+    accounts column (``segment``) or by ``plan`` (the plan at the start).
+
+    Only customers paying at ``start`` count: NRR = their MRR at end / at start; GRR caps
+    each at its start MRR (no expansion); logo retention = share still paying at end.
+    """
+    pair = _pair(periods, start, end, **kw).filter(pl.col("mrr_start") > 0)
+    if by == "plan":
+        plans = (
+            periods.filter(
+                (pl.col("period_start") <= start.isoformat())
+                & (pl.col("period_end").is_null() | (pl.col("period_end") > start.isoformat()))
+                & pl.col("status").is_in(list(PAYING_STATUSES))
+            )
+            .sort("amount_minor", descending=True)
+            .group_by("account_id")
+            .agg(pl.col("plan").first())
+        )
+        pair = pair.join(plans, on="account_id", how="left")
+    elif by:
+        pair = pair.join(accounts.select("account_id", by), on="account_id", how="left")
+    keys = [by] if by else []
+    agg = [
+        pl.len().alias("customers_start"),
+        (pl.col("mrr_end") > 0).sum().alias("customers_kept"),
+        pl.col("mrr_start").sum().alias("mrr_start"),
+        pl.col("mrr_end").sum().alias("mrr_end"),
+        pl.min_horizontal("mrr_start", "mrr_end").sum().alias("mrr_kept"),
+    ]
+    grouped = pair.group_by(keys).agg(agg) if keys else pair.select(agg)
+    return grouped.with_columns(
+        (pl.col("mrr_end") / pl.col("mrr_start") * 100).round(1).alias("nrr"),
+        (pl.col("mrr_kept") / pl.col("mrr_start") * 100).round(1).alias("grr"),
+        (pl.col("customers_kept") / pl.col("customers_start") * 100)
+        .round(1)
+        .alias("logo_retention"),
+    ).sort(keys or "customers_start")
+
+
+def nrr_band(nrr: float | None) -> tuple[str, str] | None:
+    """Seed A's stage and advice for an NRR (percent)."""
+    if nrr is None:
+        return None
+    for bound, stage, advice in NRR_BANDS:
+        if nrr >= bound:
+            return stage, advice
+    return None
+
+
+def cohorts(periods: pl.DataFrame, months: list[date], **kw: object) -> pl.DataFrame:
+    """Cohorts by the month a customer first paid: for each later month, the share of the
+    cohort's customers still paying (logos) and of its starting MRR now billed (revenue)."""
+    snaps = pl.concat(
+        account_mrr(periods, m, **kw).with_columns(pl.lit(m).alias("month"))  # type: ignore[arg-type]
+        for m in months
+    )
+    paying = snaps.filter(pl.col("mrr") > 0)
+    start = paying.group_by("account_id").agg(pl.col("month").min().alias("cohort"))
+    first_paid = (
+        periods.filter(pl.col("status").is_in(list(PAYING_STATUSES)))
+        .group_by("account_id")
+        .agg(pl.col("period_start").min().str.to_date().alias("first_paid"))
+    )
+    # Only customers who started within the window form a cohort (not ones already paying).
+    start = start.join(first_paid, on="account_id").filter(
+        pl.col("first_paid") >= pl.lit(months[0])
+    )
+    base = start.join(
+        paying.rename({"month": "cohort", "mrr": "mrr0"}), on=["account_id", "cohort"]
+    )
+    grid = (
+        base.join(snaps, on="account_id")
+        .filter(pl.col("month") >= pl.col("cohort"))
+        .with_columns(
+            (
+                (pl.col("month").dt.year() - pl.col("cohort").dt.year()) * 12
+                + pl.col("month").dt.month()
+                - pl.col("cohort").dt.month()
+            ).alias("months_since")
+        )
+    )
+    sizes = base.group_by("cohort").agg(pl.len().alias("customers"), pl.col("mrr0").sum())
+    return (
+        grid.group_by("cohort", "months_since")
+        .agg((pl.col("mrr") > 0).sum().alias("kept"), pl.col("mrr").sum().alias("mrr"))
+        .join(sizes, on="cohort")
+        .with_columns(
+            (pl.col("kept") / pl.col("customers") * 100).round(1).alias("logo_pct"),
+            (pl.col("mrr") / pl.col("mrr0") * 100).round(1).alias("revenue_pct"),
+        )
+        .sort("cohort", "months_since")
+    )
+
+
+def metric_options(cfg: dict) -> dict[str, object]:
+    """The engine keyword arguments the [metrics] config section sets."""
+    m = cfg["metrics"]
+    return {"past_due_churn_days": m["past_due_churn_days"], "weeks_per_month": m["weekly_factor"]}
+
+
+def monthly_rates(moves: pl.DataFrame) -> pl.DataFrame:
+    """Each month's NRR, GRR and logo retention (percent) from its movements."""
+    start = pl.col("mrr_start")
+    return moves.with_columns(
+        pl.when(start > 0)
+        .then(
+            (
+                (start + pl.col("expansion") - pl.col("contraction") - pl.col("churn"))
+                / start
+                * 100
+            ).round(1)
+        )
+        .alias("nrr"),
+        pl.when(start > 0)
+        .then(((start - pl.col("contraction") - pl.col("churn")) / start * 100).round(1))
+        .alias("grr"),
+        pl.when(pl.col("customers_start") > 0)
+        .then(
+            (
+                (pl.col("customers_start") - pl.col("customers_churned"))
+                / pl.col("customers_start")
+                * 100
+            ).round(1)
+        )
+        .alias("logo_retention"),
+    )

@@ -1,0 +1,132 @@
+"""`retention report nrr` and `retention report cohorts`: MRR movements, retention rates
+with seed A's NRR band advice and seed B's segment targets, and cohort tables."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from retention_tui.engine.features import Tables
+from retention_tui.engine.metrics import (
+    SEGMENT_NRR_TARGETS,
+    cohorts,
+    metric_options,
+    month_starts,
+    monthly_rates,
+    movements,
+    next_month,
+    nrr_band,
+    retention,
+)
+
+MOVEMENT_COLUMNS = [
+    "month",
+    "mrr_start",
+    "new",
+    "expansion",
+    "contraction",
+    "churn",
+    "reactivation",
+    "mrr_end",
+    "nrr",
+    "grr",
+    "logo_retention",
+]
+
+
+def last_full_months(as_of: date, count: int) -> list[date]:
+    """The ``count`` whole months ending before ``as_of``'s month, oldest first."""
+    end = date(as_of.year, as_of.month, 1)
+    months = []
+    day = end
+    for _ in range(count):
+        day = date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
+        months.append(day)
+    return sorted(months)
+
+
+def nrr_report(tables: Tables, as_of: date, months: int, by: str | None, cfg: dict) -> dict:
+    """Movements per month for the ``months`` whole months before ``as_of``, the rates of
+    the last month and of the whole span, and a breakdown ``by`` segment or plan."""
+    opts = metric_options(cfg)
+    span = last_full_months(as_of, months)
+    periods, accounts = tables["subscription_periods"], tables["accounts"]
+    moves = monthly_rates(movements(periods, span, **opts))
+    last = span[-1]
+    start, end = span[0], next_month(last)
+    month_rates = retention(periods, accounts, last, next_month(last), **opts).row(0, named=True)
+    span_rates = retention(periods, accounts, start, end, **opts).row(0, named=True)
+    band = nrr_band(month_rates["nrr"])
+    breakdown = []
+    if by:
+        for r in retention(periods, accounts, start, end, by=by, **opts).iter_rows(named=True):
+            target = SEGMENT_NRR_TARGETS.get(r[by] or "") if by == "segment" else None
+            breakdown.append(
+                {
+                    by: r[by] or "(none)",
+                    "customers": r["customers_start"],
+                    "mrr_start": r["mrr_start"],
+                    "mrr_end": r["mrr_end"],
+                    "nrr": r["nrr"],
+                    "grr": r["grr"],
+                    "logo_retention": r["logo_retention"],
+                    "target_nrr": None if target is None else f"{target[0]:.0f}-{target[1]:.0f}",
+                }
+            )
+    return {
+        "as_of": as_of.isoformat(),
+        "months": [m.isoformat() for m in span],
+        "last_month": {
+            "month": last.isoformat(),
+            **_rates(month_rates),
+            "stage": band[0] if band else None,
+            "advice": band[1] if band else None,
+        },
+        "span": {"from": start.isoformat(), "to": end.isoformat(), **_rates(span_rates)},
+        "movements": [
+            {**r, "month": r["month"].isoformat()[:7]}
+            for r in moves.select(MOVEMENT_COLUMNS).iter_rows(named=True)
+        ],
+        "by": by,
+        "breakdown": breakdown,
+    }
+
+
+def _rates(r: dict) -> dict:
+    return {
+        k: r[k]
+        for k in (
+            "customers_start",
+            "customers_kept",
+            "mrr_start",
+            "mrr_end",
+            "nrr",
+            "grr",
+            "logo_retention",
+        )
+    }
+
+
+def cohort_report(tables: Tables, as_of: date, months: int, cfg: dict) -> pl.DataFrame:
+    """Cohort rows: cohort month, size, and logo/revenue retention by months since start."""
+    span = month_starts(last_full_months(as_of, months)[0], date(as_of.year, as_of.month, 1))
+    return cohorts(tables["subscription_periods"], span, **metric_options(cfg))
+
+
+def cohort_matrix(frame: pl.DataFrame, value: str) -> list[dict[str, object]]:
+    """Rows per cohort, a column per month since start (m0, m1, ...)."""
+    if frame.height == 0:
+        return []
+    wide = frame.with_columns(pl.format("m{}", pl.col("months_since")).alias("m")).pivot(
+        on="m", index=["cohort", "customers"], values=value
+    )
+    order = sorted((c for c in wide.columns if c.startswith("m")), key=lambda c: int(c[1:]))
+    return [
+        {
+            "cohort": r["cohort"].isoformat()[:7],
+            "customers": r["customers"],
+            **{c: r[c] for c in order},
+        }
+        for r in wide.sort("cohort").iter_rows(named=True)
+    ]
