@@ -629,6 +629,7 @@ DEALS = FileFormat(
             choices=(
                 "timing",
                 "budget",
+                "price",
                 "product_gap",
                 "competitor",
                 "no_decision",

@@ -646,6 +646,95 @@ def report_cohorts(
     click.echo(render(rows, fmt))
 
 
+def _queue_report(
+    db_path: Path | None,
+    fmt: str,
+    as_of: date | None,
+    title: str,
+    build: Callable[..., Any],
+    money_columns: tuple[str, ...] = (),
+    with_scores: bool = False,
+) -> None:
+    """Build a queue from the tables and print it; money columns are formatted in tables."""
+    from db.frames import load_all
+    from retention_tui.formatting import money
+
+    cfg = _config(db_path)
+    day = as_of or today()
+    conn = _open(db_path)
+    try:
+        tables = load_all(conn)
+        extra = {}
+        if with_scores:
+            from retention_tui.scoring import compute
+
+            extra["scores"] = compute(conn, day, cfg, tables).scores
+    finally:
+        conn.close()
+    rows = build(tables, day, cfg, **extra).to_dicts()
+    if fmt == "table":
+        click.echo(f"{title} as of {day}: {len(rows)}")
+        click.echo()
+        rows = [
+            {
+                k: (
+                    money(v, r.get("currency") or "USD")
+                    if k in money_columns and v is not None
+                    else v
+                )
+                for k, v in r.items()
+            }
+            for r in rows
+        ]
+    click.echo(render(rows, fmt))
+
+
+@report.command("renewals")
+@db_option
+@format_option
+@as_of_option
+def report_renewals(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Renewals in the next 180 days: the step due, overdue steps, health, ARR at stake."""
+    from retention_tui.engine.queues import renewals
+
+    _queue_report(db_path, fmt, as_of, "Renewals", renewals, ("arr_at_stake",), with_scores=True)
+
+
+@report.command("payments")
+@db_option
+@format_option
+@as_of_option
+def report_payments(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Failed payments being recovered: dunning stage, next action and date, MRR at risk."""
+    from retention_tui.engine.queues import payment_recovery
+
+    _queue_report(
+        db_path, fmt, as_of, "Payment failures", payment_recovery, ("amount_minor", "mrr_at_risk")
+    )
+
+
+@report.command("reactivation")
+@db_option
+@format_option
+@as_of_option
+def report_reactivation(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Churned customers: the next step of the reactivation sequence, data expiry."""
+    from retention_tui.engine.queues import reactivation
+
+    _queue_report(db_path, fmt, as_of, "Reactivation list", reactivation)
+
+
+@report.command("winback")
+@db_option
+@format_option
+@as_of_option
+def report_winback(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Closed-lost deals scored for win-back: band, factors, next touch by lost reason."""
+    from retention_tui.engine.queues import winback
+
+    _queue_report(db_path, fmt, as_of, "Win-back candidates", winback, ("amount_minor",))
+
+
 @report.command("alerts")
 @db_option
 @format_option

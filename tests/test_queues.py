@@ -1,0 +1,207 @@
+"""Renewal, payment-recovery, reactivation and win-back queues on hand-built data."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from retention_tui.cli import cli
+from retention_tui.config import defaults
+from retention_tui.engine.queues import payment_recovery, reactivation, renewals, winback
+from tests.engine_data import AS_OF, account, days_ago, make_tables, subscription
+
+CFG = defaults()
+
+
+def test_renewal_steps_due_next_and_overdue() -> None:
+    tables = make_tables(
+        accounts=[
+            account("soon", renewal_date=AS_OF + timedelta(days=45)),
+            account("far", renewal_date=AS_OF + timedelta(days=150)),
+            account("later", renewal_date=AS_OF + timedelta(days=200)),
+            account("gone", renewal_date=AS_OF + timedelta(days=20)),
+        ],
+        subscription_periods=[
+            subscription("soon", 10_000),
+            subscription("far", 20_000),
+            subscription("gone", 5_000, end="2026-05-01"),
+        ],
+    )
+    done = pl.DataFrame({"account_id": ["soon"], "step_id": ["qbr"]})
+    scores = pl.DataFrame({"account_id": ["soon"], "tier": ["at_risk"]})
+    rows = {r["account_id"]: r for r in renewals(tables, AS_OF, CFG, scores, done).to_dicts()}
+    assert set(rows) == {"soon", "far"}  # beyond 180 days and churned accounts are out
+    soon = rows["soon"]
+    # 45 days left: the 60-day step (negotiation) is due, final terms (30) comes next.
+    assert (soon["due_step"], soon["next_step"]) == ("negotiation", "final_terms")
+    assert soon["due_on"] == AS_OF + timedelta(days=45 - 60)
+    assert soon["next_on"] == AS_OF + timedelta(days=45 - 30)
+    assert soon["overdue_steps"] == "health_review, proposal"  # the QBR was ticked
+    assert (soon["tier"], soon["arr_at_stake"]) == ("at_risk", 120_000)
+    assert (rows["far"]["due_step"], rows["far"]["next_step"]) == ("health_review", "qbr")
+    assert rows["far"]["overdue_steps"] == ""
+
+
+def _failed_invoice(aid: str, inv: str, fails: list[float], amount: int = 10_000) -> dict:
+    invoice = {
+        "source": "canonical",
+        "source_id": inv,
+        "account_id": aid,
+        "amount_minor": amount,
+        "currency": "USD",
+        "status": "open",
+        "issued_at": days_ago(max(fails), 0),
+        "due_at": days_ago(max(fails)).date(),
+    }
+    attempts = [
+        {
+            "source": "canonical",
+            "invoice_id": inv,
+            "account_id": aid,
+            "attempted_at": days_ago(d, 1),
+            "outcome": "failed",
+        }
+        for d in fails
+    ]
+    return {"invoice": invoice, "attempts": attempts}
+
+
+@pytest.mark.parametrize(
+    ("fails", "stage", "next_in_days"),
+    [
+        ([0.0], "attempt 1 failed", 1),  # retry in 24 h
+        ([1.0, 0.0], "attempt 2 failed", 2),  # retry in 48 h after the last failure
+        ([4.0, 3.0, 1.0], "attempt 3 failed", 2),  # 72 h after the last one
+        ([11.0, 10.0, 8.0, 5.0], "day 10: final retry", 3),  # pause at day 14 from the first
+        ([16.0, 15.0, 13.0, 10.0, 6.0], "day 14: pause", -2),
+    ],
+)
+def test_payment_recovery_stages(fails: list[float], stage: str, next_in_days: int) -> None:
+    f = _failed_invoice("a", "i1", fails)
+    tables = make_tables(
+        accounts=[account("a")],
+        invoices=[f["invoice"]],
+        payment_attempts=f["attempts"],
+        subscription_periods=[subscription("a", 60_000)],
+    )
+    [row] = payment_recovery(tables, AS_OF, CFG).to_dicts()
+    assert row["stage"] == stage
+    assert row["next_on"] == AS_OF + timedelta(days=next_in_days)
+    assert row["overdue"] == (next_in_days < 0)
+    assert (row["mrr_at_risk"], row["high_value"]) == (60_000, True)
+
+
+def test_paid_and_old_failures_are_not_chased() -> None:
+    paid = _failed_invoice("a", "i1", [3.0])
+    paid["attempts"].append(
+        {
+            "source": "canonical",
+            "invoice_id": "i1",
+            "account_id": "a",
+            "attempted_at": days_ago(2, 1),
+            "outcome": "succeeded",
+        }
+    )
+    old = _failed_invoice("a", "i2", [90.0])
+    tables = make_tables(
+        accounts=[account("a")],
+        invoices=[paid["invoice"], old["invoice"]],
+        payment_attempts=paid["attempts"] + old["attempts"],
+    )
+    assert payment_recovery(tables, AS_OF, CFG).height == 0
+
+
+def test_reactivation_sequence_and_data_expiry() -> None:
+    tables = make_tables(
+        accounts=[account("x"), account("y"), account("z")],
+        subscription_periods=[
+            subscription("x", 10_000, end=(AS_OF - timedelta(days=40)).isoformat()),
+            subscription("y", 10_000, end=(AS_OF - timedelta(days=400)).isoformat()),  # too old
+            subscription("z", 10_000),  # still a customer
+        ],
+    )
+    [row] = reactivation(tables, AS_OF, CFG).to_dicts()
+    assert row["account_id"] == "x"
+    assert (row["last_step"], row["next_step"]) == ("what_you_miss", "personal_question")
+    assert row["next_on"] == AS_OF + timedelta(days=20)  # day 60 after the churn
+    assert row["data_expires_on"] == AS_OF + timedelta(days=140)  # day 180
+
+
+def _deal(name: str, closed_days_ago: int, **kw: object) -> dict:
+    return {
+        "company_name": name,
+        "stage": "closed_lost",
+        "closed_at": AS_OF - timedelta(closed_days_ago),
+        "amount_minor": 100_000,
+        "currency": "USD",
+        **kw,
+    }
+
+
+def test_winback_score_bands_and_touches() -> None:
+    deals = [
+        # enterprise 3 + proposal 3 + 4 contacts 3 + budget 3 + 90 days 3 + growing 3 = 18
+        _deal(
+            "Top",
+            90,
+            segment="enterprise",
+            stage_reached="proposal",
+            contacts_engaged=4,
+            lost_reason="budget",
+            company_trajectory="growing",
+        ),
+        # smb 1 + discovery 1 + no contacts 1 + competitor 1 + 200 days 1 + contracting 1 = 6
+        _deal(
+            "Bottom",
+            200,
+            segment="smb",
+            stage_reached="discovery",
+            contacts_engaged=0,
+            lost_reason="competitor",
+            company_trajectory="contracting",
+        ),
+        # mid 2 + demo 2 + 2 contacts 2 + product gap 2 + 45 days 2 + stable 2 = 12
+        _deal(
+            "Middle",
+            45,
+            segment="mid_market",
+            stage_reached="demo",
+            contacts_engaged=2,
+            lost_reason="product_gap",
+            company_trajectory="stable",
+        ),
+        _deal("Fresh", 10, segment="enterprise", stage_reached="proposal", lost_reason="budget"),
+        {**_deal("Won", 90), "stage": "closed_won"},
+    ]
+    rows = {r["deal"]: r for r in winback(make_tables(deals=deals), AS_OF, CFG).to_dicts()}
+    assert set(rows) == {"Top", "Bottom", "Middle", "Fresh"}
+    assert (rows["Top"]["score"], rows["Top"]["band"]) == (18, "priority")
+    assert (rows["Middle"]["score"], rows["Middle"]["band"]) == (12, "nurture")
+    assert (rows["Bottom"]["score"], rows["Bottom"]["band"]) == (6, "low-touch")
+    assert rows["Fresh"]["band"] == "cooling off"
+    # Touches by lost reason: budget at day 90 is "New fiscal year outreach"; a product gap
+    # lost 45 days ago gets the day-60 touch next.
+    assert rows["Top"]["next_touch"] == "New fiscal year outreach"
+    assert rows["Middle"]["next_touch"] == "Roadmap preview"
+    assert rows["Middle"]["next_touch_on"] == AS_OF + timedelta(days=15)
+    assert rows["Bottom"]["next_touch"] is None  # past day 180: the cadence is over
+    assert list(rows) == ["Top", "Middle", "Bottom", "Fresh"]
+
+
+@pytest.mark.parametrize("queue", ["renewals", "payments", "reactivation", "winback"])
+def test_queue_reports_on_the_sample(runner: CliRunner, sample_db: Path, queue: str) -> None:
+    result = runner.invoke(
+        cli, ["report", queue, "--db", str(sample_db), "--as-of", "2026-11-20", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows, f"the sample data should fill the {queue} queue"
+    table = runner.invoke(
+        cli, ["report", queue, "--db", str(sample_db), "--as-of", "2026-11-20"]
+    ).stdout
+    assert table.splitlines()[0].endswith(f"as of 2026-11-20: {len(rows)}")
