@@ -668,7 +668,8 @@ def _queue_report(
         if with_scores:
             from retention_tui.scoring import compute
 
-            extra["scores"] = compute(conn, day, cfg, tables).scores
+            run = compute(conn, day, cfg, tables)
+            extra = {"scores": run.scores, "features": run.features}
     finally:
         conn.close()
     rows = build(tables, day, cfg, **extra).to_dicts()
@@ -697,7 +698,10 @@ def report_renewals(db_path: Path | None, fmt: str, as_of: date | None) -> None:
     """Renewals in the next 180 days: the step due, overdue steps, health, ARR at stake."""
     from retention_tui.engine.queues import renewals
 
-    _queue_report(db_path, fmt, as_of, "Renewals", renewals, ("arr_at_stake",), with_scores=True)
+    def build(tables: Any, day: date, cfg: dict, scores: Any, features: Any) -> Any:
+        return renewals(tables, day, cfg, scores)
+
+    _queue_report(db_path, fmt, as_of, "Renewals", build, ("arr_at_stake",), with_scores=True)
 
 
 @report.command("payments")
@@ -733,6 +737,31 @@ def report_winback(db_path: Path | None, fmt: str, as_of: date | None) -> None:
     from retention_tui.engine.queues import winback
 
     _queue_report(db_path, fmt, as_of, "Win-back candidates", winback, ("amount_minor",))
+
+
+@report.command("expansion")
+@db_option
+@format_option
+@as_of_option
+def report_expansion(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Expansion opportunities: healthy accounts with triggers or a high PQA score."""
+    from retention_tui.engine.expansion import expansion_queue
+
+    def build(tables: Any, day: date, cfg: dict, scores: Any, features: Any) -> Any:
+        return expansion_queue(tables, day, cfg, features, scores)
+
+    _queue_report(db_path, fmt, as_of, "Expansion opportunities", build, with_scores=True)
+
+
+@report.command("onboarding")
+@db_option
+@format_option
+@as_of_option
+def report_onboarding(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Accounts in their first 90 days: each milestone hit, missed or due."""
+    from retention_tui.engine.expansion import onboarding
+
+    _queue_report(db_path, fmt, as_of, "Onboarding", onboarding)
 
 
 @report.command("alerts")
