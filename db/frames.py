@@ -101,7 +101,14 @@ TABLES: dict[str, dict[str, object]] = {
         "tags": S,
         "summary": S,
     },
-    "goals": {"account_id": S, "title": S, "status": S, "roi": S, "updated_at": DAY},
+    "goals": {
+        "account_id": S,
+        "title": S,
+        "status": S,
+        "roi": S,
+        "target_date": DAY,
+        "updated_at": DAY,
+    },
     "plan_limits": {"plan": S, "metric": S, "limit_value": F, "per": S},
     "deals": {
         "account_id": S,

@@ -41,6 +41,16 @@ class DateType(click.ParamType):
             self.fail(f"{value!r} is not a date; expected YYYY-MM-DD, e.g. 2026-03-14", param, ctx)
 
 
+class MonthType(click.ParamType):
+    name = "YYYY-MM"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        try:
+            return date.fromisoformat(f"{value}-01")
+        except ValueError:
+            self.fail(f"{value!r} is not a month; expected YYYY-MM, e.g. 2026-10", param, ctx)
+
+
 def today() -> date:
     """The default as-of date: today in UTC (the engine itself never reads the clock)."""
     return datetime.now(UTC).date()
@@ -499,6 +509,96 @@ def account_score_cmd(
         )
 
 
+def _account_document(
+    ctx: click.Context,
+    db_path: Path | None,
+    fmt: str,
+    as_of: date | None,
+    build: Callable[..., Any],
+    needs_score: bool = True,
+) -> None:
+    day = as_of or today()
+    conn = _open(db_path)
+    try:
+        account_id, name = _find_account(conn, ctx.obj["name"])
+    finally:
+        conn.close()
+    cfg, tables, run, _before = _run_for(db_path, day)
+    if needs_score and account_id not in set(run.scores["account_id"].to_list()):
+        raise RetentionError(f"{name} ({account_id}) is not a customer on {day}")
+    _print_document(build(tables, account_id, day, cfg, run), fmt)
+
+
+@account.command("qbr")
+@db_option
+@format_option
+@as_of_option
+@click.pass_context
+def account_qbr(ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """QBR prep: seed B's agenda filled from the account's data, and its QBR score."""
+    from retention_tui.reports.documents import qbr_prep
+
+    _account_document(ctx, db_path, fmt, as_of, qbr_prep)
+
+
+@account.command("save-plan")
+@db_option
+@format_option
+@as_of_option
+@click.pass_context
+def account_save_plan(
+    ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | None
+) -> None:
+    """Save plan: seed B's five stages with this account's signals, contact and options."""
+    from retention_tui.reports.documents import save_plan
+
+    _account_document(ctx, db_path, fmt, as_of, save_plan)
+
+
+@account.command("onboarding")
+@db_option
+@format_option
+@as_of_option
+@click.pass_context
+def account_onboarding(
+    ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | None
+) -> None:
+    """Onboarding checklist: the 90-day plan with dates and the milestones reached."""
+    from retention_tui.reports.documents import onboarding_checklist
+
+    def build(tables: Any, account_id: str, day: date, cfg: dict, run: Any) -> Any:
+        return onboarding_checklist(tables, account_id, day, cfg)
+
+    _account_document(ctx, db_path, fmt, as_of, build, needs_score=False)
+
+
+@account.command("monthly-report")
+@db_option
+@format_option
+@click.option(
+    "--month", type=MonthType(), default=None, help="The month to report (default: last month)."
+)
+@click.pass_context
+def account_monthly_report(
+    ctx: click.Context, db_path: Path | None, fmt: str, month: date | None
+) -> None:
+    """Seed B's monthly value report for the account: metrics, what we did, ROI, a question."""
+    from retention_tui.engine.metrics import next_month
+    from retention_tui.reports.documents import monthly_report
+
+    if month is None:
+        this = today().replace(day=1)
+        month = date(this.year - (this.month == 1), (this.month - 2) % 12 + 1, 1)
+    chosen = month
+
+    def build(tables: Any, account_id: str, day: date, cfg: dict, run: Any) -> Any:
+        return monthly_report(tables, account_id, chosen, cfg, run)
+
+    _account_document(
+        ctx, db_path, fmt, next_month(month) - timedelta(days=1), build, needs_score=False
+    )
+
+
 @cli.group()
 def report() -> None:
     """Reports for scripting: every one takes --format and --as-of."""
@@ -762,6 +862,74 @@ def report_onboarding(db_path: Path | None, fmt: str, as_of: date | None) -> Non
     from retention_tui.engine.expansion import onboarding
 
     _queue_report(db_path, fmt, as_of, "Onboarding", onboarding)
+
+
+def _print_document(doc: Any, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "title": doc.title,
+                    **doc.data,
+                    "sections": [{"heading": h, "lines": lines} for h, lines in doc.sections],
+                },
+                indent=2,
+                default=str,
+            )
+        )
+    elif fmt == "csv":
+        click.echo(render(doc.rows(), "csv"))
+    else:
+        click.echo(doc.markdown(), nl=False)
+
+
+def _run_for(db_path: Path | None, day: date) -> tuple[dict, Any, Any, Any]:
+    """(config, tables, this date's score run, the scores stored before it)."""
+    from db.frames import load_all
+    from db.results import previous_scores
+    from retention_tui.scoring import compute
+
+    cfg = _config(db_path)
+    conn = _open(db_path)
+    try:
+        tables = load_all(conn)
+        run = compute(conn, day, cfg, tables)
+        before = previous_scores(conn, day.isoformat())
+    finally:
+        conn.close()
+    return cfg, tables, run, before
+
+
+@report.command("exec")
+@db_option
+@format_option
+@click.option(
+    "--month", type=MonthType(), default=None, help="The month to summarise (default: last month)."
+)
+def report_exec(db_path: Path | None, fmt: str, month: date | None) -> None:
+    """Seed B's monthly executive summary: headline, wins, risks, actions. Real numbers only."""
+    from retention_tui.engine.metrics import next_month
+    from retention_tui.reports.documents import executive_summary
+
+    if month is None:
+        this = today().replace(day=1)
+        month = date(this.year - (this.month == 1), (this.month - 2) % 12 + 1, 1)
+    month_end = next_month(month) - timedelta(days=1)
+    cfg, tables, run, before = _run_for(db_path, month_end)
+    _print_document(executive_summary(tables, month, cfg, run, before), fmt)
+
+
+@report.command("dashboard")
+@db_option
+@format_option
+@as_of_option
+def report_dashboard(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Seed B's weekly dashboard: churn, NRR, health distribution, pipeline."""
+    from retention_tui.reports.documents import dashboard
+
+    day = as_of or today()
+    cfg, tables, run, before = _run_for(db_path, day)
+    _print_document(dashboard(tables, day, cfg, run, before), fmt)
 
 
 @report.command("alerts")

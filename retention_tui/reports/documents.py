@@ -1,0 +1,637 @@
+"""One-page documents from seed B's templates, filled with real numbers only: the monthly
+executive summary, the weekly dashboard, and per account the monthly value report, QBR
+prep, save plan and onboarding checklist.
+
+Each builder returns a ``Document``: a title and sections of lines (Markdown), plus the
+figures behind it for ``--format json``. Where the data cannot say something, the line
+says so instead of inventing it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import polars as pl
+
+from retention_tui.engine.expansion import expansion_triggers, onboarding
+from retention_tui.engine.features import Tables, end_of, within
+from retention_tui.engine.metrics import metric_options, monthly_rates, movements, next_month
+from retention_tui.engine.queues import payment_recovery, renewals
+from retention_tui.engine.run import ScoreRun
+from retention_tui.formatting import money
+
+TIER_ORDER = ("critical", "at_risk", "monitor", "healthy")
+
+
+@dataclass
+class Document:
+    title: str
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)
+    data: dict[str, object] = field(default_factory=dict)
+
+    def add(self, heading: str, lines: list[str]) -> None:
+        self.sections.append((heading, lines))
+
+    def markdown(self) -> str:
+        out = [f"# {self.title}", ""]
+        for heading, lines in self.sections:
+            out += [f"## {heading}", *lines, ""]
+        return "\n".join(out).rstrip() + "\n"
+
+    def rows(self) -> list[dict[str, object]]:
+        return [{"section": h, "line": line} for h, lines in self.sections for line in lines]
+
+
+def _pct(v: float | None, digits: int = 1) -> str:
+    return "n/a" if v is None else f"{v:.{digits}f}%"
+
+
+def _month_label(m: date) -> str:
+    return m.strftime("%B %Y")
+
+
+def _signed(minor: int) -> str:
+    return ("+" if minor >= 0 else "-") + money(abs(minor))
+
+
+# --- the business --------------------------------------------------------------------
+
+
+def executive_summary(
+    t: Tables, month: date, cfg: dict, end_run: ScoreRun, previous_scores: pl.DataFrame
+) -> Document:
+    """Seed B's monthly executive summary for ``month`` (its first day)."""
+    opts = metric_options(cfg)
+    prior = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    rates = monthly_rates(movements(t["subscription_periods"], [prior, month], **opts))
+    last, this = rates.row(0, named=True), rates.row(1, named=True)
+    start = this["mrr_start"]
+    churn_amount = this["churn"] + this["contraction"]
+    net = this["expansion"] - this["contraction"] - this["churn"]
+    upgraded = _upgraded_accounts(t, month, opts)
+    doc = Document(f"Retention Report — {_month_label(month)}")
+    direction = "n/a"
+    if this["nrr"] is not None and last["nrr"] is not None:
+        direction = (
+            "up" if this["nrr"] > last["nrr"] else "down" if this["nrr"] < last["nrr"] else "flat"
+        )
+    doc.add(
+        "Headline",
+        [
+            f"- NRR: {_pct(this['nrr'])} ({direction} from {_pct(last['nrr'])} last month)",
+            f"- Gross churn: {_pct(100 - this['grr'] if this['grr'] is not None else None)} "
+            f"({money(churn_amount)} of {money(start)} starting MRR)",
+            f"- Expansion: {money(this['expansion'])} ({upgraded.height} accounts upgraded)",
+            f"- Net change: {_signed(net)} MRR from existing clients",
+        ],
+    )
+    names = dict(t["accounts"].select("account_id", "name").iter_rows())
+    wins = []
+    saves = _saves(end_run.scores, previous_scores)
+    for r in saves.head(2).iter_rows(named=True):
+        wins.append(
+            f"- Saved: {names.get(r['account_id'], r['account_id'])} moved from "
+            f"{r['was_tier']} ({r['was']:.0f}) to {r['tier']} ({r['total']:.0f})"
+        )
+    if upgraded.height:
+        top = upgraded.row(0, named=True)
+        wins.append(
+            f"- Expansion: {names.get(top['account_id'], top['account_id'])} "
+            f"{money(top['mrr_start'])} → {money(top['mrr_end'])} MRR"
+        )
+    doc.add("Wins", wins or ["- No saves or expansions recorded this month"])
+    mrr = end_run.features.select("account_id", "mrr")
+    scored = end_run.scores.join(mrr, on="account_id", how="left")
+    critical = scored.filter(pl.col("tier") == "critical")
+    at_risk = scored.filter(pl.col("tier") == "at_risk")
+    risks = [
+        f"- {critical.height} accounts in critical health ({money(int(critical['mrr'].sum() or 0))}"
+        f" MRR at risk); {at_risk.height} at risk ({money(int(at_risk['mrr'].sum() or 0))})",
+    ]
+    worst = scored.filter(pl.col("tier").is_in(["critical", "at_risk"])).sort(
+        pl.col("tier").replace_strict({"critical": 0, "at_risk": 1}, return_dtype=pl.Int64),
+        pl.col("mrr").fill_null(0),
+        descending=[False, True],
+    )
+    if worst.height:
+        w = worst.row(0, named=True)
+        signal = end_run.risks.filter(pl.col("account_id") == w["account_id"])
+        reason = signal.row(0, named=True) if signal.height else None
+        risks.append(
+            f"- Top risk: {names.get(w['account_id'])} — "
+            + (
+                f"{reason['code']} ({'; '.join(reason['evidence'][:1])}) — {reason['action']}"
+                if reason
+                else f"score {w['total']:.0f} — {cfg['tier_actions'][w['tier']]}"
+            )
+        )
+    doc.add("Risks", risks)
+    doc.add("Actions for Next Month", _next_actions(t, next_month(month), cfg, end_run))
+    doc.data = {
+        "month": month.isoformat()[:7],
+        "nrr": this["nrr"],
+        "nrr_last_month": last["nrr"],
+        "grr": this["grr"],
+        "mrr_start": start,
+        "churn": this["churn"],
+        "contraction": this["contraction"],
+        "expansion": this["expansion"],
+        "accounts_upgraded": upgraded.height,
+        "net_change": net,
+        "critical_accounts": critical.height,
+        "at_risk_accounts": at_risk.height,
+        "saves": saves.height,
+    }
+    return doc
+
+
+def _upgraded_accounts(t: Tables, month: date, opts: dict) -> pl.DataFrame:
+    from retention_tui.engine.metrics import account_mrr
+
+    a = account_mrr(t["subscription_periods"], month, **opts).rename({"mrr": "mrr_start"})  # type: ignore[arg-type]
+    b = account_mrr(t["subscription_periods"], next_month(month), **opts).rename({"mrr": "mrr_end"})  # type: ignore[arg-type]
+    return (
+        a.join(b, on="account_id")
+        .filter(pl.col("mrr_end") > pl.col("mrr_start"))
+        .with_columns((pl.col("mrr_end") - pl.col("mrr_start")).alias("gain"))
+        .sort("gain", descending=True)
+    )
+
+
+def _saves(scores: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
+    return (
+        scores.join(previous.rename({"total": "was", "tier": "was_tier"}), on="account_id")
+        .filter(
+            pl.col("was_tier").is_in(["at_risk", "critical"])
+            & pl.col("tier").is_in(["monitor", "healthy"])
+        )
+        .sort(pl.col("total") - pl.col("was"), descending=True)
+    )
+
+
+def _next_actions(t: Tables, day: date, cfg: dict, run: ScoreRun) -> list[str]:
+    names = dict(t["accounts"].select("account_id", "name").iter_rows())
+    owners = dict(t["accounts"].select("account_id", "owner").iter_rows())
+    out = []
+    ren = renewals(t, day, cfg, run.scores)
+    if ren.height:
+        r = ren.row(0, named=True)
+        out.append(
+            f"{len(out) + 1}. {r['due_action']} for {r['account']} (renews "
+            f"{r['renewal_date']}) — {r['owner'] or 'unassigned'}, by {r['due_on']}"
+        )
+    pay = payment_recovery(t, day, cfg)
+    if pay.height:
+        p = pay.row(0, named=True)
+        out.append(
+            f"{len(out) + 1}. Recover {money(p['amount_minor'])} from {p['account']}: "
+            f"{p['next_action']} — {p['owner'] or 'unassigned'}, by {p['next_on']}"
+        )
+    for r in run.risks.head(3).iter_rows(named=True):
+        out.append(
+            f"{len(out) + 1}. {r['action']} ({names.get(r['account_id'])}) — "
+            f"{owners.get(r['account_id']) or 'unassigned'}, by {r['respond_by']}"
+        )
+    return out or ["1. Nothing is due: no renewals, failed payments or risk signals"]
+
+
+def dashboard(
+    t: Tables, as_of: date, cfg: dict, run: ScoreRun, previous_scores: pl.DataFrame
+) -> Document:
+    """Seed B's weekly dashboard as of a date."""
+    opts = metric_options(cfg)
+    month = date(as_of.year, as_of.month, 1)
+    prior = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    m = monthly_rates(movements(t["subscription_periods"], [prior], **opts)).row(0, named=True)
+    start = m["mrr_start"] or 0
+    doc = Document(f"Weekly retention dashboard — {as_of.isoformat()}")
+    gross = (m["churn"] + m["contraction"]) / start * 100 if start else None
+    net = (m["churn"] + m["contraction"] - m["expansion"]) / start * 100 if start else None
+    logo = 100 - m["logo_retention"] if m["logo_retention"] is not None else None
+    doc.add(
+        f"Retention ({_month_label(prior)})",
+        [
+            f"- Gross MRR churn: {_pct(gross)}",
+            f"- Net MRR churn: {_pct(net)}",
+            f"- NRR: {_pct(m['nrr'])}",
+            f"- Logo churn: {_pct(logo)}",
+        ],
+    )
+    scored = run.scores.join(run.features.select("account_id", "mrr"), on="account_id", how="left")
+    total = scored.height or 1
+    lines = ["| Tier | Accounts | % | MRR |", "|---|---|---|---|"]
+    for tier in reversed(TIER_ORDER):
+        part = scored.filter(pl.col("tier") == tier)
+        lines.append(
+            f"| {tier} | {part.height} | {part.height / total:.0%} | "
+            f"{money(int(part['mrr'].sum() or 0))} |"
+        )
+    doc.add("Health distribution", lines)
+    from retention_tui.engine.expansion import expansion_queue
+
+    expansions = expansion_queue(t, as_of, cfg, run.features, run.scores)
+    renewing = renewals(t, as_of, cfg, run.scores).filter(pl.col("days_left") <= 30)
+    saves = _saves(run.scores, previous_scores)
+    doc.add(
+        "Pipeline",
+        [
+            f"- Expansion opportunities: {expansions.height}",
+            f"- Renewals in the next 30 days: {renewing.height}",
+            f"- Saves since the last scoring run: {saves.height}",
+        ],
+    )
+    doc.data = {
+        "as_of": as_of.isoformat(),
+        "month": prior.isoformat()[:7],
+        "gross_churn": gross,
+        "net_churn": net,
+        "nrr": m["nrr"],
+        "logo_churn": logo,
+        "tiers": {tier: scored.filter(pl.col("tier") == tier).height for tier in TIER_ORDER},
+        "expansion_opportunities": expansions.height,
+        "renewals_30d": renewing.height,
+        "saves": saves.height,
+    }
+    return doc
+
+
+# --- one account ---------------------------------------------------------------------
+
+
+def _usage_month(t: Tables, account_id: str, month: date, core: list[str]) -> dict[str, int]:
+    ev = t["usage_events"].filter(
+        (pl.col("account_id") == account_id)
+        & (pl.col("occurred_at") >= pl.lit(month).cast(pl.Datetime("us")))
+        & (pl.col("occurred_at") < pl.lit(next_month(month)).cast(pl.Datetime("us")))
+    )
+    core_events = ev.filter(pl.col("event").is_in(core))
+    return {
+        "Active users": ev["user_id"].n_unique(),
+        "Logins": ev.filter(pl.col("event") == "login").height,
+        "Core actions": core_events.height,
+        "Reports created": ev.filter(pl.col("event") == "report_created").height,
+    }
+
+
+def _change(now: int, before: int) -> str:
+    if before == 0:
+        return "new" if now else "—"
+    return f"{(now - before) / before * 100:+.0f}%"
+
+
+def monthly_report(t: Tables, account_id: str, month: date, cfg: dict, run: ScoreRun) -> Document:
+    """Seed B's monthly value report for one account."""
+    acc = t["accounts"].filter(pl.col("account_id") == account_id).row(0, named=True)
+    prior = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    core = cfg["events"]["core"]
+    now, before = _usage_month(t, account_id, month, core), _usage_month(t, account_id, prior, core)
+    doc = Document(f"{_month_label(month)} Performance Report — {acc['name']}")
+    lines = ["| Metric | This Month | Last Month | Change |", "|---|---|---|---|"]
+    lines += [f"| {k} | {now[k]} | {before[k]} | {_change(now[k], before[k])} |" for k in now]
+    doc.add("Key Metrics", lines)
+    tp = (
+        t["touchpoints"]
+        .filter(
+            (pl.col("account_id") == account_id)
+            & (pl.col("direction") == "outbound")
+            & (pl.col("occurred_at") >= pl.lit(month).cast(pl.Datetime("us")))
+            & (pl.col("occurred_at") < pl.lit(next_month(month)).cast(pl.Datetime("us")))
+        )
+        .sort("occurred_at")
+    )
+    solved = t["tickets"].filter(
+        (pl.col("account_id") == account_id)
+        & pl.col("solved_at").is_not_null()
+        & (pl.col("solved_at") >= pl.lit(month).cast(pl.Datetime("us")))
+        & (pl.col("solved_at") < pl.lit(next_month(month)).cast(pl.Datetime("us")))
+    )
+    did = [
+        f"- {r['occurred_at']:%b %d}: {r['kind']} — {r['summary'] or 'no notes'}"
+        for r in tp.head(4).iter_rows(named=True)
+    ]
+    if solved.height:
+        did.append(f"- Solved {solved.height} support ticket{'s' if solved.height != 1 else ''}")
+    doc.add("What We Did", did or ["- No recorded outreach or solved tickets this month"])
+    features = run.features.filter(pl.col("account_id") == account_id)
+    mrr = int(features["mrr"][0]) if features.height else 0
+    goals = t["goals"].filter(pl.col("account_id") == account_id)
+    roi = [
+        f"- {g['title']}: {g['status'].replace('_', ' ')}"
+        + (f", ROI {g['roi'].replace('_', ' ')}" if g["roi"] else "")
+        for g in goals.iter_rows(named=True)
+    ]
+    doc.add(
+        "ROI Summary",
+        [
+            f"- Your investment: {money(mrr)} a month",
+            *(roi or ["- Value delivered: no goals or ROI recorded yet"]),
+        ],
+    )
+    nxt = [
+        f"- {g['title']}: target {g['target_date'] or 'not set'}"
+        for g in goals.filter(pl.col("status") != "exceeding").iter_rows(named=True)
+    ]
+    if acc["renewal_date"]:
+        nxt.append(f"- Renewal on {acc['renewal_date']}")
+    doc.add("What's Next", nxt or ["- Agree the next goals together"])
+    doc.add("Quick Question", [_question(now, before, goals)])
+    doc.data = {
+        "account_id": account_id,
+        "month": month.isoformat()[:7],
+        "metrics": now,
+        "last_month": before,
+        "mrr": mrr,
+    }
+    return doc
+
+
+def _question(now: dict[str, int], before: dict[str, int], goals: pl.DataFrame) -> str:
+    if before["Logins"] and now["Logins"] < 0.7 * before["Logins"]:
+        return "Logins were down this month — is anything getting in the way we could help with?"
+    behind = goals.filter(pl.col("status") == "behind")
+    if behind.height:
+        return f'What would help most to get "{behind["title"][0]}" back on track?'
+    if now["Active users"] > before["Active users"]:
+        return "More of your team is using it — who else should we be helping get started?"
+    return "What is the one thing you would like to see improve next month?"
+
+
+def _rating(score: float | None) -> int:
+    """A 0-100 dimension score as seed B's 1-5 QBR rating."""
+    if score is None:
+        return 3
+    return max(1, min(5, 1 + int(score // 20)))
+
+
+def qbr_prep(t: Tables, account_id: str, as_of: date, cfg: dict, run: ScoreRun) -> Document:
+    """Seed B's QBR agenda for one account, with its QBR score (five 1-5 ratings)."""
+    acc = t["accounts"].filter(pl.col("account_id") == account_id).row(0, named=True)
+    s = run.scores.filter(pl.col("account_id") == account_id).row(0, named=True)
+    dims = {d["dimension"]: d["score"] for d in s["dimensions"] or []}
+    quarter = as_of - timedelta(days=90)
+    end = end_of(as_of)
+    ev = t["usage_events"].filter(pl.col("account_id") == account_id)
+    now = ev.filter(within("occurred_at", end, 90))
+    before = ev.filter(within("occurred_at", end, 90, offset=90))
+    doc = Document(f"QBR prep — {acc['name']} — {as_of.isoformat()}")
+    wins = [
+        f"- Active users: {now['user_id'].n_unique()} (previous quarter "
+        f"{before['user_id'].n_unique()})",
+        f"- Product actions: {now.height} ({_change(now.height, before.height)} on the quarter "
+        f"before)",
+        f"- Health score: {s['total']:.0f} ({s['tier']})"
+        if s["total"] is not None
+        else "- Health score: no data",
+    ]
+    goals = t["goals"].filter(pl.col("account_id") == account_id)
+    wins += [
+        f'- Goal "{g["title"]}": {g["status"].replace("_", " ")}'
+        for g in goals.iter_rows(named=True)
+    ]
+    wins.append('- Ask: "Does this match your perception?"')
+    doc.add("1. Celebrate wins (10 min)", wins)
+    weakest = min((d for d in dims.items() if d[1] is not None), key=lambda kv: kv[1], default=None)
+    signals = run.signals.filter((pl.col("account_id") == account_id) & pl.col("present"))
+    if weakest:
+        low = signals.filter(pl.col("dimension") == weakest[0]).sort("points").head(2)
+        doc.add(
+            "2. Deep dive (15 min)",
+            [f"- Focus: {weakest[0]} ({weakest[1]:.0f}/100)"]
+            + [f"- {r['signal']}: {r['raw']}" for r in low.iter_rows(named=True)],
+        )
+    risks = run.risks.filter(pl.col("account_id") == account_id)
+    doc.add(
+        "3. Feedback loop (10 min)",
+        [
+            '- "What\'s working well?" "What could we do better?"',
+            '- "Has anything changed in your business we should know about?"',
+            *[
+                f"- Listen for: {r['code']} ({'; '.join(r['evidence'][:1])})"
+                for r in risks.iter_rows(named=True)
+            ],
+        ],
+    )
+    open_goals = goals.filter(pl.col("status") != "exceeding")
+    doc.add(
+        "4. Roadmap (10 min)",
+        [f'- Tie next quarter\'s work to "{g["title"]}"' for g in open_goals.iter_rows(named=True)]
+        or ["- Tie next quarter's work to the goals they state today"],
+    )
+    triggers = expansion_triggers(t, as_of, cfg, run.features).filter(
+        pl.col("account_id") == account_id
+    )
+    idea = (
+        f"- One idea: {triggers['trigger'][0].replace('_', ' ')} ({triggers['detail'][0]})"
+        if triggers.height
+        else "- No expansion signal this quarter: do not pitch"
+    )
+    doc.add("5. Expansion (5 min)", [idea])
+    next_qbr = as_of + timedelta(days=90)
+    doc.add(
+        "6. Next steps (5 min)",
+        [
+            "- Summarise action items (yours and theirs); send a written summary within 24 hours",
+            f"- Next QBR: {next_qbr.isoformat()}"
+            + (f"; renewal on {acc['renewal_date']}" if acc["renewal_date"] else ""),
+        ],
+    )
+    payments = signals.filter(pl.col("signal") == "payments")
+    ratings = {
+        "goal attainment": _rating(dims.get("outcome")),
+        "engagement": _rating(dims.get("engagement")),
+        "relationship depth": _rating(dims.get("relationship")),
+        "growth signals": max(1, min(5, 1 + triggers.height)),
+        "payment": _rating(payments["points"][0] * 10) if payments.height else 3,
+    }
+    total = sum(ratings.values())
+    band = (
+        "growth"
+        if total >= 20
+        else "good"
+        if total >= 15
+        else "at risk: more contact"
+        if total >= 10
+        else "critical: save now"
+    )
+    doc.add(
+        "QBR score", [f"- {k}: {v}/5" for k, v in ratings.items()] + [f"- Total {total}/25: {band}"]
+    )
+    doc.data = {
+        "account_id": account_id,
+        "as_of": as_of.isoformat(),
+        "ratings": ratings,
+        "qbr_score": total,
+        "band": band,
+        "since": quarter.isoformat(),
+    }
+    return doc
+
+
+SAVE_INTERVENTIONS = {
+    "not seeing value": [
+        "Emergency value review: show ROI with hard numbers",
+        "Offer a dedicated optimisation session",
+        "Set new measurable goals with a 30-day checkpoint",
+    ],
+    "too expensive": [
+        "Tier adjustment (downgrade before cancel)",
+        "Pause 1-2 months, keeping their data and setup",
+        "Annual discount if they commit",
+        "Last resort: a temporary price reduction with an expiry",
+    ],
+    "low usage": [
+        "Personalised training session",
+        "Assign an onboarding buddy",
+        "Simplify their setup",
+    ],
+    "champion left": [
+        "Ask for an intro to the successor within 48 hours",
+        "Prepare a new-stakeholder briefing with full history and ROI",
+        "Offer a fresh kickoff call with the new contact",
+    ],
+    "competitor": [
+        "Understand the features or price they are comparing",
+        "Build an honest competitive comparison",
+        "If you genuinely cannot compete: let them go gracefully",
+    ],
+}
+REASON_OF_SIGNAL = {
+    "competitor": "competitor",
+    "budget_cut": "too expensive",
+    "downgrade_ask": "too expensive",
+    "billing_visits": "too expensive",
+    "usage_drop": "low usage",
+    "usage_plateau": "low usage",
+    "comms_declining": "low usage",
+    "champion_left": "champion left",
+    "champion_silent": "champion left",
+    "stakeholder_change": "champion left",
+    "nps_detractor": "not seeing value",
+    "cancel_terms": "not seeing value",
+    "data_export": "not seeing value",
+}
+
+
+def save_plan(t: Tables, account_id: str, as_of: date, cfg: dict, run: ScoreRun) -> Document:
+    """Seed B's five-stage save playbook, filled for one account."""
+    acc = t["accounts"].filter(pl.col("account_id") == account_id).row(0, named=True)
+    s = run.scores.filter(pl.col("account_id") == account_id).row(0, named=True)
+    risks = run.risks.filter(pl.col("account_id") == account_id)
+    doc = Document(f"Save plan — {acc['name']} — {as_of.isoformat()}")
+    detect = [
+        f"- Health {s['total']:.0f} ({s['tier']})"
+        if s["total"] is not None
+        else "- Health: no data"
+    ]
+    detect += [
+        f"- {r['severity']}: {r['code']} — {'; '.join(r['evidence'][:2])}"
+        for r in risks.iter_rows(named=True)
+    ]
+    doc.add(
+        "1. Detect",
+        [
+            *detect,
+            "- Alert the account owner and their manager; pull usage, payments, last "
+            "interactions and open issues",
+        ],
+    )
+    champion = t["contacts"].filter(
+        (pl.col("account_id") == account_id)
+        & (pl.col("is_champion") == 1)
+        & (pl.col("left_company_at").is_null() | (pl.col("left_company_at") > as_of))
+    )
+    who = (
+        f"{champion['name'][0]} <{champion['email'][0]}>"
+        if champion.height
+        else "no champion on record: find the decision maker"
+    )
+    by = risks["respond_by"].min() if risks.height else as_of + timedelta(days=7)
+    observation = "; ".join(risks["evidence"][0][:1]) if risks.height else "their recent usage"
+    doc.add(
+        "2. Reach out",
+        [
+            f"- To: {who}; by {by}; from {acc['owner'] or 'the account owner'}, personally",
+            f'- "Hi, I noticed {observation}. Wanted to check in — is everything going well?"',
+            "- Do not mention churn, be defensive, or offer discounts up front",
+        ],
+    )
+    reasons = []
+    for code in risks["code"].to_list():
+        reason = REASON_OF_SIGNAL.get(code)
+        if reason and reason not in reasons:
+            reasons.append(reason)
+    doc.add(
+        "3. Listen",
+        [
+            '- Ask: "What would need to change for this to work for you?"',
+            f"- Likely reasons from the data: {', '.join(reasons) or 'unclear'}",
+        ],
+    )
+    options = [f"- {reason}: " + "; ".join(SAVE_INTERVENTIONS[reason]) for reason in reasons]
+    doc.add(
+        "4. Intervene",
+        options or ["- Choose by the reason you hear: " + ", ".join(SAVE_INTERVENTIONS)],
+    )
+    doc.add(
+        "5. Outcome",
+        [
+            f"- If saved: health checkpoints on {as_of + timedelta(days=30)}, "
+            f"{as_of + timedelta(days=60)} and {as_of + timedelta(days=90)}; fix the root cause",
+            "- If churned: exit interview, leave the door open, add to the reactivation list",
+        ],
+    )
+    doc.data = {
+        "account_id": account_id,
+        "as_of": as_of.isoformat(),
+        "tier": s["tier"],
+        "signals": risks["code"].to_list(),
+        "likely_reasons": reasons,
+    }
+    return doc
+
+
+ONBOARDING_PLAN = (  # seed B's 90-day plan: (day, what to do)
+    (
+        0,
+        "Personal welcome referencing their goals; access set up; 30-minute kickoff call; "
+        "record goals and success criteria",
+    ),
+    (1, "Deliver one visible quick win (first workflow automated)"),
+    (7, "Check-in: any questions or blockers? Share progress, even small"),
+    (14, "First measurable result: [metric] went from [X] to [Y]; is this what you expected?"),
+    (30, "Milestone review: ROI, success metrics, next 60 days; plant expansion seeds"),
+    (60, "Deeper review: feature adoption, train on unused capabilities, meet more of the team"),
+    (90, "Graduation: full QBR, ongoing cadence, annual goals"),
+)
+
+
+def onboarding_checklist(t: Tables, account_id: str, as_of: date, cfg: dict) -> Document:
+    """Seed B's 90-day plan with dates, and seed A's milestones as the data shows them."""
+    acc = t["accounts"].filter(pl.col("account_id") == account_id).row(0, named=True)
+    created = acc["created_at"]
+    doc = Document(f"Onboarding checklist — {acc['name']} (created {created})")
+    plan = []
+    for day, what in ONBOARDING_PLAN:
+        when = created + timedelta(days=day)
+        state = "passed" if when < as_of else "today" if when == as_of else "upcoming"
+        plan.append(f"- [ ] Day {day} ({when}, {state}): {what}")
+    doc.add("90-day plan", plan)
+    status = onboarding(
+        t, as_of, {**cfg, "onboarding": {**cfg["onboarding"], "window_days": 100_000}}
+    )
+    row = status.filter(pl.col("account_id") == account_id)
+    milestones = []
+    if row.height:
+        r = row.row(0, named=True)
+        milestones = [
+            f"- {name.replace('_', ' ')} (day {day}): {r[name]}"
+            for name, day in cfg["onboarding"]["milestones"].items()
+        ]
+    doc.add("Milestones", milestones or ["- No usage recorded yet"])
+    doc.data = {
+        "account_id": account_id,
+        "created_at": created.isoformat(),
+        "milestones": {m.split(" (")[0][2:]: m.split(": ", 1)[1] for m in milestones},
+    }
+    return doc

@@ -1,0 +1,189 @@
+"""The one-page documents (seed B's templates) filled from the sample data: each report's
+JSON shape, Markdown layout, and figures that agree with the other reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from retention_tui.cli import cli
+from retention_tui.reports.documents import _rating
+
+AS_OF = "2026-11-20"
+
+
+def run(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_exec_summary_uses_the_same_numbers_as_the_nrr_report(
+    runner: CliRunner, scored_db: Path
+) -> None:
+    db = ["--db", str(scored_db)]
+    data = json.loads(run(runner, "report", "exec", *db, "--month", "2026-10", "--format", "json"))
+    assert data["title"] == "Retention Report — October 2026"
+    assert [s["heading"] for s in data["sections"]] == [
+        "Headline",
+        "Wins",
+        "Risks",
+        "Actions for Next Month",
+    ]
+    nrr = json.loads(run(runner, "report", "nrr", *db, "--as-of", AS_OF, "--format", "json"))
+    october = next(m for m in nrr["movements"] if m["month"] == "2026-10")
+    assert data["nrr"] == october["nrr"]
+    assert data["expansion"] == october["expansion"]
+    assert data["net_change"] == october["expansion"] - october["contraction"] - october["churn"]
+    text = run(runner, "report", "exec", *db, "--month", "2026-10")
+    assert text.startswith("# Retention Report — October 2026\n\n## Headline\n- NRR: ")
+
+
+def test_dashboard(runner: CliRunner, scored_db: Path) -> None:
+    data = json.loads(
+        run(
+            runner,
+            "report",
+            "dashboard",
+            "--db",
+            str(scored_db),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        )
+    )
+    assert set(data["tiers"]) == {"healthy", "monitor", "at_risk", "critical"}
+    assert sum(data["tiers"].values()) == 250
+    assert data["month"] == "2026-10"
+    csv_rows = run(
+        runner, "report", "dashboard", "--db", str(scored_db), "--as-of", AS_OF, "--format", "csv"
+    ).splitlines()
+    assert csv_rows[0] == "section,line"
+
+
+@pytest.mark.parametrize(
+    ("doc", "title", "headings"),
+    [
+        (
+            "qbr",
+            "QBR prep — ",
+            [
+                "1. Celebrate wins (10 min)",
+                "2. Deep dive (15 min)",
+                "3. Feedback loop (10 min)",
+                "4. Roadmap (10 min)",
+                "5. Expansion (5 min)",
+                "6. Next steps (5 min)",
+                "QBR score",
+            ],
+        ),
+        (
+            "save-plan",
+            "Save plan — ",
+            ["1. Detect", "2. Reach out", "3. Listen", "4. Intervene", "5. Outcome"],
+        ),
+        ("onboarding", "Onboarding checklist — ", ["90-day plan", "Milestones"]),
+    ],
+)
+def test_account_documents(
+    runner: CliRunner, scored_db: Path, doc: str, title: str, headings: list[str]
+) -> None:
+    data = json.loads(
+        run(
+            runner,
+            "account",
+            "acc_0002",
+            doc,
+            "--db",
+            str(scored_db),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        )
+    )
+    assert data["title"].startswith(title)
+    assert [s["heading"] for s in data["sections"]] == headings
+    assert data["account_id"] == "acc_0002"
+
+
+def test_qbr_score_is_five_ratings(runner: CliRunner, scored_db: Path) -> None:
+    data = json.loads(
+        run(
+            runner,
+            "account",
+            "acc_0002",
+            "qbr",
+            "--db",
+            str(scored_db),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        )
+    )
+    assert set(data["ratings"]) == {
+        "goal attainment",
+        "engagement",
+        "relationship depth",
+        "growth signals",
+        "payment",
+    }
+    assert data["qbr_score"] == sum(data["ratings"].values())
+    assert all(1 <= v <= 5 for v in data["ratings"].values())
+    assert [_rating(s) for s in (0, 19.9, 20, 59, 80, 100, None)] == [1, 1, 2, 3, 5, 5, 3]
+
+
+def test_monthly_report_ends_with_a_question(runner: CliRunner, scored_db: Path) -> None:
+    text = run(
+        runner,
+        "account",
+        "acc_0002",
+        "monthly-report",
+        "--db",
+        str(scored_db),
+        "--month",
+        "2026-10",
+    )
+    assert text.startswith("# October 2026 Performance Report — ")
+    assert text.rstrip().endswith("?")
+    sections = [line for line in text.splitlines() if line.startswith("## ")]
+    assert sections == [
+        "## Key Metrics",
+        "## What We Did",
+        "## ROI Summary",
+        "## What's Next",
+        "## Quick Question",
+    ]
+
+
+def test_save_plan_names_the_signals_and_reasons(runner: CliRunner, scored_db: Path) -> None:
+    risk = json.loads(
+        run(runner, "report", "risk", "--db", str(scored_db), "--as-of", AS_OF, "--format", "json")
+    )
+    worst = next(r for r in risk if r["signals"])
+    data = json.loads(
+        run(
+            runner,
+            "account",
+            worst["account_id"],
+            "save-plan",
+            "--db",
+            str(scored_db),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        )
+    )
+    assert set(data["signals"]) == set(worst["signals"].split(", "))
+    assert data["likely_reasons"]
+
+
+def test_bad_month(runner: CliRunner, scored_db: Path) -> None:
+    result = runner.invoke(cli, ["report", "exec", "--db", str(scored_db), "--month", "10/2026"])
+    assert result.exit_code == 2 and "'10/2026' is not a month; expected YYYY-MM" in result.output
