@@ -575,27 +575,28 @@ def account_onboarding(
 @account.command("monthly-report")
 @db_option
 @format_option
+@as_of_option
 @click.option(
-    "--month", type=MonthType(), default=None, help="The month to report (default: last month)."
+    "--month",
+    type=MonthType(),
+    default=None,
+    help="The month to report (default: the month before --as-of).",
 )
 @click.pass_context
 def account_monthly_report(
-    ctx: click.Context, db_path: Path | None, fmt: str, month: date | None
+    ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | None, month: date | None
 ) -> None:
     """Seed B's monthly value report for the account: metrics, what we did, ROI, a question."""
     from retention_tui.engine.metrics import next_month
     from retention_tui.reports.documents import monthly_report
 
-    if month is None:
-        this = today().replace(day=1)
-        month = date(this.year - (this.month == 1), (this.month - 2) % 12 + 1, 1)
-    chosen = month
+    chosen = month or _month_before(as_of or today())
 
     def build(tables: Any, account_id: str, day: date, cfg: dict, run: Any) -> Any:
         return monthly_report(tables, account_id, chosen, cfg, run)
 
     _account_document(
-        ctx, db_path, fmt, next_month(month) - timedelta(days=1), build, needs_score=False
+        ctx, db_path, fmt, next_month(chosen) - timedelta(days=1), build, needs_score=False
     )
 
 
@@ -769,7 +770,7 @@ def _queue_report(
             from retention_tui.scoring import compute
 
             run = compute(conn, day, cfg, tables)
-            extra = {"scores": run.scores, "features": run.features}
+            extra = {"scores": run.scores, "features": run.features, "risks": run.risks}
     finally:
         conn.close()
     rows = build(tables, day, cfg, **extra).to_dicts()
@@ -798,8 +799,8 @@ def report_renewals(db_path: Path | None, fmt: str, as_of: date | None) -> None:
     """Renewals in the next 180 days: the step due, overdue steps, health, ARR at stake."""
     from retention_tui.engine.queues import renewals
 
-    def build(tables: Any, day: date, cfg: dict, scores: Any, features: Any) -> Any:
-        return renewals(tables, day, cfg, scores)
+    def build(tables: Any, day: date, cfg: dict, scores: Any, features: Any, risks: Any) -> Any:
+        return renewals(tables, day, cfg, scores, risks=risks)
 
     _queue_report(db_path, fmt, as_of, "Renewals", build, ("arr_at_stake",), with_scores=True)
 
@@ -847,7 +848,7 @@ def report_expansion(db_path: Path | None, fmt: str, as_of: date | None) -> None
     """Expansion opportunities: healthy accounts with triggers or a high PQA score."""
     from retention_tui.engine.expansion import expansion_queue
 
-    def build(tables: Any, day: date, cfg: dict, scores: Any, features: Any) -> Any:
+    def build(tables: Any, day: date, cfg: dict, scores: Any, features: Any, risks: Any) -> Any:
         return expansion_queue(tables, day, cfg, features, scores)
 
     _queue_report(db_path, fmt, as_of, "Expansion opportunities", build, with_scores=True)
@@ -900,20 +901,27 @@ def _run_for(db_path: Path | None, day: date) -> tuple[dict, Any, Any, Any]:
     return cfg, tables, run, before
 
 
+def _month_before(day: date) -> date:
+    """The first day of the month before ``day``'s month."""
+    return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
+
+
 @report.command("exec")
 @db_option
 @format_option
+@as_of_option
 @click.option(
-    "--month", type=MonthType(), default=None, help="The month to summarise (default: last month)."
+    "--month",
+    type=MonthType(),
+    default=None,
+    help="The month to summarise (default: the month before --as-of).",
 )
-def report_exec(db_path: Path | None, fmt: str, month: date | None) -> None:
+def report_exec(db_path: Path | None, fmt: str, as_of: date | None, month: date | None) -> None:
     """Seed B's monthly executive summary: headline, wins, risks, actions. Real numbers only."""
     from retention_tui.engine.metrics import next_month
     from retention_tui.reports.documents import executive_summary
 
-    if month is None:
-        this = today().replace(day=1)
-        month = date(this.year - (this.month == 1), (this.month - 2) % 12 + 1, 1)
+    month = month or _month_before(as_of or today())
     month_end = next_month(month) - timedelta(days=1)
     cfg, tables, run, before = _run_for(db_path, month_end)
     _print_document(executive_summary(tables, month, cfg, run, before), fmt)

@@ -34,7 +34,12 @@ def test_renewal_steps_due_next_and_overdue() -> None:
     )
     done = pl.DataFrame({"account_id": ["soon"], "step_id": ["qbr"]})
     scores = pl.DataFrame({"account_id": ["soon"], "tier": ["at_risk"]})
-    rows = {r["account_id"]: r for r in renewals(tables, AS_OF, CFG, scores, done).to_dicts()}
+    risks = pl.DataFrame(
+        {"account_id": ["soon", "far"], "code": ["renewal_no_contact", "competitor"]}
+    )
+    rows = {
+        r["account_id"]: r for r in renewals(tables, AS_OF, CFG, scores, done, risks).to_dicts()
+    }
     assert set(rows) == {"soon", "far"}  # beyond 180 days and churned accounts are out
     soon = rows["soon"]
     # 45 days left: the 60-day step (negotiation) is due, final terms (30) comes next.
@@ -45,6 +50,8 @@ def test_renewal_steps_due_next_and_overdue() -> None:
     assert (soon["tier"], soon["arr_at_stake"]) == ("at_risk", 120_000)
     assert (rows["far"]["due_step"], rows["far"]["next_step"]) == ("health_review", "qbr")
     assert rows["far"]["overdue_steps"] == ""
+    # "Renewal < 60 days and no contact" (the risk signal) is flagged critical on the row.
+    assert (soon["no_contact_critical"], rows["far"]["no_contact_critical"]) == (True, False)
 
 
 def _failed_invoice(aid: str, inv: str, fails: list[float], amount: int = 10_000) -> dict:

@@ -98,10 +98,12 @@ def renewals(
     cfg: dict,
     scores: pl.DataFrame | None = None,
     done: pl.DataFrame | None = None,
+    risks: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Renewals within ``renewals.lookahead_days``: the step due now (the latest whose day
     has come), the next one, steps past and not ticked (``done``: account_id, step_id), the
-    health tier, and the ARR at stake."""
+    health tier, the ARR at stake, and whether the "renewal near and no contact" risk
+    signal fired (``risks``: this date's risk signals)."""
     r = cfg["renewals"]
     steps = _steps(r["steps"])  # earliest step first (most days before)
     status = subscription_status_on(t["subscription_periods"], as_of)
@@ -121,6 +123,11 @@ def renewals(
         for aid, step in done.select("account_id", "step_id").iter_rows():
             ticked.setdefault(aid, set()).add(step)
     tiers = {} if scores is None else dict(scores.select("account_id", "tier").iter_rows())
+    silent = (
+        set()
+        if risks is None
+        else set(risks.filter(pl.col("code") == "renewal_no_contact")["account_id"].to_list())
+    )
     rows = []
     for a in due.iter_rows(named=True):
         days_left = (a["renewal_date"] - as_of).days
@@ -145,6 +152,7 @@ def renewals(
                 "overdue_steps": ", ".join(overdue),
                 "tier": tiers.get(a["account_id"]),
                 "arr_at_stake": (mrr_minor * 12) or (a["contract_value_minor"] or 0),
+                "no_contact_critical": a["account_id"] in silent,
             }
         )
     schema = {
