@@ -15,9 +15,12 @@ from textual.app import App
 from textual.binding import Binding
 
 from db import connect
+from retention_tui.queue_views import QUEUES
 from retention_tui.screens.accounts import AccountsScreen
 from retention_tui.screens.backtest import BacktestScreen
 from retention_tui.screens.import_log import ImportLogScreen
+from retention_tui.screens.queue import QueueScreen
+from retention_tui.workspace import Workspace
 
 WATCH_SECONDS = 2.0
 
@@ -31,11 +34,16 @@ class RetentionApp(App[None]):
         Binding("a", "switch_screen_named('accounts')", "Accounts", id="app.accounts"),
         Binding("l", "switch_screen_named('imports')", "Import log", id="app.imports"),
         Binding("b", "switch_screen_named('backtest')", "Backtest", id="app.backtest"),
+        *[
+            Binding(q.key, f"switch_screen_named('{q.name}')", q.title, id=f"app.queue.{q.name}")
+            for q in QUEUES
+        ],
     ]
     MODES: ClassVar = {
         "accounts": AccountsScreen,
         "imports": ImportLogScreen,
         "backtest": BacktestScreen,
+        **{q.name: (lambda name=q.name: QueueScreen(name)) for q in QUEUES},
     }
     DEFAULT_MODE = "accounts"
 
@@ -46,6 +54,7 @@ class RetentionApp(App[None]):
         self.sub_title = f"{self.db_path.name} · as of {as_of.isoformat()}"
         self._watch: sqlite3.Connection | None = None
         self.data_version = 0
+        self.workspace = Workspace(self.db_path, as_of)
 
     def on_mount(self) -> None:
         self._watch = connect(self.db_path)

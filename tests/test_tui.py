@@ -215,3 +215,68 @@ def test_backtest_screen_snapshot(snap_compare, scored_db: Path) -> None:
     assert snap_compare(
         RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
     )
+
+
+@async_test
+async def test_every_queue_opens_with_its_rows(scored_db: Path) -> None:
+    from retention_tui.queue_views import QUEUES
+    from retention_tui.screens.queue import QueueScreen
+
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for q in QUEUES:
+            await pilot.press(q.key)
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen) and app.screen.view.name == q.name
+            table = app.screen.query_one(DataTable)
+            assert table.row_count > 0, q.name
+            assert len(table.columns) == len(q.columns)
+            text = str(app.screen.query_one(f"#queue-{q.name}-summary", Static).render())
+            assert text.startswith(f"{q.title}: {table.row_count}")
+
+
+@async_test
+async def test_risk_queue_drills_into_an_account_and_back(scored_db: Path) -> None:
+    from retention_tui.screens.account import AccountScreen
+
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        queue = app.screen
+        first = str(queue.query_one(DataTable).get_row_at(0)[1])
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+        header = str(app.screen.query_one("#account-header", Static).render())
+        assert header.startswith(f"{first} · ")
+        breakdown = app.screen.query_one("#account-breakdown", DataTable)
+        assert breakdown.row_count == 14  # preset B's signals
+        assert app.screen.query_one("#account-timeline", DataTable).row_count > 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is queue
+
+
+def test_risk_queue_snapshot(snap_compare, scored_db: Path) -> None:
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+
+    assert snap_compare(
+        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
+    )
+
+
+def test_account_screen_snapshot(snap_compare, scored_db: Path) -> None:
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("enter")  # the first account of the list
+        await settle(pilot)
+
+    assert snap_compare(
+        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
+    )

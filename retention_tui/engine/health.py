@@ -162,8 +162,8 @@ SIGNALS: dict[str, Signal] = {
         _not_null("mrr_change"),
         lambda: pl.format(
             "MRR {} now vs {} then ({}%)",
-            pl.col("mrr"),
-            pl.col("mrr_then"),
+            _fmt(pl.col("mrr") / 100),  # minor units shown as major (2-decimal currencies)
+            _fmt(pl.col("mrr_then") / 100),
             _fmt(pl.col("mrr_change") * 100, 1),
         ),
         _trend_points,

@@ -1,0 +1,202 @@
+"""One account: header, score breakdown and trend, MRR history, open risk signals,
+contacts, and a timeline of touchpoints, tickets, NPS, payments and plan changes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, ClassVar
+
+import polars as pl
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+
+from db import connect
+from db.results import score_history
+from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
+from retention_tui.formatting import money
+
+if TYPE_CHECKING:
+    from retention_tui.app import RetentionApp
+    from retention_tui.workspace import Snapshot
+
+TABLES = {
+    "breakdown": ("Dimension", "Signal", "Raw value", "Points"),
+    "risks": ("Severity", "Signal", "Respond by", "Action", "Evidence"),
+    "contacts": ("Name", "Role", "Email", "Champion", "Left"),
+    "timeline": ("When", "What", "Detail"),
+}
+
+
+def account_detail(
+    s: Snapshot, account_id: str, as_of: date, history: pl.DataFrame
+) -> dict[str, object]:
+    """Everything the account screen shows, as plain values (built off the main thread)."""
+    t = s.tables
+    acc = t["accounts"].filter(pl.col("account_id") == account_id).row(0, named=True)
+    score = s.run.scores.filter(pl.col("account_id") == account_id)
+    sc = score.row(0, named=True) if score.height else None
+    opts = metric_options(s.cfg)
+    months = month_starts(as_of - timedelta(days=365), as_of)
+    periods = t["subscription_periods"].filter(pl.col("account_id") == account_id)
+    mrr_hist = []
+    for m in months:
+        row = account_mrr(periods, m, **opts)  # type: ignore[arg-type]
+        mrr_hist.append(int(row["mrr"][0]) if row.height else 0)
+    mrr_now = account_mrr(periods, as_of, **opts)  # type: ignore[arg-type]
+    mrr = int(mrr_now["mrr"][0]) if mrr_now.height else 0
+    header = (
+        f"{acc['name']} · {acc['segment'] or 'no segment'} · plan {acc['plan'] or '—'} · "
+        f"MRR {money(mrr, acc['currency'] or 'USD')} · owner {acc['owner'] or '—'} · "
+        f"renews {acc['renewal_date'] or '—'}"
+    )
+    if sc and sc["total"] is not None:
+        score_line = (
+            f"Health {sc['total']:.0f} ({sc['tier']}) · data coverage "
+            f"{sc['coverage']:.0%} · preset {sc['preset']}"
+        )
+    else:
+        score_line = "Not scored on this date (churned, or no data yet)"
+    breakdown = [
+        (
+            r["dimension"],
+            r["signal"],
+            r["raw"] if r["present"] else "no data",
+            "—" if r["points"] is None else f"{r['points']:g}",
+        )
+        for r in s.run.signals.filter(pl.col("account_id") == account_id).iter_rows(named=True)
+    ]
+    risks = [
+        (r["severity"], r["code"], str(r["respond_by"]), r["action"], "; ".join(r["evidence"][:2]))
+        for r in s.run.risks.filter(pl.col("account_id") == account_id).iter_rows(named=True)
+    ]
+    contacts = [
+        (
+            c["name"] or "—",
+            c["role"] or "—",
+            c["email"] or "—",
+            (c["champion_strength"] or "yes") if c["is_champion"] else "",
+            str(c["left_company_at"] or ""),
+        )
+        for c in t["contacts"].filter(pl.col("account_id") == account_id).iter_rows(named=True)
+    ]
+    return {
+        "header": header,
+        "score": score_line,
+        "trend": history["total"].drop_nulls().to_list(),
+        "mrr": mrr_hist,
+        "breakdown": breakdown,
+        "risks": risks,
+        "contacts": contacts,
+        "timeline": timeline(s, account_id, as_of),
+    }
+
+
+def timeline(
+    s: Snapshot, account_id: str, as_of: date, limit: int = 60
+) -> list[tuple[str, str, str]]:
+    """The latest events of an account, newest first, up to the as-of date."""
+    t = s.tables
+    end = pl.lit(as_of + timedelta(days=1)).cast(pl.Datetime("us"))
+    mine = pl.col("account_id") == account_id
+    items: list[tuple[object, str, str]] = []
+    for r in t["touchpoints"].filter(mine & (pl.col("occurred_at") < end)).iter_rows(named=True):
+        what = f"{r['direction']} {r['kind']}"
+        detail = r["summary"] or ""
+        if r["tags"]:
+            detail += f" [{r['tags']}]"
+        if r["attended"] == 0:
+            detail += " (missed)"
+        items.append((r["occurred_at"], what, detail))
+    for r in t["tickets"].filter(mine & (pl.col("created_at") < end)).iter_rows(named=True):
+        items.append((r["created_at"], "ticket", f"{r['priority'] or ''} {r['status']}".strip()))
+    for r in t["nps_responses"].filter(mine & (pl.col("responded_at") < end)).iter_rows(named=True):
+        items.append((r["responded_at"], "NPS", str(r["score"])))
+    for r in (
+        t["payment_attempts"].filter(mine & (pl.col("attempted_at") < end)).iter_rows(named=True)
+    ):
+        items.append(
+            (
+                r["attempted_at"],
+                f"payment {r['outcome']}",
+                f"{money(r['amount_minor'] or 0)} invoice {r['invoice_id']}"
+                + (f" ({r['failure_reason']})" if r["failure_reason"] else ""),
+            )
+        )
+    for r in (
+        t["subscription_periods"]
+        .filter(mine & (pl.col("period_start") <= as_of.isoformat()))
+        .iter_rows(named=True)
+    ):
+        items.append(
+            (
+                r["period_start"],
+                "plan",
+                f"{r['plan']} {r['status']} {money(r['amount_minor'])}/{r['billing_interval']}",
+            )
+        )
+    items.sort(key=lambda i: str(i[0]), reverse=True)
+    return [
+        (str(when)[:16].replace("T", " "), what, detail) for when, what, detail in items[:limit]
+    ]
+
+
+class AccountScreen(Screen[None]):
+    BINDINGS: ClassVar = [
+        Binding("escape", "app.pop_screen", "Back", id="account.back"),
+    ]
+
+    def __init__(self, account_id: str) -> None:
+        super().__init__()
+        self.account_id = account_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="account-body"):
+            yield Static("Loading…", id="account-header")
+            yield Static("", id="account-score")
+            yield Static("Score trend (weekly snapshots)", classes="account-label")
+            yield Sparkline([], id="account-trend")
+            yield Static("MRR, last 12 months", classes="account-label")
+            yield Sparkline([], id="account-mrr")
+            for name in TABLES:
+                yield Static(name.capitalize(), classes="account-label")
+                yield DataTable(id=f"account-{name}", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for name, columns in TABLES.items():
+            table = self.query_one(f"#account-{name}", DataTable)
+            for label in columns:
+                table.add_column(label, key=label)
+        self.reload()
+
+    def reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="account.load")
+    def load(self) -> None:
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        snapshot = app.workspace.get(app.data_version)
+        conn = connect(app.db_path)
+        try:
+            history = score_history(conn, self.account_id).filter(
+                pl.col("as_of") <= app.as_of.isoformat()
+            )
+        finally:
+            conn.close()
+        detail = account_detail(snapshot, self.account_id, app.as_of, history)
+        self.app.call_from_thread(self.show, detail)
+
+    def show(self, d: dict) -> None:
+        self.query_one("#account-header", Static).update(d["header"])
+        self.query_one("#account-score", Static).update(d["score"])
+        self.query_one("#account-trend", Sparkline).data = d["trend"]
+        self.query_one("#account-mrr", Sparkline).data = d["mrr"]
+        for name in TABLES:
+            table = self.query_one(f"#account-{name}", DataTable)
+            table.clear()
+            table.add_rows(d[name])

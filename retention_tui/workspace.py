@@ -1,0 +1,59 @@
+"""What the dashboard's screens share: the loaded tables and this date's score run,
+computed once per version of the database (in whichever worker asks first)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from db import connect
+from db.frames import load_all
+from retention_tui.config import load as load_config
+from retention_tui.engine.features import Tables
+from retention_tui.engine.run import ScoreRun
+from retention_tui.scoring import compute
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    cfg: dict
+    tables: Tables
+    run: ScoreRun
+    done: pl.DataFrame  # checklist ticks: account_id, kind, step_id
+
+
+class Workspace:
+    def __init__(self, db_path: Path, as_of: date) -> None:
+        self.db_path = db_path
+        self.as_of = as_of
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._snapshot: Snapshot | None = None
+
+    def get(self, version: int) -> Snapshot:
+        """The data for ``version`` of the database (loaded now if it changed). Call from
+        a worker thread: the first call after a change loads and scores."""
+        with self._lock:
+            if self._snapshot is None or self._version != version:
+                cfg = load_config(self.db_path)
+                conn = connect(self.db_path)
+                try:
+                    tables = load_all(conn)
+                    run = compute(conn, self.as_of, cfg, tables)
+                    done = pl.DataFrame(
+                        conn.execute(
+                            "SELECT p.account_id, p.kind, t.step_id FROM checklist_ticks t "
+                            "JOIN playbooks p ON p.id = t.playbook_id"
+                        ).fetchall(),
+                        schema={"account_id": pl.String, "kind": pl.String, "step_id": pl.String},
+                        orient="row",
+                    )
+                finally:
+                    conn.close()
+                self._snapshot = Snapshot(cfg, tables, run, done)
+                self._version = version
+            return self._snapshot
