@@ -373,6 +373,18 @@ def _config(db_path: Path | None) -> dict:
     return load(paths.database_path(db_path))
 
 
+def _tables(db_path: Path | None) -> tuple[dict, Any]:
+    """The effective config and every canonical table, loaded once."""
+    from db.frames import load_all
+
+    cfg = _config(db_path)
+    conn = _open(db_path)
+    try:
+        return cfg, load_all(conn)
+    finally:
+        conn.close()
+
+
 @cli.group()
 def config() -> None:
     """Show the effective configuration (defaults + retention.toml beside the database)."""
@@ -673,16 +685,10 @@ def report_nrr(
     db_path: Path | None, fmt: str, as_of: date | None, months: int, by: str | None
 ) -> None:
     """NRR, GRR and logo retention with the MRR movements behind them, month by month."""
-    from db.frames import load_all
     from retention_tui.formatting import money
     from retention_tui.reports.revenue import MOVEMENT_COLUMNS, nrr_report
 
-    cfg = _config(db_path)
-    conn = _open(db_path)
-    try:
-        tables = load_all(conn)
-    finally:
-        conn.close()
+    cfg, tables = _tables(db_path)
     data = nrr_report(tables, as_of or today(), months, by, cfg)
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
@@ -729,15 +735,9 @@ def report_cohorts(
     db_path: Path | None, fmt: str, as_of: date | None, months: int, revenue: bool
 ) -> None:
     """Cohorts by first paid month: % of customers (or of MRR, --revenue) kept each month."""
-    from db.frames import load_all
     from retention_tui.reports.revenue import cohort_matrix, cohort_report
 
-    cfg = _config(db_path)
-    conn = _open(db_path)
-    try:
-        tables = load_all(conn)
-    finally:
-        conn.close()
+    cfg, tables = _tables(db_path)
     frame = cohort_report(tables, as_of or today(), months, cfg)
     rows = cohort_matrix(frame, "revenue_pct" if revenue else "logo_pct")
     if fmt == "table":

@@ -7,17 +7,16 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from db import connect
 from db.results import score_history
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.formatting import money
+from retention_tui.screens.loading import LoadingScreen
 
 if TYPE_CHECKING:
     from retention_tui.app import RetentionApp
@@ -144,7 +143,7 @@ def timeline(
     ]
 
 
-class AccountScreen(Screen[None]):
+class AccountScreen(LoadingScreen):
     BINDINGS: ClassVar = [
         Binding("escape", "app.pop_screen", "Back", id="account.back"),
     ]
@@ -174,11 +173,7 @@ class AccountScreen(Screen[None]):
                 table.add_column(label, key=label)
         self.reload()
 
-    def reload(self) -> None:
-        self.load()
-
-    @work(thread=True, exclusive=True, group="account.load")
-    def load(self) -> None:
+    def fetch(self) -> dict[str, object]:
         app: RetentionApp = self.app  # type: ignore[assignment]
         snapshot = app.workspace.get(app.data_version)
         conn = connect(app.db_path)
@@ -188,8 +183,7 @@ class AccountScreen(Screen[None]):
             )
         finally:
             conn.close()
-        detail = account_detail(snapshot, self.account_id, app.as_of, history)
-        self.app.call_from_thread(self.show, detail)
+        return account_detail(snapshot, self.account_id, app.as_of, history)
 
     def show(self, d: dict) -> None:
         self.query_one("#account-header", Static).update(d["header"])

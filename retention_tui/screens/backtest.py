@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from db import connect
 from db.results import latest_backtest
 from retention_tui.reports.backtest import lift_rows
+from retention_tui.screens.loading import LoadingScreen
 
 if TYPE_CHECKING:
     from retention_tui.app import RetentionApp
@@ -28,9 +27,7 @@ COLUMNS = (
 )
 
 
-class BacktestScreen(Screen[None]):
-    loaded_version = -1
-
+class BacktestScreen(LoadingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading the latest backtest…", id="backtest-summary")
@@ -43,23 +40,13 @@ class BacktestScreen(Screen[None]):
             table.add_column(label, key=label)
         self.reload()
 
-    def reload(self) -> None:
-        self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
-        self.load()
-
-    def on_screen_resume(self) -> None:
-        if self.loaded_version != self.app.data_version:  # type: ignore[attr-defined]
-            self.reload()
-
-    @work(thread=True, exclusive=True, group="backtest.load")
-    def load(self) -> None:
+    def fetch(self) -> dict[str, object] | None:
         app: RetentionApp = self.app  # type: ignore[assignment]
         conn = connect(app.db_path)
         try:
-            run = latest_backtest(conn)
+            return latest_backtest(conn)
         finally:
             conn.close()
-        self.app.call_from_thread(self.show, run)
 
     def show(self, run: dict[str, object] | None) -> None:
         table = self.query_one(DataTable)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import polars as pl
-from textual import work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from db import connect
 from db.queries import import_log
+from retention_tui.screens.loading import LoadingScreen
 
 if TYPE_CHECKING:
     from retention_tui.app import RetentionApp
@@ -29,9 +28,7 @@ COLUMNS = (
 )
 
 
-class ImportLogScreen(Screen[None]):
-    loaded_version = -1
-
+class ImportLogScreen(LoadingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading the import log…", id="imports-summary")
@@ -44,24 +41,13 @@ class ImportLogScreen(Screen[None]):
             table.add_column(label, key=label)
         self.reload()
 
-    def reload(self) -> None:
-        """Load the data (again), noting which version of the database it shows."""
-        self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
-        self.load()
-
-    def on_screen_resume(self) -> None:
-        if self.loaded_version != self.app.data_version:  # type: ignore[attr-defined]
-            self.reload()
-
-    @work(thread=True, exclusive=True, group="imports.load")
-    def load(self) -> None:
+    def fetch(self) -> pl.DataFrame:
         app: RetentionApp = self.app  # type: ignore[assignment]
         conn = connect(app.db_path)
         try:
-            frame = import_log(conn)
+            return import_log(conn)
         finally:
             conn.close()
-        self.app.call_from_thread(self.show, frame)
 
     def show(self, frame: pl.DataFrame) -> None:
         table = self.query_one(DataTable)

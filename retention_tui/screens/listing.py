@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 import polars as pl
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from retention_tui.screens.loading import LoadingScreen
 
 
 def filter_rows(frame: pl.DataFrame, text: str, columns: tuple[str, ...]) -> pl.DataFrame:
@@ -29,7 +30,7 @@ def filter_rows(frame: pl.DataFrame, text: str, columns: tuple[str, ...]) -> pl.
     return frame.filter(hay.str.contains(needle, literal=True))
 
 
-class ListScreen(Screen[None]):
+class ListScreen(LoadingScreen):
     """Subclasses set NAME, COLUMNS, SORTS, SEARCH and implement fetch() and cells()."""
 
     NAME = "list"
@@ -45,7 +46,6 @@ class ListScreen(Screen[None]):
         Binding("j", "cursor_down", "Down", show=False, id="list.down"),
         Binding("k", "cursor_up", "Up", show=False, id="list.up"),
     ]
-    loaded_version = -1
 
     def __init__(self) -> None:
         super().__init__()
@@ -86,20 +86,6 @@ class ListScreen(Screen[None]):
         self.query_one(Input).display = False
         table.focus()
         self.reload()
-
-    def reload(self) -> None:
-        """Load the rows (again), noting which version of the database they show."""
-        self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
-        self.load()
-
-    def on_screen_resume(self) -> None:
-        if self.loaded_version != self.app.data_version:  # type: ignore[attr-defined]
-            self.reload()
-
-    @work(thread=True, exclusive=True, group="list.load")
-    def load(self) -> None:
-        frame = self.fetch()
-        self.app.call_from_thread(self.show, frame)
 
     def show(self, frame: pl.DataFrame) -> None:
         self.frame = frame
