@@ -541,6 +541,53 @@ def _account_document(
     _print_document(build(tables, account_id, day, cfg, run), fmt)
 
 
+@account.command("playbooks")
+@db_option
+@format_option
+@click.pass_context
+def account_playbooks(ctx: click.Context, db_path: Path | None, fmt: str) -> None:
+    """The account's playbooks with each step ticked or not, and its notes."""
+    from db.work import account_work
+    from retention_tui.playbooks import PLAYBOOKS
+
+    conn = _open(db_path)
+    try:
+        account_id, name = _find_account(conn, ctx.obj["name"])
+        work = account_work(conn, account_id)
+    finally:
+        conn.close()
+    rows = []
+    for p in work["playbooks"]:
+        title, steps = PLAYBOOKS.get(p["kind"], (p["kind"], ()))
+        for step_id, text in steps:
+            rows.append(
+                {
+                    "playbook": title,
+                    "started_at": p["started_at"],
+                    "step": step_id,
+                    "what": text,
+                    "done_at": p["ticks"].get(step_id),
+                }
+            )
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {"account_id": account_id, "name": name, "steps": rows, "notes": work["notes"]},
+                indent=2,
+            )
+        )
+        return
+    if fmt == "table":
+        click.echo(
+            f"{name} ({account_id}): {len(work['playbooks'])} playbooks, {len(work['notes'])} notes"
+        )
+        click.echo()
+    click.echo(render(rows, fmt, columns=["playbook", "step", "done_at", "what"]))
+    if work["notes"] and fmt != "csv":
+        click.echo()
+        click.echo(render(work["notes"], fmt, columns=["created_at", "kind", "step_id", "body"]))
+
+
 @account.command("qbr")
 @db_option
 @format_option

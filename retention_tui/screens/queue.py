@@ -3,10 +3,16 @@ its rows, filterable and sortable; enter opens the account."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
+from textual import work
+from textual.binding import Binding
+from textual.widgets import DataTable
 
+from db import connect
+from db.work import snooze, snoozed
 from retention_tui.queue_views import BY_NAME, cell
 from retention_tui.screens.listing import ListScreen
 
@@ -14,7 +20,15 @@ if TYPE_CHECKING:
     from retention_tui.app import RetentionApp
 
 
+SNOOZE_DAYS = 7
+
+
 class QueueScreen(ListScreen):
+    BINDINGS: ClassVar = [
+        *ListScreen.BINDINGS,
+        Binding("z", "snooze", f"Snooze {SNOOZE_DAYS} days", id="queue.snooze"),
+    ]
+
     def __init__(self, name: str) -> None:
         self.view = BY_NAME[name]
         self.NAME = f"queue-{name}"
@@ -27,7 +41,38 @@ class QueueScreen(ListScreen):
     def fetch(self) -> pl.DataFrame:
         app: RetentionApp = self.app  # type: ignore[assignment]
         snapshot = app.workspace.get(app.data_version)
-        return self.view.build(snapshot, app.as_of)
+        frame = self.view.build(snapshot, app.as_of)
+        conn = connect(app.db_path)
+        try:
+            hidden = snoozed(conn, self.view.name, app.as_of.isoformat())
+        finally:
+            conn.close()
+        if hidden and "account_id" in frame.columns:
+            frame = frame.filter(~pl.col("account_id").is_in(list(hidden)))
+        return frame
+
+    def action_snooze(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0 or table.cursor_row < 0:
+            return
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        if not key:
+            self.notify("Only account rows can be snoozed", severity="warning")
+            return
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        until = (app.as_of + timedelta(days=SNOOZE_DAYS)).isoformat()
+        self.snooze(str(key), until)
+
+    @work(thread=True, group="queue.write")
+    def snooze(self, account_id: str, until: str) -> None:
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        conn = connect(app.db_path)
+        try:
+            snooze(conn, account_id, self.view.name, until)
+        finally:
+            conn.close()
+        self.app.call_from_thread(self.notify, f"Snoozed in {self.view.title} until {until}")
+        self.app.call_from_thread(self.reload)
 
     def cells(self, row: dict) -> tuple[object, ...]:
         return tuple(cell(row.get(field), kind) for _, field, kind in self.view.columns)

@@ -1,0 +1,161 @@
+"""Playbooks, ticks, notes and snoozes: made in the dashboard, found again after a
+restart, visible from the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+from pathlib import Path
+
+from click.testing import CliRunner
+from textual.widgets import DataTable, Input, OptionList
+
+from retention_tui.app import RetentionApp
+from retention_tui.cli import cli
+from retention_tui.screens.account import AccountScreen
+from tests.conftest import SAMPLE_AS_OF
+
+AS_OF = date.fromisoformat(SAMPLE_AS_OF)
+SIZE = (130, 40)
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_first_account(pilot) -> AccountScreen:
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, AccountScreen)
+    return pilot.app.screen
+
+
+def test_start_a_playbook_tick_a_step_write_a_note_and_find_them_after_restart(
+    scored_db: Path, runner: CliRunner
+) -> None:
+    async def first_session() -> str:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_first_account(pilot)
+            await pilot.press("p")
+            await pilot.pause()
+            options = app.screen.query_one(OptionList)
+            options.highlighted = 0  # the save playbook
+            await pilot.press("enter")
+            await settle(pilot)
+            steps = screen.query_one("#account-playbooks", DataTable)
+            assert steps.row_count == 5
+            steps.move_cursor(row=1)  # "reach out"
+            await pilot.press("x")
+            await settle(pilot)
+            assert str(steps.get_row_at(1)[2]).startswith("✓ ")
+            await pilot.press("n")
+            await pilot.pause()
+            app.screen.query_one(Input).value = "Called Ana, budget frozen until Q2"
+            await pilot.press("enter")
+            await settle(pilot)
+            notes = screen.query_one("#account-notes", DataTable)
+            assert str(notes.get_row_at(0)[2]) == "Called Ana, budget frozen until Q2"
+            return screen.account_id
+
+    account_id = asyncio.run(first_session())
+
+    async def second_session() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_first_account(pilot)
+            steps = screen.query_one("#account-playbooks", DataTable)
+            assert [bool(str(steps.get_row_at(i)[2])) for i in range(5)] == [
+                False,
+                True,
+                False,
+                False,
+                False,
+            ]
+            notes = screen.query_one("#account-notes", DataTable)
+            assert str(notes.get_row_at(0)[1]) == "save"
+
+    asyncio.run(second_session())
+    out = json.loads(
+        runner.invoke(
+            cli, ["account", account_id, "playbooks", "--db", str(scored_db), "--format", "json"]
+        ).stdout
+    )
+    done = {s["step"]: s["done_at"] is not None for s in out["steps"]}
+    assert done == {
+        "detect": False,
+        "reach_out": True,
+        "listen": False,
+        "intervene": False,
+        "outcome": False,
+    }
+    assert out["notes"][0]["body"] == "Called Ana, budget frozen until Q2"
+    table = runner.invoke(cli, ["account", account_id, "playbooks", "--db", str(scored_db)])
+    assert "1 playbooks, 1 notes" in table.stdout
+
+
+def test_untick_and_escape_change_nothing_else(scored_db: Path) -> None:
+    async def scenario() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_first_account(pilot)
+            await pilot.press("x")  # nothing to tick yet: a warning, no change
+            await pilot.press("p")
+            await pilot.pause()
+            await pilot.press("escape")  # cancel the dialog
+            await settle(pilot)
+            assert screen.query_one("#account-playbooks", DataTable).row_count == 0
+            await pilot.press("p")
+            await pilot.pause()
+            app.screen.query_one(OptionList).highlighted = 1  # renewal timeline
+            await pilot.press("enter")
+            await settle(pilot)
+            steps = screen.query_one("#account-playbooks", DataTable)
+            assert steps.row_count == 7
+            await pilot.press("x")
+            await settle(pilot)
+            await pilot.press("x")  # untick
+            await settle(pilot)
+            assert str(steps.get_row_at(0)[2]) == ""
+            await pilot.press("n")
+            await pilot.pause()
+            await pilot.press("escape")  # no note
+            await settle(pilot)
+            assert screen.query_one("#account-notes", DataTable).row_count == 0
+
+    asyncio.run(scenario())
+
+
+def test_snoozed_queue_items_stay_hidden_until_the_date(scored_db: Path) -> None:
+    async def snooze_first() -> tuple[int, str]:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("1")
+            await settle(pilot)
+            table = app.screen.query_one(DataTable)
+            before, first = table.row_count, str(table.get_row_at(0)[1])
+            await pilot.press("z")
+            await settle(pilot)
+            assert table.row_count == before - 1
+            assert str(table.get_row_at(0)[1]) != first
+            return before, first
+
+    before, first = asyncio.run(snooze_first())
+
+    async def count(as_of: date) -> tuple[int, list[str]]:
+        app = RetentionApp(scored_db, as_of=as_of)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("1")
+            await settle(pilot)
+            table = app.screen.query_one(DataTable)
+            return table.row_count, [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+
+    n, names = asyncio.run(count(AS_OF))
+    assert n == before - 1 and first not in names  # still snoozed after a restart
+    n, names = asyncio.run(count(date(2026, 11, 27)))  # the snooze has run out
+    assert first in names
