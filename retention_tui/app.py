@@ -7,20 +7,25 @@ open screen reloads its data, and the others do when they are next shown.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding
 
 from db import connect
+from retention_tui.commands import RetentionCommands
 from retention_tui.queue_views import QUEUES
 from retention_tui.screens.accounts import AccountsScreen
 from retention_tui.screens.backtest import BacktestScreen
 from retention_tui.screens.import_log import ImportLogScreen
 from retention_tui.screens.queue import QueueScreen
 from retention_tui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from retention_tui.workspace import Snapshot
 
 WATCH_SECONDS = 2.0
 
@@ -39,6 +44,7 @@ class RetentionApp(App[None]):
             for q in QUEUES
         ],
     ]
+    COMMANDS: ClassVar = App.COMMANDS | {RetentionCommands}
     MODES: ClassVar = {
         "accounts": AccountsScreen,
         "imports": ImportLogScreen,
@@ -81,6 +87,16 @@ class RetentionApp(App[None]):
             reload()
         self.notify("The database changed: data reloaded", timeout=3)
         return True
+
+    def open_account(self, account_id: str) -> None:
+        from retention_tui.screens.account import AccountScreen
+
+        self.push_screen(AccountScreen(account_id))
+
+    def open_document(self, build: Callable[[Snapshot], str]) -> None:
+        from retention_tui.screens.document import DocumentScreen
+
+        self.push_screen(DocumentScreen(build))
 
     def action_switch_screen_named(self, mode: str) -> None:
         self.switch_mode(mode)

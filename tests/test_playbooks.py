@@ -159,3 +159,49 @@ def test_snoozed_queue_items_stay_hidden_until_the_date(scored_db: Path) -> None
     assert n == before - 1 and first not in names  # still snoozed after a restart
     n, names = asyncio.run(count(date(2026, 11, 27)))  # the snooze has run out
     assert first in names
+
+
+def test_command_palette_answers_the_ten_questions(scored_db: Path) -> None:
+    from textual.widgets import Markdown
+
+    from retention_tui.commands import RetentionCommands
+    from retention_tui.screens.document import DocumentScreen
+    from retention_tui.screens.queue import QueueScreen
+
+    async def scenario() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            provider = RetentionCommands(app.screen, None)
+            await provider.startup()
+            labels = {label: callback for label, callback, _ in provider._commands()}
+            for question in (
+                "churn risk report",
+                "expansion opportunities",
+                "reactivation list",
+                "payment failures",
+                "NRR this month",
+                "account: Novaline Capital",
+                "QBR prep for Novaline Capital",
+                "save plan for Novaline Capital",
+                "monthly report for Novaline Capital",
+                "onboarding checklist for Novaline Capital",
+            ):
+                assert question in labels, question
+            labels["payment failures"]()
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen) and app.screen.view.name == "payments"
+            labels["QBR prep for Novaline Capital"]()
+            await settle(pilot)
+            assert isinstance(app.screen, DocumentScreen)
+            body = app.screen.query_one(Markdown)
+            assert "QBR prep — Novaline Capital" in body.source
+            await pilot.press("escape")
+            labels["NRR this month"]()
+            await settle(pilot)
+            assert app.screen.query_one(Markdown).source.startswith("# Net revenue retention")
+            hits = [h async for h in provider.search("save plan novaline")]
+            best = max(hits, key=lambda h: h.score)  # the palette lists the best first
+            assert str(best.match_display) == "save plan for Novaline Capital"
+
+    asyncio.run(scenario())

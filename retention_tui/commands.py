@@ -1,0 +1,137 @@
+"""The command palette (ctrl+p): go to a screen, a queue or an account, and the ten
+questions users ask (DOMAIN.md §12)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from db import connect
+from retention_tui.queue_views import QUEUES
+
+if TYPE_CHECKING:
+    from retention_tui.app import RetentionApp
+    from retention_tui.workspace import Snapshot
+
+# Account questions: (label, builder of the Markdown document)
+ACCOUNT_QUESTIONS = ("score", "onboarding checklist", "QBR prep", "monthly report", "save plan")
+
+
+def _month_before(day: date) -> date:
+    return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
+
+
+def account_document(question: str, account_id: str, as_of: date) -> Callable[[Snapshot], str]:
+    from retention_tui.reports import documents as d
+
+    def build(s: Snapshot) -> str:
+        t, cfg, run = s.tables, s.cfg, s.run
+        if question == "onboarding checklist":
+            return d.onboarding_checklist(t, account_id, as_of, cfg).markdown()
+        if question == "monthly report":
+            return d.monthly_report(t, account_id, _month_before(as_of), cfg, run).markdown()
+        if account_id not in set(run.scores["account_id"].to_list()):
+            return f"# Not a customer on {as_of}\n\nThere is nothing to score or save."
+        if question == "QBR prep":
+            return d.qbr_prep(t, account_id, as_of, cfg, run).markdown()
+        return d.save_plan(t, account_id, as_of, cfg, run).markdown()
+
+    return build
+
+
+def nrr_document(as_of: date) -> Callable[[Snapshot], str]:
+    """Last month's NRR, GRR and logo retention with the movements of the last 6 months."""
+    from retention_tui.formatting import money
+    from retention_tui.output import render
+    from retention_tui.reports.revenue import MOVEMENT_COLUMNS, nrr_report
+
+    def build(s: Snapshot) -> str:
+        data = nrr_report(s.tables, as_of, 6, "segment", s.cfg)
+        m = data["last_month"]
+        money_cols = MOVEMENT_COLUMNS[1:8]
+        moves = [{**r, **{c: money(r[c]) for c in money_cols}} for r in data["movements"]]
+        lines = [
+            f"# Net revenue retention — {m['month'][:7]}",
+            "",
+            f"- NRR **{m['nrr']}%**, GRR {m['grr']}%, logo retention {m['logo_retention']}%",
+        ]
+        if m["stage"]:
+            lines.append(f"- Stage: {m['stage']}. {m['advice']}.")
+        lines += [
+            "",
+            "## Movements",
+            render(moves, "markdown", columns=MOVEMENT_COLUMNS),
+            "",
+            "## By segment",
+            render(data["breakdown"], "markdown"),
+        ]
+        return "\n".join(lines) + "\n"
+
+    return build
+
+
+class RetentionCommands(Provider):
+    async def startup(self) -> None:
+        app: RetentionApp = self.app  # type: ignore[assignment]
+
+        def names() -> list[tuple[str, str]]:
+            conn = connect(app.db_path)
+            try:
+                return conn.execute(
+                    "SELECT account_id, name FROM accounts ORDER BY name"
+                ).fetchall()
+            finally:
+                conn.close()
+
+        self.accounts = await asyncio.to_thread(names)
+
+    def _commands(self) -> list[tuple[str, Callable[[], None], str]]:
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        out: list[tuple[str, Callable[[], None], str]] = []
+        for q in QUEUES:
+            out.append((f"queue: {q.title}", partial(app.switch_mode, q.name), f"key {q.key}"))
+        out += [
+            ("screen: Accounts", partial(app.switch_mode, "accounts"), "key a"),
+            ("screen: Import log", partial(app.switch_mode, "imports"), "key l"),
+            ("screen: Backtest", partial(app.switch_mode, "backtest"), "key b"),
+            ("churn risk report", partial(app.switch_mode, "risk"), "the At risk queue"),
+            ("expansion opportunities", partial(app.switch_mode, "expansion"), "queue"),
+            ("reactivation list", partial(app.switch_mode, "reactivation"), "queue"),
+            ("payment failures", partial(app.switch_mode, "payments"), "queue"),
+            (
+                "NRR this month",
+                partial(app.open_document, nrr_document(app.as_of)),
+                "last month's retention report",
+            ),
+        ]
+        for account_id, name in self.accounts:
+            out.append(
+                (f"account: {name}", partial(app.open_account, account_id), "open the account")
+            )
+            for question in ACCOUNT_QUESTIONS[1:]:
+                out.append(
+                    (
+                        f"{question} for {name}",
+                        partial(
+                            app.open_document, account_document(question, account_id, app.as_of)
+                        ),
+                        "one-page document",
+                    )
+                )
+        return out
+
+    async def discover(self) -> Hits:
+        for label, callback, help_text in self._commands()[: len(QUEUES) + 8]:
+            yield DiscoveryHit(label, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, callback, help_text in self._commands():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), callback, help=help_text)

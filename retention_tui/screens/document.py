@@ -1,0 +1,42 @@
+"""A one-page document (QBR prep, save plan, monthly report, onboarding checklist, NRR,
+executive summary) rendered as Markdown, built off the main thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Markdown
+
+from retention_tui.screens.loading import LoadingScreen
+
+if TYPE_CHECKING:
+    from retention_tui.app import RetentionApp
+    from retention_tui.workspace import Snapshot
+
+
+class DocumentScreen(LoadingScreen):
+    BINDINGS: ClassVar = [Binding("escape", "app.pop_screen", "Back", id="document.back")]
+
+    def __init__(self, build: Callable[[Snapshot], str]) -> None:
+        super().__init__()
+        self.build = build
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Markdown("Loading…", id="document-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def fetch(self) -> str:
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        return self.build(app.workspace.get(app.data_version))
+
+    def show(self, text: str) -> None:
+        self.query_one("#document-body", Markdown).update(text)
