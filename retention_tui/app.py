@@ -17,9 +17,11 @@ from textual.binding import Binding
 
 from db import connect
 from retention_tui.commands import RetentionCommands
+from retention_tui.config import load as load_config
 from retention_tui.queue_views import QUEUES
 from retention_tui.screens.accounts import AccountsScreen
 from retention_tui.screens.backtest import BacktestScreen
+from retention_tui.screens.dashboard import DashboardScreen
 from retention_tui.screens.import_log import ImportLogScreen
 from retention_tui.screens.queue import QueueScreen
 from retention_tui.workspace import Workspace
@@ -36,6 +38,7 @@ class RetentionApp(App[None]):
     BINDINGS: ClassVar = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "toggle_help", "Help", key_display="?", id="app.help"),
+        Binding("d", "switch_screen_named('dashboard')", "Dashboard", id="app.dashboard"),
         Binding("a", "switch_screen_named('accounts')", "Accounts", id="app.accounts"),
         Binding("l", "switch_screen_named('imports')", "Import log", id="app.imports"),
         Binding("b", "switch_screen_named('backtest')", "Backtest", id="app.backtest"),
@@ -46,6 +49,7 @@ class RetentionApp(App[None]):
     ]
     COMMANDS: ClassVar = App.COMMANDS | {RetentionCommands}
     MODES: ClassVar = {
+        "dashboard": DashboardScreen,
         "accounts": AccountsScreen,
         "imports": ImportLogScreen,
         "backtest": BacktestScreen,
@@ -63,6 +67,9 @@ class RetentionApp(App[None]):
         self.workspace = Workspace(self.db_path, as_of)
 
     def on_mount(self) -> None:
+        keymap = load_config(self.db_path).get("keymap", {})
+        if keymap:
+            self.set_keymap(keymap)
         self._watch = connect(self.db_path)
         self.data_version = self._read_version()
         self.set_interval(WATCH_SECONDS, self.check_for_changes)

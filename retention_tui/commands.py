@@ -96,6 +96,7 @@ class RetentionCommands(Provider):
         for q in QUEUES:
             out.append((f"queue: {q.title}", partial(app.switch_mode, q.name), f"key {q.key}"))
         out += [
+            ("screen: Dashboard", partial(app.switch_mode, "dashboard"), "key d"),
             ("screen: Accounts", partial(app.switch_mode, "accounts"), "key a"),
             ("screen: Import log", partial(app.switch_mode, "imports"), "key l"),
             ("screen: Backtest", partial(app.switch_mode, "backtest"), "key b"),

@@ -66,6 +66,13 @@ def _merge(base: Config, override: Config, where: str, file: Path) -> None:
             if where in _OPEN_TABLES and isinstance(value, dict):
                 base[key] = value
                 continue
+            if where == "keymap":
+                if not isinstance(value, str) or not value.strip():
+                    raise RetentionError(
+                        f"{file}: 'keymap.{key}' must be text naming keys, e.g. \"j,down\""
+                    )
+                base[key] = value
+                continue
             raise RetentionError(f"{file}: unknown key '{name}'; see 'retention config show'")
         if isinstance(base[key], dict):
             if not isinstance(value, dict):
@@ -148,16 +155,20 @@ def _toml_value(value: object) -> str:
     raise TypeError(f"cannot write {value!r} as TOML")
 
 
+def _toml_key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() else json.dumps(key)
+
+
 def to_toml(cfg: Config) -> str:
     """The config as TOML text (tables, numbers, text and lists: all the config holds)."""
     lines: list[str] = []
 
     def table(prefix: str, data: Config) -> None:
         scalars = {k: v for k, v in data.items() if not isinstance(v, dict)}
-        if scalars:
+        if scalars or not data:  # an empty table (keymap) is still shown
             if prefix:
                 lines.append(f"\n[{prefix}]")
-            lines.extend(f"{k} = {_toml_value(v)}" for k, v in scalars.items())
+            lines.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in scalars.items())
         for k, v in data.items():
             if isinstance(v, dict):
                 table(f"{prefix}.{k}" if prefix else k, v)

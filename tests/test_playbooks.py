@@ -205,3 +205,30 @@ def test_command_palette_answers_the_ten_questions(scored_db: Path) -> None:
             assert str(best.match_display) == "save plan for Novaline Capital"
 
     asyncio.run(scenario())
+
+
+def test_keys_can_be_remapped_in_retention_toml(scored_db: Path) -> None:
+    (scored_db.parent / "retention.toml").write_text(
+        '[keymap]\n"list.down" = "ctrl+n"\n"app.queue.risk" = "r"\n'
+    )
+
+    async def scenario() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            table = app.screen.query_one(DataTable)
+            await pilot.press("ctrl+n", "ctrl+n")
+            assert table.cursor_row == 2
+            await pilot.press("r")
+            await settle(pilot)
+            from retention_tui.screens.queue import QueueScreen
+
+            assert isinstance(app.screen, QueueScreen) and app.screen.view.name == "risk"
+
+    asyncio.run(scenario())
+
+
+def test_a_bad_keymap_entry_names_the_key(runner: CliRunner, db_path: Path) -> None:
+    (db_path.parent / "retention.toml").write_text('[keymap]\n"list.down" = 3\n')
+    result = runner.invoke(cli, ["config", "show", "--db", str(db_path)])
+    assert result.exit_code == 2 and "'keymap.list.down' must be text naming keys" in result.output

@@ -280,3 +280,38 @@ def test_account_screen_snapshot(snap_compare, scored_db: Path) -> None:
     assert snap_compare(
         RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
     )
+
+
+@async_test
+async def test_dashboard_shows_figures_health_queues_and_due_risks(scored_db: Path) -> None:
+    from retention_tui.screens.dashboard import DashboardScreen
+
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        headline = str(app.screen.query_one("#dashboard-headline", Static).render())
+        assert headline.startswith("MRR $") and "NRR " in headline and "GRR " in headline
+        tiers = app.screen.query_one("#dashboard-tiers", DataTable)
+        assert [str(tiers.get_row_at(i)[0]) for i in range(4)] == [
+            "healthy",
+            "monitor",
+            "at_risk",
+            "critical",
+        ]
+        assert sum(int(tiers.get_row_at(i)[1]) for i in range(4)) == 250
+        queues = app.screen.query_one("#dashboard-queues", DataTable)
+        assert queues.row_count == 7
+
+
+def test_dashboard_snapshot(snap_compare, scored_db: Path) -> None:
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+
+    assert snap_compare(
+        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
+    )

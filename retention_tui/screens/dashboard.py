@@ -1,0 +1,114 @@
+"""The morning view: retention figures with the MRR trend, health distribution, queue
+sizes and the risks due today."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import polars as pl
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+
+from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
+from retention_tui.formatting import money
+from retention_tui.queue_views import QUEUES
+from retention_tui.reports.documents import TIER_ORDER
+from retention_tui.reports.revenue import nrr_report
+from retention_tui.screens.loading import LoadingScreen
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from retention_tui.app import RetentionApp
+    from retention_tui.workspace import Snapshot
+
+
+def dashboard_data(s: Snapshot, as_of: date) -> dict[str, object]:
+    """Everything the dashboard shows, built off the main thread."""
+    nrr = nrr_report(s.tables, as_of, 2, None, s.cfg)
+    months = month_starts(as_of - timedelta(days=365), as_of)
+    opts = metric_options(s.cfg)
+    periods = s.tables["subscription_periods"]
+    trend = [int(account_mrr(periods, m, **opts)["mrr"].sum() or 0) for m in months]  # type: ignore[arg-type]
+    now = int(s.run.features["mrr"].sum() or 0)
+    m, before = nrr["movements"][-1], nrr["movements"][0]
+    change = (
+        (m["mrr_end"] - before["mrr_end"]) / before["mrr_end"] * 100 if before["mrr_end"] else 0
+    )
+    headline = (
+        f"MRR {money(now)} ({change:+.1f}% on the month before) · {m['month']}: "
+        f"NRR {m['nrr']}% · GRR {m['grr']}% · logo churn "
+        f"{round(100 - m['logo_retention'], 1) if m['logo_retention'] is not None else 'n/a'}%"
+    )
+    scored = s.run.scores.join(s.run.features.select("account_id", "mrr"), on="account_id")
+    total = scored.height or 1
+    tiers = []
+    for tier in reversed(TIER_ORDER):
+        part = scored.filter(pl.col("tier") == tier)
+        tiers.append(
+            (tier, part.height, f"{part.height / total:.0%}", money(int(part["mrr"].sum() or 0)))
+        )
+    queues = [(f"{q.key}  {q.title}", q.build(s, as_of).height) for q in QUEUES]
+    names = dict(s.tables["accounts"].select("account_id", "name").iter_rows())
+    due = s.run.risks.filter(pl.col("respond_by") <= as_of)
+    risks = [
+        (r["severity"], names.get(r["account_id"], r["account_id"]), r["code"], r["action"])
+        for r in due.head(20).iter_rows(named=True)
+    ]
+    return {
+        "headline": headline,
+        "trend": trend,
+        "tiers": tiers,
+        "queues": queues,
+        "risks": risks,
+        "due_count": due.height,
+    }
+
+
+class DashboardScreen(LoadingScreen):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="dashboard-body"):
+            yield Static("Loading…", id="dashboard-headline")
+            yield Static("MRR, last 12 months", classes="dashboard-label")
+            yield Sparkline([], id="dashboard-mrr")
+            with Horizontal(id="dashboard-row"):
+                with Vertical():
+                    yield Static("Health distribution", classes="dashboard-label")
+                    yield DataTable(id="dashboard-tiers", cursor_type="none")
+                with Vertical():
+                    yield Static("Queues", classes="dashboard-label")
+                    yield DataTable(id="dashboard-queues", cursor_type="none")
+            yield Static("Risks due today", id="dashboard-due", classes="dashboard-label")
+            yield DataTable(id="dashboard-risks", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for table_id, columns in (
+            ("#dashboard-tiers", ("Tier", "Accounts", "%", "MRR")),
+            ("#dashboard-queues", ("Queue", "Items")),
+            ("#dashboard-risks", ("Severity", "Account", "Signal", "Action")),
+        ):
+            table = self.query_one(table_id, DataTable)
+            for label in columns:
+                table.add_column(label, key=label)
+        self.reload()
+
+    def fetch(self) -> dict[str, object]:
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        return dashboard_data(app.workspace.get(app.data_version), app.as_of)
+
+    def show(self, d: dict) -> None:
+        self.query_one("#dashboard-headline", Static).update(d["headline"])
+        self.query_one("#dashboard-mrr", Sparkline).data = d["trend"]
+        self.query_one("#dashboard-due", Static).update(f"Risks due today: {d['due_count']}")
+        for table_id, key in (
+            ("#dashboard-tiers", "tiers"),
+            ("#dashboard-queues", "queues"),
+            ("#dashboard-risks", "risks"),
+        ):
+            table = self.query_one(table_id, DataTable)
+            table.clear()
+            table.add_rows(d[key])
