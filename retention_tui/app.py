@@ -6,16 +6,18 @@ open screen reloads its data, and the others do when they are next shown.
 
 from __future__ import annotations
 
+import shlex
 import sqlite3
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from db import connect
+from db import RetentionError, connect
 from retention_tui.commands import RetentionCommands
 from retention_tui.config import load as load_config
 from retention_tui.queue_views import QUEUES
@@ -42,6 +44,8 @@ class RetentionApp(App[None]):
         Binding("a", "switch_screen_named('accounts')", "Accounts", id="app.accounts"),
         Binding("l", "switch_screen_named('imports')", "Import log", id="app.imports"),
         Binding("b", "switch_screen_named('backtest')", "Backtest", id="app.backtest"),
+        Binding("r", "rescore", "Re-score", id="app.rescore"),
+        Binding("i", "import_files", "Import", id="app.import"),
         *[
             Binding(q.key, f"switch_screen_named('{q.name}')", q.title, id=f"app.queue.{q.name}")
             for q in QUEUES
@@ -94,6 +98,67 @@ class RetentionApp(App[None]):
             reload()
         self.notify("The database changed: data reloaded", timeout=3)
         return True
+
+    def action_rescore(self) -> None:
+        self.notify(f"Scoring as of {self.as_of}…", timeout=2)
+        self.rescore()
+
+    @work(thread=True, exclusive=True, group="app.rescore")
+    def rescore(self) -> None:
+        """Score every account as of the dashboard's date and store it (off the UI thread)."""
+        from retention_tui.scoring import score_and_store
+
+        conn = connect(self.db_path)
+        try:
+            [run] = score_and_store(conn, [self.as_of], load_config(self.db_path))
+        except RetentionError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
+            return
+        finally:
+            conn.close()
+        self.call_from_thread(
+            self.notify,
+            f"Scored {run.scores.height} accounts: {run.risks.height} risk signals, "
+            f"{run.alerts.height} alerts",
+        )
+        self.call_from_thread(self.check_for_changes)
+
+    def action_import_files(self) -> None:
+        from retention_tui.screens.dialogs import TextDialog
+
+        def chosen(text: str | None) -> None:
+            if text and text.strip():
+                self.import_paths([Path(p).expanduser() for p in shlex.split(text)])
+
+        self.push_screen(
+            TextDialog(
+                "Import CSV files (paths separated by spaces)",
+                "~/Downloads/customers.csv ~/Downloads/events.csv",
+            ),
+            chosen,
+        )
+
+    @work(thread=True, exclusive=True, group="app.import")
+    def import_paths(self, paths: list[Path]) -> None:
+        """Import files in one transaction (off the UI thread), reporting progress."""
+        from importers.run import import_files
+
+        def progress(message: str) -> None:
+            self.call_from_thread(self.notify, message, timeout=2)
+
+        conn = connect(self.db_path)
+        try:
+            results = import_files(conn, paths, on_progress=progress)
+        except RetentionError as exc:
+            self.call_from_thread(
+                self.notify, str(exc), title="Nothing was imported", severity="error", timeout=15
+            )
+            return
+        finally:
+            conn.close()
+        rows = sum(r.rows_read for r in results)
+        self.call_from_thread(self.notify, f"Imported {len(results)} files, {rows:,} rows")
+        self.call_from_thread(self.check_for_changes)
 
     def open_account(self, account_id: str) -> None:
         from retention_tui.screens.account import AccountScreen

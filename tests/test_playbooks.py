@@ -209,7 +209,7 @@ def test_command_palette_answers_the_ten_questions(scored_db: Path) -> None:
 
 def test_keys_can_be_remapped_in_retention_toml(scored_db: Path) -> None:
     (scored_db.parent / "retention.toml").write_text(
-        '[keymap]\n"list.down" = "ctrl+n"\n"app.queue.risk" = "r"\n'
+        '[keymap]\n"list.down" = "ctrl+n"\n"app.queue.risk" = "w"\n'
     )
 
     async def scenario() -> None:
@@ -219,7 +219,7 @@ def test_keys_can_be_remapped_in_retention_toml(scored_db: Path) -> None:
             table = app.screen.query_one(DataTable)
             await pilot.press("ctrl+n", "ctrl+n")
             assert table.cursor_row == 2
-            await pilot.press("r")
+            await pilot.press("w")
             await settle(pilot)
             from retention_tui.screens.queue import QueueScreen
 
@@ -232,3 +232,46 @@ def test_a_bad_keymap_entry_names_the_key(runner: CliRunner, db_path: Path) -> N
     (db_path.parent / "retention.toml").write_text('[keymap]\n"list.down" = 3\n')
     result = runner.invoke(cli, ["config", "show", "--db", str(db_path)])
     assert result.exit_code == 2 and "'keymap.list.down' must be text naming keys" in result.output
+
+
+def test_rescore_and_import_from_the_dashboard(sample_db: Path, write_csv) -> None:
+    import sqlite3
+
+    good = write_csv("new.csv", "account_id,name,created_at\nzz1,Zulu New,2026-11-01\n")
+    bad = write_csv("bad.csv", "account_id,name,created_at\nzz2,Bad,yesterday\n")
+
+    async def scenario() -> None:
+        app = RetentionApp(sample_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            table = app.screen.query_one(DataTable)
+            assert table.row_count == 320
+            await pilot.press("r")
+            await settle(pilot)
+            await settle(pilot)
+            await pilot.press("i")
+            await pilot.pause()
+            app.screen.query_one(Input).value = f"{bad}"
+            await pilot.press("enter")
+            await settle(pilot)
+            assert table.row_count == 320  # the bad file imported nothing
+            await pilot.press("i")
+            await pilot.pause()
+            app.screen.query_one(Input).value = f"{good}"
+            await pilot.press("enter")
+            await settle(pilot)
+            await settle(pilot)
+            assert table.row_count == 321
+
+    asyncio.run(scenario())
+    conn = sqlite3.connect(sample_db)
+    assert (
+        conn.execute(
+            "SELECT COUNT(*) FROM score_snapshots WHERE as_of = ?", (SAMPLE_AS_OF,)
+        ).fetchone()[0]
+        == 250
+    )
+    assert conn.execute("SELECT COUNT(*) FROM accounts WHERE account_id LIKE 'zz%'").fetchone() == (
+        1,
+    )
+    conn.close()
