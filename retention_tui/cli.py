@@ -749,6 +749,8 @@ def report_nrr(
         )
         if m["stage"]:
             click.echo(f"Stage: {m['stage']}. {m['advice']}.")
+        if data["benchmark"]:
+            click.echo(f"Logo churn benchmark ({data['benchmark']})")
         click.echo(
             f"Over {sp['from'][:7]} to {sp['to'][:7]} (from start-of-span MRR): "
             f"NRR {sp['nrr']}%, GRR {sp['grr']}%, logo retention {sp['logo_retention']}%"

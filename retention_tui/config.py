@@ -110,6 +110,13 @@ def _check(cfg: Config, file: Path) -> None:
     t = cfg["tiers"]
     if not 0 < t["at_risk"] < t["monitor"] < t["healthy"] <= 100:
         raise RetentionError(f"{file}: 'tiers' must satisfy 0 < at_risk < monitor < healthy <= 100")
+    from retention_tui.engine.metrics import MONTHLY_CHURN_BENCHMARKS
+
+    if cfg["metrics"]["industry"] not in MONTHLY_CHURN_BENCHMARKS:
+        raise RetentionError(
+            f"{file}: 'metrics.industry' must be one of "
+            f"{', '.join(MONTHLY_CHURN_BENCHMARKS)}, got {cfg['metrics']['industry']!r}"
+        )
     for code, r in cfg["risks"].items():
         if r["severity"] not in ("critical", "high", "medium", "low"):
             raise RetentionError(

@@ -150,6 +150,15 @@ def test_nrr_bands() -> None:
     assert nrr_band(130.0)[0] == "compound"
 
 
+def test_churn_benchmark() -> None:
+    from retention_tui.engine.metrics import churn_benchmark
+
+    assert churn_benchmark("b2b_saas_smb", 1.3).endswith("yours 1.3%: best")
+    assert churn_benchmark("b2b_saas_smb", 4.0).endswith(": good")
+    assert churn_benchmark("b2b_saas_enterprise", 4.0).endswith(": above the good benchmark")
+    assert churn_benchmark("nope", 4.0) is None
+
+
 def test_cohorts() -> None:
     frame = cohorts(
         TABLES["subscription_periods"], month_starts(date(2026, 1, 1), date(2026, 4, 1)), **OPTS

@@ -10,6 +10,7 @@ import polars as pl
 from retention_tui.engine.features import Tables
 from retention_tui.engine.metrics import (
     SEGMENT_NRR_TARGETS,
+    churn_benchmark,
     cohorts,
     metric_options,
     month_starts,
@@ -74,7 +75,9 @@ def nrr_report(tables: Tables, as_of: date, months: int, by: str | None, cfg: di
                     "target_nrr": None if target is None else f"{target[0]:.0f}-{target[1]:.0f}",
                 }
             )
+    churn = None if month_rates["logo_retention"] is None else 100 - month_rates["logo_retention"]
     return {
+        "benchmark": churn_benchmark(cfg["metrics"]["industry"], churn),
         "as_of": as_of.isoformat(),
         "months": [m.isoformat() for m in span],
         "last_month": {
