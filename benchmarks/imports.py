@@ -1,0 +1,73 @@
+"""Import speed against polars.read_csv (and, with --sqlite-utils, `sqlite-utils insert`).
+
+    python -m benchmarks.imports [--events 1000000] [--sqlite-utils]
+
+Generates the canonical files for 10k accounts / N usage events, then times in one run:
+  read_csv     polars.read_csv of the events file (the floor)
+  import       `retention import` of the events file into a database holding the accounts
+  re-import    the same file again (every row an unchanged upsert)
+and prints each figure and the ratios the performance issue sets targets for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+
+from benchmarks.data import write
+from db import connect
+from importers.run import import_files
+
+
+def timed(fn) -> float:  # noqa: ANN001
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=1_000_000)
+    ap.add_argument("--sqlite-utils", action="store_true", help="also time sqlite-utils insert")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        files = write(folder / "csv", 10_000, args.events)
+        events = files["usage_events"]
+        read_s = min(timed(lambda: pl.read_csv(events)) for _ in range(3))
+        conn = connect(folder / "bench.db")
+        import_files(conn, [files["accounts"]])
+        first_s = timed(lambda: import_files(conn, [events]))
+        again_s = timed(lambda: import_files(conn, [events]))
+        conn.close()
+        print(f"polars.read_csv       {read_s:7.2f} s")
+        print(
+            f"import (first)        {first_s:7.2f} s   {first_s / read_s:6.1f}x read_csv "
+            "(target <= 3x)"
+        )
+        print(
+            f"re-import (upserts)   {again_s:7.2f} s   {again_s / first_s:6.2f}x first import "
+            "(target <= 1.5x)"
+        )
+        if args.sqlite_utils:
+            su = Path(sys.executable).with_name("sqlite-utils")
+            db = folder / "su.db"
+            su_s = timed(
+                lambda: subprocess.run(
+                    [str(su), "insert", str(db), "events", str(events), "--csv"], check=True
+                )
+            )
+            print(
+                f"sqlite-utils insert   {su_s:7.2f} s   import is {su_s / first_s:5.1f}x faster "
+                "(target >= 10x)"
+            )
+
+
+if __name__ == "__main__":
+    main()
