@@ -25,7 +25,7 @@ from db import connect
 from importers.run import import_files
 
 
-def timed(fn) -> float:  # noqa: ANN001
+def timed(fn) -> float:
     t = time.perf_counter()
     fn()
     return time.perf_counter() - t
