@@ -26,7 +26,14 @@ class RawTable:
     path: Path
     sha256: str
     header: tuple[str, ...]
-    frame: pl.DataFrame  # every column as text (null when empty), plus ROW
+    # every column as text (null when empty), named by position (see column()), plus ROW:
+    # header names are never used as Polars names ("*" or "^a$" mean other things there)
+    frame: pl.DataFrame
+
+    @staticmethod
+    def column(index: int) -> str:
+        """The frame's name for the header's ``index``-th column."""
+        return f"col{index}"
 
     @property
     def name(self) -> str:
@@ -137,7 +144,7 @@ def read_table(path: Path) -> RawTable:
             separator=separator,
             infer_schema=False,
             has_header=True,
-            new_columns=list(header),
+            new_columns=[RawTable.column(i) for i in range(len(header))],
             row_index_name=ROW,
             row_index_offset=2,
             raise_if_empty=False,
@@ -151,7 +158,7 @@ def read_table(path: Path) -> RawTable:
     # Empty and whitespace-only cells are missing values.
     frame = frame.with_columns(
         pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
-        for c in header
+        for c in (RawTable.column(i) for i in range(len(header)))
     )
     if frame.height == 0:
         _fail(path, "has a header but no data rows")
@@ -160,11 +167,12 @@ def read_table(path: Path) -> RawTable:
 
 
 def _check_cell_sizes(path: Path, frame: pl.DataFrame, header: tuple[str, ...]) -> None:
-    for column in header:
-        too_long = frame.filter(pl.col(column).str.len_chars() > MAX_CELL_CHARS)
+    for index, column in enumerate(header):
+        name = RawTable.column(index)
+        too_long = frame.filter(pl.col(name).str.len_chars() > MAX_CELL_CHARS)
         if too_long.height:
             row = too_long[ROW][0]
-            size = len(too_long[column][0])
+            size = len(too_long[name][0])
             _fail(
                 path,
                 f"value is {size:,} characters long; expected at most {MAX_CELL_CHARS:,} "

@@ -31,9 +31,10 @@ class Parsed:
     present_targets: tuple[str, ...]
 
 
-def match_columns(fmt: FileFormat, header: tuple[str, ...]) -> dict[str, str]:
-    """Field column -> the header name that holds it (matched ignoring case and spaces)."""
-    by_lower = {h.strip().lower(): h for h in header}
+def match_columns(fmt: FileFormat, header: tuple[str, ...]) -> dict[str, int]:
+    """Field column -> the position of the header column that holds it (matched ignoring
+    case and surrounding spaces)."""
+    by_lower = {h.strip().lower(): i for i, h in enumerate(header)}
     return {
         f.column: by_lower[f.column.lower()] for f in fmt.fields if f.column.lower() in by_lower
     }
@@ -76,14 +77,18 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
             f"{table.name}: missing required column{'s' if len(missing) > 1 else ''} {names} "
             f"for the {fmt.name} format (it needs: {', '.join(fmt.required_columns)})"
         )
-    used = {h.lower() for h in columns.values()}
-    ignored = tuple(h for h in table.header if h.lower() not in used)
+    used = set(columns.values())
+    ignored = tuple(h for i, h in enumerate(table.header) if i not in used)
 
     raw = table.frame
     # Raw text per target (with defaults filled in), so checks can quote what was there.
     raw_cols = []
     for f in fmt.fields:
-        src = pl.col(columns[f.column]) if f.column in columns else pl.lit(None, pl.String)
+        src = (
+            pl.col(RawTable.column(columns[f.column]))
+            if f.column in columns
+            else pl.lit(None, pl.String)
+        )
         if f.default is not None:
             src = src.fill_null(pl.lit(f.default))
         raw_cols.append(src.alias(f"raw:{f.target}"))

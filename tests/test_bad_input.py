@@ -215,3 +215,21 @@ def test_bad_database_path(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["import", "--db", str(not_a_db), str(CANONICAL / "accounts.csv")])
     assert result.exit_code == 2
     assert result.output.startswith(f"Error: {not_a_db}: not a retention database")
+
+
+def test_header_names_that_polars_would_read_as_patterns(
+    populated: Path, runner: CliRunner, write_csv
+) -> None:
+    # Found by hypothesis: "*" (and "^...$") mean "all columns" / a regex to Polars.
+    cases = {
+        "*": "header not recognised (*)",
+        "^account_id$": "header not recognised (^account_id$)",
+        "account_id,name,created_at,*": "column 'created_at': got 'x'; expected a date",
+    }
+    for header, message in cases.items():
+        path = write_csv("odd.csv", header + "\n" + ",".join(["x"] * len(header.split(","))) + "\n")
+        before = database_digest(populated)
+        result = _import(runner, populated, path)
+        assert result.exit_code == 2 and message in result.output, result.output
+        assert "Traceback" not in result.output
+        assert database_digest(populated) == before

@@ -1,0 +1,176 @@
+"""The `retention` command group, its shared options and helpers. Headless commands
+never import Textual."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from db import connect
+from db.errors import RetentionError
+from retention_tui import paths
+from retention_tui.output import FORMATS, render
+
+
+class Cli(click.Group):
+    """A group whose user errors print one clear message and exit with code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RetentionError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(2)
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date; expected YYYY-MM-DD, e.g. 2026-03-14", param, ctx)
+
+
+class MonthType(click.ParamType):
+    name = "YYYY-MM"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        try:
+            return date.fromisoformat(f"{value}-01")
+        except ValueError:
+            self.fail(f"{value!r} is not a month; expected YYYY-MM, e.g. 2026-10", param, ctx)
+
+
+def today() -> date:
+    """The default as-of date: today in UTC (the engine itself never reads the clock)."""
+    return datetime.now(UTC).date()
+
+
+def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Database file (default: $RETENTION_DB, else the platform data dir).",
+    )(f)
+
+
+def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="Output format.",
+    )(f)
+
+
+def as_of_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--as-of", type=DateType(), default=None, help="Compute as of this date (default: today)."
+    )(f)
+
+
+def open_db(db_path: Path | None) -> Any:
+    return connect(paths.database_path(db_path))
+
+
+@click.group(cls=Cli, invoke_without_command=True)
+@db_option
+@click.version_option(package_name="retention")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None) -> None:
+    """retention: your customer-retention cockpit.
+
+    With no command, opens the dashboard on your database.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(cli.commands["tui"], db_path=db_path)
+
+
+def effective_config(db_path: Path | None) -> dict:
+    from retention_tui.config import load
+
+    return load(paths.database_path(db_path))
+
+
+def load_tables(db_path: Path | None) -> tuple[dict, Any]:
+    """The effective config and every canonical table, loaded once."""
+    from db.frames import load_all
+
+    cfg = effective_config(db_path)
+    conn = open_db(db_path)
+    try:
+        return cfg, load_all(conn)
+    finally:
+        conn.close()
+
+
+def find_account(conn: Any, text: str) -> tuple[str, str]:
+    from db.queries import find_accounts
+
+    found = find_accounts(conn, text)
+    if not found:
+        raise RetentionError(f"no account matches {text!r}; try 'retention accounts'")
+    if len(found) > 1:
+        names = ", ".join(f"{name} ({aid})" for aid, name in found[:8])
+        more = "+" if len(found) >= 20 else ""
+        raise RetentionError(
+            f"{text!r} matches {len(found)}{more} accounts: {names}; be more precise"
+        )
+    return found[0]
+
+
+def print_document(doc: Any, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "title": doc.title,
+                    **doc.data,
+                    "sections": [{"heading": h, "lines": lines} for h, lines in doc.sections],
+                },
+                indent=2,
+                default=str,
+            )
+        )
+    elif fmt == "csv":
+        click.echo(render(doc.rows(), "csv"))
+    else:
+        click.echo(doc.markdown(), nl=False)
+
+
+def score_run_for(db_path: Path | None, day: date) -> tuple[dict, Any, Any, Any]:
+    """(config, tables, this date's score run, the scores stored before it)."""
+    from db.frames import load_all
+    from db.results import previous_scores
+    from retention_tui.scoring import compute
+
+    cfg = effective_config(db_path)
+    conn = open_db(db_path)
+    try:
+        tables = load_all(conn)
+        run = compute(conn, day, cfg, tables)
+        before = previous_scores(conn, day.isoformat())
+    finally:
+        conn.close()
+    return cfg, tables, run, before
+
+
+def month_before(day: date) -> date:
+    """The first day of the month before ``day``'s month."""
+    return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
+
+
+def main() -> None:
+    cli(prog_name="retention")

@@ -1,0 +1,293 @@
+"""Getting data in and looking at it: import, demo, tui, formats, imports, accounts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import click
+
+from db import connect
+from db.errors import RetentionError
+from retention_tui import paths
+from retention_tui.cli.base import (
+    DateType,
+    as_of_option,
+    cli,
+    db_option,
+    format_option,
+    open_db,
+    today,
+)
+from retention_tui.output import render
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "format_name",
+    default=None,
+    metavar="NAME",
+    help="Read every file as this format instead of detecting it (see 'retention formats').",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
+@db_option
+def import_cmd(
+    files: tuple[Path, ...],
+    format_name: str | None,
+    dry_run: bool,
+    quiet: bool,
+    db_path: Path | None,
+) -> None:
+    """Import CSV exports (all files in one transaction: all or nothing).
+
+    Progress goes to stderr; the per-file summary to stdout.
+    """
+    from importers.run import import_files
+
+    def progress(message: str) -> None:
+        if not quiet:
+            click.echo(f"  {message} ...", err=True)
+
+    conn = open_db(db_path)
+    try:
+        results = import_files(
+            conn, files, format_name=format_name, dry_run=dry_run, on_progress=progress
+        )
+    finally:
+        conn.close()
+    verb = "would be" if dry_run else ""
+    for r in results:
+        click.echo(
+            f"{r.path.name}: {r.format}, {r.rows_read} rows: "
+            f"{r.inserted} {verb} inserted, {r.updated} {verb} updated, "
+            f"{r.unchanged} unchanged".replace("  ", " ")
+            + (f", {r.rejected} duplicate rows skipped" if r.rejected else "")
+            + f" ({r.duration_ms / 1000:.2f} s)"
+        )
+        if r.ignored_columns:
+            click.echo(f"  ignored columns: {', '.join(r.ignored_columns)}")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--as-of",
+    type=DateType(),
+    default=None,
+    help="Show the dashboard as of this date (default: today).",
+)
+def tui(db_path: Path | None, as_of: date | None) -> None:
+    """Open the dashboard on an existing database."""
+    path = paths.database_path(db_path)
+    if not path.exists():
+        raise RetentionError(
+            f"{path}: no database yet; import your CSV exports with 'retention import FILE...' "
+            "or try 'retention demo'"
+        )
+    connect(path).close()  # migrate (and report problems) before the screen opens
+    from retention_tui.app import RetentionApp
+
+    RetentionApp(path, as_of=as_of or today()).run()
+
+
+def _has_own_work(path: Path) -> bool:
+    conn = connect(path)
+    try:
+        return any(
+            conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()
+            for t in ("playbooks", "notes", "snoozes")
+        )
+    finally:
+        conn.close()
+
+
+def build_demo_database(target: Path, echo: Callable[[str], None] = click.echo) -> date:
+    """Build a fresh database from the bundled sample data at ``target``; return its as-of."""
+    from importers.run import import_files
+
+    source = paths.sample_data_dir()
+    manifest = json.loads((source / "manifest.json").read_text())
+    files = sorted(source.glob("*.csv"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = target.with_name(target.name + ".building")
+    for leftover in (building, *(building.with_name(building.name + s) for s in ("-wal", "-shm"))):
+        leftover.unlink(missing_ok=True)
+    conn = connect(building)
+    try:
+        echo(f"Importing {len(files)} sample files into {target} ...")
+        import_files(
+            conn,
+            files,
+            on_file=lambda r: echo(
+                f"  {r.path.name}: {r.rows_read:,} rows ({r.duration_ms / 1000:.1f} s)"
+            ),
+        )
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    for suffix in ("-wal", "-shm"):
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    shutil.move(building, target)
+    return date.fromisoformat(manifest["as_of"])
+
+
+DEMO_HISTORY_WEEKS = 12
+
+
+def score_demo_database(
+    target: Path, as_of: date, echo: Callable[[str], None] = click.echo
+) -> None:
+    """Score the demo database weekly for the last weeks, so trends and alerts exist."""
+    from retention_tui.config import load
+    from retention_tui.scoring import score_and_store, weekly_dates
+
+    dates = weekly_dates(as_of - timedelta(weeks=DEMO_HISTORY_WEEKS - 1), as_of)
+    echo(f"Scoring {len(dates)} weekly snapshots up to {as_of} ...")
+    conn = connect(target)
+    try:
+        score_and_store(conn, dates, load(target))
+    finally:
+        conn.close()
+
+
+DEMO_HORIZON_DAYS = 90
+
+
+def backtest_demo_database(
+    target: Path, as_of: date, echo: Callable[[str], None] = click.echo
+) -> None:
+    """Backtest the demo's history, so the backtest screen has a result to show."""
+    from retention_tui.backtesting import run_backtest
+    from retention_tui.config import load
+    from retention_tui.engine.backtest import monthly_dates
+
+    last = as_of - timedelta(days=DEMO_HORIZON_DAYS)
+    dates = monthly_dates(date(last.year - 1, last.month, 1), last)  # a year of months
+    echo(f"Backtesting {len(dates)} monthly dates ...")
+    conn = connect(target)
+    try:
+        run_backtest(conn, dates, load(target), DEMO_HORIZON_DAYS, 0.3)
+    finally:
+        conn.close()
+
+
+@cli.command()
+@db_option
+@click.option("--no-open", is_flag=True, help="Build the database but do not open the dashboard.")
+def demo(db_path: Path | None, no_open: bool) -> None:
+    """Build a fresh database from the bundled sample data and open it."""
+    target = Path(db_path).expanduser() if db_path else paths.demo_database_path()
+    if target.exists() and _has_own_work(target):
+        raise RetentionError(
+            f"{target}: holds your own playbooks, notes or snoozes; the demo will not replace "
+            "it (choose another --db)"
+        )
+    as_of = build_demo_database(target)
+    score_demo_database(target, as_of)
+    backtest_demo_database(target, as_of)
+    if no_open:
+        click.echo(f"Demo database ready: {target} (as of {as_of})")
+        return
+    from retention_tui.app import RetentionApp
+
+    RetentionApp(target, as_of=as_of).run()
+
+
+@cli.command()
+@format_option
+def formats(fmt: str) -> None:
+    """List the file formats 'retention import' reads, with their columns."""
+    from importers.detect import ALL_FORMATS
+
+    rows = [
+        {
+            "format": f.name,
+            "source": f.source,
+            "table": f.table,
+            "required columns": ", ".join(f.required_columns),
+            "optional columns": ", ".join(c for c in f.columns if c not in f.required_columns),
+        }
+        for f in ALL_FORMATS
+    ]
+    click.echo(render(rows, fmt))
+
+
+@cli.command()
+@db_option
+@format_option
+@click.option("--limit", default=50, show_default=True, help="How many imports to show.")
+def imports(db_path: Path | None, fmt: str, limit: int) -> None:
+    """The import log: every file imported, newest first."""
+    from db.queries import import_log
+
+    conn = open_db(db_path)
+    try:
+        rows = import_log(conn, limit).to_dicts()
+    finally:
+        conn.close()
+    click.echo(
+        render(
+            rows,
+            fmt,
+            columns=[
+                "imported_at",
+                "file_name",
+                "format",
+                "rows_read",
+                "rows_inserted",
+                "rows_updated",
+                "rows_unchanged",
+                "rows_rejected",
+                "duration_ms",
+            ],
+        )
+    )
+
+
+@cli.command()
+@db_option
+@format_option
+@as_of_option
+def accounts(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Every account with its MRR, contacts, active users and open tickets."""
+    from retention_tui.formatting import money
+    from retention_tui.overview import accounts_overview
+
+    conn = open_db(db_path)
+    try:
+        frame = accounts_overview(conn, as_of or today())
+    finally:
+        conn.close()
+    rows = []
+    for r in frame.to_dicts():
+        mrr = r["mrr_minor"]
+        rows.append(
+            {
+                "account_id": r["account_id"],
+                "name": r["name"],
+                "status": r["status"],
+                "score": r["score"],
+                "tier": r["tier"],
+                "coverage": None if r["coverage"] is None else round(r["coverage"], 2),
+                "segment": r["segment"],
+                "owner": r["owner"],
+                **(
+                    {"mrr": money(mrr, r["mrr_currency"])}
+                    if fmt == "table"
+                    else {"mrr_minor": mrr, "currency": r["mrr_currency"]}
+                ),
+                "contacts": r["contacts"],
+                "active_users_30d": r["active_users"],
+                "open_tickets": r["open_tickets"],
+                "renewal_date": r["renewal_date"],
+            }
+        )
+    click.echo(render(rows, fmt))

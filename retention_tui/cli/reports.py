@@ -1,0 +1,338 @@
+"""`retention report ...`: queues, revenue, documents and alerts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from db.errors import RetentionError
+from retention_tui.cli.base import (
+    MonthType,
+    as_of_option,
+    cli,
+    db_option,
+    effective_config,
+    format_option,
+    load_tables,
+    month_before,
+    open_db,
+    print_document,
+    score_run_for,
+    today,
+)
+from retention_tui.output import render
+
+
+@cli.group()
+def report() -> None:
+    """Reports for scripting: every one takes --format and --as-of."""
+
+
+@report.command("risk")
+@db_option
+@format_option
+@as_of_option
+def report_risk(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Churn risk report: every customer by tier, worst first, with actions and MRR at risk."""
+    from db.frames import load_all
+    from retention_tui.reports.risk import risk_rows, risk_summary
+    from retention_tui.scoring import compute
+
+    cfg = effective_config(db_path)
+    conn = open_db(db_path)
+    try:
+        tables = load_all(conn)
+        run = compute(conn, as_of or today(), cfg, tables)
+    finally:
+        conn.close()
+    accounts = tables["accounts"]
+    rows = risk_rows(run, accounts, cfg)
+    currency = accounts["currency"].mode().first() if accounts.height else "USD"
+    if fmt == "table":
+        click.echo(f"Churn risk report as of {run.as_of} (preset {run.preset})")
+        click.echo(risk_summary(rows, currency or "USD"))
+        click.echo()
+        from retention_tui.formatting import money
+
+        rows = [{**r, "mrr": money(int(r["mrr_minor"]), currency or "USD")} for r in rows]
+        click.echo(
+            render(
+                rows,
+                fmt,
+                columns=[
+                    "tier",
+                    "account",
+                    "owner",
+                    "score",
+                    "mrr",
+                    "signals",
+                    "action",
+                    "respond_by",
+                ],
+            )
+        )
+        return
+    click.echo(render(rows, fmt))
+
+
+@report.command("nrr")
+@db_option
+@format_option
+@as_of_option
+@click.option(
+    "--months",
+    type=click.IntRange(1, 60),
+    default=12,
+    show_default=True,
+    help="Whole months before the as-of month to report.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["segment", "plan"]),
+    default=None,
+    help="Also break the span's retention down by segment or plan.",
+)
+def report_nrr(
+    db_path: Path | None, fmt: str, as_of: date | None, months: int, by: str | None
+) -> None:
+    """NRR, GRR and logo retention with the MRR movements behind them, month by month."""
+    from retention_tui.formatting import money
+    from retention_tui.reports.revenue import MOVEMENT_COLUMNS, nrr_report
+
+    cfg, tables = load_tables(db_path)
+    data = nrr_report(tables, as_of or today(), months, by, cfg)
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+        return
+    moves = data["movements"]
+    if fmt == "table":
+        m, sp = data["last_month"], data["span"]
+        click.echo(
+            f"Net revenue retention, {m['month'][:7]}: NRR {m['nrr']}%, GRR {m['grr']}%, "
+            f"logo retention {m['logo_retention']}%"
+        )
+        if m["stage"]:
+            click.echo(f"Stage: {m['stage']}. {m['advice']}.")
+        if data["benchmark"]:
+            click.echo(f"Logo churn benchmark ({data['benchmark']})")
+        click.echo(
+            f"Over {sp['from'][:7]} to {sp['to'][:7]} (from start-of-span MRR): "
+            f"NRR {sp['nrr']}%, GRR {sp['grr']}%, logo retention {sp['logo_retention']}%"
+        )
+        click.echo()
+        cols = MOVEMENT_COLUMNS[1:8]
+        moves = [{**r, **{c: money(r[c]) for c in cols}} for r in moves]
+    click.echo(render(moves, fmt, columns=MOVEMENT_COLUMNS))
+    if data["breakdown"] and fmt in ("table", "markdown"):
+        breakdown = [
+            {**r, "mrr_start": money(r["mrr_start"]), "mrr_end": money(r["mrr_end"])}
+            for r in data["breakdown"]
+        ]
+        click.echo()
+        click.echo(render(breakdown, fmt))
+
+
+@report.command("cohorts")
+@db_option
+@format_option
+@as_of_option
+@click.option(
+    "--months",
+    type=click.IntRange(2, 60),
+    default=12,
+    show_default=True,
+    help="How many monthly cohorts to follow.",
+)
+@click.option("--revenue", is_flag=True, help="Revenue retention instead of logo retention.")
+def report_cohorts(
+    db_path: Path | None, fmt: str, as_of: date | None, months: int, revenue: bool
+) -> None:
+    """Cohorts by first paid month: % of customers (or of MRR, --revenue) kept each month."""
+    from retention_tui.reports.revenue import cohort_matrix, cohort_report
+
+    cfg, tables = load_tables(db_path)
+    frame = cohort_report(tables, as_of or today(), months, cfg)
+    rows = cohort_matrix(frame, "revenue_pct" if revenue else "logo_pct")
+    if fmt == "table":
+        kind = "MRR" if revenue else "customers"
+        click.echo(f"% of each cohort's {kind} still paying, by months since first payment")
+        click.echo()
+    click.echo(render(rows, fmt))
+
+
+def _queue_report(
+    db_path: Path | None,
+    fmt: str,
+    as_of: date | None,
+    title: str,
+    build: Callable[..., Any],
+    money_columns: tuple[str, ...] = (),
+    with_scores: bool = False,
+) -> None:
+    """Build a queue from the tables and print it; money columns are formatted in tables."""
+    from db.frames import load_all
+    from retention_tui.formatting import money
+
+    cfg = effective_config(db_path)
+    day = as_of or today()
+    conn = open_db(db_path)
+    try:
+        tables = load_all(conn)
+        extra = {}
+        if with_scores:
+            from retention_tui.scoring import compute
+
+            run = compute(conn, day, cfg, tables)
+            extra = {"scores": run.scores, "features": run.features, "risks": run.risks}
+    finally:
+        conn.close()
+    rows = build(tables, day, cfg, **extra).to_dicts()
+    if fmt == "table":
+        click.echo(f"{title} as of {day}: {len(rows)}")
+        click.echo()
+        rows = [
+            {
+                k: (
+                    money(v, r.get("currency") or "USD")
+                    if k in money_columns and v is not None
+                    else v
+                )
+                for k, v in r.items()
+            }
+            for r in rows
+        ]
+    click.echo(render(rows, fmt))
+
+
+@report.command("renewals")
+@db_option
+@format_option
+@as_of_option
+def report_renewals(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Renewals in the next 180 days: the step due, overdue steps, health, ARR at stake."""
+    from retention_tui.engine.queues import renewals
+
+    def build(tables: Any, day: date, cfg: dict, scores: Any, features: Any, risks: Any) -> Any:
+        return renewals(tables, day, cfg, scores, risks=risks)
+
+    _queue_report(db_path, fmt, as_of, "Renewals", build, ("arr_at_stake",), with_scores=True)
+
+
+@report.command("payments")
+@db_option
+@format_option
+@as_of_option
+def report_payments(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Failed payments being recovered: dunning stage, next action and date, MRR at risk."""
+    from retention_tui.engine.queues import payment_recovery
+
+    _queue_report(
+        db_path, fmt, as_of, "Payment failures", payment_recovery, ("amount_minor", "mrr_at_risk")
+    )
+
+
+@report.command("reactivation")
+@db_option
+@format_option
+@as_of_option
+def report_reactivation(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Churned customers: the next step of the reactivation sequence, data expiry."""
+    from retention_tui.engine.queues import reactivation
+
+    _queue_report(db_path, fmt, as_of, "Reactivation list", reactivation)
+
+
+@report.command("winback")
+@db_option
+@format_option
+@as_of_option
+def report_winback(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Closed-lost deals scored for win-back: band, factors, next touch by lost reason."""
+    from retention_tui.engine.queues import winback
+
+    _queue_report(db_path, fmt, as_of, "Win-back candidates", winback, ("amount_minor",))
+
+
+@report.command("expansion")
+@db_option
+@format_option
+@as_of_option
+def report_expansion(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Expansion opportunities: healthy accounts with triggers or a high PQA score."""
+    from retention_tui.engine.expansion import expansion_queue
+
+    def build(tables: Any, day: date, cfg: dict, scores: Any, features: Any, risks: Any) -> Any:
+        return expansion_queue(tables, day, cfg, features, scores)
+
+    _queue_report(db_path, fmt, as_of, "Expansion opportunities", build, with_scores=True)
+
+
+@report.command("onboarding")
+@db_option
+@format_option
+@as_of_option
+def report_onboarding(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Accounts in their first 90 days: each milestone hit, missed or due."""
+    from retention_tui.engine.expansion import onboarding
+
+    _queue_report(db_path, fmt, as_of, "Onboarding", onboarding)
+
+
+@report.command("exec")
+@db_option
+@format_option
+@as_of_option
+@click.option(
+    "--month",
+    type=MonthType(),
+    default=None,
+    help="The month to summarise (default: the month before --as-of).",
+)
+def report_exec(db_path: Path | None, fmt: str, as_of: date | None, month: date | None) -> None:
+    """Seed B's monthly executive summary: headline, wins, risks, actions. Real numbers only."""
+    from retention_tui.engine.metrics import next_month
+    from retention_tui.reports.documents import executive_summary
+
+    month = month or month_before(as_of or today())
+    month_end = next_month(month) - timedelta(days=1)
+    cfg, tables, run, before = score_run_for(db_path, month_end)
+    print_document(executive_summary(tables, month, cfg, run, before), fmt)
+
+
+@report.command("dashboard")
+@db_option
+@format_option
+@as_of_option
+def report_dashboard(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Seed B's weekly dashboard: churn, NRR, health distribution, pipeline."""
+    from retention_tui.reports.documents import dashboard
+
+    day = as_of or today()
+    cfg, tables, run, before = score_run_for(db_path, day)
+    print_document(dashboard(tables, day, cfg, run, before), fmt)
+
+
+@report.command("alerts")
+@db_option
+@format_option
+@as_of_option
+def report_alerts(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Score-change alerts of the last scoring run on or before the date, soonest due first."""
+    from db.results import stored_alerts
+
+    conn = open_db(db_path)
+    try:
+        day, rows = stored_alerts(conn, (as_of or today()).isoformat())
+    finally:
+        conn.close()
+    if day is None:
+        raise RetentionError("no scores stored yet: run 'retention score' first")
+    if fmt == "table":
+        click.echo(f"Alerts from the scoring run of {day}: {len(rows)}")
+        click.echo()
+    click.echo(render(rows, fmt, columns=["due_at", "account", "code", "detail", "action"]))
