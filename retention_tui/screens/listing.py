@@ -52,10 +52,7 @@ class ListScreen(LoadingScreen):
         self.frame: pl.DataFrame | None = None
         self.sort_index = 0
 
-    # --- what a subclass provides ---------------------------------------------------------
-    def fetch(self) -> pl.DataFrame:  # runs in a worker thread
-        raise NotImplementedError
-
+    # --- what a subclass provides (and fetch(), from LoadingScreen) ----------------------
     def cells(self, row: dict) -> tuple[object, ...]:
         raise NotImplementedError
 
