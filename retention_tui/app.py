@@ -59,7 +59,7 @@ class RetentionApp(App[None]):
         "backtest": BacktestScreen,
         **{q.name: (lambda name=q.name: QueueScreen(name)) for q in QUEUES},
     }
-    DEFAULT_MODE = "accounts"
+    DEFAULT_MODE = "dashboard"  # the morning view; `a` for the accounts list
 
     def __init__(self, db_path: Path, as_of: date) -> None:
         super().__init__()

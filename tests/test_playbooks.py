@@ -27,6 +27,8 @@ async def settle(pilot) -> None:
 
 async def open_first_account(pilot) -> AccountScreen:
     await settle(pilot)
+    await pilot.press("a")  # from the dashboard to the accounts list
+    await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
     assert isinstance(pilot.app.screen, AccountScreen)
@@ -216,6 +218,8 @@ def test_keys_can_be_remapped_in_retention_toml(scored_db: Path) -> None:
         app = RetentionApp(scored_db, as_of=AS_OF)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
+            await pilot.press("a")
+            await settle(pilot)
             table = app.screen.query_one(DataTable)
             await pilot.press("ctrl+n", "ctrl+n")
             assert table.cursor_row == 2
@@ -243,6 +247,8 @@ def test_rescore_and_import_from_the_dashboard(sample_db: Path, write_csv) -> No
     async def scenario() -> None:
         app = RetentionApp(sample_db, as_of=AS_OF)
         async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("a")
             await settle(pilot)
             table = app.screen.query_one(DataTable)
             assert table.row_count == 320

@@ -171,6 +171,8 @@ def test_dashboard_follows_changes_made_by_another_process(scored_db: Path, writ
         app = RetentionApp(scored_db, as_of=AS_OF)
         async with app.run_test(size=(130, 36)) as pilot:
             await app.workers.wait_for_complete()
+            await pilot.press("a")  # the accounts list
+            await app.workers.wait_for_complete()
             await pilot.pause()
             table = app.screen.query_one(DataTable)
             assert table.row_count == 320
@@ -206,6 +208,8 @@ def test_dashboard_reads_while_another_process_writes(scored_db: Path) -> None:
     async def scenario() -> None:
         app = RetentionApp(scored_db, as_of=AS_OF)
         async with app.run_test(size=(130, 36)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.press("a")  # the accounts list
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.screen.query_one(DataTable).row_count == 320

@@ -38,6 +38,13 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def to_accounts(pilot) -> None:
+    """The app opens on the dashboard; `a` shows the accounts list."""
+    await settle(pilot)
+    await pilot.press("a")
+    await settle(pilot)
+
+
 def summary(app: RetentionApp) -> str:
     return str(app.screen.query_one("#accounts-summary", Static).render())
 
@@ -47,6 +54,10 @@ async def test_app_opens_on_the_sample_database(scored_db: Path) -> None:
     app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        from retention_tui.screens.dashboard import DashboardScreen
+
+        assert isinstance(app.screen, DashboardScreen)  # the morning view first
+        await to_accounts(pilot)
         assert isinstance(app.screen, AccountsScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 320
@@ -65,7 +76,7 @@ async def test_filter_sort_and_clear(scored_db: Path) -> None:
     assert 0 < expected < 320
     app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await to_accounts(pilot)
         table = app.screen.query_one(DataTable)
         await pilot.press("slash", *"north")
         await pilot.pause()
@@ -95,7 +106,7 @@ async def test_filter_sort_and_clear(scored_db: Path) -> None:
 async def test_cursor_keys_move_through_the_list(scored_db: Path) -> None:
     app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await to_accounts(pilot)
         table = app.screen.query_one(DataTable)
         await pilot.press("j", "j", "down", "k")
         assert table.cursor_row == 2
@@ -122,7 +133,7 @@ async def test_app_opens_on_an_empty_database(db_path: Path) -> None:
     connect(db_path).close()
     app = RetentionApp(db_path, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await to_accounts(pilot)
         assert app.screen.query_one(DataTable).row_count == 0
         assert summary(app).startswith("0 accounts")
         await pilot.press("l")
@@ -145,7 +156,7 @@ def test_accounts_screen_snapshot(snap_compare, scored_db: Path) -> None:
 
 def test_accounts_screen_sorted_by_health_snapshot(snap_compare, scored_db: Path) -> None:
     async def run_before(pilot) -> None:
-        await settle(pilot)
+        await to_accounts(pilot)
         await pilot.press("s")
         await pilot.pause()
 
@@ -273,7 +284,7 @@ def test_risk_queue_snapshot(snap_compare, scored_db: Path) -> None:
 
 def test_account_screen_snapshot(snap_compare, scored_db: Path) -> None:
     async def run_before(pilot) -> None:
-        await settle(pilot)
+        await to_accounts(pilot)
         await pilot.press("enter")  # the first account of the list
         await settle(pilot)
 

@@ -37,10 +37,14 @@ def dashboard_data(s: Snapshot, as_of: date) -> dict[str, object]:
     change = (
         (m["mrr_end"] - before["mrr_end"]) / before["mrr_end"] * 100 if before["mrr_end"] else 0
     )
+
+    def pct(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:g}%"
+
+    churn = None if m["logo_retention"] is None else round(100 - m["logo_retention"], 1)
     headline = (
         f"MRR {money(now)} ({change:+.1f}% on the month before) · {m['month']}: "
-        f"NRR {m['nrr']}% · GRR {m['grr']}% · logo churn "
-        f"{round(100 - m['logo_retention'], 1) if m['logo_retention'] is not None else 'n/a'}%"
+        f"NRR {pct(m['nrr'])} · GRR {pct(m['grr'])} · logo churn {pct(churn)}"
     )
     scored = s.run.scores.join(s.run.features.select("account_id", "mrr"), on="account_id")
     total = scored.height or 1
