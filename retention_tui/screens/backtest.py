@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from db import connect
 from db.results import latest_backtest
 from retention_tui.reports.backtest import lift_rows
-from retention_tui.screens.loading import LoadingScreen
+from retention_tui.screens.loading import TableScreen
 
 if TYPE_CHECKING:
     from retention_tui.app import RetentionApp
@@ -27,18 +26,11 @@ COLUMNS = (
 )
 
 
-class BacktestScreen(LoadingScreen):
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Loading the latest backtest…", id="backtest-summary")
-        yield DataTable(id="backtest-lift", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label in COLUMNS:
-            table.add_column(label, key=label)
-        self.reload()
+class BacktestScreen(TableScreen):
+    SUMMARY_ID = "backtest-summary"
+    TABLE_ID = "backtest-lift"
+    COLUMNS = COLUMNS
+    LOADING = "Loading the latest backtest…"
 
     def fetch(self) -> dict[str, object] | None:
         app: RetentionApp = self.app  # type: ignore[assignment]

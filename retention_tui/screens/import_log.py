@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import polars as pl
-from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from db import connect
 from db.queries import import_log
-from retention_tui.screens.loading import LoadingScreen
+from retention_tui.screens.loading import TableScreen
 
 if TYPE_CHECKING:
     from retention_tui.app import RetentionApp
@@ -28,18 +27,11 @@ COLUMNS = (
 )
 
 
-class ImportLogScreen(LoadingScreen):
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Loading the import log…", id="imports-summary")
-        yield DataTable(id="imports-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label in COLUMNS:
-            table.add_column(label, key=label)
-        self.reload()
+class ImportLogScreen(TableScreen):
+    SUMMARY_ID = "imports-summary"
+    TABLE_ID = "imports-table"
+    COLUMNS = COLUMNS
+    LOADING = "Loading the import log…"
 
     def fetch(self) -> pl.DataFrame:
         app: RetentionApp = self.app  # type: ignore[assignment]

@@ -3,10 +3,12 @@ changes (the app bumps ``data_version`` when another process commits)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import work
+from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
 
 
 class LoadingScreen(Screen[None]):
@@ -33,3 +35,25 @@ class LoadingScreen(Screen[None]):
     def load(self) -> None:
         data = self.fetch()
         self.app.call_from_thread(self.show, data)
+
+
+class TableScreen(LoadingScreen):
+    """A summary line over one table: subclasses set the ids, the columns and the text shown
+    while loading, and implement ``fetch`` and ``show``."""
+
+    SUMMARY_ID = "summary"
+    TABLE_ID = "table"
+    COLUMNS: ClassVar[tuple[str, ...]] = ()
+    LOADING = "Loading…"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self.LOADING, id=self.SUMMARY_ID)
+        yield DataTable(id=self.TABLE_ID, cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label in self.COLUMNS:
+            table.add_column(label, key=label)
+        self.reload()
