@@ -28,12 +28,15 @@ def upsert(
     *,
     conflict: Sequence[str] = ("source", "source_id"),
     update: Sequence[str] | None = None,
+    source: str | None = None,
 ) -> UpsertCounts:
     """Insert ``rows`` into ``table``, updating rows whose ``conflict`` key already exists.
 
     Only the ``update`` columns (default: all but the key) overwrite an existing row, so a
     file without some column leaves that column's values alone. A row whose values are all
-    unchanged is not touched (and is counted as unchanged). Call inside a transaction.
+    unchanged is not touched (and is counted as unchanged). When ``source`` names the
+    rows' source and the table has none of its rows yet, the rows (already unique) are
+    inserted without conflict checks. Call inside a transaction.
     """
     cols = [_quote(c) for c in columns]
     keys = {_quote(c) for c in conflict}
@@ -49,12 +52,8 @@ def upsert(
     else:
         sql += "NOTHING"
     first_time = (
-        conn.execute(
-            f"SELECT 1 FROM {t} WHERE source = ? LIMIT 1", (_source_of(columns, rows),)
-        ).fetchone()
-        is None
-        if "source" in columns and rows
-        else False
+        source is not None
+        and not conn.execute(f"SELECT 1 FROM {t} WHERE source = ? LIMIT 1", (source,)).fetchone()
     )
     if first_time:
         # Nothing from this source yet, and the rows are unique (validated): a plain INSERT
@@ -70,7 +69,3 @@ def upsert(
     return UpsertCounts(
         inserted=inserted, updated=changed - inserted, unchanged=len(rows) - changed
     )
-
-
-def _source_of(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> object:
-    return rows[0][list(columns).index("source")]

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from db import queries, transaction
+from db.errors import RetentionError
 from db.queries import DATA_TABLES, ImportLogEntry
 from db.write import upsert
 from importers.csvfile import read_table
@@ -72,7 +73,17 @@ def _write(conn: sqlite3.Connection, item: _Loaded, dry_run: bool) -> FileResult
     check_references(parsed, _known_values(conn, parsed))
     frame = parsed.frame.drop("__row")
     columns = frame.columns
-    counts = upsert(conn, parsed.fmt.table, columns, frame.rows(), update=parsed.present_targets)
+    try:
+        counts = upsert(
+            conn,
+            parsed.fmt.table,
+            columns,
+            frame.rows(),
+            update=parsed.present_targets,
+            source=parsed.fmt.source,
+        )
+    except sqlite3.IntegrityError as exc:  # e.g. an account id another source already uses
+        raise RetentionError(f"{item.path}: {exc}; expected ids that no other source uses") from exc
     duration_ms = round((item.seconds + time.perf_counter() - started) * 1000)
     result = FileResult(
         path=item.path,

@@ -233,3 +233,27 @@ def test_header_names_that_polars_would_read_as_patterns(
         assert result.exit_code == 2 and message in result.output, result.output
         assert "Traceback" not in result.output
         assert database_digest(populated) == before
+
+
+def test_an_id_already_used_by_another_source_is_a_clear_error(
+    db_path: Path, runner: CliRunner, write_csv
+) -> None:
+    import sqlite3
+
+    from db import connect
+
+    connect(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "INSERT INTO accounts (account_id, source, source_id, name, created_at) "
+        "VALUES ('a', 'stripe', 'cus_1', 'From Stripe', '2024-01-01')"
+    )
+    conn.commit()
+    conn.close()
+    before = database_digest(db_path)
+    path = write_csv("accounts.csv", ACCOUNTS + "a,Acme,2024-01-01\n")
+    result = _import(runner, db_path, path)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {path}: UNIQUE constraint failed: accounts.account_id")
+    assert "Traceback" not in result.output
+    assert database_digest(db_path) == before
