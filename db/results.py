@@ -81,10 +81,6 @@ def score_history(conn: sqlite3.Connection, account_id: str) -> pl.DataFrame:
     )
 
 
-def snapshot_dates(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT DISTINCT as_of FROM score_snapshots ORDER BY 1")]
-
-
 def stored_alerts(conn: sqlite3.Connection, on_or_before: str) -> tuple[str | None, list[dict]]:
     """The alerts of the latest scoring run on or before a date, soonest due first."""
     row = conn.execute(

@@ -70,7 +70,7 @@ def test_weekly_history_backfills_trends_and_alerts(runner: CliRunner, sample_db
     assert len(dates) == 12 and dates[-1] == SAMPLE_AS_OF
     # Weeks after the first compare with the week before: some scores move enough to alert.
     codes = {r[0] for r in rows(sample_db, "SELECT DISTINCT code FROM score_alerts")}
-    assert "score_drop" in codes or "entered_at_risk" in codes
+    assert {"score_drop", "entered_at_risk", "rose_to_healthy"} <= codes
 
 
 def test_history_needs_since(runner: CliRunner, sample_db: Path) -> None:
