@@ -28,7 +28,7 @@ def upsert(
     *,
     conflict: Sequence[str] = ("source", "source_id"),
     update: Sequence[str] | None = None,
-    source: str | None = None,
+    fresh: bool = False,
 ) -> UpsertCounts:
     """Insert ``rows`` into ``table``, updating rows whose ``conflict`` key already exists.
 
@@ -51,11 +51,7 @@ def upsert(
         sql += f"UPDATE SET {sets} WHERE NOT ({same})"
     else:
         sql += "NOTHING"
-    first_time = (
-        source is not None
-        and not conn.execute(f"SELECT 1 FROM {t} WHERE source = ? LIMIT 1", (source,)).fetchone()
-    )
-    if first_time:
+    if fresh:
         # Nothing from this source yet, and the rows are unique (validated): a plain INSERT
         # skips the conflict checks (measured: 5.4 s instead of 8.1 s for 1M events).
         plain = f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
@@ -69,3 +65,29 @@ def upsert(
     return UpsertCounts(
         inserted=inserted, updated=changed - inserted, unchanged=len(rows) - changed
     )
+
+
+def source_is_new(conn: sqlite3.Connection, table: str, source: str) -> bool:
+    """Whether ``table`` has no rows from ``source`` yet."""
+    t = _quote(table)
+    return not conn.execute(f"SELECT 1 FROM {t} WHERE source = ? LIMIT 1", (source,)).fetchone()
+
+
+def fill_empty(
+    conn: sqlite3.Connection,
+    table: str,
+    key: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+) -> int:
+    """Set each row's ``columns`` where they are still empty, on the row whose ``key`` is
+    the row's first value; return how many rows changed."""
+    if not columns:
+        return 0
+    sets = ", ".join(f"{_quote(c)} = COALESCE({_quote(c)}, ?)" for c in columns)
+    before = conn.total_changes
+    conn.executemany(
+        f"UPDATE {_quote(table)} SET {sets} WHERE {_quote(key)} = ?",
+        [(*r[1:], r[0]) for r in rows],
+    )
+    return conn.total_changes - before

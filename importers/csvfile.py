@@ -26,6 +26,7 @@ class RawTable:
     path: Path
     sha256: str
     header: tuple[str, ...]
+    encoding: str  # "utf-8" or "windows-1252" (what Excel on Windows saves as "CSV")
     # every column as text (null when empty), named by position (see column()), plus ROW:
     # header names are never used as Polars names ("*" or "^a$" mean other things there)
     frame: pl.DataFrame
@@ -57,13 +58,18 @@ def read_bytes(path: Path) -> bytes:
     raise AssertionError  # unreachable
 
 
-def decode(path: Path, data: bytes, separator: str = ",") -> str:
-    """The file's text; a UTF-8 byte-order mark is dropped. Non-UTF-8 bytes are an error
-    that names the row and column they are in."""
+def decode(path: Path, data: bytes, separator: str = ",") -> tuple[str, str]:
+    """The file's text and encoding: UTF-8 (a byte-order mark is dropped), else
+    Windows-1252 (Excel's "CSV" on Windows). Bytes that are neither are an error that
+    names the row and column they are in."""
     if b"\x00" in data[:65536]:
         _fail(path, "is a binary file, not CSV text")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
         start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
         before = data[start : exc.start]
@@ -75,8 +81,8 @@ def decode(path: Path, data: bytes, separator: str = ",") -> str:
         column = names[field_index].strip() if field_index < len(names) else None
         _fail(
             path,
-            f"byte 0x{data[exc.start]:02x} is not UTF-8; expected UTF-8 text "
-            "(in Excel: Save As > CSV UTF-8)",
+            f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor Windows-1252; expected UTF-8 "
+            "text (in Excel: Save As > CSV UTF-8)",
             row,
             column,
         )
@@ -123,7 +129,7 @@ def read_table(path: Path) -> RawTable:
     if not data.strip():
         _fail(path, "is empty; expected a header row and at least one data row")
     sha = hashlib.sha256(data).hexdigest()
-    text = decode(path, data)
+    text, encoding = decode(path, data)
     separator = sniff_separator(text)
     header_line = next(csv.reader(io.StringIO(text, newline=""), delimiter=separator), [])
     header = tuple(h.strip() for h in header_line)
@@ -163,7 +169,7 @@ def read_table(path: Path) -> RawTable:
     if frame.height == 0:
         _fail(path, "has a header but no data rows")
     _check_cell_sizes(path, frame, header)
-    return RawTable(path=path, sha256=sha, header=header, frame=frame)
+    return RawTable(path=path, sha256=sha, header=header, encoding=encoding, frame=frame)
 
 
 def _check_cell_sizes(path: Path, frame: pl.DataFrame, header: tuple[str, ...]) -> None:

@@ -1,26 +1,35 @@
 """Importing files: read and validate every file, then write them all in one transaction.
 
 Files are written in the order their references need (accounts before contacts, invoices
-before payments), whatever order they were given in. Any problem in any file rolls the
-whole import back: the database is exactly as it was.
+before payments), whatever order they were given in. Rows from a tool's export are given
+their account on the way in (importers/identity.py); rows that match none are kept in
+pending_rows until linked by hand. Any problem in any file rolls the whole import back:
+the database is exactly as it was.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from db import queries, transaction
+import polars as pl
+
+from db import links, queries, transaction
 from db.errors import RetentionError
 from db.queries import DATA_TABLES, ImportLogEntry
-from db.write import upsert
-from importers.csvfile import read_table
+from db.write import UpsertCounts, fill_empty, source_is_new, upsert
+from importers import identity
+from importers.csvfile import ROW, read_table
 from importers.detect import detect, format_named
+from importers.spec import HELPER_PREFIX, IDENTITY_TARGETS
 from importers.validate import Parsed, check_references, parse
+
+CHUNK_ROWS = 100_000  # rows written between two progress reports
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,11 @@ class FileResult:
     rejected: int
     ignored_columns: tuple[str, ...]
     duration_ms: int
+    encoding: str = "utf-8"
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> rows left out
+    accounts_created: int = 0
+    accounts_matched: int = 0
+    pending: int = 0  # rows kept until they are linked to an account
 
 
 class _DryRun(Exception):
@@ -48,6 +62,9 @@ class _Loaded:
     sha256: str
     parsed: Parsed
     seconds: float
+
+
+Progress = Callable[[str, int, int], None]  # (file name, rows written, rows to write)
 
 
 def load(path: Path, format_name: str | None = None) -> _Loaded:
@@ -67,29 +84,202 @@ def _known_values(conn: sqlite3.Connection, parsed: Parsed) -> dict[str, set[str
     return known
 
 
-def _write(conn: sqlite3.Connection, item: _Loaded, dry_run: bool) -> FileResult:
+def _table_columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [c[1] for c in conn.execute(f'PRAGMA table_info("{table}")')]
+
+
+def _db_columns(frame: pl.DataFrame, table_columns: list[str]) -> list[str]:
+    return [
+        c
+        for c in frame.columns
+        if c in table_columns and c not in IDENTITY_TARGETS and not c.startswith(HELPER_PREFIX)
+    ]
+
+
+@dataclass
+class _Placement:
+    """What giving rows their accounts did."""
+
+    frame: pl.DataFrame  # rows to write, account_id set
+    fill: pl.DataFrame | None = None  # accounts rows that enrich an account another tool made
+    pending: int = 0
+    created: int = 0
+    matched: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def _place(conn: sqlite3.Connection, item: _Loaded, table_columns: list[str]) -> _Placement:
+    """Give every row of a tool's export its account (or keep it pending)."""
+    parsed = item.parsed
+    fmt = parsed.fmt
+    assert fmt.identity is not None
+    accounts, contacts = links.accounts_for_matching(conn)
+    frame = identity.resolve(
+        identity.with_keys(parsed.frame), links.links(conn, fmt.source), accounts, contacts
+    )
+    placed = pl.col("account_id").is_not_null()
+    ambiguous = pl.col("candidates").is_not_null()
+    result = _Placement(frame)
+    if fmt.identity.creates:
+        own = queries.existing_values(conn, "accounts", "source_id", source=fmt.source)
+        is_own = pl.col("ext_id").cast(pl.String).is_in(list(own))
+        new = ~placed & ~ambiguous
+        frame = frame.with_columns(
+            pl.when(new)
+            .then(pl.lit(f"{fmt.source}:") + pl.col("ext_id").cast(pl.String))
+            .otherwise(pl.col("account_id"))
+            .alias("account_id"),
+            pl.when(new).then(pl.lit("created")).otherwise(pl.col("match")).alias("match"),
+        )
+        result.created = frame.filter(new).height
+        result.fill = frame.filter(placed & ~is_own)
+        result.matched = result.fill.select(pl.col("account_id").n_unique()).item()
+        to_write = frame.filter(new | (placed & is_own))
+    else:
+        if fmt.identity.optional:
+            to_write = frame.filter(placed | ~ambiguous)
+        else:
+            to_write = frame.filter(placed)
+        result.matched = to_write.select(pl.col("account_id").drop_nulls().n_unique()).item()
+    # Rows with no account wait for a link; deals may stay without one unless ambiguous.
+    lenient = fmt.identity.creates or fmt.identity.optional
+    waiting = frame.filter(pl.col("account_id").is_null() & (ambiguous if lenient else True))
+    _keep_pending(conn, item, waiting, table_columns)
+    result.pending = waiting.height
+    # Remember which account each of the tool's ids went to: the next import of any of
+    # its files finds it again even if names or domains change.
+    ids = (
+        frame.filter(pl.col("k_id").is_not_null() & pl.col("account_id").is_not_null())
+        .select("k_id", "account_id")
+        .unique(subset="k_id")
+    )
+    links.save_links(conn, fmt.source, ids.iter_rows(), "auto")
+    result.frame = to_write
+    return result
+
+
+def _keep_pending(
+    conn: sqlite3.Connection, item: _Loaded, waiting: pl.DataFrame, table_columns: list[str]
+) -> None:
+    if waiting.height == 0:
+        return
+    fmt = item.parsed.fmt
+    payload_cols = [c for c in _db_columns(waiting, table_columns) if c != "account_id"]
+    labelled = waiting.with_columns(identity.best_label(waiting).alias("_label"))
+    links.keep_pending(
+        conn,
+        (
+            links.PendingRow(
+                target_table=fmt.table,
+                source=fmt.source,
+                source_id=str(rec["source_id"]),
+                format=fmt.qualified,
+                file_name=item.path.name,
+                row_number=rec[ROW],
+                reason="ambiguous" if rec["candidates"] else "unmatched",
+                keys=identity.record_keys(rec),
+                label=str(rec["_label"]),
+                candidates=rec["candidates"],
+                payload={c: rec[c] for c in payload_cols},
+            )
+            for rec in labelled.iter_rows(named=True)
+        ),
+    )
+
+
+def _follow_merges(conn: sqlite3.Connection, parsed: Parsed) -> tuple[pl.DataFrame, int]:
+    """Our own files name accounts by id: ids merged into another account now mean that
+    account (and an accounts row of a merged id is left out)."""
+    frame = parsed.frame
+    merged = links.merged_ids(conn)
+    if not merged or "account_id" not in frame.columns:
+        return frame, 0
+    if parsed.fmt.table == "accounts":
+        kept = frame.filter(~pl.col("account_id").is_in(list(merged)))
+        return kept, frame.height - kept.height
+    return frame.with_columns(pl.col("account_id").replace(merged)), 0
+
+
+def write_rows(
+    conn: sqlite3.Connection,
+    table: str,
+    frame: pl.DataFrame,
+    columns: list[str],
+    *,
+    update: Sequence[str] | None,
+    source: str,
+    on_rows: Callable[[int, int], None] | None = None,
+) -> UpsertCounts:
+    """Upsert ``frame``'s ``columns`` into ``table`` in chunks, reporting progress."""
+    fresh = source_is_new(conn, table, source)
+    total = frame.height
+    inserted = updated = unchanged = 0
+    for start in range(0, max(total, 1), CHUNK_ROWS):
+        chunk = frame.slice(start, CHUNK_ROWS).select(columns)
+        if chunk.height == 0:
+            break
+        counts = upsert(conn, table, columns, chunk.rows(), update=update, fresh=fresh)
+        inserted += counts.inserted
+        updated += counts.updated
+        unchanged += counts.unchanged
+        if on_rows:
+            on_rows(min(start + CHUNK_ROWS, total), total)
+    return UpsertCounts(inserted, updated, unchanged)
+
+
+def _write(
+    conn: sqlite3.Connection, item: _Loaded, dry_run: bool, on_rows: Progress | None
+) -> FileResult:
     started = time.perf_counter()
     parsed = item.parsed
-    check_references(parsed, _known_values(conn, parsed))
-    frame = parsed.frame.drop("__row")
-    columns = frame.columns
+    fmt = parsed.fmt
+    table_columns = _table_columns(conn, fmt.table)
+    skipped = dict(parsed.skipped)
+    placement = None
+    if fmt.identity:
+        placement = _place(conn, item, table_columns)
+        frame = placement.frame
+    else:
+        frame, merged = _follow_merges(conn, parsed)
+        if merged:
+            skipped["merged into another account"] = merged
+    check_references(dataclasses.replace(parsed, frame=frame), _known_values(conn, parsed))
+    columns = _db_columns(frame, table_columns)
+    update = [t for t in parsed.present_targets if t in columns]
+    if fmt.identity:
+        update.append("account_id")
     try:
-        counts = upsert(
+        counts = write_rows(
             conn,
-            parsed.fmt.table,
+            fmt.table,
+            frame,
             columns,
-            frame.rows(),
-            update=parsed.present_targets,
-            source=parsed.fmt.source,
+            update=update,
+            source=fmt.source,
+            on_rows=(lambda done, total: on_rows(item.path.name, done, total)) if on_rows else None,
         )
+        if placement is not None and placement.fill is not None and placement.fill.height:
+            fill_cols = [
+                c
+                for c in update
+                if c not in ("account_id", "source", "source_id", "name", "created_at")
+            ]
+            fill_empty(
+                conn,
+                "accounts",
+                "account_id",
+                fill_cols,
+                placement.fill.select("account_id", *fill_cols).rows(),
+            )
     except sqlite3.IntegrityError as exc:  # e.g. an account id another source already uses
         raise RetentionError(f"{item.path}: {exc}; expected ids that no other source uses") from exc
+    links.forget_pending(conn, fmt.table, fmt.source, frame["source_id"].to_list())
     duration_ms = round((item.seconds + time.perf_counter() - started) * 1000)
     result = FileResult(
         path=item.path,
         sha256=item.sha256,
-        format=f"{parsed.fmt.source}.{parsed.fmt.name}",
-        entity=parsed.fmt.table,
+        format=fmt.qualified,
+        entity=fmt.table,
         rows_read=parsed.rows_read,
         inserted=counts.inserted,
         updated=counts.updated,
@@ -97,6 +287,11 @@ def _write(conn: sqlite3.Connection, item: _Loaded, dry_run: bool) -> FileResult
         rejected=parsed.duplicates_dropped,
         ignored_columns=parsed.ignored_columns,
         duration_ms=duration_ms,
+        encoding=parsed.encoding,
+        skipped=skipped,
+        accounts_created=placement.created if placement else 0,
+        accounts_matched=placement.matched if placement else 0,
+        pending=placement.pending if placement else 0,
     )
     if not dry_run:
         queries.log_import(
@@ -112,7 +307,7 @@ def _write(conn: sqlite3.Connection, item: _Loaded, dry_run: bool) -> FileResult
                 rows_inserted=result.inserted,
                 rows_updated=result.updated,
                 rows_unchanged=result.unchanged,
-                rows_rejected=result.rejected,
+                rows_rejected=result.rejected + sum(skipped.values()) + result.pending,
                 ignored_columns=",".join(result.ignored_columns),
                 duration_ms=duration_ms,
             ),
@@ -128,25 +323,32 @@ def import_files(
     dry_run: bool = False,
     on_file: Callable[[FileResult], None] | None = None,
     on_progress: Callable[[str], None] | None = None,
+    on_rows: Progress | None = None,
 ) -> list[FileResult]:
     """Import ``paths`` all together; return what each file did (or would do, dry run).
 
     ``on_progress`` hears what is happening ("checked x.csv: 1,000,000 rows", "writing
-    x.csv") while it happens."""
+    x.csv") while it happens; ``on_rows`` how many of a file's rows are written so far."""
     say = on_progress or (lambda _msg: None)
     loaded = []
     for p in paths:
         say(f"reading {Path(p).name}")
         item = load(Path(p), format_name)
-        say(f"checked {Path(p).name}: {item.parsed.rows_read:,} rows, {item.parsed.fmt.name}")
+        say(f"checked {Path(p).name}: {item.parsed.rows_read:,} rows, {item.parsed.fmt.label}")
         loaded.append(item)
-    loaded.sort(key=lambda item: DATA_TABLES.index(item.parsed.fmt.table))
+    # Companies before what belongs to them; within a table, our own files first.
+    loaded.sort(
+        key=lambda item: (
+            DATA_TABLES.index(item.parsed.fmt.table),
+            item.parsed.fmt.source != "canonical",
+        )
+    )
     results: list[FileResult] = []
     try:
         with transaction(conn):
             for item in loaded:
                 say(f"writing {item.path.name}")
-                result = _write(conn, item, dry_run)
+                result = _write(conn, item, dry_run, on_rows)
                 results.append(result)
                 if on_file:
                     on_file(result)
@@ -155,3 +357,23 @@ def import_files(
     except _DryRun:
         pass
     return results
+
+
+def link_and_release(
+    conn: sqlite3.Connection, source: str, key: str, account_id: str
+) -> dict[str, int]:
+    """Link ``source``'s ``key`` to an account by hand and write the rows that waited for
+    it; return rows written per table."""
+    if not links.account_exists(conn, account_id):
+        raise RetentionError(f"no account with id {account_id!r}; see 'retention accounts'")
+    written: dict[str, int] = {}
+    with transaction(conn):
+        links.save_links(conn, source, [(key, account_id)], "manual")
+        for table, rows in links.take_pending(conn, source, key).items():
+            frame = pl.DataFrame(rows, infer_schema_length=None).with_columns(
+                pl.lit(account_id).alias("account_id")
+            )
+            columns = frame.columns
+            write_rows(conn, table, frame, columns, update=None, source=source)
+            written[table] = frame.height
+    return written

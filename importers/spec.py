@@ -2,14 +2,31 @@
 read how.
 
 A format is a table of :class:`Field` rows plus the key that identifies a record in its
-source. Adding an export format means writing one such table.
+source. Adding an export format means writing one such table (and, for a tool whose rows
+name their company rather than carry our account id, an :class:`Identity`).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from importers.values import MONEY, Kind
+import polars as pl
+
+from importers.values import Kind
+
+# Targets that are not database columns: they say which account a row belongs to
+# (importers/identity.py) ...
+IDENTITY_TARGETS = ("ext_id", "ext_name", "ext_domain", "ext_email")
+# ... or feed a format's transform; their names start with an underscore.
+HELPER_PREFIX = "_"
+
+
+def normalise_header(name: str) -> str:
+    """Header names compare ignoring case, surrounding spaces and the choice of ' ', '_'
+    or '.' between words: 'Customer ID', 'customer_id' and 'customer.id' are one name."""
+    return re.sub(r"[\s._]+", " ", name.strip().lower()).strip()
 
 
 @dataclass(frozen=True)
@@ -18,16 +35,27 @@ class Field:
     target: str  # the database column it fills
     kind: Kind
     required: bool = False
-    choices: tuple[str, ...] = ()  # allowed values (after lower-casing)
+    choices: tuple[str, ...] = ()  # allowed values (after lower-casing and ``values``)
     low: float | None = None  # inclusive bounds for numbers
     high: float | None = None
     default: str | None = None  # used when the cell is empty or the column absent
     currency_from: str | None = None  # for money: the target holding the row's currency
     doc: str = ""
     example: str = ""
+    aliases: tuple[str, ...] = ()  # other headers the same column goes by
+    # The tool's words for a value -> ours (compared lower case), e.g. "in_trial" -> "trialing".
+    values: Mapping[str, str] | None = None
+    # Values whose rows are left out, with the reason told in the import summary.
+    skip: Mapping[str, str] | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.column, *self.aliases)
 
     @property
     def expected(self) -> str:
+        if self.values:
+            return "one of " + ", ".join(sorted({*self.values, *(self.skip or {})}))
         if self.choices:
             return "one of " + ", ".join(self.choices)
         noun = self.kind.expected.split(" like ")[0]
@@ -39,7 +67,7 @@ class Field:
 
     @property
     def is_money(self) -> bool:
-        return self.kind is MONEY
+        return self.kind.money
 
 
 @dataclass(frozen=True)
@@ -55,8 +83,17 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """How a tool's rows find their account: by the tool's own id for the company
+    (``ext_id``), its name, web domain or a person's email (importers/identity.py)."""
+
+    creates: bool = False  # rows are companies: one that matches no account becomes one
+    optional: bool = False  # an unmatched row is kept without an account (deals)
+
+
+@dataclass(frozen=True)
 class FileFormat:
-    name: str  # what --format takes, e.g. "accounts"
+    name: str  # what --format takes, e.g. "accounts" (or "stripe.customers")
     source: str  # recorded with each row, e.g. "canonical"
     table: str  # the database table it fills
     fields: tuple[Field, ...]
@@ -65,6 +102,23 @@ class FileFormat:
     description: str = ""
     # Extra constant columns written with every row, e.g. account_id = source_id.
     copy_key_to: tuple[str, ...] = field(default_factory=tuple)
+    identity: Identity | None = None
+    # Turns the validated rows into the table's rows (e.g. a trial split off a
+    # subscription); keeps the ROW column.
+    transform: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+    # Columns that must all be present for the header to be recognised as this format
+    # (default: the required ones).
+    signature: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # where the tool's column names and values come from
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.source}.{self.name}"
+
+    @property
+    def label(self) -> str:
+        """What --format takes and messages say: 'contacts', 'stripe.customers'."""
+        return self.name if self.source == "canonical" else self.qualified
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -73,3 +127,10 @@ class FileFormat:
     @property
     def required_columns(self) -> tuple[str, ...]:
         return tuple(f.column for f in self.fields if f.required and f.default is None)
+
+    @property
+    def detected_by(self) -> tuple[str, ...]:
+        return self.signature or self.required_columns
+
+    def field_named(self, column: str) -> Field:
+        return next(f for f in self.fields if f.column == column)

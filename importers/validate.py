@@ -13,7 +13,7 @@ import polars as pl
 
 from db.errors import Problem, RetentionError
 from importers.csvfile import ROW, RawTable
-from importers.spec import FileFormat
+from importers.spec import Field, FileFormat, normalise_header
 from importers.values import money_minor
 
 MAX_SHOWN = 10
@@ -29,15 +29,34 @@ class Parsed:
     ignored_columns: tuple[str, ...]
     # Targets filled from the file's own columns: only these overwrite an existing row.
     present_targets: tuple[str, ...]
+    skipped: dict[str, int]  # rows left out on purpose (Field.skip), by reason
+    encoding: str = "utf-8"
 
 
 def match_columns(fmt: FileFormat, header: tuple[str, ...]) -> dict[str, int]:
-    """Field column -> the position of the header column that holds it (matched ignoring
-    case and surrounding spaces)."""
-    by_lower = {h.strip().lower(): i for i, h in enumerate(header)}
-    return {
-        f.column: by_lower[f.column.lower()] for f in fmt.fields if f.column.lower() in by_lower
-    }
+    """Field column -> the position of the header column that holds it (by any of the
+    field's names, compared with normalise_header; the first such column wins)."""
+    positions: dict[str, int] = {}
+    for i, h in enumerate(header):
+        positions.setdefault(normalise_header(h), i)
+    found = {}
+    for f in fmt.fields:
+        for name in f.names:
+            if normalise_header(name) in positions:
+                found[f.column] = positions[normalise_header(name)]
+                break
+    return found
+
+
+def _read(f: Field, raw: pl.Expr) -> pl.Expr:
+    """The field's parsed value (money excepted: see parse)."""
+    if f.values:
+        return (
+            raw.str.strip_chars()
+            .str.to_lowercase()
+            .replace_strict(dict(f.values), default=None, return_dtype=pl.String)
+        )
+    return f.kind.parse(raw)
 
 
 def _show(value: object) -> str:
@@ -94,18 +113,31 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
         raw_cols.append(src.alias(f"raw:{f.target}"))
     raw = raw.select(pl.col(ROW), *raw_cols)
 
+    # Rows left out on purpose (a Stripe subscription that was never paid, ...).
+    skipped: dict[str, int] = {}
+    for f in fmt.fields:
+        if f.skip and f.column in columns:
+            value = pl.col(f"raw:{f.target}").str.strip_chars().str.to_lowercase()
+            # "" stands for an empty cell
+            hit = {w: (value.is_null() if w == "" else value == w) for w in f.skip}
+            for word, reason in f.skip.items():
+                n = raw.filter(hit[word]).height
+                if n:
+                    skipped[reason] = skipped.get(reason, 0) + n
+            raw = raw.filter(~pl.any_horizontal(*hit.values()))
+
     # Non-money fields first: money reads the parsed currency of its row.
     plain = [f for f in fmt.fields if not f.is_money]
     money = [f for f in fmt.fields if f.is_money]
-    parsed = raw.with_columns(
-        f.kind.parse(pl.col(f"raw:{f.target}")).alias(f.target) for f in plain
-    )
-    parsed = parsed.with_columns(
-        money_minor(pl.col(f"raw:{f.target}"), pl.col(f.currency_from or "currency")).alias(
-            f.target
-        )
-        for f in money
-    )
+    parsed = raw.with_columns(_read(f, pl.col(f"raw:{f.target}")).alias(f.target) for f in plain)
+
+    def minor(f: Field) -> pl.Expr:
+        text = f.kind.parse(pl.col(f"raw:{f.target}"))
+        if f.kind.minor:
+            return text.cast(pl.Int64, strict=False)
+        return money_minor(text, pl.col(f.currency_from or "currency"))
+
+    parsed = parsed.with_columns(minor(f).alias(f.target) for f in money)
 
     for f in fmt.fields:
         r, p = pl.col(f"raw:{f.target}"), pl.col(f.target)
@@ -138,7 +170,14 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
     problems.raise_if_any()
 
     targets = [f.target for f in fmt.fields]
-    typed = parsed.select(ROW, *targets)
+    # A value mapped to "" is a known word meaning "no value" (Zendesk's "unoffered").
+    typed = parsed.select(ROW, *targets).with_columns(
+        pl.when(pl.col(f.target) != "").then(pl.col(f.target)).alias(f.target)
+        for f in fmt.fields
+        if f.values
+    )
+    if fmt.transform:
+        typed = fmt.transform(typed)
     if fmt.key != ("source_id",):
         typed = typed.with_columns(
             pl.concat_str([pl.col(k).cast(pl.String) for k in fmt.key], separator="/").alias(
@@ -148,10 +187,11 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
     typed = typed.with_columns(pl.lit(fmt.source).alias("source"))
 
     # Exact repeats of a record are dropped; one id with two different contents is an error.
-    rows_read = typed.height
+    rows_read = table.frame.height
+    before = typed.height
     value_cols = [c for c in typed.columns if c != ROW]
     typed = typed.unique(subset=value_cols, keep="first", maintain_order=True)
-    dropped = rows_read - typed.height
+    dropped = before - typed.height
     key_label = " + ".join(f.column for f in fmt.fields if f.target in fmt.key) or "id"
     first_row = typed.group_by("source_id").agg(pl.col(ROW).min().alias("first"))
     dup = (
@@ -170,7 +210,9 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
     )
     problems.raise_if_any()
     present = tuple(f.target for f in fmt.fields if f.column in columns)
-    return Parsed(table.name, fmt, typed, rows_read, dropped, ignored, present)
+    return Parsed(
+        table.name, fmt, typed, rows_read, dropped, ignored, present, skipped, table.encoding
+    )
 
 
 def check_references(parsed: Parsed, known: dict[str, set[str]]) -> None:

@@ -157,6 +157,102 @@ def money_minor(raw: pl.Expr, currency: pl.Expr) -> pl.Expr:
     return pl.when(ok & (frac_len <= exp)).then(value)
 
 
+def amount_text(raw: pl.Expr) -> pl.Expr:
+    """An amount as tools and spreadsheets write it, to plain '-1234.56' text.
+
+    Takes currency signs and codes ('$1,234.56', '1 234,56 EUR'), US and European
+    separators ('1,234.56', '1.234,56', '1234,56') and accounting negatives ('(12.00)').
+    A lone ',' or '.' followed by exactly three digits is a thousands separator only when
+    the other kind of separator also appears; otherwise it is the decimal point.
+    """
+    s = raw.str.strip_chars()
+    negative = s.str.contains(r"^\(.*\)$") | s.str.contains(r"^-|^[^\d]*-")
+    body = s.str.replace_all(r"[^\d.,]", "")
+    comma_decimal = (
+        # '1.234,56': both, the comma last; or '1234,56' / '1,5': comma only, not thousands
+        (body.str.contains(r"\.") & body.str.contains(r",\d*$") & ~body.str.contains(r"\.\d*$"))
+        | (~body.str.contains(r"\.") & body.str.contains(r"^\d+,\d{1,2}$"))
+    )
+    dot_thousands_only = ~body.str.contains(",") & body.str.contains(r"^\d{1,3}(\.\d{3}){2,}$")
+    plain = (
+        pl.when(comma_decimal)
+        .then(body.str.replace_all(r"\.", "").str.replace(",", "."))
+        .when(dot_thousands_only)
+        .then(body.str.replace_all(r"\.", ""))
+        .otherwise(body.str.replace_all(",", ""))
+    )
+    ok = s.str.contains(r"\d") & plain.str.contains(r"^\d+(\.\d*)?$")
+    return pl.when(ok).then(pl.when(negative).then("-" + plain).otherwise(plain))
+
+
+def minor_units_text(raw: pl.Expr) -> pl.Expr:
+    """Whole minor units (cents) as exports of APIs write them: '123456' is 1234.56."""
+    s = raw.str.strip_chars()
+    return pl.when(s.str.contains(r"^-?\d{1,18}$")).then(s)
+
+
+# Dates as tools write them, besides ISO: US month-first (what Salesforce and HubSpot
+# reports give in a US locale), a zone as '+0000' or ' UTC', and Unix epoch seconds or
+# milliseconds (Mixpanel, PostHog).
+_TOOL_DATETIME_FORMATS = (
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M %z",
+    "%Y-%m-%dT%H:%M:%S%.f%:z",
+    "%d %b %Y %H:%M",
+    "%b %d, %Y %I:%M %p",
+    "%b %d, %Y",
+)
+
+
+def _tool_instant(raw: pl.Expr) -> pl.Expr:
+    s = raw.str.strip_chars().str.replace(r"\s*\(?UTC\)?$", "")
+    digits = s.str.contains(r"^\d{9,13}(\.\d+)?$")
+    epoch = s.str.extract(r"^(\d+)", 1).cast(pl.Int64, strict=False)
+    from_epoch = (
+        pl.when(digits & (s.str.len_chars() >= 13))
+        .then(pl.from_epoch(epoch, time_unit="ms"))
+        .when(digits)
+        .then(pl.from_epoch(epoch, time_unit="s"))
+        .cast(pl.Datetime("us"))
+        .dt.replace_time_zone("UTC")
+    )
+    us_date = s.str.to_date("%m/%d/%Y", strict=False).cast(pl.Datetime("us"))
+    return pl.coalesce(
+        from_epoch,
+        _instant(s),
+        *[
+            s.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC")
+            for f in _TOOL_DATETIME_FORMATS
+        ],
+        s.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+        us_date.dt.replace_time_zone("UTC"),
+    )
+
+
+def tool_instant(raw: pl.Expr) -> pl.Expr:
+    return _tool_instant(raw).dt.strftime(INSTANT_FORMAT)
+
+
+def tool_date(raw: pl.Expr) -> pl.Expr:
+    return _tool_instant(raw).dt.strftime("%Y-%m-%d")
+
+
+def domain(raw: pl.Expr) -> pl.Expr:
+    """A web domain from a domain, URL or email: 'https://www.Acme.com/x' -> 'acme.com'."""
+    s = (
+        lower(raw)
+        .str.replace(r"^[a-z][a-z0-9+.-]*://", "")
+        .str.replace(r"^.*@", "")
+        .str.replace(r"^www\.", "")
+        .str.replace(r"[/?#:].*$", "")
+    )
+    return pl.when(s.str.contains(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")).then(s)
+
+
 @dataclass(frozen=True)
 class Kind:
     """A parser with the words a user sees when a value does not fit."""
@@ -165,6 +261,10 @@ class Kind:
     parse: Callable[[pl.Expr], pl.Expr]
     expected: str
     dtype: type[pl.DataType]
+    # Money: ``parse`` gives plain decimal text in major units ('-1234.56'), turned into
+    # minor units of the row's currency; with ``minor`` it gives whole minor units.
+    money: bool = False
+    minor: bool = False
 
 
 TEXT = Kind("text", text, "text", pl.String)
@@ -184,4 +284,28 @@ INSTANT = Kind(
 )
 TAGS = Kind("tags", tags, "words separated by ';' like competitor;budget_cut", pl.String)
 # Money is parsed against the row's currency; see money_minor.
-MONEY = Kind("money", lambda raw: raw, "an amount like 1234.50 (no thousands separators)", pl.Int64)
+MONEY = Kind(
+    "money",
+    lambda raw: raw,
+    "an amount like 1234.50 (no thousands separators)",
+    pl.Int64,
+    money=True,
+)
+# What the tools write: "$1,234.56", "1.234,56 €", "(12.00)".
+AMOUNT = Kind("amount", amount_text, "an amount like 1,234.56 or $1,234.56", pl.Int64, money=True)
+CENTS = Kind(
+    "cents",
+    minor_units_text,
+    "a whole number of cents like 123456",
+    pl.Int64,
+    money=True,
+    minor=True,
+)
+TOOL_INSTANT = Kind(
+    "tool datetime",
+    tool_instant,
+    "a date-time like 2024-03-14 09:30, 3/14/2024 2:05 PM or 1710408600",
+    pl.String,
+)
+TOOL_DATE = Kind("tool date", tool_date, "a date like 2024-03-14 or 3/14/2024", pl.String)
+DOMAIN = Kind("domain", domain, "a web domain like acme.com", pl.String)

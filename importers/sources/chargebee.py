@@ -1,0 +1,171 @@
+"""Chargebee exports: subscriptions and invoices.
+
+Headers as Chargebee's "Export" (Subscriptions, Invoices) writes them, and the same
+fields under their API names ('subscription.plan_unit_price'); docs/formats.md cites the
+sources. Amounts in major units; statuses in Chargebee's words ('in_trial',
+'non_renewing', 'cancelled', 'payment_due', 'not_paid', 'voided').
+"""
+
+from __future__ import annotations
+
+from importers.sources.common import (
+    amount,
+    currency,
+    ext_email,
+    ext_id,
+    ext_name,
+    subscription_periods,
+)
+from importers.spec import Field, FileFormat, Identity
+from importers.values import DECIMAL, ID, INT, LOWER, TEXT, TOOL_DATE, TOOL_INSTANT
+
+SOURCE = "chargebee"
+SOURCES = (
+    "Chargebee Docs, 'Exporting data' (Subscriptions and Invoices exports) and the API "
+    "reference of Subscription (status: future, in_trial, active, non_renewing, paused, "
+    "cancelled; billing_period, billing_period_unit) and Invoice (status: paid, posted, "
+    "payment_due, not_paid, voided, pending)",
+)
+
+
+def _customer_fields() -> tuple[Field, ...]:
+    return (
+        ext_id("Customer Id", "subscription.customer_id", "invoice.customer_id", "Customer"),
+        ext_email("Customer Email", "customer.email"),
+        ext_name("Customer Company", "customer.company", "Company"),
+    )
+
+
+SUBSCRIPTIONS = FileFormat(
+    name="subscriptions",
+    source=SOURCE,
+    table="subscription_periods",
+    key=("subscription_id", "period_start"),
+    identity=Identity(),
+    transform=subscription_periods,
+    sources=SOURCES,
+    description="Chargebee subscriptions: MRR periods, trials split off, future ones left out.",
+    fields=(
+        Field(
+            "Subscription Id", "subscription_id", ID, required=True, aliases=("subscription.id",)
+        ),
+        *_customer_fields(),
+        Field(
+            "Plan Id",
+            "plan",
+            TEXT,
+            required=True,
+            aliases=("subscription.plan_id", "Item Price Id", "Plan"),
+        ),
+        Field(
+            "Status",
+            "status",
+            LOWER,
+            required=True,
+            aliases=("subscription.status",),
+            values={
+                "in_trial": "trialing",
+                "active": "active",
+                "non_renewing": "active",
+                "paused": "paused",
+                "cancelled": "canceled",
+            },
+            skip={"future": "not started yet (future)"},
+        ),
+        Field(
+            "Billing Period",
+            "_interval_count",
+            INT,
+            low=1,
+            default="1",
+            aliases=("subscription.billing_period",),
+        ),
+        Field(
+            "Billing Period Unit",
+            "_interval_unit",
+            LOWER,
+            required=True,
+            aliases=("subscription.billing_period_unit",),
+            values={"day": "day", "week": "week", "month": "month", "year": "year"},
+        ),
+        amount(
+            "Plan Unit Price",
+            "amount_minor",
+            "subscription.plan_unit_price",
+            "Unit Price",
+            required=True,
+        ),
+        Field(
+            "Plan Quantity",
+            "quantity",
+            INT,
+            low=0,
+            default="1",
+            aliases=("subscription.plan_quantity", "Quantity"),
+        ),
+        currency("Currency Code", "subscription.currency_code", "Currency"),
+        Field(
+            "Discount Percentage",
+            "_percent_off",
+            DECIMAL,
+            low=0,
+            high=100,
+            aliases=("Coupon Discount Percentage",),
+        ),
+        Field(
+            "Started At",
+            "period_start",
+            TOOL_DATE,
+            required=True,
+            aliases=("subscription.started_at", "Activated At", "Created At"),
+        ),
+        Field("Cancelled At", "period_end", TOOL_DATE, aliases=("subscription.cancelled_at",)),
+        Field("Trial End", "_trial_end", TOOL_DATE, aliases=("subscription.trial_end",)),
+    ),
+)
+
+INVOICES = FileFormat(
+    name="invoices",
+    source=SOURCE,
+    table="invoices",
+    key=("source_id",),
+    identity=Identity(),
+    signature=("Invoice Number", "Customer Id", "Status"),
+    sources=SOURCES,
+    description="Chargebee invoices.",
+    fields=(
+        Field(
+            "Invoice Number", "source_id", ID, required=True, aliases=("invoice.id", "Invoice Id")
+        ),
+        *_customer_fields(),
+        Field("Subscription Id", "subscription_id", ID, aliases=("invoice.subscription_id",)),
+        amount("Amount", "amount_minor", "invoice.total", "Total", required=True),
+        currency("Currency Code", "invoice.currency_code", "Currency"),
+        Field(
+            "Status",
+            "status",
+            LOWER,
+            required=True,
+            aliases=("invoice.status",),
+            values={
+                "paid": "paid",
+                "posted": "open",
+                "payment_due": "open",
+                "not_paid": "uncollectible",
+                "voided": "void",
+                "pending": "draft",
+            },
+        ),
+        Field(
+            "Invoice Date",
+            "issued_at",
+            TOOL_INSTANT,
+            required=True,
+            aliases=("invoice.date", "Date"),
+        ),
+        Field("Due Date", "due_at", TOOL_DATE, aliases=("invoice.due_date",)),
+        Field("Paid At", "paid_at", TOOL_INSTANT, aliases=("invoice.paid_at",)),
+    ),
+)
+
+FORMATS = (SUBSCRIPTIONS, INVOICES)

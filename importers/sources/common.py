@@ -1,0 +1,176 @@
+"""Pieces the tools' formats share: identity columns, money, and the transforms that turn
+a tool's rows into ours (a subscription into MRR periods, a company into an account)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from importers.identity import company_domain
+from importers.spec import Field
+from importers.values import AMOUNT, CURRENCY, EMAIL, ID, TEXT
+
+
+def ext_id(column: str, *aliases: str, required: bool = False, doc: str = "") -> Field:
+    return Field(
+        column,
+        "ext_id",
+        ID,
+        required=required,
+        aliases=aliases,
+        doc=doc or "The tool's id for the company (links rows across this tool's files).",
+    )
+
+
+def ext_name(column: str, *aliases: str, required: bool = False) -> Field:
+    return Field(column, "ext_name", TEXT, required=required, aliases=aliases, doc="Company name.")
+
+
+def ext_email(column: str, *aliases: str, required: bool = False) -> Field:
+    return Field(
+        column,
+        "ext_email",
+        EMAIL,
+        required=required,
+        aliases=aliases,
+        doc="A person's email: matched to contacts, and its domain to accounts.",
+    )
+
+
+def ext_domain(column: str, *aliases: str) -> Field:
+    return Field(column, "ext_domain", TEXT, aliases=aliases, doc="Company web site or domain.")
+
+
+def currency(column: str = "Currency", *aliases: str) -> Field:
+    return Field(
+        column,
+        "currency",
+        CURRENCY,
+        default="USD",
+        aliases=aliases,
+        doc="ISO currency code (any case); USD when empty.",
+    )
+
+
+def amount(column: str, target: str, *aliases: str, required: bool = False) -> Field:
+    return Field(
+        column,
+        target,
+        AMOUNT,
+        required=required,
+        aliases=aliases,
+        currency_from="currency",
+        doc="Amount in major units; '$1,234.56' and '1.234,56' are read too.",
+    )
+
+
+def _has(frame: pl.DataFrame, name: str) -> pl.Expr:
+    return pl.col(name) if name in frame.columns else pl.lit(None)
+
+
+def account_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """A company row from a tool -> an accounts row: its name (or, lacking one, its
+    description or email) and its web domain (from the domain column, else the email's
+    unless it is free mail)."""
+    return frame.with_columns(
+        pl.coalesce(
+            _has(frame, "ext_name"),
+            _has(frame, "_description"),
+            _has(frame, "ext_email"),
+            pl.col("ext_id").cast(pl.String),
+        ).alias("name"),
+        company_domain(
+            _has(frame, "ext_domain").cast(pl.String), _has(frame, "ext_email").cast(pl.String)
+        ).alias("domain"),
+    )
+
+
+# Months in one billing period of each unit.
+_MONTHS = {"day": 12 / 365.25, "week": 12 / 52.1775, "month": 1.0, "year": 12.0}
+# Periods we store as they are: (unit, count) -> billing_interval.
+_KEPT = {("week", 1): "week", ("month", 1): "month", ("month", 3): "quarter",
+         ("year", 1): "year", ("month", 12): "year"}  # fmt: skip
+
+
+def subscription_periods(frame: pl.DataFrame) -> pl.DataFrame:
+    """A subscription as billing tools export it (one row, its current price) -> our MRR
+    periods.
+
+    - amount: unit price x quantity, less a percent discount (_percent_off) when the
+      file gives one;
+    - interval: week, month, quarter and year are kept; any other period (every 6 months,
+      every 2 weeks, daily) becomes its monthly equivalent;
+    - a trial that has ended is split off into its own 'trialing' period, so MRR starts
+      when paying starts; a canceled subscription ends when it ended (_canceled_at when
+      the file has no end).
+    """
+    count = _has(frame, "_interval_count").cast(pl.Int64).fill_null(1)
+    unit = pl.col("_interval_unit")
+    months = unit.replace_strict(_MONTHS, default=None, return_dtype=pl.Float64) * count
+    kept = pl.lit(None, pl.String)
+    for (u, c), name in _KEPT.items():
+        kept = pl.when((unit == u) & (count == c)).then(pl.lit(name)).otherwise(kept)
+    gross = pl.col("amount_minor") * pl.col("quantity").fill_null(1)
+    discount = 1 - _has(frame, "_percent_off").cast(pl.Float64).fill_null(0) / 100
+    total = (gross * discount).round(0).cast(pl.Int64)
+    out = frame.with_columns(
+        kept.fill_null("month").alias("billing_interval"),
+        pl.when(kept.is_not_null())
+        .then(total)
+        .otherwise((total / months).round(0).cast(pl.Int64))
+        .alias("amount_minor"),
+        pl.coalesce(
+            pl.col("period_end"),
+            pl.when(pl.col("status") == "canceled").then(_has(frame, "_canceled_at")),
+        ).alias("period_end"),
+    )
+    trial_end = _has(out, "_trial_end")
+    ended_in_trial = pl.col("period_end").is_not_null() & (pl.col("period_end") <= trial_end)
+    out = out.with_columns(
+        pl.when(trial_end.is_not_null() & ended_in_trial)
+        .then(pl.lit("trialing"))
+        .otherwise(pl.col("status"))
+        .alias("status")
+    )
+    split = (
+        trial_end.is_not_null()
+        & (pl.col("status") != "trialing")
+        & (trial_end > pl.col("period_start"))
+    )
+    trials = out.filter(split).with_columns(
+        pl.lit("trialing").alias("status"), trial_end.alias("period_end")
+    )
+    paid = out.with_columns(
+        pl.when(split).then(trial_end).otherwise(pl.col("period_start")).alias("period_start")
+    )
+    return pl.concat([trials, paid]).sort("__row", "period_start")
+
+
+# A CRM's free-text loss reason -> ours, by the first word pattern that fits.
+_LOST_REASONS = (
+    (r"price|pric|expensive|cost", "price"),
+    (r"budget|fund", "budget"),
+    (r"compet|chose|went with|switched", "competitor"),
+    (r"timing|later|next (year|quarter)|not now", "timing"),
+    (r"feature|product|missing|integration|fit", "product_gap"),
+    (r"no decision|dark|unresponsive|ghost|no response|stalled", "no_decision"),
+    (r"champion|left the company|sponsor", "champion_left"),
+)
+
+
+def lost_reason(text: pl.Expr) -> pl.Expr:
+    """'Too expensive' -> 'price'; 'Went with Competitor X' -> 'competitor'; any other
+    text -> 'other'; empty stays empty."""
+    s = text.str.to_lowercase()
+    out = pl.when(s.is_not_null()).then(pl.lit("other"))
+    for pattern, reason in reversed(_LOST_REASONS):
+        out = pl.when(s.str.contains(pattern)).then(pl.lit(reason)).otherwise(out)
+    return out
+
+
+def deal_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """A CRM deal -> a deals row: the company's name (else the deal's), the loss reason
+    in our words, stage_reached for lost deals left to the CRM's history (unknown)."""
+    return frame.with_columns(
+        pl.coalesce(_has(frame, "ext_name"), pl.col("_deal_name")).alias("company_name"),
+        lost_reason(_has(frame, "_lost_reason_text").cast(pl.String)).alias("lost_reason"),
+    )

@@ -1,0 +1,136 @@
+"""HubSpot CRM exports: companies, contacts and deals.
+
+Headers as HubSpot's "Export" of a records view writes them (property labels: 'Record
+ID', 'Company name', 'Company Domain Name', 'Create Date', 'Deal Stage', ...); values as
+shown in the app (stage labels like 'Closed Won', or the internal ids like
+'closedwon'); docs/formats.md cites the sources.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from importers.sources.common import (
+    account_rows,
+    amount,
+    currency,
+    deal_rows,
+    ext_domain,
+    ext_email,
+    ext_id,
+    ext_name,
+)
+from importers.spec import Field, FileFormat, Identity
+from importers.values import ID, INT, LOWER, TEXT, TOOL_DATE
+
+SOURCE = "hubspot"
+SOURCES = (
+    "HubSpot Knowledge Base, 'Export your records' and 'HubSpot's default company / "
+    "contact / deal properties' (labels: Record ID, Company name, Company Domain Name, "
+    "Number of Employees, Company owner, Create Date; Deal Name, Deal Stage, Amount, Close "
+    "Date, Closed Lost Reason; the default sales pipeline's stages)",
+    "public analyses of HubSpot company exports reading 'Record ID', 'Company name', "
+    "'Company Domain Name', 'Industry'",
+)
+COMPANY_ID = ("Associated Company IDs (Primary)", "Associated Company IDs", "Associated Company ID")
+
+COMPANIES = FileFormat(
+    name="companies",
+    source=SOURCE,
+    table="accounts",
+    key=("ext_id",),
+    identity=Identity(creates=True),
+    transform=account_rows,
+    sources=SOURCES,
+    description="HubSpot companies: each becomes an account, or fills in the one it matches.",
+    fields=(
+        ext_id("Record ID", "Company ID", required=True, doc="HubSpot company record id."),
+        ext_name("Company name", "Name", required=True),
+        ext_domain("Company Domain Name", "Website URL", "Domain"),
+        Field("Create Date", "created_at", TOOL_DATE, required=True, aliases=("Created Date",)),
+        Field("Company owner", "owner", TEXT, aliases=("HubSpot Owner", "Owner")),
+        Field("Industry", "industry", TEXT),
+        Field("Number of Employees", "employees", INT, low=0),
+    ),
+)
+
+
+def _contact_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.concat_str(["_first", "_last"], separator=" ", ignore_nulls=True)
+        .str.strip_chars()
+        .replace("", None)
+        .alias("name"),
+        pl.col("ext_email").alias("email"),
+        # "123;456": a contact of several companies belongs to the first (the primary)
+        pl.col("ext_id").str.split(";").list.first().str.strip_chars().alias("ext_id"),
+    )
+
+
+CONTACTS = FileFormat(
+    name="contacts",
+    source=SOURCE,
+    table="contacts",
+    key=("source_id",),
+    identity=Identity(),
+    transform=_contact_rows,
+    signature=("Record ID", "First Name", "Last Name"),
+    sources=SOURCES,
+    description="HubSpot contacts: people at customer accounts.",
+    fields=(
+        Field("Record ID", "source_id", ID, required=True, aliases=("Contact ID",)),
+        Field("First Name", "_first", TEXT),
+        Field("Last Name", "_last", TEXT),
+        ext_email("Email"),
+        Field("Job Title", "role", TEXT),
+        ext_id(*COMPANY_ID),
+        ext_name("Company Name", "Associated Company"),
+        Field("Create Date", "created_at", TOOL_DATE, aliases=("Created Date",)),
+    ),
+)
+
+# The default sales pipeline, by label and by internal id.
+DEAL_STAGES = {
+    "appointment scheduled": "discovery",
+    "appointmentscheduled": "discovery",
+    "qualified to buy": "discovery",
+    "qualifiedtobuy": "discovery",
+    "presentation scheduled": "demo",
+    "presentationscheduled": "demo",
+    "decision maker bought-in": "proposal",
+    "decisionmakerboughtin": "proposal",
+    "contract sent": "negotiation",
+    "contractsent": "negotiation",
+    "closed won": "closed_won",
+    "closedwon": "closed_won",
+    "closed lost": "closed_lost",
+    "closedlost": "closed_lost",
+}
+
+DEALS = FileFormat(
+    name="deals",
+    source=SOURCE,
+    table="deals",
+    key=("source_id",),
+    identity=Identity(optional=True),
+    transform=deal_rows,
+    signature=("Record ID", "Deal Name", "Deal Stage"),
+    sources=SOURCES,
+    description="HubSpot deals: lost ones feed the win-back queue.",
+    fields=(
+        Field("Record ID", "source_id", ID, required=True, aliases=("Deal ID",)),
+        Field("Deal Name", "_deal_name", TEXT, required=True),
+        Field("Deal Stage", "stage", LOWER, required=True, values=DEAL_STAGES),
+        amount("Amount", "amount_minor"),
+        currency("Currency", "Deal Currency Code"),
+        Field("Create Date", "created_at", TOOL_DATE, aliases=("Created Date",)),
+        Field("Close Date", "closed_at", TOOL_DATE),
+        Field("Closed Lost Reason", "_lost_reason_text", TEXT),
+        Field("Deal owner", "owner", TEXT, aliases=("Owner", "HubSpot Owner")),
+        ext_id(*COMPANY_ID),
+        ext_name("Associated Company", "Company Name", "Associated Company Name"),
+        ext_domain("Company Domain Name", "Associated Company Domain"),
+    ),
+)
+
+FORMATS = (COMPANIES, CONTACTS, DEALS)

@@ -1,0 +1,91 @@
+"""Salesforce exports: accounts and opportunities.
+
+Two shapes of each: a report exported as CSV (column labels like 'Account Name', dates
+as the user's locale shows them, e.g. US '3/14/2024') and a Data Loader / API export
+(field API names like 'AccountId', 'StageName', times like
+'2024-03-14T09:30:00.000+0000'); docs/formats.md cites the sources.
+"""
+
+from __future__ import annotations
+
+from importers.sources.common import (
+    account_rows,
+    amount,
+    currency,
+    deal_rows,
+    ext_domain,
+    ext_id,
+    ext_name,
+)
+from importers.spec import Field, FileFormat, Identity
+from importers.values import ID, INT, LOWER, TEXT, TOOL_DATE
+
+SOURCE = "salesforce"
+SOURCES = (
+    "Salesforce Object Reference: Account (Id, Name, Website, Industry, "
+    "NumberOfEmployees, OwnerId, CreatedDate) and Opportunity (Id, AccountId, Name, "
+    "StageName, Amount, CloseDate, CreatedDate, CurrencyIsoCode); the standard "
+    "StageName picklist (Prospecting ... Closed Won, Closed Lost)",
+    "Salesforce Help, 'Export a Report' (report column labels: Account ID, Account Name, "
+    "Opportunity ID, Stage, Close Date, Created Date, Account Owner, Opportunity Owner)",
+)
+
+ACCOUNTS = FileFormat(
+    name="accounts",
+    source=SOURCE,
+    table="accounts",
+    key=("ext_id",),
+    identity=Identity(creates=True),
+    transform=account_rows,
+    sources=SOURCES,
+    description="Salesforce accounts: each becomes an account, or fills in the one it matches.",
+    fields=(
+        ext_id("Account ID", "Id", required=True, doc="Salesforce account Id (001...)."),
+        ext_name("Account Name", "Name", required=True),
+        ext_domain("Website"),
+        Field("Industry", "industry", TEXT),
+        Field("Employees", "employees", INT, low=0, aliases=("NumberOfEmployees",)),
+        Field("Account Owner", "owner", TEXT, aliases=("Owner.Name", "Owner Name")),
+        Field("Created Date", "created_at", TOOL_DATE, required=True, aliases=("CreatedDate",)),
+    ),
+)
+
+STAGES = {
+    "prospecting": "discovery",
+    "qualification": "discovery",
+    "needs analysis": "discovery",
+    "value proposition": "demo",
+    "id. decision makers": "demo",
+    "perception analysis": "proposal",
+    "proposal/price quote": "proposal",
+    "negotiation/review": "negotiation",
+    "closed won": "closed_won",
+    "closed lost": "closed_lost",
+}
+
+OPPORTUNITIES = FileFormat(
+    name="opportunities",
+    source=SOURCE,
+    table="deals",
+    key=("source_id",),
+    identity=Identity(optional=True),
+    transform=deal_rows,
+    signature=("Opportunity ID", "Stage"),
+    sources=SOURCES,
+    description="Salesforce opportunities: lost ones feed the win-back queue.",
+    fields=(
+        Field("Opportunity ID", "source_id", ID, required=True, aliases=("Id",)),
+        ext_id("Account ID", "AccountId"),
+        ext_name("Account Name", "Account.Name"),
+        Field("Opportunity Name", "_deal_name", TEXT, required=True, aliases=("Name",)),
+        Field("Stage", "stage", LOWER, required=True, aliases=("StageName",), values=STAGES),
+        amount("Amount", "amount_minor"),
+        currency("Opportunity Currency", "CurrencyIsoCode", "Currency"),
+        Field("Created Date", "created_at", TOOL_DATE, aliases=("CreatedDate",)),
+        Field("Close Date", "closed_at", TOOL_DATE, aliases=("CloseDate",)),
+        Field("Loss Reason", "_lost_reason_text", TEXT, aliases=("Loss_Reason__c", "Reason Lost")),
+        Field("Opportunity Owner", "owner", TEXT, aliases=("Owner.Name", "Owner Name")),
+    ),
+)
+
+FORMATS = (ACCOUNTS, OPPORTUNITIES)

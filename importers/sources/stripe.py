@@ -1,0 +1,245 @@
+"""Stripe Dashboard exports: customers, subscriptions, invoices and payments.
+
+Column names and values as the Dashboard's "Export" writes them (docs/formats.md cites
+the sources): times in columns named "... (UTC)" as '2024-03-14 09:30', amounts in major
+units ('49.00'), currency codes in lower case ('usd'), statuses in Stripe's API words.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from importers.sources.common import (
+    account_rows,
+    amount,
+    currency,
+    ext_email,
+    ext_id,
+    ext_name,
+    subscription_periods,
+)
+from importers.spec import Field, FileFormat, Identity, Reference
+from importers.values import DECIMAL, ID, INT, LOWER, TEXT, TOOL_DATE, TOOL_INSTANT
+
+SOURCE = "stripe"
+SOURCES = (
+    "Stripe Docs, 'Export data from the Dashboard' and the API reference of Customer, "
+    "Subscription, Invoice and Charge (status values)",
+    "Dashboard export headers as parsed by public projects, e.g. payments: 'id,Description,"
+    "Seller Message,Created (UTC),Amount,Amount Refunded,Currency,Converted Amount,...,"
+    "Customer ID,Customer Description,Customer Email,...'; customers: 'id,Description,Email,"
+    "Name,Created (UTC),Delinquent,Plan,Status,Total Spend,Payment Count,...'",
+)
+
+
+def _customer_fields() -> tuple[Field, ...]:
+    return (
+        ext_id("Customer ID", "Customer", doc="Stripe customer id (cus_...)."),
+        ext_email("Customer Email"),
+        ext_name("Customer Name", "Customer Description"),
+    )
+
+
+CUSTOMERS = FileFormat(
+    name="customers",
+    source=SOURCE,
+    table="accounts",
+    key=("ext_id",),
+    identity=Identity(creates=True),
+    transform=account_rows,
+    signature=("id", "Email", "Created (UTC)"),
+    sources=SOURCES,
+    description="Stripe customers: each becomes an account, or joins the account it matches.",
+    fields=(
+        ext_id("id", required=True, doc="Stripe customer id (cus_...)."),
+        ext_name("Name"),
+        Field("Description", "_description", TEXT, doc="Used as the name when Name is empty."),
+        ext_email("Email"),
+        Field("Created (UTC)", "created_at", TOOL_DATE, required=True, doc="Customer since."),
+        Field("Plan", "plan", TEXT, doc="Current plan."),
+    ),
+)
+
+SUBSCRIPTION_STATUS = {
+    "active": "active",
+    "trialing": "trialing",
+    "past_due": "past_due",
+    "past due": "past_due",
+    "unpaid": "unpaid",
+    "paused": "paused",
+    "canceled": "canceled",
+    "cancelled": "canceled",
+}
+
+SUBSCRIPTIONS = FileFormat(
+    name="subscriptions",
+    source=SOURCE,
+    table="subscription_periods",
+    key=("subscription_id", "period_start"),
+    identity=Identity(),
+    transform=subscription_periods,
+    sources=SOURCES,
+    description=(
+        "Stripe subscriptions (one row each, at its current price): MRR periods, a trial "
+        "split off, never-paid ones left out."
+    ),
+    fields=(
+        Field("id", "subscription_id", ID, required=True, doc="sub_..."),
+        *_customer_fields(),
+        Field("Plan", "plan", TEXT, aliases=("Product", "Price ID"), default="(no plan name)"),
+        Field(
+            "Status",
+            "status",
+            LOWER,
+            required=True,
+            values=SUBSCRIPTION_STATUS,
+            skip={
+                "incomplete": "first payment not made (incomplete)",
+                "incomplete_expired": "never paid (incomplete_expired)",
+            },
+        ),
+        Field(
+            "Interval",
+            "_interval_unit",
+            LOWER,
+            required=True,
+            aliases=("Plan Interval", "Price Interval"),
+            values={"day": "day", "week": "week", "month": "month", "year": "year"},
+        ),
+        Field(
+            "Interval Count",
+            "_interval_count",
+            INT,
+            low=1,
+            aliases=("Plan Interval Count",),
+            default="1",
+        ),
+        amount("Amount", "amount_minor", "Plan Amount", "Price", required=True),
+        Field("Quantity", "quantity", INT, low=0, default="1"),
+        currency(),
+        Field(
+            "Percent Off",
+            "_percent_off",
+            DECIMAL,
+            low=0,
+            high=100,
+            aliases=("Coupon Percent Off",),
+            doc="Discount, percent (from the coupon).",
+        ),
+        Field(
+            "Start Date (UTC)",
+            "period_start",
+            TOOL_DATE,
+            required=True,
+            aliases=("Start (UTC)", "Created (UTC)"),
+        ),
+        Field("Ended At (UTC)", "period_end", TOOL_DATE),
+        Field("Canceled At (UTC)", "_canceled_at", TOOL_DATE),
+        Field("Trial End (UTC)", "_trial_end", TOOL_DATE),
+    ),
+)
+
+INVOICE_STATUS = {
+    "draft": "draft",
+    "open": "open",
+    "paid": "paid",
+    "void": "void",
+    "uncollectible": "uncollectible",
+}
+
+INVOICES = FileFormat(
+    name="invoices",
+    source=SOURCE,
+    table="invoices",
+    key=("source_id",),
+    identity=Identity(),
+    signature=("id", "Customer ID", "Date (UTC)", "Total", "Status"),
+    sources=SOURCES,
+    description="Stripe invoices.",
+    fields=(
+        Field("id", "source_id", ID, required=True, doc="in_..."),
+        *_customer_fields(),
+        Field("Subscription", "subscription_id", ID, aliases=("Subscription ID",)),
+        amount("Total", "amount_minor", "Amount Due", required=True),
+        currency(),
+        Field("Status", "status", LOWER, required=True, values=INVOICE_STATUS),
+        Field(
+            "Date (UTC)",
+            "issued_at",
+            TOOL_INSTANT,
+            required=True,
+            aliases=("Created (UTC)", "Finalized At (UTC)"),
+        ),
+        Field("Due Date (UTC)", "due_at", TOOL_DATE),
+        Field("Paid At (UTC)", "paid_at", TOOL_INSTANT),
+    ),
+)
+
+
+def _payment_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Stripe's 'Seller Message' explains every charge; keep it only for failures."""
+    return frame.with_columns(
+        pl.when(pl.col("outcome") == "failed")
+        .then(pl.col("failure_reason").str.strip_chars(" ."))
+        .alias("failure_reason")
+    )
+
+
+PAYMENTS = FileFormat(
+    name="payments",
+    source=SOURCE,
+    table="payment_attempts",
+    key=("source_id",),
+    identity=Identity(),
+    transform=_payment_rows,
+    references=(
+        Reference(
+            "invoice_id",
+            "invoices",
+            "source_id",
+            same_source=True,
+            hint="import the Stripe invoices export too",
+        ),
+    ),
+    signature=("id", "Created (UTC)", "Amount", "Amount Refunded", "Currency", "Status"),
+    sources=SOURCES,
+    description="Stripe payments (charges) of invoices: successes and failures.",
+    fields=(
+        Field("id", "source_id", ID, required=True, doc="ch_... or py_..."),
+        *_customer_fields(),
+        Field(
+            "Invoice ID",
+            "invoice_id",
+            ID,
+            required=True,
+            aliases=("Invoice",),
+            skip={"": "not an invoice payment (no Invoice ID)"},
+        ),
+        Field("Created (UTC)", "attempted_at", TOOL_INSTANT, required=True),
+        amount("Amount", "amount_minor", required=True),
+        currency(),
+        Field(
+            "Status",
+            "outcome",
+            LOWER,
+            required=True,
+            values={
+                "paid": "succeeded",
+                "succeeded": "succeeded",
+                "refunded": "succeeded",
+                "partially refunded": "succeeded",
+                "disputed": "succeeded",
+                "failed": "failed",
+            },
+            skip={"pending": "not settled yet (pending)", "canceled": "never captured (canceled)"},
+        ),
+        Field(
+            "Decline Reason",
+            "failure_reason",
+            LOWER,
+            aliases=("Seller Message", "Failure Code"),
+        ),
+    ),
+)
+
+FORMATS = (CUSTOMERS, SUBSCRIPTIONS, INVOICES, PAYMENTS)
