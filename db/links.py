@@ -145,12 +145,13 @@ def pending_groups(conn: sqlite3.Connection) -> pl.DataFrame:
     ).fetchall()
     groups: dict[tuple[str, str], dict] = {}
     for source, keys, label, reason, candidates, table, file_name, row_number in rows:
-        key = (json.loads(keys) or ["(none)"])[0]
+        all_keys = json.loads(keys) or ["(none)"]
         g = groups.setdefault(
-            (source, key),
+            (source, all_keys[0]),
             {
                 "source": source,
-                "key": key,
+                "key": all_keys[0],
+                "other keys": ", ".join(all_keys[1:]),
                 "label": label,
                 "reason": reason,
                 "candidates": candidates,
@@ -166,6 +167,7 @@ def pending_groups(conn: sqlite3.Connection) -> pl.DataFrame:
         schema={
             "source": pl.String,
             "key": pl.String,
+            "other keys": pl.String,
             "label": pl.String,
             "reason": pl.String,
             "candidates": pl.String,

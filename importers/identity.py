@@ -84,7 +84,8 @@ METHODS = {"k_id": "id", "k_email": "email", "k_domain": "domain", "k_name": "na
 
 
 def name_key(name: pl.Expr) -> pl.Expr:
-    """'ACME, Inc.' -> 'acme'; 'Smith & Sons Ltd' -> 'smith and sons'."""
+    """'ACME, Inc.' -> 'acme'; 'Smith & Sons Ltd' -> 'smith and sons'; 'Müller GmbH & Co.
+    KG' -> 'müller'. A name that is all legal form ('Co') is kept whole."""
     words = (
         name.str.to_lowercase()
         .str.replace_all("&", " and ")
@@ -92,7 +93,7 @@ def name_key(name: pl.Expr) -> pl.Expr:
         .str.replace_all(r"\s+", " ")
         .str.strip_chars()
     )
-    suffix = r"(\s(" + "|".join(LEGAL_SUFFIXES) + r"))+$"
+    suffix = r"(\s(and\s)?(" + "|".join(LEGAL_SUFFIXES) + r"))+$"
     stripped = words.str.replace(suffix, "")
     return pl.when(stripped != "").then(stripped).otherwise(words)
 
@@ -102,10 +103,10 @@ def name_key_of(name: str) -> str:
 
 
 def company_domain(domain_text: pl.Expr, email_text: pl.Expr) -> pl.Expr:
-    from_email = domain(email_text)
-    return pl.coalesce(
-        domain(domain_text), pl.when(~from_email.is_in(list(FREE_MAIL))).then(from_email)
-    )
+    """The company's web domain: the domain given, else the email's; never a free-mail
+    domain (a 'Requester domain' of gmail.com says nothing about the company)."""
+    found = pl.coalesce(domain(domain_text), domain(email_text))
+    return pl.when(~found.is_in(list(FREE_MAIL))).then(found)
 
 
 def _col(frame: pl.DataFrame, name: str) -> pl.Expr:

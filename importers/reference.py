@@ -1,10 +1,15 @@
-"""docs/canonical-format.md, written from the format tables themselves so the two never
-disagree. Regenerate with ``python -m importers.reference > docs/canonical-format.md``."""
+"""docs/canonical-format.md and docs/formats.md, written from the format tables themselves
+so they never disagree with the importer. Regenerate with
+``python -m importers.reference > docs/canonical-format.md`` and
+``python -m importers.reference tools > docs/formats.md``."""
 
 from __future__ import annotations
 
+import sys
+
 from importers.canonical import FORMATS
-from importers.spec import FileFormat
+from importers.sources import SOURCE_FORMATS
+from importers.spec import IDENTITY_TARGETS, FileFormat
 
 INTRO = """\
 # Canonical CSV format
@@ -17,11 +22,12 @@ How every file is read:
 
 - **Detection**: the format is recognised from the header (the format whose required
   columns are all present and which explains most columns). `--format NAME` forces one.
-- **Header**: column names are matched ignoring case and surrounding spaces; columns may
-  come in any order; unknown columns are ignored and listed after the import.
-- **Encoding**: UTF-8, with or without a byte-order mark. Separator: comma, semicolon or
-  tab (taken from the header line). Quoted fields may hold separators and line breaks.
-  Blank lines are skipped.
+- **Header**: column names are matched ignoring case, surrounding spaces and the choice
+  of space, `_` or `.` between words (`Customer ID` = `customer_id`); columns may come in
+  any order; unknown columns are ignored and listed after the import.
+- **Encoding**: UTF-8, with or without a byte-order mark, else Windows-1252 (what Excel
+  on Windows saves as "CSV"). Separator: comma, semicolon or tab (taken from the header
+  line). Quoted fields may hold separators and line breaks. Blank lines are skipped.
 - **Rows** are numbered as a spreadsheet shows them: the header is row 1.
 - **Empty cells** are missing values. A column with a default uses it when empty or absent.
 - **Money**: a decimal amount in major units (`1234.50`, no thousands separators, no
@@ -83,5 +89,110 @@ def canonical_format_markdown() -> str:
     return INTRO + "\n" + "\n".join(format_section(f) for f in FORMATS)
 
 
+TOOLS_INTRO = """\
+# The tools' own exports
+
+`retention import` reads these files as the tools write them: no editing, no column
+renaming. This page is generated from the format tables in `importers/sources/`
+(`python -m importers.reference tools`); each format lists where its column names and
+values come from. Our own layout is in [canonical-format.md](canonical-format.md); the
+rules there (detection, all-or-nothing, exit code 2, upserts) hold for these files too.
+
+## Values as the tools write them
+
+- **Amounts**: major units with or without currency signs and separators: `49.00`,
+  `$1,234.56`, `1.234,56`, `1 234,56 EUR`, `(12.00)` (negative). A lone `,` or `.`
+  followed by three digits is a thousands separator only next to the other kind
+  (`1.234,56`) or repeated (`1.234.567`); `1,5` and `1234,56` are decimal commas.
+- **Dates and times**: ISO (`2024-03-14`, `2024-03-14 09:30`, `2024-03-14T09:30:00.000+0000`),
+  a zone as `+0000` or ` UTC`, US month-first as reports in a US locale write them
+  (`3/14/2024`, `3/14/2024 2:05 PM`), and Unix epoch seconds or milliseconds
+  (`1710408600`). Headers like `Created (UTC)` are read as UTC.
+- **Statuses** are translated into ours (each format's table lists the words it knows);
+  some rows are left out on purpose and counted in the summary with the reason, e.g. a
+  Stripe subscription that was never paid (`incomplete`), a Chargebee one that has not
+  started (`future`), a Segment `identify` call, a Stripe charge with no invoice.
+- **Subscriptions become MRR periods**: unit price x quantity, less a percent discount
+  when the file has one; week, month, quarter and year kept, any other period (6 months,
+  2 weeks) turned into its monthly equivalent; a finished trial split off as its own
+  `trialing` period so MRR starts when paying starts.
+
+## One account across tools
+
+Each tool names a company its own way, so rows are matched to accounts by their keys,
+best first: the tool's **id** for the company (`id:cus_...`), a person's **email**
+(`email:ana@acme.com`), the company's web **domain** (`domain:acme.com`: from a domain
+or website column, else from the email unless it is free mail like gmail.com) and its
+**normalised name** (`name:acme`: lower case, punctuation and legal forms like Inc, LLC,
+GmbH & Co. KG dropped). A row goes to, in order:
+
+1. the account a saved **link** gives one of its keys (links are made by imports, by
+   hand and by merges, and outlive re-imports; a link made by hand wins);
+2. the account of the **contact** with that email;
+3. the only account with that **domain**; 4. the only account with that **name**.
+
+Company files (Stripe customers, HubSpot companies, Salesforce accounts) create an
+account for a company that matches none, and fill in the empty fields of one they match
+(HubSpot adds the owner and industry to the account Stripe created). Billing files are
+written before CRM files, so the billing tool's customer names a new account.
+
+Rows that match no account, or two or more (ambiguous), are **kept, not dropped**:
+`retention accounts unmatched` lists them by source and key, `retention accounts link
+SOURCE KEY ACCOUNT` links a key by hand and imports the rows that waited for it, and
+later imports follow the link. `retention accounts merge DUPLICATE KEEP` folds one
+account into another: data, playbooks, ticks, notes and snoozes move, and every tool's
+record of the duplicate lands on the kept account from then on. Deals may stay without
+an account (a lost prospect is still a win-back lead).
+"""
+
+
+def _tool_value(field) -> str:
+    if field.values:
+        ours = sorted({v for v in field.values.values() if v})
+        theirs = {o: sorted(w for w, v in field.values.items() if v == o) for o in ours}
+        text = "; ".join(f"{', '.join(f'`{w}`' for w in theirs[o])} -> `{o}`" for o in ours)
+        if field.skip:
+            text += "; left out: " + ", ".join(f"`{w or '(empty)'}`" for w in field.skip)
+        return text
+    text = field.kind.name
+    if field.skip:
+        text += "; left out: " + ", ".join(f"`{w or '(empty)'}`" for w in field.skip)
+    return text
+
+
+def _target(field) -> str:
+    if field.target in IDENTITY_TARGETS:
+        return "matching: " + field.target.removeprefix("ext_")
+    if field.target.startswith("_"):
+        return "(used to compute the row)"
+    return f"`{field.target}`"
+
+
+def tool_section(fmt: FileFormat) -> str:
+    lines = [
+        f"## {fmt.label}",
+        "",
+        f"{fmt.description} Fills table `{fmt.table}`. Recognised by the columns "
+        + ", ".join(f"`{c}`" for c in fmt.detected_by)
+        + ".",
+        "",
+        "| column | also read as | goes to | required | values |",
+        "|---|---|---|---|---|",
+    ]
+    for f in fmt.fields:
+        aliases = ", ".join(f"`{a}`" for a in f.aliases)
+        required = "yes" if f.required and f.default is None else "no"
+        lines.append(f"| `{f.column}` | {aliases} | {_target(f)} | {required} | {_tool_value(f)} |")
+    lines += ["", "Sources: " + "; ".join(fmt.sources) + ".", ""]
+    return "\n".join(lines)
+
+
+def tool_formats_markdown() -> str:
+    return TOOLS_INTRO + "\n" + "\n".join(tool_section(f) for f in SOURCE_FORMATS)
+
+
 if __name__ == "__main__":
-    print(canonical_format_markdown(), end="")
+    if sys.argv[1:] == ["tools"]:
+        print(tool_formats_markdown(), end="")
+    else:
+        print(canonical_format_markdown(), end="")

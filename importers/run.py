@@ -122,19 +122,24 @@ def _place(conn: sqlite3.Connection, item: _Loaded, table_columns: list[str]) ->
     result = _Placement(frame)
     if fmt.identity.creates:
         own = queries.existing_values(conn, "accounts", "source_id", source=fmt.source)
-        is_own = pl.col("ext_id").cast(pl.String).is_in(list(own))
-        new = ~placed & ~ambiguous
         frame = frame.with_columns(
-            pl.when(new)
+            (~placed & ~ambiguous).alias("_new"),
+            (placed & ~pl.col("ext_id").cast(pl.String).is_in(list(own))).alias("_fill"),
+        )
+        frame = frame.with_columns(
+            pl.when(pl.col("_new"))
             .then(pl.lit(f"{fmt.source}:") + pl.col("ext_id").cast(pl.String))
             .otherwise(pl.col("account_id"))
             .alias("account_id"),
-            pl.when(new).then(pl.lit("created")).otherwise(pl.col("match")).alias("match"),
+            pl.when(pl.col("_new"))
+            .then(pl.lit("created"))
+            .otherwise(pl.col("match"))
+            .alias("match"),
         )
-        result.created = frame.filter(new).height
-        result.fill = frame.filter(placed & ~is_own)
+        result.created = frame.filter(pl.col("_new")).height
+        result.fill = frame.filter(pl.col("_fill"))
         result.matched = result.fill.select(pl.col("account_id").n_unique()).item()
-        to_write = frame.filter(new | (placed & is_own))
+        to_write = frame.filter(~pl.col("_fill") & pl.col("account_id").is_not_null())
     else:
         if fmt.identity.optional:
             to_write = frame.filter(placed | ~ambiguous)
@@ -336,12 +341,9 @@ def import_files(
         item = load(Path(p), format_name)
         say(f"checked {Path(p).name}: {item.parsed.rows_read:,} rows, {item.parsed.fmt.label}")
         loaded.append(item)
-    # Companies before what belongs to them; within a table, our own files first.
+    # Companies before what belongs to them; within a table, by precedence.
     loaded.sort(
-        key=lambda item: (
-            DATA_TABLES.index(item.parsed.fmt.table),
-            item.parsed.fmt.source != "canonical",
-        )
+        key=lambda item: (DATA_TABLES.index(item.parsed.fmt.table), item.parsed.fmt.precedence)
     )
     results: list[FileResult] = []
     try:

@@ -110,6 +110,9 @@ class FileFormat:
     # (default: the required ones).
     signature: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # where the tool's column names and values come from
+    # Among files for the same table, lower is written first: our own files (0), then
+    # billing (1), then CRMs (2), so the billing tool's customer names a new account.
+    precedence: int = 0
 
     @property
     def qualified(self) -> str:

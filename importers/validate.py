@@ -31,6 +31,7 @@ class Parsed:
     present_targets: tuple[str, ...]
     skipped: dict[str, int]  # rows left out on purpose (Field.skip), by reason
     encoding: str = "utf-8"
+    named: dict[str, str] | None = None  # field column -> the file's header for it
 
 
 def match_columns(fmt: FileFormat, header: tuple[str, ...]) -> dict[str, int]:
@@ -97,6 +98,11 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
             f"for the {fmt.name} format (it needs: {', '.join(fmt.required_columns)})"
         )
     used = set(columns.values())
+    # Messages name a column as the file spells it.
+    named = {
+        f.column: table.header[columns[f.column]] if f.column in columns else f.column
+        for f in fmt.fields
+    }
     ignored = tuple(h for i, h in enumerate(table.header) if i not in used)
 
     raw = table.frame
@@ -144,18 +150,20 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
         if f.required:
             bad = parsed.filter(r.is_null()).select(ROW)
             problems.add_rows(
-                bad, f.column, lambda rec, f=f: f"missing value; expected {f.expected}"
+                bad, named[f.column], lambda rec, f=f: f"missing value; expected {f.expected}"
             )
         bad = parsed.filter(r.is_not_null() & p.is_null()).select(ROW, r.alias("v"))
         problems.add_rows(
-            bad, f.column, lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}"
+            bad, named[f.column], lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}"
         )
         if f.choices:
             bad = parsed.filter(p.is_not_null() & ~p.is_in(list(f.choices))).select(
                 ROW, r.alias("v")
             )
             problems.add_rows(
-                bad, f.column, lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}"
+                bad,
+                named[f.column],
+                lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}",
             )
         if f.low is not None or f.high is not None:
             out = pl.lit(False)
@@ -165,7 +173,9 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
                 out = out | (p > f.high)
             bad = parsed.filter(p.is_not_null() & out).select(ROW, r.alias("v"))
             problems.add_rows(
-                bad, f.column, lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}"
+                bad,
+                named[f.column],
+                lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}",
             )
     problems.raise_if_any()
 
@@ -192,7 +202,7 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
     value_cols = [c for c in typed.columns if c != ROW]
     typed = typed.unique(subset=value_cols, keep="first", maintain_order=True)
     dropped = before - typed.height
-    key_label = " + ".join(f.column for f in fmt.fields if f.target in fmt.key) or "id"
+    key_label = " + ".join(named[f.column] for f in fmt.fields if f.target in fmt.key) or "id"
     first_row = typed.group_by("source_id").agg(pl.col(ROW).min().alias("first"))
     dup = (
         typed.join(first_row, on="source_id")
@@ -211,7 +221,7 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
     problems.raise_if_any()
     present = tuple(f.target for f in fmt.fields if f.column in columns)
     return Parsed(
-        table.name, fmt, typed, rows_read, dropped, ignored, present, skipped, table.encoding
+        table.name, fmt, typed, rows_read, dropped, ignored, present, skipped, table.encoding, named
     )
 
 
@@ -225,6 +235,7 @@ def check_references(parsed: Parsed, known: dict[str, set[str]]) -> None:
             ROW, col.alias("v")
         )
         column = next(f.column for f in parsed.fmt.fields if f.target == ref.target)
+        column = (parsed.named or {}).get(column, column)
         problems.add_rows(
             bad,
             column,

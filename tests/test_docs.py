@@ -34,3 +34,12 @@ def test_each_documented_example_is_detected_and_valid(fmt, tmp_path: Path) -> N
     table = read_table(path)
     assert detect(table.name, table.header) is fmt
     assert parse(fmt, table).frame.height == 1
+
+
+def test_tool_formats_doc_is_up_to_date() -> None:
+    from importers.reference import tool_formats_markdown
+
+    doc = DOC.with_name("formats.md")
+    assert doc.read_text(encoding="utf-8") == tool_formats_markdown(), (
+        "run: python -m importers.reference tools > docs/formats.md"
+    )

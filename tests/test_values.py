@@ -113,3 +113,67 @@ def test_emails_and_currencies() -> None:
         None,
     ]
     assert parse(values.currency_code, ["usd", "EURO", "Jpy"]) == ["USD", None, "JPY"]
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("49.00", "49.00"),
+        ("$1,234.56", "1234.56"),
+        ("1.234,56", "1234.56"),
+        ("1234,56", "1234.56"),
+        ("1,5", "1.5"),
+        ("1,234", "1234"),
+        ("1.234.567", "1234567"),
+        ("1 234,56 EUR", "1234.56"),
+        ("€ 9,99", "9.99"),
+        ("(12.00)", "-12.00"),
+        ("-5", "-5"),
+        ("USD -5.10", "-5.10"),
+        ("ten", None),
+        ("", None),
+    ],
+)
+def test_amounts_as_tools_write_them(text: str, plain: str | None) -> None:
+    from importers.values import amount_text
+
+    assert pl.select(amount_text(pl.lit(text))).item() == plain
+
+
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("2024-03-14 09:30", "2024-03-14T09:30:00Z"),
+        ("2024-03-14 09:30:00 +0000", "2024-03-14T09:30:00Z"),
+        ("2024-03-14 11:30:00 +0200", "2024-03-14T09:30:00Z"),
+        ("2024-03-14T09:30:00.000+0000", "2024-03-14T09:30:00Z"),
+        ("2024-03-14 09:30:00 UTC", "2024-03-14T09:30:00Z"),
+        ("3/14/2024 2:05 PM", "2024-03-14T14:05:00Z"),
+        ("3/14/2024", "2024-03-14T00:00:00Z"),
+        ("1710408600", "2024-03-14T09:30:00Z"),
+        ("1710408600123", "2024-03-14T09:30:00Z"),
+        ("2024-11-12 09:15:00.123456", "2024-11-12T09:15:00Z"),
+        ("14/03/2024", None),
+        ("soon", None),
+    ],
+)
+def test_times_as_tools_write_them(text: str, instant: str | None) -> None:
+    from importers.values import tool_instant
+
+    assert pl.select(tool_instant(pl.lit(text))).item() == instant
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("https://www.Acme.com/pricing?x=1", "acme.com"),
+        ("ana@acme.co.uk", "acme.co.uk"),
+        ("acme.com", "acme.com"),
+        ("acme.com:8080", "acme.com"),
+        ("not a domain", None),
+    ],
+)
+def test_domains_from_sites_and_emails(text: str, found: str | None) -> None:
+    from importers.values import domain
+
+    assert pl.select(domain(pl.lit(text))).item() == found

@@ -40,6 +40,7 @@ COMPANIES = FileFormat(
     table="accounts",
     key=("ext_id",),
     identity=Identity(creates=True),
+    precedence=2,
     transform=account_rows,
     sources=SOURCES,
     description="HubSpot companies: each becomes an account, or fills in the one it matches.",

@@ -36,6 +36,7 @@ ACCOUNTS = FileFormat(
     table="accounts",
     key=("ext_id",),
     identity=Identity(creates=True),
+    precedence=2,
     transform=account_rows,
     sources=SOURCES,
     description="Salesforce accounts: each becomes an account, or fills in the one it matches.",

@@ -46,6 +46,7 @@ CUSTOMERS = FileFormat(
     table="accounts",
     key=("ext_id",),
     identity=Identity(creates=True),
+    precedence=1,
     transform=account_rows,
     signature=("id", "Email", "Created (UTC)"),
     sources=SOURCES,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +25,9 @@ from retention_tui.cli.base import (
     today,
 )
 from retention_tui.output import render
+
+if TYPE_CHECKING:
+    from importers.run import FileResult
 
 
 @cli.command("import")
@@ -50,30 +55,70 @@ def import_cmd(
     """
     from importers.run import import_files
 
+    bar = not quiet and sys.stderr.isatty()
+
     def progress(message: str) -> None:
         if not quiet:
             click.echo(f"  {message} ...", err=True)
 
+    def rows_written(name: str, done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        click.echo(f"\r  {progress_bar(done, total)} {name}", err=True, nl=False)
+        click.echo(end, err=True, nl=False)
+
     conn = open_db(db_path)
     try:
         results = import_files(
-            conn, files, format_name=format_name, dry_run=dry_run, on_progress=progress
+            conn,
+            files,
+            format_name=format_name,
+            dry_run=dry_run,
+            on_progress=progress,
+            on_rows=rows_written if bar else None,
         )
     finally:
         conn.close()
-    verb = "would be" if dry_run else ""
     for r in results:
-        click.echo(
-            f"{r.path.name}: {r.format}, {r.rows_read} rows: "
-            f"{r.inserted} {verb} inserted, {r.updated} {verb} updated, "
-            f"{r.unchanged} unchanged".replace("  ", " ")
-            + (f", {r.rejected} duplicate rows skipped" if r.rejected else "")
-            + f" ({r.duration_ms / 1000:.2f} s)"
-        )
-        if r.ignored_columns:
-            click.echo(f"  ignored columns: {', '.join(r.ignored_columns)}")
+        click.echo("\n".join(file_summary(r, dry_run)))
     if dry_run:
         click.echo("Dry run: nothing was written.")
+
+
+def progress_bar(done: int, total: int, width: int = 30) -> str:
+    """'[#########.....]  60% 600,000/1,000,000 rows'"""
+    share = done / total if total else 1.0
+    filled = round(width * share)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} {done:,}/{total:,} rows"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def file_summary(r: FileResult, dry_run: bool = False) -> list[str]:
+    """What importing one file did, in a few lines."""
+    verb = " would be" if dry_run else ""
+    line = (
+        f"{r.path.name}: {r.format}, {_plural(r.rows_read, 'row')}: {r.inserted:,}{verb} "
+        f"inserted, {r.updated:,}{verb} updated, {r.unchanged:,} unchanged"
+    )
+    if r.accounts_created or r.accounts_matched:
+        line += f"; accounts: {r.accounts_created:,} created, {r.accounts_matched:,} matched"
+    lines = [line + f" ({r.duration_ms / 1000:.2f} s)"]
+    if r.encoding != "utf-8":
+        lines.append(f"  read as {r.encoding}")
+    if r.rejected:
+        lines.append(f"  skipped {_plural(r.rejected, 'row')}: exact repeats of another row")
+    for reason, n in sorted(r.skipped.items()):
+        lines.append(f"  skipped {_plural(n, 'row')}: {reason}")
+    if r.pending:
+        lines.append(
+            f"  {_plural(r.pending, 'row')} match no account (or several) and wait: see "
+            "'retention accounts unmatched'"
+        )
+    if r.ignored_columns:
+        lines.append(f"  ignored columns: {', '.join(r.ignored_columns)}")
+    return lines
 
 
 @cli.command()
@@ -209,11 +254,14 @@ def formats(fmt: str) -> None:
 
     rows = [
         {
-            "format": f.name,
+            "format": f.label,
             "source": f.source,
             "table": f.table,
+            "recognised by": ", ".join(f.detected_by),
             "required columns": ", ".join(f.required_columns),
-            "optional columns": ", ".join(c for c in f.columns if c not in f.required_columns),
+            "optional columns": ", ".join(
+                c for c in f.columns if c not in f.required_columns and not c.startswith("_")
+            ),
         }
         for f in ALL_FORMATS
     ]
@@ -252,12 +300,18 @@ def imports(db_path: Path | None, fmt: str, limit: int) -> None:
     )
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @db_option
 @format_option
 @as_of_option
-def accounts(db_path: Path | None, fmt: str, as_of: date | None) -> None:
-    """Every account with its MRR, contacts, active users and open tickets."""
+@click.pass_context
+def accounts(ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Every account with its MRR, contacts, active users and open tickets.
+
+    Subcommands join one company's records across tools: unmatched, link, links, merge.
+    """
+    if ctx.invoked_subcommand:
+        return
     from retention_tui.formatting import money
     from retention_tui.overview import accounts_overview
 

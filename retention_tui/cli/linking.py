@@ -1,0 +1,99 @@
+"""One company across tools: rows waiting for an account, links made by hand, merges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from retention_tui.cli.base import db_option, find_account, format_option, open_db
+from retention_tui.cli.data import accounts
+from retention_tui.output import render
+
+
+@accounts.command()
+@db_option
+@format_option
+def unmatched(db_path: Path | None, fmt: str) -> None:
+    """Imported rows that match no account (or several), by source and key.
+
+    Link a key to an account with 'retention accounts link SOURCE KEY ACCOUNT'.
+    """
+    from db.links import pending_groups
+
+    conn = open_db(db_path)
+    try:
+        rows = pending_groups(conn).to_dicts()
+    finally:
+        conn.close()
+    if not rows and fmt == "table":
+        click.echo("Every imported row has its account.")
+        return
+    click.echo(render(rows, fmt))
+
+
+@accounts.command()
+@click.argument("source")
+@click.argument("key")
+@click.argument("account")
+@db_option
+def link(source: str, key: str, account: str, db_path: Path | None) -> None:
+    """Link SOURCE's KEY (as 'accounts unmatched' shows it, e.g. name:acme or
+    id:cus_123) to ACCOUNT (an id or name). The rows that waited for it are imported, and
+    later imports follow the link."""
+    from importers.run import link_and_release
+
+    if ":" not in key:
+        raise click.BadParameter(
+            "expected a key like id:cus_123, domain:acme.com, name:acme or "
+            "email:ana@acme.com (see 'retention accounts unmatched')",
+            param_hint="KEY",
+        )
+    conn = open_db(db_path)
+    try:
+        account_id, name = find_account(conn, account)
+        written = link_and_release(conn, source, key, account_id)
+    finally:
+        conn.close()
+    rows = sum(written.values())
+    detail = ", ".join(f"{n} {t}" for t, n in sorted(written.items()))
+    click.echo(
+        f"Linked {source} {key} to {name} ({account_id}); "
+        + (f"imported {rows} waiting rows ({detail})." if rows else "no rows were waiting.")
+    )
+
+
+@accounts.command()
+@db_option
+@format_option
+def links(db_path: Path | None, fmt: str) -> None:
+    """Every saved link from a tool's key to an account (by hand, by import, by merge)."""
+    from db.links import all_links
+
+    conn = open_db(db_path)
+    try:
+        rows = all_links(conn).to_dicts()
+    finally:
+        conn.close()
+    click.echo(render(rows, fmt))
+
+
+@accounts.command()
+@click.argument("duplicate")
+@click.argument("keep")
+@db_option
+def merge(duplicate: str, keep: str, db_path: Path | None) -> None:
+    """Fold account DUPLICATE into KEEP (ids or names): its data, playbooks, ticks, notes
+    and snoozes move to KEEP, and every tool's record of DUPLICATE lands on KEEP from now
+    on. Scores are recomputed by the next 'retention score'."""
+    from db.links import merge_accounts
+
+    conn = open_db(db_path)
+    try:
+        from_id, from_name = find_account(conn, duplicate)
+        into_id, into_name = find_account(conn, keep)
+        result = merge_accounts(conn, from_id, into_id)
+    finally:
+        conn.close()
+    moved = ", ".join(f"{n} {t}" for t, n in sorted(result.moved.items())) or "no rows"
+    click.echo(f"Merged {from_name} ({from_id}) into {into_name} ({into_id}): moved {moved}.")

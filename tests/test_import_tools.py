@@ -1,0 +1,612 @@
+"""The tools' own exports (tests/fixtures/tools: files in each tool's real shape) and one
+account across tools."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from db import connect
+from db.work import add_note, set_tick, snooze, start_playbook
+from importers.csvfile import read_table
+from importers.detect import ALL_FORMATS, detect
+from importers.identity import name_key_of
+from retention_tui.cli import cli
+from tests.conftest import FIXTURES, database_digest
+
+TOOLS = FIXTURES / "tools"
+EXPECTED_FORMAT = {
+    "amplitude/export_events.csv": "amplitude.events",
+    "chargebee/Invoices.csv": "chargebee.invoices",
+    "chargebee/Subscriptions.csv": "chargebee.subscriptions",
+    "delighted/delighted-responses.csv": "delighted.responses",
+    "hubspot/hubspot-crm-exports-all-companies-2024-11-20.csv": "hubspot.companies",
+    "hubspot/hubspot-crm-exports-all-contacts-2024-11-20.csv": "hubspot.contacts",
+    "hubspot/hubspot-crm-exports-all-deals-2024-11-20.csv": "hubspot.deals",
+    "intercom/conversations.csv": "intercom.conversations",
+    "mixpanel/mixpanel_export_events.csv": "mixpanel.events",
+    "nps/survey_results.csv": "nps.responses",
+    "posthog/events.csv": "posthog.events",
+    "quirks/salesforce_opportunities_us.csv": "salesforce.opportunities",
+    "quirks/stripe_invoices_eu.csv": "stripe.invoices",
+    "quirks/stripe_payments_excel_de.csv": "stripe.payments",
+    "salesforce/Opportunity.csv": "salesforce.opportunities",
+    "salesforce/report_accounts.csv": "salesforce.accounts",
+    "segment/tracks.csv": "segment.events",
+    "stripe/invoices.csv": "stripe.invoices",
+    "stripe/subscriptions.csv": "stripe.subscriptions",
+    "stripe/unified_customers.csv": "stripe.customers",
+    "stripe/unified_payments.csv": "stripe.payments",
+    "zendesk/export-2024-11-20-1015-tickets.csv": "zendesk.tickets",
+}
+# Everything but the quirks, as a founder would export it.
+ALL_TOOLS = sorted(p for p in TOOLS.glob("*/*.csv") if p.parent.name != "quirks")
+
+
+def _import(runner: CliRunner, db: Path, *paths: Path | str, quiet: bool = True):
+    return runner.invoke(
+        cli, ["import", *(["-q"] if quiet else []), "--db", str(db), *map(str, paths)]
+    )
+
+
+def _rows(db: Path, sql: str, *params: object) -> list[tuple]:
+    c = sqlite3.connect(db)
+    try:
+        return c.execute(sql, params).fetchall()
+    finally:
+        c.close()
+
+
+@pytest.fixture
+def tools_db(db_path: Path, runner: CliRunner) -> Path:
+    result = _import(runner, db_path, *ALL_TOOLS)
+    assert result.exit_code == 0, result.output
+    return db_path
+
+
+def test_every_fixture_is_recognised_as_its_format() -> None:
+    found = {str(p.relative_to(TOOLS)) for p in TOOLS.glob("*/*.csv")}
+    assert found == set(EXPECTED_FORMAT)
+    for rel, label in EXPECTED_FORMAT.items():
+        table = read_table(TOOLS / rel)
+        assert detect(table.name, table.header).label == label, rel
+
+
+def test_every_tool_format_has_a_fixture_and_cites_its_sources() -> None:
+    tool_formats = {f.label for f in ALL_FORMATS if f.source != "canonical"}
+    assert tool_formats == set(EXPECTED_FORMAT.values())
+    assert all(f.sources for f in ALL_FORMATS if f.source != "canonical")
+
+
+def test_format_can_be_forced(db_path: Path, runner: CliRunner, write_csv) -> None:
+    path = write_csv("any name.csv", "email,score,comment,date\nana@acme.com,9,,2024-01-01\n")
+    result = _import(runner, db_path, "--format", "delighted.responses", path)
+    assert result.exit_code == 2
+    assert "missing required column 'Created At'" in result.output
+
+
+def test_companies_across_tools_become_one_account_each(tools_db: Path) -> None:
+    accounts = _rows(
+        tools_db,
+        "SELECT account_id, name, domain, owner, industry, employees FROM accounts ORDER BY 1",
+    )
+    assert accounts == [
+        ("hubspot:18446004", "Umbrella Corporation", "umbrella.io", "Sam Ortiz", "Biotech", 3000),
+        (
+            "salesforce:0015g00000HooliQAA",
+            "Hooli, Inc.",
+            "hooli.xyz",
+            "Sam Ortiz",
+            "Technology",
+            12000,
+        ),
+        # Stripe made it; HubSpot (matched by domain) filled owner, industry, head count
+        ("stripe:cus_PqAcme01", "Acme Corp", "acme.com", "Dana Lee", "Logistics", 120),
+        (
+            "stripe:cus_PqGlob02",
+            "Globex Corporation",
+            "globex.com",
+            "Sam Ortiz",
+            "Manufacturing",
+            850,
+        ),
+        # no name in Stripe: its description; matched by HubSpot's name (no domain there)
+        ("stripe:cus_PqInit03", "Initech", "initech.com", "Dana Lee", "Software", 45),
+        # a gmail address says nothing about the company's domain
+        ("stripe:cus_PqSolo04", "Jane Doe", None, None, None, None),
+    ]
+
+
+def test_every_tools_rows_land_on_the_right_account(tools_db: Path) -> None:
+    by_table = {
+        table: dict(
+            _rows(
+                tools_db,
+                f"SELECT source || ':' || source_id, account_id FROM {table}",
+            )
+        )
+        for table in ("tickets", "usage_events", "nps_responses", "contacts", "deals")
+    }
+    acme, globex, initech = "stripe:cus_PqAcme01", "stripe:cus_PqGlob02", "stripe:cus_PqInit03"
+    assert by_table["tickets"] == {
+        "zendesk:1201": acme,  # organisation "Acme Inc" ~ "Acme Corp"
+        "zendesk:1202": globex,  # no organisation: the requester's domain
+        "zendesk:1204": initech,
+        "intercom:215470012345678": acme,
+        "intercom:215470012345679": globex,
+    }
+    assert by_table["contacts"] == {
+        "hubspot:501": acme,  # by HubSpot company id, linked when companies were imported
+        "hubspot:502": globex,  # "18446002;18446004": the primary (first) company
+        "hubspot:503": initech,  # by name
+    }
+    assert by_table["usage_events"] == {
+        "mixpanel:a1f0c9e2b7d34d55": acme,  # distinct_id is an email: a contact's
+        "mixpanel:a1f0c9e2b7d34d56": acme,
+        "mixpanel:b2a7": globex,  # the company property
+        "amplitude:7f9e2c1a-0b1d-4c7e-9d2a-1e2f3a4b5c6d": acme,
+        "amplitude:8a0f3d2b-1c2e-4d8f-8e3b-2f3a4b5c6d7e": globex,  # groups JSON
+        "segment:ajs-next-1731402000-1": acme,
+        "segment:ajs-next-1731402000-3": globex,
+        "posthog:018f3a1e-7c2b-7d4e-9a1b-2c3d4e5f6a7b": acme,
+        "posthog:018f3a1e-7c2b-7d4e-9a1b-2c3d4e5f6a7c": acme,
+    }
+    assert by_table["nps_responses"] == {
+        "delighted:88123001": acme,
+        "delighted:88123002": globex,
+        "nps:peter@initech.com|2024-05-01T00:00:00Z": initech,
+        "nps:ana@acme.com|2024-11-01T00:00:00Z": acme,
+    }
+    hooli = "salesforce:0015g00000HooliQAA"
+    assert by_table["deals"] == {
+        "hubspot:9001": acme,
+        "hubspot:9002": hooli,  # HubSpot's "Hooli" ~ Salesforce's "Hooli, Inc."
+        "hubspot:9003": initech,
+        "salesforce:0065g00000Opp1AAA": hooli,
+        "salesforce:0065g00000Opp2AAA": acme,
+    }
+
+
+def test_subscriptions_become_mrr_periods(tools_db: Path) -> None:
+    periods = _rows(
+        tools_db,
+        "SELECT source_id, status, billing_interval, amount_minor, period_start, period_end "
+        "FROM subscription_periods ORDER BY source, source_id",
+    )
+    assert periods == [
+        # quarterly kept as a quarter
+        ("AzZlGkTQ1/2024-06-01", "active", "quarter", 30000, "2024-06-01", None),
+        # every 6 months: its monthly equivalent (6,000.00 / 6)
+        ("AzZlGkTQ2/2024-11-15", "trialing", "month", 100000, "2024-11-15", None),
+        # 5 seats x 24.50, less the coupon's 20 %; the trial split off
+        ("sub_1AcmeGrowth/2024-01-15", "trialing", "month", 9800, "2024-01-15", "2024-01-29"),
+        ("sub_1AcmeGrowth/2024-01-29", "active", "month", 9800, "2024-01-29", None),
+        ("sub_2GlobexScale/2024-02-03", "past_due", "year", 294000, "2024-02-03", None),
+        ("sub_3InitechStarter/2024-03-20", "canceled", "month", 9800, "2024-03-20", "2024-05-20"),
+        ("sub_5Umbrella/2024-11-10", "trialing", "month", 7350, "2024-11-10", None),
+    ]
+    # incomplete (never paid) and Chargebee's future subscription are left out
+    assert not _rows(tools_db, "SELECT 1 FROM subscription_periods WHERE source_id LIKE 'sub_4%'")
+    assert not _rows(
+        tools_db, "SELECT 1 FROM subscription_periods WHERE source_id LIKE 'AzZlGkTQ3%'"
+    )
+
+
+def test_payments_statuses_and_reasons(tools_db: Path) -> None:
+    assert _rows(
+        tools_db,
+        "SELECT source_id, invoice_id, outcome, amount_minor, failure_reason "
+        "FROM payment_attempts ORDER BY attempted_at",
+    ) == [
+        ("ch_3Init0424", "in_1Init0424", "succeeded", 9800, None),
+        ("ch_3Acme1124", "in_1Acme1124", "succeeded", 9800, None),
+        (
+            "ch_3Glob0225a",
+            "in_1Globex0225",
+            "failed",
+            294000,
+            "the bank returned the decline code `insufficient_funds`",
+        ),
+        (
+            "ch_3Glob0228b",
+            "in_1Globex0225",
+            "failed",
+            294000,
+            "the bank did not return any further details with this decline",
+        ),
+    ]
+
+
+def test_tickets_deals_and_statuses_in_our_words(tools_db: Path) -> None:
+    assert _rows(
+        tools_db, "SELECT source_id, status, priority, csat FROM tickets ORDER BY source_id"
+    ) == [
+        ("1201", "solved", "high", 5),
+        ("1202", "open", "normal", None),
+        ("1204", "closed", "urgent", 1),
+        ("215470012345678", "solved", "normal", 5),
+        ("215470012345679", "pending", "high", None),
+    ]
+    assert _rows(
+        tools_db,
+        "SELECT source_id, company_name, stage, lost_reason, amount_minor, closed_at FROM deals "
+        "ORDER BY source_id",
+    ) == [
+        ("0065g00000Opp1AAA", "Hooli - Enterprise", "closed_lost", "price", 4800000, "2024-06-30"),
+        ("0065g00000Opp2AAA", "Acme - Add-on", "negotiation", None, 600000, "2024-12-20"),
+        ("9001", "ACME, Inc.", "closed_won", None, 117600, "2024-01-14"),
+        ("9002", "Hooli", "closed_lost", "competitor", 4800000, "2024-06-30"),
+        ("9003", "Initech expansion", "negotiation", None, 240000, "2024-12-15"),
+    ]
+
+
+def test_summary_tells_what_each_file_did(db_path: Path, runner: CliRunner) -> None:
+    result = _import(
+        runner,
+        db_path,
+        TOOLS / "stripe/unified_customers.csv",
+        TOOLS / "hubspot/hubspot-crm-exports-all-companies-2024-11-20.csv",
+        TOOLS / "zendesk/export-2024-11-20-1015-tickets.csv",
+        TOOLS / "stripe/subscriptions.csv",
+    )
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "unified_customers.csv: stripe.customers, 4 rows: 4 inserted" in out
+    assert "; accounts: 4 created, 0 matched" in out
+    assert (
+        "hubspot.companies, 4 rows: 1 inserted, 0 updated, 0 unchanged; "
+        "accounts: 1 created, 3 matched" in out
+    )
+    assert "  skipped 1 row: first payment not made (incomplete)" in out
+    assert (
+        "  1 row match no account (or several) and wait: see 'retention accounts unmatched'" in out
+    )
+    assert "  ignored columns: Summation column, Requester, Requester id" in out
+
+
+def test_quirks_windows_1252_semicolons_decimal_commas_any_order(
+    tools_db: Path, runner: CliRunner
+) -> None:
+    result = _import(
+        runner,
+        tools_db,
+        TOOLS / "quirks/stripe_invoices_eu.csv",
+        TOOLS / "quirks/stripe_payments_excel_de.csv",
+        TOOLS / "quirks/salesforce_opportunities_us.csv",
+    )
+    assert result.exit_code == 0, result.output
+    assert "  read as windows-1252" in result.output
+    assert "  ignored columns: Amount Refunded, Description, Notiz" in result.output
+    assert _rows(
+        tools_db,
+        "SELECT source_id, amount_minor, currency, outcome FROM payment_attempts "
+        "WHERE source_id LIKE 'ch_EU%' ORDER BY 1",
+    ) == [("ch_EU1", 123456, "EUR", "succeeded"), ("ch_EU2", 9990, "EUR", "failed")]
+    assert _rows(
+        tools_db, "SELECT amount_minor, status FROM invoices WHERE source_id = 'in_EU1'"
+    ) == [(123456, "open")]
+    assert _rows(
+        tools_db,
+        "SELECT account_id, amount_minor, created_at, closed_at, owner FROM deals "
+        "WHERE source_id = '0065g00000US1'",
+    ) == [("stripe:cus_PqInit03", 123456, "2024-01-05", "2024-03-14", "Dana Lee")]
+
+
+def _digest_without_log(db: Path) -> str:
+    """The database's digest, leaving out what every import rewrites: its log line and
+    the time a waiting row was last seen."""
+    c = sqlite3.connect(db)
+    c.execute("DELETE FROM import_log")
+    c.execute("UPDATE pending_rows SET imported_at = ''")
+    c.commit()
+    c.close()
+    return database_digest(db)
+
+
+def test_reimporting_every_tool_changes_nothing(tools_db: Path, runner: CliRunner) -> None:
+    before = _digest_without_log(tools_db)
+    result = _import(runner, tools_db, *ALL_TOOLS)
+    assert result.exit_code == 0, result.output
+    assert _digest_without_log(tools_db) == before
+    inserted = [
+        line
+        for line in result.output.splitlines()
+        if ": 0 inserted, 0 updated" not in line and "rows:" in line
+    ]
+    assert inserted == []
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "row", "message"),
+    [
+        (
+            "subscriptions.csv",
+            "id,Customer ID,Status,Interval,Amount,Currency,Start Date (UTC)",
+            "sub_1,cus_1,active,fortnight,10.00,usd,2024-01-01 00:00",
+            "{file}, row 2, column 'Interval': got 'fortnight'; expected one of day, month, "
+            "week, year",
+        ),
+        (
+            "subscriptions.csv",
+            "id,Customer ID,Status,Interval,Amount,Currency,Start Date (UTC)",
+            "sub_1,cus_1,dormant,month,10.00,usd,2024-01-01 00:00",
+            "{file}, row 2, column 'Status': got 'dormant'; expected one of active, canceled, "
+            "cancelled, incomplete, incomplete_expired, past due, past_due, paused, trialing, "
+            "unpaid",
+        ),
+        (
+            "payments.csv",
+            "id,Created (UTC),Amount,Amount Refunded,Currency,Status,Invoice ID",
+            "ch_1,2024-01-01 00:00,ten dollars,0,usd,Paid,in_1",
+            "{file}, row 2, column 'Amount': got 'ten dollars'; expected an amount like "
+            "1,234.56 or $1,234.56",
+        ),
+        (
+            "companies.csv",
+            "Record ID,Company name,Create Date",
+            "1,Acme,yesterday",
+            "{file}, row 2, column 'Create Date': got 'yesterday'; expected a date like "
+            "2024-03-14 or 3/14/2024",
+        ),
+        (
+            "tickets.csv",
+            "Id,Requester email,Status,Created at",
+            "1,ana@acme.com,escalated,2024-01-01 10:00:00 +0000",
+            "{file}, row 2, column 'Status': got 'escalated'; expected one of closed, hold, "
+            "new, on-hold, open, pending, solved",
+        ),
+        (
+            "events.csv",
+            "event,time,distinct_id",
+            "Logged In,not a time,u1",
+            "{file}, row 2, column 'time': got 'not a time'; expected a date-time like "
+            "2024-03-14 09:30, 3/14/2024 2:05 PM or 1710408600",
+        ),
+        (
+            "responses.csv",
+            "email,score,comment,date",
+            "ana@acme.com,11,,2024-01-01",
+            "{file}, row 2, column 'score': got '11'; expected a whole number from 0 to 10",
+        ),
+        (
+            "deals.csv",
+            "Record ID,Deal Name,Deal Stage",
+            "1,Acme,Won-ish",
+            "{file}, row 2, column 'Deal Stage': got 'Won-ish'; expected one of "
+            "appointment scheduled, appointmentscheduled, closed lost, closed won, closedlost, "
+            "closedwon, contract sent, contractsent, decision maker bought-in, "
+            "decisionmakerboughtin, presentation scheduled, presentationscheduled, qualified "
+            "to buy, qualifiedtobuy",
+        ),
+    ],
+)
+def test_bad_tool_files_get_a_clear_message_and_change_nothing(
+    tools_db: Path, runner: CliRunner, write_csv, name: str, header: str, row: str, message: str
+) -> None:
+    path = write_csv(name, f"{header}\n{row}\n")
+    before = database_digest(tools_db)
+    result = _import(runner, tools_db, path)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == f"Error: {message.format(file=path)}"
+    assert database_digest(tools_db) == before
+
+
+def test_payments_need_their_invoices(db_path: Path, runner: CliRunner) -> None:
+    result = _import(runner, db_path, TOOLS / "stripe/unified_customers.csv")
+    assert result.exit_code == 0
+    result = _import(runner, db_path, TOOLS / "stripe/unified_payments.csv")
+    assert result.exit_code == 2
+    assert (
+        "row 2, column 'Invoice ID': unknown invoice_id 'in_1Acme1124'; expected one that "
+        "exists in invoices (import the Stripe invoices export too)"
+    ) in result.output
+
+
+# --- identity: names, domains, ambiguity, links by hand, merges ------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("ACME, Inc.", "acme"),
+        ("Acme Corp", "acme"),
+        ("Acme Corporation", "acme"),
+        ("acme", "acme"),
+        ("Smith & Sons Ltd.", "smith and sons"),
+        ("Müller GmbH & Co. KG", "müller"),
+        ("Initech LLC", "initech"),
+        ("Co", "co"),
+    ],
+)
+def test_company_names_are_compared_without_case_punctuation_or_legal_form(
+    name: str, key: str
+) -> None:
+    assert name_key_of(name) == key
+
+
+def _canonical_accounts(write_csv, rows: str) -> Path:
+    return write_csv("accounts.csv", "account_id,name,domain,created_at\n" + rows)
+
+
+def test_ambiguous_and_unmatched_rows_wait_and_are_listed(
+    db_path: Path, runner: CliRunner, write_csv
+) -> None:
+    accounts = _canonical_accounts(
+        write_csv,
+        "a1,Acme Corp,acme.com,2024-01-01\na2,ACME Inc,acme.de,2024-01-01\n"
+        "g1,Globex,globex.com,2024-01-01\n",
+    )
+    tickets = write_csv(
+        "zendesk.csv",
+        "Id,Requester email,Organization,Status,Created at\n"
+        "1,x@gmail.com,Acme,open,2024-05-01 10:00:00 +0000\n"  # two Acmes: ambiguous
+        "2,y@initrode.com,,open,2024-05-01 10:00:00 +0000\n"  # nothing like it: unmatched
+        "3,z@globex.com,,open,2024-05-01 10:00:00 +0000\n",
+    )
+    result = _import(runner, db_path, accounts, tickets)
+    assert result.exit_code == 0, result.output
+    assert "2 rows match no account (or several) and wait" in result.output
+    listed = runner.invoke(cli, ["accounts", "unmatched", "--db", str(db_path), "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    rows = pl.read_json(listed.output.encode()).to_dicts()
+    assert [(r["key"], r["other keys"], r["reason"], r["candidates"], r["rows"]) for r in rows] == [
+        ("email:x@gmail.com", "name:acme", "ambiguous", "a1, a2", 1),
+        ("email:y@initrode.com", "domain:initrode.com", "unmatched", None, 1),
+    ]
+    assert _rows(db_path, "SELECT source_id, account_id FROM tickets") == [("3", "g1")]
+
+
+def test_linking_by_hand_imports_the_waiting_rows_and_lasts(
+    db_path: Path, runner: CliRunner, write_csv
+) -> None:
+    accounts = _canonical_accounts(write_csv, "a1,Acme Corp,acme.com,2024-01-01\n")
+    tickets = write_csv(
+        "zendesk.csv",
+        "Id,Requester email,Organization,Status,Created at\n"
+        "1,boss@acme-holding.com,Acme Holding Group,open,2024-05-01 10:00:00 +0000\n"
+        "2,boss@acme-holding.com,Acme Holding Group,solved,2024-05-02 10:00:00 +0000\n",
+    )
+    assert _import(runner, db_path, accounts, tickets).exit_code == 0
+    assert _rows(db_path, "SELECT COUNT(*) FROM tickets") == [(0,)]
+    linked = runner.invoke(
+        cli,
+        [
+            "accounts",
+            "link",
+            "zendesk",
+            "domain:acme-holding.com",
+            "Acme Corp",
+            "--db",
+            str(db_path),
+        ],
+    )
+    assert linked.exit_code == 0, linked.output
+    assert linked.output.strip() == (
+        "Linked zendesk domain:acme-holding.com to Acme Corp (a1); imported 2 waiting rows "
+        "(2 tickets)."
+    )
+    assert _rows(db_path, "SELECT source_id, account_id, status FROM tickets ORDER BY 1") == [
+        ("1", "a1", "open"),
+        ("2", "a1", "solved"),
+    ]
+    assert _rows(db_path, "SELECT COUNT(*) FROM pending_rows") == [(0,)]
+    # a later export of the same help desk lands on the account by itself
+    more = write_csv(
+        "zendesk2.csv",
+        "Id,Requester email,Organization,Status,Created at\n"
+        "2,boss@acme-holding.com,Acme Holding Group,closed,2024-05-02 10:00:00 +0000\n"
+        "3,cfo@acme-holding.com,,open,2024-06-01 10:00:00 +0000\n",
+    )
+    result = _import(runner, db_path, more)
+    assert result.exit_code == 0, result.output
+    assert "wait" not in result.output
+    assert _rows(db_path, "SELECT source_id, account_id, status FROM tickets ORDER BY 1") == [
+        ("1", "a1", "open"),
+        ("2", "a1", "closed"),
+        ("3", "a1", "open"),
+    ]
+    shown = runner.invoke(cli, ["accounts", "links", "--db", str(db_path), "--format", "csv"])
+    assert "zendesk,domain:acme-holding.com,a1,Acme Corp,manual," in shown.output
+
+
+def test_link_needs_a_key_and_a_real_account(db_path: Path, runner: CliRunner, write_csv) -> None:
+    assert (
+        _import(
+            runner, db_path, _canonical_accounts(write_csv, "a1,Acme,acme.com,2024-01-01\n")
+        ).exit_code
+        == 0
+    )
+    bad_key = runner.invoke(
+        cli, ["accounts", "link", "zendesk", "acme", "a1", "--db", str(db_path)]
+    )
+    assert bad_key.exit_code == 2
+    assert "expected a key like id:cus_123" in bad_key.output
+    no_account = runner.invoke(
+        cli, ["accounts", "link", "zendesk", "name:acme", "nobody", "--db", str(db_path)]
+    )
+    assert no_account.exit_code == 2
+    assert "no account matches 'nobody'" in no_account.output
+
+
+def test_merging_keeps_the_users_work_and_future_imports_follow(
+    db_path: Path, runner: CliRunner, write_csv
+) -> None:
+    # Two records of one company: one from our own CSV, one made by a Stripe import.
+    accounts = _canonical_accounts(write_csv, "a1,Acme Corp,acme.com,2024-01-01\n")
+    customers = write_csv(
+        "stripe_customers.csv",
+        "id,Description,Email,Name,Created (UTC)\ncus_9,,pay@acmeholding.com,Acme Holding,"
+        "2023-06-01 10:00\n",
+    )
+    subs = write_csv(
+        "stripe_subs.csv",
+        "id,Customer ID,Status,Interval,Amount,Currency,Start Date (UTC)\n"
+        "sub_9,cus_9,active,month,100.00,usd,2024-01-01 00:00\n",
+    )
+    assert _import(runner, db_path, accounts, customers, subs).exit_code == 0
+    conn = connect(db_path)
+    try:
+        playbook = start_playbook(conn, "stripe:cus_9", "save")
+        set_tick(conn, playbook, "diagnose", True)
+        add_note(conn, "stripe:cus_9", "Their CFO wants a call", playbook, "diagnose")
+        snooze(conn, "stripe:cus_9", "risk", "2030-01-01")
+    finally:
+        conn.close()
+    merged = runner.invoke(cli, ["accounts", "merge", "Acme Holding", "a1", "--db", str(db_path)])
+    assert merged.exit_code == 0, merged.output
+    assert merged.output.startswith(
+        "Merged Acme Holding (stripe:cus_9) into Acme Corp (a1): moved "
+    )
+    assert _rows(db_path, "SELECT account_id, domain, created_at FROM accounts") == [
+        ("a1", "acme.com", "2023-06-01")
+    ]
+    assert _rows(db_path, "SELECT account_id, kind FROM playbooks") == [("a1", "save")]
+    assert _rows(db_path, "SELECT step_id FROM checklist_ticks") == [("diagnose",)]
+    assert _rows(db_path, "SELECT account_id, body FROM notes") == [
+        ("a1", "Their CFO wants a call")
+    ]
+    assert _rows(db_path, "SELECT account_id, queue, until FROM snoozes") == [
+        ("a1", "risk", "2030-01-01")
+    ]
+    assert _rows(db_path, "SELECT account_id FROM subscription_periods") == [("a1",)]
+    # Re-importing everything recreates nothing and keeps the work where it is.
+    again = _import(runner, db_path, accounts, customers, subs)
+    assert again.exit_code == 0, again.output
+    assert _rows(db_path, "SELECT account_id FROM accounts") == [("a1",)]
+    assert _rows(db_path, "SELECT account_id FROM subscription_periods") == [("a1",)]
+    assert _rows(db_path, "SELECT COUNT(*) FROM notes") == [(1,)]
+
+
+def test_merging_a_canonical_account_reroutes_our_own_files(
+    db_path: Path, runner: CliRunner, write_csv
+) -> None:
+    accounts = _canonical_accounts(
+        write_csv, "a1,Acme Corp,acme.com,2024-01-01\na2,Acme dup,,2024-02-01\n"
+    )
+    tickets = write_csv(
+        "tickets.csv",
+        "ticket_id,account_id,status,created_at\nt1,a2,open,2024-03-01T00:00:00Z\n",
+    )
+    assert _import(runner, db_path, accounts, tickets).exit_code == 0
+    assert (
+        runner.invoke(cli, ["accounts", "merge", "a2", "a1", "--db", str(db_path)]).exit_code == 0
+    )
+    again = _import(runner, db_path, accounts, tickets)
+    assert again.exit_code == 0, again.output
+    assert "skipped 1 row: merged into another account" in again.output
+    assert _rows(db_path, "SELECT account_id FROM accounts") == [("a1",)]
+    assert _rows(db_path, "SELECT source_id, account_id FROM tickets") == [("t1", "a1")]
+
+
+def test_merge_refuses_nonsense(db_path: Path, runner: CliRunner, write_csv) -> None:
+    assert (
+        _import(runner, db_path, _canonical_accounts(write_csv, "a1,Acme,,2024-01-01\n")).exit_code
+        == 0
+    )
+    same = runner.invoke(cli, ["accounts", "merge", "a1", "a1", "--db", str(db_path)])
+    assert same.exit_code == 2
+    assert "cannot merge account a1 into itself" in same.output
