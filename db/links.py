@@ -123,14 +123,19 @@ def keep_pending(conn: sqlite3.Connection, rows: Iterable[PendingRow]) -> None:
     )
 
 
+def has_pending(conn: sqlite3.Connection, table: str, source: str) -> bool:
+    return bool(
+        conn.execute(
+            "SELECT 1 FROM pending_rows WHERE target_table = ? AND source = ? LIMIT 1",
+            (table, source),
+        ).fetchone()
+    )
+
+
 def forget_pending(
     conn: sqlite3.Connection, table: str, source: str, source_ids: Iterable[str]
 ) -> None:
     """Rows now written to ``table`` wait no longer."""
-    if not conn.execute(
-        "SELECT 1 FROM pending_rows WHERE target_table = ? AND source = ? LIMIT 1", (table, source)
-    ).fetchone():
-        return
     conn.executemany(
         "DELETE FROM pending_rows WHERE target_table = ? AND source = ? AND source_id = ?",
         [(table, source, s) for s in source_ids],

@@ -278,7 +278,8 @@ def _write(
             )
     except sqlite3.IntegrityError as exc:  # e.g. an account id another source already uses
         raise RetentionError(f"{item.path}: {exc}; expected ids that no other source uses") from exc
-    links.forget_pending(conn, fmt.table, fmt.source, frame["source_id"].to_list())
+    if links.has_pending(conn, fmt.table, fmt.source):
+        links.forget_pending(conn, fmt.table, fmt.source, frame["source_id"].to_list())
     duration_ms = round((item.seconds + time.perf_counter() - started) * 1000)
     result = FileResult(
         path=item.path,

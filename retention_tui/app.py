@@ -156,8 +156,16 @@ class RetentionApp(App[None]):
             return
         finally:
             conn.close()
+        from retention_tui.import_summary import file_summary
+
         rows = sum(r.rows_read for r in results)
-        self.call_from_thread(self.notify, f"Imported {len(results)} files, {rows:,} rows")
+        lines = [line for r in results for line in file_summary(r) if "ignored columns" not in line]
+        self.call_from_thread(
+            self.notify,
+            "\n".join(lines),
+            title=f"Imported {len(results)} files, {rows:,} rows",
+            timeout=15,
+        )
         self.call_from_thread(self.check_for_changes)
 
     def open_account(self, account_id: str) -> None:

@@ -20,6 +20,13 @@ HEADERS = [
     "contact_id,account_id,email,is_champion",
     "event_id,account_id,event,occurred_at,value",
     "response_id,account_id,score,responded_at",
+    # the tools' exports: their rows find accounts by id, email, domain or name
+    "id,Email,Name,Created (UTC)",
+    "id,Customer ID,Customer Email,Status,Interval,Amount,Quantity,Currency,Start Date (UTC),"
+    "Trial End (UTC),Percent Off",
+    "Id,Requester email,Organization,Status,Created at,Satisfaction Score",
+    "event,time,distinct_id,company",
+    "Record ID,Deal Name,Deal Stage,Amount,Associated Company",
 ]
 CELL = st.one_of(
     st.sampled_from(
@@ -66,6 +73,32 @@ VALID = {
     "response_id": ["r1", "r2"],
     "score": ["0", "10", "7"],
     "responded_at": ["2024-05-01"],
+    "id": ["cus_1", "sub_1", "t1"],
+    "Email": ["a@acme.com", "b@gmail.com", ""],
+    "Name": ["Acme", "Acme Inc", ""],
+    "Created (UTC)": ["2024-01-01 10:00", "3/14/2024"],
+    "Customer ID": ["cus_1", "cus_2", ""],
+    "Customer Email": ["a@acme.com", ""],
+    "Status": ["active", "trialing", "incomplete", "Open", "solved"],
+    "Interval": ["month", "year", "week", "day"],
+    "Amount": ["49.00", "$1,234.56", "1.234,56", ""],
+    "Quantity": ["1", "3", ""],
+    "Currency": ["usd", "EUR", ""],
+    "Start Date (UTC)": ["2024-01-01 00:00"],
+    "Trial End (UTC)": ["2024-01-15 00:00", ""],
+    "Percent Off": ["20", ""],
+    "Id": ["1", "2"],
+    "Requester email": ["a@acme.com", "x@gmail.com"],
+    "Organization": ["Acme", ""],
+    "Created at": ["2024-01-01 10:00:00 +0000"],
+    "Satisfaction Score": ["Good", "Unoffered", ""],
+    "time": ["1710408600", "2024-01-01T00:00:00Z"],
+    "distinct_id": ["a@acme.com", "u1"],
+    "company": ["Acme", ""],
+    "Record ID": ["9001", "9002"],
+    "Deal Name": ["Acme deal"],
+    "Deal Stage": ["Closed Lost", "closedwon"],
+    "Associated Company": ["Acme", "Hooli", ""],
 }
 
 

@@ -610,3 +610,22 @@ def test_merge_refuses_nonsense(db_path: Path, runner: CliRunner, write_csv) -> 
     same = runner.invoke(cli, ["accounts", "merge", "a1", "a1", "--db", str(db_path)])
     assert same.exit_code == 2
     assert "cannot merge account a1 into itself" in same.output
+
+
+def test_formats_lists_every_tool_with_what_recognises_it(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["formats", "--format", "csv"])
+    assert result.exit_code == 0
+    rows = {line.split(",", 1)[0] for line in result.output.splitlines()[1:]}
+    assert set(EXPECTED_FORMAT.values()) | {"accounts", "usage_events"} <= rows
+    assert (
+        'stripe.payments,stripe,payment_attempts,"id, Created (UTC), Amount, Amount Refunded'
+        in (result.output)
+    )
+
+
+def test_progress_bar() -> None:
+    from retention_tui.import_summary import progress_bar
+
+    assert progress_bar(0, 200_000, width=10) == "[..........]   0% 0/200,000 rows"
+    assert progress_bar(100_000, 200_000, width=10) == "[#####.....]  50% 100,000/200,000 rows"
+    assert progress_bar(200_000, 200_000, width=10) == "[##########] 100% 200,000/200,000 rows"

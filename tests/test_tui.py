@@ -326,3 +326,28 @@ def test_dashboard_snapshot(snap_compare, scored_db: Path) -> None:
     assert snap_compare(
         RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
     )
+
+
+@async_test
+async def test_importing_from_the_dashboard_tells_what_each_file_did(db_path: Path) -> None:
+    from tests.conftest import FIXTURES
+
+    connect(db_path).close()
+    stripe = FIXTURES / "tools" / "stripe"
+    app = RetentionApp(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_accounts(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one(
+            Input
+        ).value = f"{stripe / 'unified_customers.csv'} {stripe / 'subscriptions.csv'}"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.pause(2.5)  # the data_version poll notices the commit
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        done = next(m for m in messages if "unified_customers.csv: stripe.customers" in m)
+        assert "accounts: 4 created, 0 matched" in done
+        assert "skipped 1 row: first payment not made (incomplete)" in done
+        assert app.screen.query_one(DataTable).row_count == 4

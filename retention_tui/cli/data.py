@@ -8,7 +8,6 @@ import sys
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -24,10 +23,8 @@ from retention_tui.cli.base import (
     open_db,
     today,
 )
+from retention_tui.import_summary import file_summary, progress_bar
 from retention_tui.output import render
-
-if TYPE_CHECKING:
-    from importers.run import FileResult
 
 
 @cli.command("import")
@@ -82,43 +79,6 @@ def import_cmd(
         click.echo("\n".join(file_summary(r, dry_run)))
     if dry_run:
         click.echo("Dry run: nothing was written.")
-
-
-def progress_bar(done: int, total: int, width: int = 30) -> str:
-    """'[#########.....]  60% 600,000/1,000,000 rows'"""
-    share = done / total if total else 1.0
-    filled = round(width * share)
-    return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} {done:,}/{total:,} rows"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def file_summary(r: FileResult, dry_run: bool = False) -> list[str]:
-    """What importing one file did, in a few lines."""
-    verb = " would be" if dry_run else ""
-    line = (
-        f"{r.path.name}: {r.format}, {_plural(r.rows_read, 'row')}: {r.inserted:,}{verb} "
-        f"inserted, {r.updated:,}{verb} updated, {r.unchanged:,} unchanged"
-    )
-    if r.accounts_created or r.accounts_matched:
-        line += f"; accounts: {r.accounts_created:,} created, {r.accounts_matched:,} matched"
-    lines = [line + f" ({r.duration_ms / 1000:.2f} s)"]
-    if r.encoding != "utf-8":
-        lines.append(f"  read as {r.encoding}")
-    if r.rejected:
-        lines.append(f"  skipped {_plural(r.rejected, 'row')}: exact repeats of another row")
-    for reason, n in sorted(r.skipped.items()):
-        lines.append(f"  skipped {_plural(n, 'row')}: {reason}")
-    if r.pending:
-        lines.append(
-            f"  {_plural(r.pending, 'row')} match no account (or several) and wait: see "
-            "'retention accounts unmatched'"
-        )
-    if r.ignored_columns:
-        lines.append(f"  ignored columns: {', '.join(r.ignored_columns)}")
-    return lines
 
 
 @cli.command()
