@@ -139,8 +139,6 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
 
     def minor(f: Field) -> pl.Expr:
         text = f.kind.parse(pl.col(f"raw:{f.target}"))
-        if f.kind.minor:
-            return text.cast(pl.Int64, strict=False)
         return money_minor(text, pl.col(f.currency_from or "currency"))
 
     parsed = parsed.with_columns(minor(f).alias(f.target) for f in money)

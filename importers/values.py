@@ -185,12 +185,6 @@ def amount_text(raw: pl.Expr) -> pl.Expr:
     return pl.when(ok).then(pl.when(negative).then("-" + plain).otherwise(plain))
 
 
-def minor_units_text(raw: pl.Expr) -> pl.Expr:
-    """Whole minor units (cents) as exports of APIs write them: '123456' is 1234.56."""
-    s = raw.str.strip_chars()
-    return pl.when(s.str.contains(r"^-?\d{1,18}$")).then(s)
-
-
 # Dates as tools write them, besides ISO: US month-first (what Salesforce and HubSpot
 # reports give in a US locale), a zone as '+0000' or ' UTC', and Unix epoch seconds or
 # milliseconds (Mixpanel, PostHog).
@@ -262,9 +256,8 @@ class Kind:
     expected: str
     dtype: type[pl.DataType]
     # Money: ``parse`` gives plain decimal text in major units ('-1234.56'), turned into
-    # minor units of the row's currency; with ``minor`` it gives whole minor units.
+    # minor units of the row's currency.
     money: bool = False
-    minor: bool = False
 
 
 TEXT = Kind("text", text, "text", pl.String)
@@ -293,14 +286,6 @@ MONEY = Kind(
 )
 # What the tools write: "$1,234.56", "1.234,56 €", "(12.00)".
 AMOUNT = Kind("amount", amount_text, "an amount like 1,234.56 or $1,234.56", pl.Int64, money=True)
-CENTS = Kind(
-    "cents",
-    minor_units_text,
-    "a whole number of cents like 123456",
-    pl.Int64,
-    money=True,
-    minor=True,
-)
 TOOL_INSTANT = Kind(
     "tool datetime",
     tool_instant,

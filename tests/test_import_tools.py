@@ -629,3 +629,49 @@ def test_progress_bar() -> None:
     assert progress_bar(0, 200_000, width=10) == "[..........]   0% 0/200,000 rows"
     assert progress_bar(100_000, 200_000, width=10) == "[#####.....]  50% 100,000/200,000 rows"
     assert progress_bar(200_000, 200_000, width=10) == "[##########] 100% 200,000/200,000 rows"
+
+
+def _checked_column(fmt, header: tuple[str, ...]):
+    """A field the file has whose values are checked (not free text, an id or any word),
+    and its position in the header."""
+    from importers.validate import match_columns
+
+    positions = match_columns(fmt, header)
+    field = next(
+        f
+        for f in fmt.fields
+        if f.column in positions
+        and not f.skip
+        and (f.values or f.choices or f.kind.name not in ("id", "text", "word"))
+    )
+    return field, positions[field.column]
+
+
+@pytest.mark.parametrize("rel", sorted(EXPECTED_FORMAT), ids=lambda r: EXPECTED_FORMAT[r])
+def test_each_format_names_the_bad_cell(
+    rel: str, tools_db: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """One wrong value in any tool's file: its file, row and column (as the file spells
+    it), what was expected, exit 2, nothing written."""
+    source = TOOLS / rel
+    table = read_table(source)
+    fmt = detect(table.name, table.header)
+    field, position = _checked_column(fmt, table.header)
+    rows = table.frame.drop("__row").rows()
+    bad = list(rows[0])
+    bad[position] = "???"
+    path = tmp_path / source.name
+    import csv as csv_module
+
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv_module.writer(out)
+        writer.writerow(table.header)
+        writer.writerow(bad)
+    before = database_digest(tools_db)
+    result = _import(runner, tools_db, "--format", fmt.label, path)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == (
+        f"Error: {path}, row 2, column '{table.header[position]}': got '???'; "
+        f"expected {field.expected}"
+    )
+    assert database_digest(tools_db) == before
