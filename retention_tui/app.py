@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 
 from db import RetentionError, connect
 from retention_tui.commands import RetentionCommands
 from retention_tui.config import load as load_config
-from retention_tui.queue_views import QUEUES
+from retention_tui.queue_views import QueueView, configured_queues
 from retention_tui.screens.accounts import AccountsScreen
 from retention_tui.screens.backtest import BacktestScreen
 from retention_tui.screens.dashboard import DashboardScreen
@@ -46,10 +46,7 @@ class RetentionApp(App[None]):
         Binding("b", "switch_screen_named('backtest')", "Backtest", id="app.backtest"),
         Binding("r", "rescore", "Re-score", id="app.rescore"),
         Binding("i", "import_files", "Import", id="app.import"),
-        *[
-            Binding(q.key, f"switch_screen_named('{q.name}')", q.title, id=f"app.queue.{q.name}")
-            for q in QUEUES
-        ],
+        # keys 1-9 open the queues of the config (see __init__)
     ]
     COMMANDS: ClassVar = App.COMMANDS | {RetentionCommands}
     MODES: ClassVar = {
@@ -57,7 +54,6 @@ class RetentionApp(App[None]):
         "accounts": AccountsScreen,
         "imports": ImportLogScreen,
         "backtest": BacktestScreen,
-        **{q.name: (lambda name=q.name: QueueScreen(name)) for q in QUEUES},
     }
     DEFAULT_MODE = "dashboard"  # the morning view; `a` for the accounts list
 
@@ -69,9 +65,41 @@ class RetentionApp(App[None]):
         self._watch: sqlite3.Connection | None = None
         self.data_version = 0
         self.workspace = Workspace(self.db_path, as_of)
+        self.config = load_config(self.db_path)
+        self.queues: tuple[QueueView, ...] = configured_queues(self.config)
+        for q in self.queues:
+            self.add_mode(f"queue-{q.name}", lambda q=q: QueueScreen(q))
+        # The config's queues get their keys (1-9) as bindings with ids, so the footer,
+        # the help overlay and [keymap] treat them like every other binding.
+        self._bindings = BindingsMap.merge(
+            [
+                self._bindings,
+                BindingsMap(
+                    [
+                        Binding(q.key, f"open_queue('{q.name}')", q.title, id=f"app.queue.{q.name}")
+                        for q in self.queues
+                        if q.key
+                    ]
+                ),
+            ]
+        )
+
+    def open_queue(self, name: str) -> None:
+        self.switch_mode(f"queue-{name}")
+
+    def action_open_queue(self, name: str) -> None:
+        self.open_queue(name)
+
+    def open_list(self, source: str) -> None:
+        """Open the first queue that shows the built-in list ``source``."""
+        for q in self.queues:
+            if q.source == source:
+                self.open_queue(q.name)
+                return
+        self.notify(f"No queue shows the {source} list (see [queues] in retention.toml)")
 
     def on_mount(self) -> None:
-        keymap = load_config(self.db_path).get("keymap", {})
+        keymap = self.config.get("keymap", {})
         if keymap:
             self.set_keymap(keymap)
         self._watch = connect(self.db_path)

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from db import connect
-from retention_tui.queue_views import QUEUES
 
 if TYPE_CHECKING:
     from retention_tui.app import RetentionApp
@@ -93,17 +92,18 @@ class RetentionCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], None], str]]:
         app: RetentionApp = self.app  # type: ignore[assignment]
         out: list[tuple[str, Callable[[], None], str]] = []
-        for q in QUEUES:
-            out.append((f"queue: {q.title}", partial(app.switch_mode, q.name), f"key {q.key}"))
+        for q in app.queues:
+            keyed = f"key {q.key}" if q.key else "queue"
+            out.append((f"queue: {q.title}", partial(app.open_queue, q.name), keyed))
         out += [
             ("screen: Dashboard", partial(app.switch_mode, "dashboard"), "key d"),
             ("screen: Accounts", partial(app.switch_mode, "accounts"), "key a"),
             ("screen: Import log", partial(app.switch_mode, "imports"), "key l"),
             ("screen: Backtest", partial(app.switch_mode, "backtest"), "key b"),
-            ("churn risk report", partial(app.switch_mode, "risk"), "the At risk queue"),
-            ("expansion opportunities", partial(app.switch_mode, "expansion"), "queue"),
-            ("reactivation list", partial(app.switch_mode, "reactivation"), "queue"),
-            ("payment failures", partial(app.switch_mode, "payments"), "queue"),
+            ("churn risk report", partial(app.open_list, "risk"), "the At risk queue"),
+            ("expansion opportunities", partial(app.open_list, "expansion"), "queue"),
+            ("reactivation list", partial(app.open_list, "reactivation"), "queue"),
+            ("payment failures", partial(app.open_list, "payments"), "queue"),
             (
                 "NRR this month",
                 partial(app.open_document, nrr_document(app.as_of)),
@@ -127,7 +127,8 @@ class RetentionCommands(Provider):
         return out
 
     async def discover(self) -> Hits:
-        for label, callback, help_text in self._commands()[: len(QUEUES) + 8]:
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        for label, callback, help_text in self._commands()[: len(app.queues) + 8]:
             yield DiscoveryHit(label, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:

@@ -55,6 +55,9 @@ def _same_kind(default: object, value: object) -> bool:
     return type(default) is type(value)
 
 
+# What a queue of the user's own may say (title and from are required).
+QUEUE_TEMPLATE: Config = {"filters": [], "sort": "", "columns": [], "hidden": False}
+
 # Tables whose keys a user may add to (e.g. a new segment's weights).
 _OPEN_TABLES = ("presets.A.segment_weights",)
 
@@ -65,6 +68,16 @@ def _merge(base: Config, override: Config, where: str, file: Path) -> None:
         if key not in base:
             if where in _OPEN_TABLES and isinstance(value, dict):
                 base[key] = value
+                continue
+            if where == "queues":  # a queue of the user's own: checked like the defaults'
+                if not isinstance(value, dict):
+                    raise RetentionError(f"{file}: '{name}' must be a table")
+                for needed in ("title", "from"):
+                    if needed not in value:
+                        raise RetentionError(f"{file}: '{name}.{needed}' is missing")
+                template = {**QUEUE_TEMPLATE, "title": "", "from": ""}
+                _merge(template, value, name, file)
+                base[key] = template
                 continue
             if where == "keymap":
                 if not isinstance(value, str) or not value.strip():
@@ -117,6 +130,10 @@ def _check(cfg: Config, file: Path) -> None:
             f"{file}: 'metrics.industry' must be one of "
             f"{', '.join(MONTHLY_CHURN_BENCHMARKS)}, got {cfg['metrics']['industry']!r}"
         )
+    for name, q in cfg["queues"].items():
+        for key in ("filters", "columns"):
+            if not all(isinstance(v, str) for v in q[key]):
+                raise RetentionError(f"{file}: 'queues.{name}.{key}' must be a list of text")
     for code, r in cfg["risks"].items():
         if r["severity"] not in ("critical", "high", "medium", "low"):
             raise RetentionError(
@@ -145,8 +162,10 @@ def load(db_path: Path | None = None) -> Config:
 
 
 def config_hash(cfg: Config) -> str:
-    """A short fingerprint of the effective config, stored with every score."""
-    text = json.dumps(cfg, sort_keys=True, separators=(",", ":"))
+    """A short fingerprint of the effective config, stored with every score (the keys
+    and queues change how things look, not the scores)."""
+    scoring = {k: v for k, v in cfg.items() if k not in ("keymap", "queues")}
+    text = json.dumps(scoring, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 

@@ -1,5 +1,9 @@
-"""The seven work queues as the dashboard shows them: where each one's rows come from,
-its columns, what ``/`` searches and what ``s`` sorts by. Keys 1-7 open them."""
+"""The work queues as the dashboard shows them: where each one's rows come from, its
+columns, what ``/`` searches and what ``s`` sorts by.
+
+The seven built-in lists (BUILTIN) are the sources; the queues a user sees are defined in
+the config (``[queues.NAME]``: a source, filters, a sort, columns) with the seven as
+defaults, and keys 1-9 open them in order (configured_queues)."""
 
 from __future__ import annotations
 
@@ -9,9 +13,11 @@ from datetime import date
 
 import polars as pl
 
+from db.errors import RetentionError
 from retention_tui.engine.expansion import expansion_queue, onboarding
 from retention_tui.engine.queues import payment_recovery, reactivation, renewals, winback
 from retention_tui.formatting import money
+from retention_tui.queue_filters import FilterError, apply_filters, parse_filter, parse_sort
 from retention_tui.reports.risk import risk_rows
 from retention_tui.workspace import Snapshot
 
@@ -27,6 +33,13 @@ class QueueView:
     columns: tuple[Column, ...]
     sorts: tuple[tuple[str, str, bool], ...]
     search: tuple[str, ...] = ("account", "owner")
+    more: tuple[Column, ...] = ()  # fields a configured queue may filter on or show
+    source: str = ""  # the built-in list it reads (snoozes are kept per list)
+
+    @property
+    def fields(self) -> dict[str, Column]:
+        """Every field this list's rows have, by name."""
+        return {c[1]: c for c in (*self.columns, *self.more)}
 
 
 def _ordered(frame: pl.DataFrame) -> pl.DataFrame:
@@ -57,7 +70,9 @@ def _done(s: Snapshot, kind: str) -> pl.DataFrame:
     return s.done.filter(pl.col("kind") == kind)
 
 
-QUEUES: tuple[QueueView, ...] = (
+_ACCOUNT_ID: Column = ("Account id", "account_id", "text")
+
+BUILTIN: tuple[QueueView, ...] = (
     QueueView(
         "risk",
         "At risk",
@@ -78,6 +93,7 @@ QUEUES: tuple[QueueView, ...] = (
             ("MRR", "mrr_minor", True),
             ("respond by", "respond_by", False),
         ),
+        more=(_ACCOUNT_ID, ("Coverage", "coverage", "text")),
     ),
     QueueView(
         "renewals",
@@ -96,6 +112,13 @@ QUEUES: tuple[QueueView, ...] = (
             ("No contact", "no_contact_critical", "flag"),
         ),
         (("soonest", "days_left", False), ("ARR", "arr_at_stake", True)),
+        more=(
+            _ACCOUNT_ID,
+            ("Owner", "owner", "text"),
+            ("Step due", "due_step", "text"),
+            ("Next step", "next_step", "text"),
+            ("Next on", "next_on", "date"),
+        ),
     ),
     QueueView(
         "expansion",
@@ -113,6 +136,7 @@ QUEUES: tuple[QueueView, ...] = (
             ("Within", "respond_within", "text"),
         ),
         (("most triggers", "order", False), ("PQA", "pqa", True)),
+        more=(_ACCOUNT_ID, ("Why", "why", "text")),
     ),
     QueueView(
         "winback",
@@ -132,6 +156,11 @@ QUEUES: tuple[QueueView, ...] = (
         ),
         (("priority", "score", True), ("next touch", "next_touch_on", False)),
         search=("deal", "lost_reason"),
+        more=(
+            ("Days since", "days_since_loss", "int"),
+            ("Currency", "currency", "text"),
+            ("Factors", "factors", "text"),
+        ),
     ),
     QueueView(
         "reactivation",
@@ -148,6 +177,7 @@ QUEUES: tuple[QueueView, ...] = (
             ("Data expires", "data_expires_on", "date"),
         ),
         (("next due", "next_on", False), ("most recent", "days_since", False)),
+        more=(_ACCOUNT_ID, ("Last step", "last_step", "text"), ("Next step", "next_step", "text")),
     ),
     QueueView(
         "payments",
@@ -166,6 +196,13 @@ QUEUES: tuple[QueueView, ...] = (
             ("High value", "high_value", "flag"),
         ),
         (("next due", "next_on", False), ("MRR at risk", "mrr_at_risk", True)),
+        more=(
+            _ACCOUNT_ID,
+            ("Owner", "owner", "text"),
+            ("Failures", "failures", "int"),
+            ("First failed", "first_failed_on", "date"),
+            ("Days failing", "days_failing", "int"),
+        ),
     ),
     QueueView(
         "onboarding",
@@ -184,9 +221,79 @@ QUEUES: tuple[QueueView, ...] = (
             ("Missed", "missed", "int"),
         ),
         (("most missed", "missed", True), ("newest", "day", False)),
+        more=(
+            _ACCOUNT_ID,
+            ("Owner", "owner", "text"),
+            ("Created", "created_at", "date"),
+            ("Hit", "hit", "int"),
+            ("Next due", "next_due", "text"),
+        ),
     ),
 )
-BY_NAME = {q.name: q for q in QUEUES}
+SOURCES = {q.name: q for q in BUILTIN}
+MAX_KEYED = 9  # queues 1-9 get a number key
+
+
+def configured_queues(cfg: dict) -> tuple[QueueView, ...]:
+    """The queues the config defines (``[queues.NAME]``), in order, keyed 1-9."""
+    shown = [(name, spec) for name, spec in cfg["queues"].items() if not spec["hidden"]]
+    return tuple(
+        _queue(name, spec, str(i + 1) if i < MAX_KEYED else "")
+        for i, (name, spec) in enumerate(shown)
+    )
+
+
+def _queue(name: str, spec: dict, key: str) -> QueueView:
+    """One configured queue. A list, field, filter or sort that cannot be used is an
+    error naming the queue and what was expected."""
+    where = f"queues.{name}"
+    source = SOURCES.get(spec["from"])
+    if source is None:
+        raise RetentionError(
+            f"config '{where}.from': unknown list {spec['from']!r}; expected one of "
+            + ", ".join(SOURCES)
+        )
+    known = source.fields
+
+    def check(field: str, what: str, pool: dict[str, Column]) -> None:
+        if field not in pool:
+            raise RetentionError(
+                f"config '{where}.{what}': {source.name} rows have no field {field!r}; "
+                f"expected one of {', '.join(pool)}"
+            )
+
+    try:
+        filters = tuple(parse_filter(f) for f in spec["filters"])
+        sort = parse_sort(spec["sort"]) if spec["sort"].strip() else None
+    except FilterError as exc:
+        raise RetentionError(f"config '{where}': {exc}") from exc
+    for f in filters:
+        check(f.field, "filters", known)
+    for c in spec["columns"]:
+        check(c, "columns", known)
+    sorts = source.sorts
+    if sort:
+        check(sort[0], "sort", {**known, "order": ("Priority", "order", "int")})
+        label = known[sort[0]][0] if sort[0] in known else "priority"
+        sorts = ((f"{label}{' (desc)' if sort[1] else ''}", sort[0], sort[1]), *sorts)
+    return QueueView(
+        name=name,
+        title=spec["title"],
+        key=key,
+        build=_filtered(source, filters),
+        columns=tuple(known[c] for c in spec["columns"]) or source.columns,
+        sorts=sorts,
+        search=source.search,
+        more=source.more,
+        source=source.name,
+    )
+
+
+def _filtered(source: QueueView, filters: tuple) -> Callable[[Snapshot, date], pl.DataFrame]:
+    def build(s: Snapshot, as_of: date) -> pl.DataFrame:
+        return apply_filters(source.build(s, as_of), filters)
+
+    return build
 
 
 def cell(value: object, kind: str) -> str:

@@ -230,13 +230,13 @@ def test_backtest_screen_snapshot(snap_compare, scored_db: Path) -> None:
 
 @async_test
 async def test_every_queue_opens_with_its_rows(scored_db: Path) -> None:
-    from retention_tui.queue_views import QUEUES
     from retention_tui.screens.queue import QueueScreen
 
     app = RetentionApp(scored_db, as_of=AS_OF)
+    assert [q.key for q in app.queues] == ["1", "2", "3", "4", "5", "6", "7"]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for q in QUEUES:
+        for q in app.queues:
             await pilot.press(q.key)
             await settle(pilot)
             assert isinstance(app.screen, QueueScreen) and app.screen.view.name == q.name

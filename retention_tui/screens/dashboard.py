@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.formatting import money
-from retention_tui.queue_views import QUEUES
+from retention_tui.queue_views import QueueView
 from retention_tui.reports.documents import TIER_ORDER
 from retention_tui.reports.revenue import nrr_report
 from retention_tui.screens.loading import LoadingScreen
@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from retention_tui.workspace import Snapshot
 
 
-def dashboard_data(s: Snapshot, as_of: date) -> dict[str, object]:
+def dashboard_data(
+    s: Snapshot, as_of: date, queue_views: tuple[QueueView, ...]
+) -> dict[str, object]:
     """Everything the dashboard shows, built off the main thread."""
     nrr = nrr_report(s.tables, as_of, 2, None, s.cfg)
     months = month_starts(as_of - timedelta(days=365), as_of)
@@ -54,7 +56,7 @@ def dashboard_data(s: Snapshot, as_of: date) -> dict[str, object]:
         tiers.append(
             (tier, part.height, f"{part.height / total:.0%}", money(int(part["mrr"].sum() or 0)))
         )
-    queues = [(f"{q.key}  {q.title}", q.build(s, as_of).height) for q in QUEUES]
+    queues = [(f"{q.key}  {q.title}", q.build(s, as_of).height) for q in queue_views]
     names = dict(s.tables["accounts"].select("account_id", "name").iter_rows())
     due = s.run.risks.filter(pl.col("respond_by") <= as_of)
     risks = [
@@ -102,7 +104,7 @@ class DashboardScreen(LoadingScreen):
 
     def fetch(self) -> dict[str, object]:
         app: RetentionApp = self.app  # type: ignore[assignment]
-        return dashboard_data(app.workspace.get(app.data_version), app.as_of)
+        return dashboard_data(app.workspace.get(app.data_version), app.as_of, app.queues)
 
     def show(self, d: dict) -> None:
         self.query_one("#dashboard-headline", Static).update(d["headline"])

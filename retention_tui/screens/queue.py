@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 
 from db import connect
 from db.work import snooze, snoozed
-from retention_tui.queue_views import BY_NAME, cell
+from retention_tui.queue_views import QueueView, cell
 from retention_tui.screens.listing import ListScreen
 
 if TYPE_CHECKING:
@@ -29,9 +29,9 @@ class QueueScreen(ListScreen):
         Binding("z", "snooze", f"Snooze {SNOOZE_DAYS} days", id="queue.snooze"),
     ]
 
-    def __init__(self, name: str) -> None:
-        self.view = BY_NAME[name]
-        self.NAME = f"queue-{name}"
+    def __init__(self, view: QueueView) -> None:
+        self.view = view
+        self.NAME = f"queue-{view.name}"
         self.COLUMNS = tuple(label for label, _, _ in self.view.columns)  # type: ignore[misc]
         self.SORTS = self.view.sorts  # type: ignore[misc]
         self.SEARCH = self.view.search  # type: ignore[misc]
@@ -44,7 +44,7 @@ class QueueScreen(ListScreen):
         frame = self.view.build(snapshot, app.as_of)
         conn = connect(app.db_path)
         try:
-            hidden = snoozed(conn, self.view.name, app.as_of.isoformat())
+            hidden = snoozed(conn, self.view.source, app.as_of.isoformat())
         finally:
             conn.close()
         if hidden and "account_id" in frame.columns:
@@ -68,7 +68,7 @@ class QueueScreen(ListScreen):
         app: RetentionApp = self.app  # type: ignore[assignment]
         conn = connect(app.db_path)
         try:
-            snooze(conn, account_id, self.view.name, until)
+            snooze(conn, account_id, self.view.source, until)
         finally:
             conn.close()
         self.app.call_from_thread(self.notify, f"Snoozed in {self.view.title} until {until}")

@@ -1,0 +1,185 @@
+"""Queues defined in retention.toml: filters, sorts, columns, keys, and clear errors."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from textual.widgets import DataTable
+
+from db.errors import RetentionError
+from retention_tui.app import RetentionApp
+from retention_tui.config import config_path, defaults, load
+from retention_tui.queue_filters import FilterError, apply_filters, parse_filter, parse_sort
+from retention_tui.queue_views import BUILTIN, configured_queues
+from tests.conftest import SAMPLE_AS_OF
+
+AS_OF = date.fromisoformat(SAMPLE_AS_OF)
+
+ROWS = pl.DataFrame(
+    {
+        "account": ["Acme", "Globex", "Initech", "Umbrella"],
+        "owner": ["Dana Lee", "Sam Ortiz", "dana lee", None],
+        "mrr_minor": [120_000, 50_000, 99_999, 300_000],
+        "signals": ["payment_failed_2, usage_drop", "usage_drop", "", "competitor"],
+        "respond_by": ["2026-11-20", "2026-11-25", None, "2026-12-01"],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("filters", "accounts"),
+    [
+        (["owner = Dana Lee"], ["Acme", "Initech"]),  # any case
+        (["owner != dana lee"], ["Globex"]),  # a missing value passes no filter
+        (["mrr_minor >= 100000"], ["Acme", "Umbrella"]),  # numbers compare as numbers
+        (["mrr_minor < 99999.5"], ["Globex", "Initech"]),
+        (["signals ~ USAGE"], ["Acme", "Globex"]),
+        (["respond_by <= 2026-11-25"], ["Acme", "Globex"]),  # ISO dates compare as text
+        (["owner = 'Dana Lee'", "mrr_minor > 100000"], ["Acme"]),  # all must pass
+        ([], ["Acme", "Globex", "Initech", "Umbrella"]),
+    ],
+)
+def test_filters(filters: list[str], accounts: list[str]) -> None:
+    parsed = tuple(parse_filter(f) for f in filters)
+    assert apply_filters(ROWS, parsed)["account"].to_list() == accounts
+
+
+@pytest.mark.parametrize("text", ["owner", "owner Dana", "= x", "owner =", "1x = 2"])
+def test_unreadable_filters_say_what_is_expected(text: str) -> None:
+    with pytest.raises(FilterError, match="expected 'field op value' with op one of"):
+        parse_filter(text)
+
+
+def test_sorts() -> None:
+    assert parse_sort("mrr_minor desc") == ("mrr_minor", True)
+    assert parse_sort("renewal_date") == ("renewal_date", False)
+    with pytest.raises(FilterError, match="expected 'field' or 'field desc'"):
+        parse_sort("mrr_minor sideways")
+
+
+def test_the_defaults_are_the_seven_lists_keyed_1_to_7() -> None:
+    queues = configured_queues(defaults())
+    assert [(q.name, q.key, q.source) for q in queues] == [
+        (b.name, str(i + 1), b.name) for i, b in enumerate(BUILTIN)
+    ]
+    assert [q.columns for q in queues] == [b.columns for b in BUILTIN]
+
+
+def _config(tmp_path: Path, text: str) -> Path:
+    db = tmp_path / "retention.db"
+    config_path(db).write_text(text, encoding="utf-8")
+    return db
+
+
+MY_QUEUES = """
+[queues.expansion]
+hidden = true
+
+[queues.dana]
+title = "Dana's big at-risk accounts"
+from = "risk"
+filters = ["owner ~ a", "mrr_minor >= 50000"]
+sort = "mrr_minor desc"
+columns = ["account", "owner", "mrr_minor", "action"]
+"""
+
+
+def test_a_queue_of_ones_own_is_added_after_the_defaults(tmp_path: Path) -> None:
+    queues = configured_queues(load(_config(tmp_path, MY_QUEUES)))
+    assert [(q.name, q.key) for q in queues] == [
+        ("risk", "1"),
+        ("renewals", "2"),
+        ("winback", "3"),
+        ("reactivation", "4"),
+        ("payments", "5"),
+        ("onboarding", "6"),
+        ("dana", "7"),
+    ]
+    dana = queues[-1]
+    assert dana.source == "risk"
+    assert [c[1] for c in dana.columns] == ["account", "owner", "mrr_minor", "action"]
+    assert dana.sorts[0] == ("MRR (desc)", "mrr_minor", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[queues.x]\ntitle = "X"\nfrom = "risky"\n',
+            "config 'queues.x.from': unknown list 'risky'; expected one of risk, renewals, "
+            "expansion, winback, reactivation, payments, onboarding",
+        ),
+        (
+            '[queues.x]\ntitle = "X"\nfrom = "risk"\nfilters = ["colour = red"]\n',
+            "config 'queues.x.filters': risk rows have no field 'colour'; expected one of "
+            "tier, account, owner, score, mrr_minor, signals, action, respond_by, account_id, "
+            "coverage",
+        ),
+        (
+            '[queues.x]\ntitle = "X"\nfrom = "risk"\nfilters = ["owner is Dana"]\n',
+            "config 'queues.x': cannot read filter 'owner is Dana'; expected 'field op value' "
+            "with op one of = != < <= > >= ~",
+        ),
+        (
+            '[queues.x]\ntitle = "X"\nfrom = "renewals"\nsort = "arr desc"\n',
+            "config 'queues.x.sort': renewals rows have no field 'arr'",
+        ),
+    ],
+)
+def test_a_bad_queue_is_an_error_naming_it(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(RetentionError) as err:
+        configured_queues(load(_config(tmp_path, text)))
+    assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[queues.x]\nfrom = "risk"\n', "'queues.x.title' is missing"),
+        ('[queues.x]\ntitle = "X"\nfrom = "risk"\nfilters = "a = b"\n', "must be a list"),
+        (
+            '[queues.x]\ntitle = "X"\nfrom = "risk"\ncolour = "red"\n',
+            "unknown key 'queues.x.colour'",
+        ),
+        ("[queues.risk]\nfilters = [1]\n", "'queues.risk.filters' must be a list of text"),
+    ],
+)
+def test_a_malformed_queue_table_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(RetentionError, match=message.replace("(", r"\(")):
+        load(_config(tmp_path, text))
+
+
+def test_the_app_shows_a_configured_queue_on_its_key(scored_db: Path) -> None:
+    config_path(scored_db).write_text(MY_QUEUES, encoding="utf-8")
+
+    async def scenario() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=(130, 36)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.press("7")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.screen.view.name == "dana"
+            table = app.screen.query_one(DataTable)
+            assert [str(c.label) for c in table.columns.values()] == [
+                "Account",
+                "Owner",
+                "MRR",
+                "Action",
+            ]
+            frame = app.screen.frame
+            assert frame.height == table.row_count > 0
+            assert frame["mrr_minor"].min() >= 50000
+            assert all("a" in o.lower() for o in frame["owner"])
+            shown = [int(str(table.get_row_at(i)[2]).strip("$").replace(",", "")) for i in range(3)]
+            assert shown == sorted(shown, reverse=True)
+            # the expansion queue is hidden: key 3 is now win-back
+            await pilot.press("3")
+            await app.workers.wait_for_complete()
+            assert app.screen.view.name == "winback"
+
+    asyncio.run(scenario())
