@@ -351,3 +351,33 @@ async def test_importing_from_the_dashboard_tells_what_each_file_did(db_path: Pa
         assert "accounts: 4 created, 0 matched" in done
         assert "skipped 1 row: first payment not made (incomplete)" in done
         assert app.screen.query_one(DataTable).row_count == 4
+
+
+@async_test
+async def test_a_long_list_is_shown_a_page_at_a_time(scored_db: Path, monkeypatch) -> None:
+    from retention_tui.screens import listing
+    from retention_tui.screens.account import AccountScreen
+
+    monkeypatch.setattr(listing, "PAGE_ROWS", 100)
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_accounts(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 100
+        assert summary(app).endswith("rows 1-100 of 320")
+        first_of_page_2 = app.screen.rows.row(100, named=True)["name"]
+        table.move_cursor(row=99)
+        await pilot.press("j")  # past the last row: the next page, at its top
+        await pilot.pause()
+        assert summary(app).endswith("rows 101-200 of 320")
+        assert (table.cursor_row, str(table.get_row_at(0)[0])) == (0, first_of_page_2)
+        await pilot.press("down", "k", "k")  # back up past the top: the previous page's end
+        await pilot.pause()
+        assert summary(app).endswith("rows 1-100 of 320")
+        assert table.cursor_row == 99
+        await pilot.press("j", "down")
+        await pilot.press("enter")  # opens the row under the cursor on this page
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+        expected = app.screen_stack[-2].rows.row(101, named=True)["account_id"]
+        assert app.screen.account_id == expected

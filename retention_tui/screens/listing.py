@@ -3,6 +3,10 @@ and of every queue screen.
 
 A subclass says where its rows come from (``fetch``, run off the main thread), how a row
 is shown (``cells``), what ``/`` searches and what ``s`` cycles through.
+
+The rows live in a Polars frame; the table holds one page of them (PAGE_ROWS), so a
+book of 100k accounts opens as fast as one of 100 (filling Textual's DataTable with 100k
+rows took 10 s). Moving past the last row of a page turns to the next, and back.
 """
 
 from __future__ import annotations
@@ -30,6 +34,39 @@ def filter_rows(frame: pl.DataFrame, text: str, columns: tuple[str, ...]) -> pl.
     return frame.filter(hay.str.contains(needle, literal=True))
 
 
+PAGE_ROWS = 500
+
+
+class PagedTable(DataTable):
+    """A DataTable showing one page of its screen's rows: the cursor moving off either
+    end of the page turns it."""
+
+    def _turn(self, step: int) -> bool:
+        screen = self.screen
+        return isinstance(screen, ListScreen) and screen.turn_page(step)
+
+    def action_cursor_down(self) -> None:
+        if self.cursor_row >= self.row_count - 1 and self._turn(+1):
+            return
+        super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row <= 0 and self._turn(-1):
+            self.move_cursor(row=self.row_count - 1)
+            return
+        super().action_cursor_up()
+
+    def action_page_down(self) -> None:
+        if self.cursor_row >= self.row_count - 1 and self._turn(+1):
+            return
+        super().action_page_down()
+
+    def action_page_up(self) -> None:
+        if self.cursor_row <= 0 and self._turn(-1):
+            return
+        super().action_page_up()
+
+
 class ListScreen(LoadingScreen):
     """Subclasses set NAME, COLUMNS, SORTS, SEARCH and implement fetch() and cells()."""
 
@@ -50,7 +87,10 @@ class ListScreen(LoadingScreen):
     def __init__(self) -> None:
         super().__init__()
         self.frame: pl.DataFrame | None = None
+        self.rows: pl.DataFrame | None = None  # the frame filtered and sorted
         self.sort_index = 0
+        self.page_start = 0  # the first row of the page shown
+        self.page_keys: list[str | None] = []
 
     # --- what a subclass provides (and fetch(), from LoadingScreen) ----------------------
     def cells(self, row: dict) -> tuple[object, ...]:
@@ -71,7 +111,7 @@ class ListScreen(LoadingScreen):
             yield Input(
                 placeholder=self.PLACEHOLDER, id=f"{self.NAME}-filter", classes="list-filter"
             )
-            yield DataTable(
+            yield PagedTable(
                 id=f"{self.NAME}-table", cursor_type="row", zebra_stripes=True, classes="list-table"
             )
         yield Footer()
@@ -97,16 +137,40 @@ class ListScreen(LoadingScreen):
         return frame.sort(column, descending=descending, nulls_last=True, maintain_order=True)
 
     def refresh_table(self) -> None:
+        """Filter and sort the rows again and show their first page."""
         if self.frame is None:
             return
-        rows = self.visible()
+        self.rows = self.visible()
+        self.page_start = 0
+        self.show_page()
+
+    def show_page(self) -> None:
+        assert self.frame is not None and self.rows is not None
+        page = self.rows.slice(self.page_start, PAGE_ROWS)
         table = self.query_one(DataTable)
         table.clear()
-        for r in rows.iter_rows(named=True):
-            table.add_row(*self.cells(r), key=self.row_key(r))
-        self.query_one(f"#{self.NAME}-summary", Static).update(
-            self.summary(rows, self.frame.height)
-        )
+        records = page.to_dicts()
+        table.add_rows(self.cells(r) for r in records)
+        self.page_keys = [self.row_key(r) for r in records]  # what enter opens, by row
+        text = self.summary(self.rows, self.frame.height)
+        if self.rows.height > PAGE_ROWS:
+            last = self.page_start + page.height
+            text += f" · rows {self.page_start + 1:,}-{last:,} of {self.rows.height:,}"
+        self.query_one(f"#{self.NAME}-summary", Static).update(text)
+
+    def turn_page(self, step: int) -> bool:
+        """Show the next (+1) or previous (-1) page; False when there is none."""
+        if self.rows is None:
+            return False
+        start = self.page_start + step * PAGE_ROWS
+        if start < 0 or start >= self.rows.height:
+            return False
+        self.page_start = start
+        self.show_page()
+        return True
+
+    def key_at(self, row: int) -> str | None:
+        return self.page_keys[row] if 0 <= row < len(self.page_keys) else None
 
     def action_filter(self) -> None:
         box = self.query_one(Input)
@@ -140,7 +204,7 @@ class ListScreen(LoadingScreen):
 
     @on(DataTable.RowSelected)
     def open_row(self, event: DataTable.RowSelected) -> None:
-        key = event.row_key.value
+        key = self.key_at(event.cursor_row)
         if key:
             from retention_tui.screens.account import AccountScreen
 

@@ -55,7 +55,7 @@ class QueueScreen(ListScreen):
         table = self.query_one(DataTable)
         if table.row_count == 0 or table.cursor_row < 0:
             return
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        key = self.key_at(table.cursor_row)
         if not key:
             self.notify("Only account rows can be snoozed", severity="warning")
             return
