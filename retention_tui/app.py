@@ -36,7 +36,7 @@ WATCH_SECONDS = 2.0
 
 class RetentionApp(App[None]):
     TITLE = "retention"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # also for subclasses elsewhere
     BINDINGS: ClassVar = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "toggle_help", "Help", key_display="?", id="app.help"),

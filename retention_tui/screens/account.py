@@ -197,7 +197,7 @@ class AccountScreen(LoadingScreen):
             table = self.query_one(f"#account-{name}", DataTable)
             for label in columns:
                 table.add_column(label, key=label)
-        self.reload()
+        self.reload_after_paint()
 
     def fetch(self) -> dict[str, object]:
         app: RetentionApp = self.app  # type: ignore[assignment]

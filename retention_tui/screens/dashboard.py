@@ -100,7 +100,7 @@ class DashboardScreen(LoadingScreen):
             table = self.query_one(table_id, DataTable)
             for label in columns:
                 table.add_column(label, key=label)
-        self.reload()
+        self.reload_after_paint()
 
     def fetch(self) -> dict[str, object]:
         app: RetentionApp = self.app  # type: ignore[assignment]

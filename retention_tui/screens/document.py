@@ -32,7 +32,7 @@ class DocumentScreen(LoadingScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.reload()
+        self.reload_after_paint()
 
     def fetch(self) -> str:
         app: RetentionApp = self.app  # type: ignore[assignment]

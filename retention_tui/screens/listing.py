@@ -122,7 +122,7 @@ class ListScreen(LoadingScreen):
             table.add_column(label, key=label)
         self.query_one(Input).display = False
         table.focus()
-        self.reload()
+        self.reload_after_paint()
 
     def show(self, frame: pl.DataFrame) -> None:
         self.frame = frame

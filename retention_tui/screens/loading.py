@@ -27,6 +27,11 @@ class LoadingScreen(Screen[None]):
         self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
         self.load()
 
+    def reload_after_paint(self) -> None:
+        """Start loading once the screen's first frame is up: the worker's Python work
+        would otherwise share the interpreter with the first paint and delay it."""
+        self.call_after_refresh(self.reload)
+
     def on_screen_resume(self) -> None:
         if self.loaded_version != self.app.data_version:  # type: ignore[attr-defined]
             self.reload()
@@ -56,4 +61,4 @@ class TableScreen(LoadingScreen):
         table = self.query_one(DataTable)
         for label in self.COLUMNS:
             table.add_column(label, key=label)
-        self.reload()
+        self.reload_after_paint()

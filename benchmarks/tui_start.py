@@ -1,0 +1,142 @@
+"""How fast the dashboard opens and moves on a big book, next to a minimal Textual app.
+
+    python -m benchmarks.tui_start [--accounts N] [--events M] [--keys K]
+
+Generates N accounts / M events (defaults 100k / 1M) as canonical CSVs and imports them,
+then, headless (Textual's run_test), in one run:
+  minimal      a Textual app of one Static: from App() until its first frame is up
+               (run_test hands over the pilot once the first screen is mounted and
+               painted); best of 3
+  same widgets an app with the accounts screen's widgets and no data
+  first paint  the same for retention opening on the accounts list (its rows load in a
+               worker thread afterwards)
+  list filled  ... until the 100k rows are loaded and the first page shown
+  cursor       the mean time of K presses of j in that list (turning pages included),
+               less the mean time of a press in the minimal app: Textual's Pilot waits
+               for the screen to settle after every key, ~40 ms here even for an app
+               that does nothing with the key
+  imports      python -c "import retention_tui.app" next to "import textual.app"
+and prints each figure and the ratios the performance issue names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Footer, Header, Static
+
+from benchmarks.data import write
+from db import connect
+from importers.run import import_files
+
+AS_OF = date(2026, 11, 20)
+SIZE = (130, 40)
+
+
+class Minimal(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("hello")
+
+
+class SameWidgets(App[None]):
+    """The accounts screen's widgets (header, summary, table of 13 columns, footer) and
+    no data: what Textual alone needs to paint such a screen."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…")
+        yield DataTable()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for i in range(13):
+            table.add_column(f"column {i}")
+
+
+async def minimal_figures(app_class: type[App], keys: int) -> tuple[float, float]:
+    """(first frame, seconds per key press) of a baseline app."""
+    started = time.perf_counter()
+    app = app_class()
+    async with app.run_test(size=SIZE) as pilot:
+        painted = time.perf_counter() - started
+        await pilot.pause()
+        t = time.perf_counter()
+        for _ in range(keys):
+            await pilot.press("j")
+        return painted, (time.perf_counter() - t) / keys
+
+
+def import_seconds(module: str) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
+    return time.perf_counter() - t
+
+
+async def retention_figures(db: Path, keys: int) -> tuple[float, float, float]:
+    from retention_tui.app import RetentionApp
+
+    class OnAccounts(RetentionApp):
+        DEFAULT_MODE = "accounts"
+
+    started = time.perf_counter()
+    app = OnAccounts(db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        painted = time.perf_counter() - started
+        while app.screen.query_one(DataTable).row_count == 0:
+            await asyncio.sleep(0.01)
+        filled = time.perf_counter() - started
+        t = time.perf_counter()
+        for _ in range(keys):
+            await pilot.press("j")
+        cursor = (time.perf_counter() - t) / keys
+    return painted, filled, cursor
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--accounts", type=int, default=100_000)
+    ap.add_argument("--events", type=int, default=1_000_000)
+    ap.add_argument("--keys", type=int, default=600)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        files = write(folder / "csv", args.accounts, args.events)
+        db = folder / "bench.db"
+        conn = connect(db)
+        t = time.perf_counter()
+        import_files(conn, list(files.values()))
+        conn.close()
+        print(
+            f"{args.accounts:,} accounts / {args.events:,} events imported in "
+            f"{time.perf_counter() - t:.1f} s"
+        )
+        runs = [asyncio.run(minimal_figures(Minimal, 100)) for _ in range(3)]
+        minimal, press = min(r[0] for r in runs), min(r[1] for r in runs)
+        same = min(asyncio.run(minimal_figures(SameWidgets, 1))[0] for _ in range(3))
+        painted, filled, cursor = asyncio.run(retention_figures(db, args.keys))
+    ours, textual = import_seconds("retention_tui.app"), import_seconds("textual.app")
+    print(f"minimal Textual app: first frame   {minimal:6.3f} s; a key press {press * 1000:.1f} ms")
+    print(
+        f"retention: first paint            {painted:6.3f} s   "
+        f"{painted / minimal:.2f}x minimal (target <= 1.5x); "
+        f"{painted / same:.2f}x an empty app of the same widgets ({same:.3f} s)"
+    )
+    print(f"retention: accounts list filled    {filled:6.3f} s")
+    print(
+        f"retention: cursor per key          {cursor * 1000:6.1f} ms; "
+        f"{(cursor - press) * 1000:.1f} ms more than the minimal app's (target <= 50 ms)"
+    )
+    print(f"imports: retention_tui.app {ours:.2f} s, textual.app {textual:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
