@@ -111,7 +111,10 @@ TABLES: dict[str, dict[str, object]] = {
     },
     "plan_limits": {"plan": S, "metric": S, "limit_value": F, "per": S},
     "deals": {
+        "source": S,
+        "source_id": S,
         "account_id": S,
+        "owner": S,
         "company_name": S,
         "segment": S,
         "stage": S,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
+import polars as pl
+
 from db.connection import transaction
 
 
@@ -108,3 +110,17 @@ def account_work(conn: sqlite3.Connection, account_id: str) -> dict[str, list[di
     )
     notes = [dict(zip([d[0] for d in cur.description], r, strict=True)) for r in cur]
     return {"playbooks": playbooks, "notes": notes}
+
+
+def ticks(conn: sqlite3.Connection, kind: str | None = None) -> pl.DataFrame:
+    """Every ticked step (of playbooks of ``kind``): account_id (or deal id), kind, step_id."""
+    sql = (
+        "SELECT p.account_id, p.kind, t.step_id FROM checklist_ticks t "
+        "JOIN playbooks p ON p.id = t.playbook_id"
+    )
+    rows = conn.execute(sql + (" WHERE p.kind = ?" if kind else ""), (kind,) if kind else ())
+    return pl.DataFrame(
+        rows.fetchall(),
+        schema={"account_id": pl.String, "kind": pl.String, "step_id": pl.String},
+        orient="row",
+    )

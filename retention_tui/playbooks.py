@@ -4,7 +4,12 @@ same ids as the renewal queue, so ticking one clears it from "overdue"."""
 
 from __future__ import annotations
 
-from retention_tui.engine.queues import REACTIVATION_ACTIONS, RENEWAL_ACTIONS
+from retention_tui.engine.queues import (
+    REACTIVATION_ACTIONS,
+    RENEWAL_ACTIONS,
+    WINBACK_TOUCH_DAYS,
+    winback_touches,
+)
 
 PLAYBOOKS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "save": (
@@ -49,6 +54,15 @@ PLAYBOOKS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ),
     ),
     "reactivation": ("Reactivation", tuple(REACTIVATION_ACTIONS.items())),
+    # Started on a lost deal (the win-back queue); each deal's screen shows the touch its
+    # lost reason calls for on each of these days (engine.queues.winback_touches).
+    "winback": (
+        "Win-back cadence",
+        tuple(
+            (f"touch_{day}", f"Day {day} after the loss: the touch for its lost reason")
+            for day in WINBACK_TOUCH_DAYS
+        ),
+    ),
     "qbr": (
         "QBR prep",
         (
@@ -61,3 +75,12 @@ PLAYBOOKS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ),
     ),
 }
+
+
+def steps_for(kind: str, lost_reason: str | None = None) -> tuple[tuple[str, str], ...]:
+    """A playbook's steps; a win-back cadence names the touches of its deal's lost reason."""
+    steps = PLAYBOOKS[kind][1]
+    if kind != "winback":
+        return steps
+    touches = {step: f"Day {day}: {text}" for step, day, text in winback_touches(lost_reason)}
+    return tuple((step, touches.get(step, text)) for step, text in steps)

@@ -35,6 +35,7 @@ class QueueView:
     search: tuple[str, ...] = ("account", "owner")
     more: tuple[Column, ...] = ()  # fields a configured queue may filter on or show
     source: str = ""  # the built-in list it reads (snoozes are kept per list)
+    key_field: str = "account_id"  # what a row is: enter opens it, z snoozes it
 
     @property
     def fields(self) -> dict[str, Column]:
@@ -142,7 +143,7 @@ BUILTIN: tuple[QueueView, ...] = (
         "winback",
         "Win-back",
         "4",
-        lambda s, d: winback(s.tables, d, s.cfg),
+        lambda s, d: winback(s.tables, d, s.cfg, _done(s, "winback")),
         (
             ("Deal", "deal", "text"),
             ("Segment", "segment", "text"),
@@ -153,10 +154,15 @@ BUILTIN: tuple[QueueView, ...] = (
             ("Next touch", "next_touch", "text"),
             ("On", "next_touch_on", "date"),
             ("Amount", "amount_minor", "money"),
+            ("Done", "touches_done", "text"),
         ),
         (("priority", "score", True), ("next touch", "next_touch_on", False)),
-        search=("deal", "lost_reason"),
+        search=("deal", "lost_reason", "owner"),
+        key_field="deal_id",
         more=(
+            ("Deal id", "deal_id", "text"),
+            _ACCOUNT_ID,
+            ("Owner", "owner", "text"),
             ("Days since", "days_since_loss", "int"),
             ("Currency", "currency", "text"),
             ("Factors", "factors", "text"),
@@ -286,6 +292,7 @@ def _queue(name: str, spec: dict, key: str) -> QueueView:
         search=source.search,
         more=source.more,
         source=source.name,
+        key_field=source.key_field,
     )
 
 

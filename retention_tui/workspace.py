@@ -12,6 +12,7 @@ import polars as pl
 
 from db import connect
 from db.frames import load_all
+from db.work import ticks
 from retention_tui.config import load as load_config
 from retention_tui.engine.features import Tables
 from retention_tui.engine.run import ScoreRun
@@ -44,14 +45,7 @@ class Workspace:
                 try:
                     tables = load_all(conn)
                     run = compute(conn, self.as_of, cfg, tables)
-                    done = pl.DataFrame(
-                        conn.execute(
-                            "SELECT p.account_id, p.kind, t.step_id FROM checklist_ticks t "
-                            "JOIN playbooks p ON p.id = t.playbook_id"
-                        ).fetchall(),
-                        schema={"account_id": pl.String, "kind": pl.String, "step_id": pl.String},
-                        orient="row",
-                    )
+                    done = ticks(conn)
                 finally:
                     conn.close()
                 self._snapshot = Snapshot(cfg, tables, run, done)

@@ -15,14 +15,10 @@ from retention_tui.app import RetentionApp
 from retention_tui.cli import cli
 from retention_tui.screens.account import AccountScreen
 from tests.conftest import SAMPLE_AS_OF
+from tests.pilot import settle
 
 AS_OF = date.fromisoformat(SAMPLE_AS_OF)
 SIZE = (130, 40)
-
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_first_account(pilot) -> AccountScreen:
@@ -281,3 +277,70 @@ def test_rescore_and_import_from_the_dashboard(sample_db: Path, write_csv) -> No
         1,
     )
     conn.close()
+
+
+def test_a_lost_deal_gets_its_win_back_cadence_ticked_and_noted(
+    scored_db: Path, runner: CliRunner
+) -> None:
+    from retention_tui.screens.deal import DealScreen
+
+    async def first_session() -> tuple[str, str]:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("4")  # the win-back queue
+            await settle(pilot)
+            queue = app.screen
+            first = queue.rows.row(0, named=True)
+            await pilot.press("enter")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, DealScreen) and screen.subject_id == first["deal_id"]
+            header = str(screen.query_one("#deal-header").render())
+            assert header.startswith(first["deal"])
+            cadence = screen.query_one("#deal-cadence", DataTable)
+            assert cadence.row_count == 4  # the touches for its lost reason
+            await pilot.press("p")  # one playbook here: no question asked
+            await settle(pilot)
+            steps = screen.query_one("#deal-playbooks", DataTable)
+            assert steps.row_count == 4
+            touch = str(cadence.get_row_at(0)[1])
+            assert str(steps.get_row_at(0)[1]) == f"Day 30: {touch}"
+            await pilot.press("x")
+            await settle(pilot)
+            assert str(steps.get_row_at(0)[2]).startswith("✓")
+            await pilot.press("n")
+            await pilot.pause()
+            app.screen.query_one(Input).value = "Sent the ROI calculator"
+            await pilot.press("enter")
+            await settle(pilot)
+            assert screen.query_one("#deal-notes", DataTable).row_count == 1
+            await pilot.press("escape")
+            await settle(pilot)
+            await pilot.pause(2.5)
+            await settle(pilot)
+            row = app.screen.rows.filter(app.screen.rows["deal_id"] == first["deal_id"])
+            assert row["touches_done"].to_list() == ["1/4"]
+            return first["deal_id"], first["deal"]
+
+    key, name = asyncio.run(first_session())
+
+    async def second_session() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.push_screen(DealScreen(key))
+            await settle(pilot)
+            steps = app.screen.query_one("#deal-playbooks", DataTable)
+            assert str(steps.get_row_at(0)[2]).startswith("✓")
+            notes = app.screen.query_one("#deal-notes", DataTable)
+            assert str(notes.get_row_at(0)[2]) == "Sent the ROI calculator"
+
+    asyncio.run(second_session())
+    report = runner.invoke(
+        cli,
+        ["report", "winback", "--db", str(scored_db), "--as-of", SAMPLE_AS_OF, "--format", "json"],
+    )
+    assert report.exit_code == 0, report.output
+    rows = {r["deal_id"]: r for r in json.loads(report.output)}
+    assert rows[key]["touches_done"] == "1/4" and rows[key]["deal"] == name

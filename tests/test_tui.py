@@ -16,6 +16,7 @@ from retention_tui.screens.accounts import AccountsScreen
 from retention_tui.screens.backtest import BacktestScreen
 from retention_tui.screens.import_log import ImportLogScreen
 from tests.conftest import SAMPLE_AS_OF
+from tests.pilot import settle
 
 AS_OF = date.fromisoformat(SAMPLE_AS_OF)
 
@@ -31,11 +32,6 @@ def async_test(fn):
 
 
 SIZE = (130, 36)
-
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def to_accounts(pilot) -> None:

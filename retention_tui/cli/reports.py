@@ -173,8 +173,10 @@ def _queue_report(
     build: Callable[..., Any],
     money_columns: tuple[str, ...] = (),
     with_scores: bool = False,
+    ticked: str | None = None,
 ) -> None:
-    """Build a queue from the tables and print it; money columns are formatted in tables."""
+    """Build a queue from the tables and print it; money columns are formatted in tables.
+    ``ticked`` names the playbook whose ticked steps the queue reads (passed as done=)."""
     from db.frames import load_all
     from retention_tui.formatting import money
 
@@ -189,6 +191,10 @@ def _queue_report(
 
             run = compute(conn, day, cfg, tables)
             extra = {"scores": run.scores, "features": run.features, "risks": run.risks}
+        if ticked:
+            from db.work import ticks
+
+            extra["done"] = ticks(conn, ticked)
     finally:
         conn.close()
     rows = build(tables, day, cfg, **extra).to_dicts()
@@ -217,10 +223,21 @@ def report_renewals(db_path: Path | None, fmt: str, as_of: date | None) -> None:
     """Renewals in the next 180 days: the step due, overdue steps, health, ARR at stake."""
     from retention_tui.engine.queues import renewals
 
-    def build(tables: Any, day: date, cfg: dict, scores: Any, features: Any, risks: Any) -> Any:
-        return renewals(tables, day, cfg, scores, risks=risks)
+    def build(
+        tables: Any, day: date, cfg: dict, scores: Any, features: Any, risks: Any, done: Any
+    ) -> Any:
+        return renewals(tables, day, cfg, scores, done=done, risks=risks)
 
-    _queue_report(db_path, fmt, as_of, "Renewals", build, ("arr_at_stake",), with_scores=True)
+    _queue_report(
+        db_path,
+        fmt,
+        as_of,
+        "Renewals",
+        build,
+        ("arr_at_stake",),
+        with_scores=True,
+        ticked="renewal",
+    )
 
 
 @report.command("payments")
@@ -255,7 +272,9 @@ def report_winback(db_path: Path | None, fmt: str, as_of: date | None) -> None:
     """Closed-lost deals scored for win-back: band, factors, next touch by lost reason."""
     from retention_tui.engine.queues import winback
 
-    _queue_report(db_path, fmt, as_of, "Win-back candidates", winback, ("amount_minor",))
+    _queue_report(
+        db_path, fmt, as_of, "Win-back candidates", winback, ("amount_minor",), ticked="winback"
+    )
 
 
 @report.command("expansion")

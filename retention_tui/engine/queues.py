@@ -325,9 +325,24 @@ def reactivation(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     return pl.DataFrame(rows).sort("next_on", "account_id", nulls_last=True)
 
 
-def winback(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
+def deal_id(source: str, source_id: str) -> str:
+    """How the user's work (playbooks, notes, snoozes) names a deal: 'deal:hubspot:9002'."""
+    return f"deal:{source}:{source_id}"
+
+
+def winback_touches(reason: str | None) -> list[tuple[str, int, str]]:
+    """The cadence for a lost reason: (step id, day after the loss, touch)."""
+    touches = WINBACK_TOUCHES.get(_touch_reason(reason)) or ()
+    return [
+        (f"touch_{day}", day, text) for day, text in zip(WINBACK_TOUCH_DAYS, touches, strict=False)
+    ]
+
+
+def winback(t: Tables, as_of: date, cfg: dict, done: pl.DataFrame | None = None) -> pl.DataFrame:
     """Closed-lost deals scored on seed A's six factors (3/2/1 points each), with the band
-    and the next touch by lost reason; deals lost in the last ``cooling_off_days`` wait."""
+    and the next touch by lost reason not yet ticked in the deal's win-back playbook
+    (``done``: account_id = the deal id, step_id); deals lost in the last
+    ``cooling_off_days`` wait."""
     w = cfg["winback"]
     deals = t["deals"].filter(
         (pl.col("stage") == "closed_lost")
@@ -381,15 +396,30 @@ def winback(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         .then(pl.lit("nurture"))
         .otherwise(pl.lit("low-touch"))
     )
+    ticked: dict[str, set[str]] = {}
+    if done is not None:
+        for subject, step in done.select("account_id", "step_id").iter_rows():
+            ticked.setdefault(subject, set()).add(step)
     rows = []
     for d in scored.with_columns(band.alias("band")).iter_rows(named=True):
-        touches = WINBACK_TOUCHES.get(_touch_reason(d["lost_reason"]))
+        key = deal_id(d["source"], d["source_id"])
+        cadence = winback_touches(d["lost_reason"])
+        mine = ticked.get(key, set())
+        # The next touch: the first one still ahead that is not ticked yet.
         nxt = next(
-            ((day, i) for i, day in enumerate(WINBACK_TOUCH_DAYS) if day >= d["days_since_loss"]),
+            (
+                (step, day, text)
+                for step, day, text in cadence
+                if step not in mine and day >= d["days_since_loss"]
+            ),
             None,
         )
         rows.append(
             {
+                "deal_id": key,
+                "account_id": d["account_id"],
+                "owner": d["owner"],
+                "touches_done": f"{len(mine & {c[0] for c in cadence})}/{len(cadence)}",
                 "deal": d["company_name"],
                 "segment": d["segment"],
                 "lost_reason": d["lost_reason"],
@@ -397,8 +427,8 @@ def winback(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
                 "days_since_loss": d["days_since_loss"],
                 "score": d["score"],
                 "band": d["band"],
-                "next_touch": touches[nxt[1]] if touches and nxt else None,
-                "next_touch_on": d["closed_at"] + timedelta(days=nxt[0]) if nxt else None,
+                "next_touch": nxt[2] if nxt else None,
+                "next_touch_on": d["closed_at"] + timedelta(days=nxt[1]) if nxt else None,
                 "amount_minor": d["amount_minor"],
                 "currency": d["currency"],
                 "factors": f"size {d['p_size']}, stage {d['p_stage']}, engagement "
@@ -407,7 +437,9 @@ def winback(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
             }
         )
     if not rows:
-        return pl.DataFrame(schema={"deal": pl.String, "score": pl.Int64, "band": pl.String})
+        return pl.DataFrame(
+            schema={"deal_id": pl.String, "deal": pl.String, "score": pl.Int64, "band": pl.String}
+        )
     order = pl.col("band").replace_strict(
         {"priority": 0, "nurture": 1, "low-touch": 2, "cooling off": 3}, return_dtype=pl.Int64
     )

@@ -7,20 +7,17 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
-from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from db import connect
 from db.results import score_history
-from db.work import account_work, add_note, set_tick, start_playbook
+from db.work import account_work
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.formatting import money
 from retention_tui.playbooks import PLAYBOOKS
-from retention_tui.screens.dialogs import ChooseDialog, TextDialog
-from retention_tui.screens.loading import LoadingScreen
+from retention_tui.screens.work_panel import WorkPanelScreen, work_rows
 
 if TYPE_CHECKING:
     from retention_tui.app import RetentionApp
@@ -149,34 +146,13 @@ def timeline(
     ]
 
 
-def work_rows(work: dict[str, list[dict]]) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """Rows of the playbooks table, their (playbook id, step id), and the notes rows."""
-    rows, keys = [], []
-    for p in work["playbooks"]:
-        if p["closed_at"]:
-            continue
-        title, steps = PLAYBOOKS[p["kind"]]
-        for step_id, text in steps:
-            done = p["ticks"].get(step_id)
-            rows.append((title, text, f"✓ {done[:10]}" if done else ""))
-            keys.append((p["id"], step_id))
-    notes = [
-        (n["created_at"][:16].replace("T", " "), n["kind"] or "—", n["body"]) for n in work["notes"]
-    ]
-    return rows, keys, notes
-
-
-class AccountScreen(LoadingScreen):
-    BINDINGS: ClassVar = [
-        Binding("escape", "app.pop_screen", "Back", id="account.back"),
-        Binding("p", "start_playbook", "Start playbook", id="account.playbook"),
-        Binding("x", "toggle_step", "Tick step", id="account.tick"),
-        Binding("n", "add_note", "Note", id="account.note"),
-    ]
+class AccountScreen(WorkPanelScreen):
+    PREFIX = "account"
+    KINDS: ClassVar = tuple(k for k in PLAYBOOKS if k != "winback")  # that one is per deal
 
     def __init__(self, account_id: str) -> None:
         super().__init__()
-        self.account_id = account_id
+        self.account_id = self.subject_id = account_id
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -216,67 +192,6 @@ class AccountScreen(LoadingScreen):
         finally:
             conn.close()
         return {**detail, "playbooks": rows, "step_keys": keys, "notes": notes}
-
-    def _step_under_cursor(self) -> tuple[int, str] | None:
-        table = self.query_one("#account-playbooks", DataTable)
-        keys = getattr(self, "step_keys", [])
-        if not keys or table.cursor_row < 0 or table.cursor_row >= len(keys):
-            return None
-        return keys[table.cursor_row]
-
-    def action_start_playbook(self) -> None:
-        options = [(kind, title) for kind, (title, _steps) in PLAYBOOKS.items()]
-
-        def start(kind: str | None) -> None:
-            if kind:
-                self.write(
-                    lambda conn: start_playbook(conn, self.account_id, kind),
-                    f"Started the {PLAYBOOKS[kind][0].lower()}",
-                )
-
-        self.app.push_screen(ChooseDialog("Start which playbook?", options), start)
-
-    def action_toggle_step(self) -> None:
-        step = self._step_under_cursor()
-        if step is None:
-            self.notify("Start a playbook first (p), then pick a step", severity="warning")
-            return
-        table = self.query_one("#account-playbooks", DataTable)
-        done = not str(table.get_row_at(table.cursor_row)[2])
-        self.write(
-            lambda conn: set_tick(conn, step[0], step[1], done),
-            "Step ticked" if done else "Tick removed",
-        )
-
-    def action_add_note(self) -> None:
-        step = self._step_under_cursor()
-
-        def save(text: str | None) -> None:
-            if text and text.strip():
-                self.write(
-                    lambda conn: add_note(
-                        conn,
-                        self.account_id,
-                        text,
-                        step[0] if step else None,
-                        step[1] if step else None,
-                    ),
-                    "Note saved",
-                )
-
-        self.app.push_screen(TextDialog("Note", "What happened, what was agreed…"), save)
-
-    @work(thread=True, group="account.write")
-    def write(self, change, message: str) -> None:
-        """Save a change off the main thread, then reload what the screen shows."""
-        app: RetentionApp = self.app  # type: ignore[assignment]
-        conn = connect(app.db_path)
-        try:
-            change(conn)
-        finally:
-            conn.close()
-        self.app.call_from_thread(self.notify, message, timeout=2)
-        self.app.call_from_thread(self.reload)
 
     def show(self, d: dict) -> None:
         self.step_keys = d["step_keys"]

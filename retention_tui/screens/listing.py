@@ -206,6 +206,9 @@ class ListScreen(LoadingScreen):
     def open_row(self, event: DataTable.RowSelected) -> None:
         key = self.key_at(event.cursor_row)
         if key:
-            from retention_tui.screens.account import AccountScreen
+            self.open_key(str(key))
 
-            self.app.push_screen(AccountScreen(str(key)))
+    def open_key(self, key: str) -> None:
+        from retention_tui.screens.account import AccountScreen
+
+        self.app.push_screen(AccountScreen(key))

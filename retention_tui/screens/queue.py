@@ -47,9 +47,21 @@ class QueueScreen(ListScreen):
             hidden = snoozed(conn, self.view.source, app.as_of.isoformat())
         finally:
             conn.close()
-        if hidden and "account_id" in frame.columns:
-            frame = frame.filter(~pl.col("account_id").is_in(list(hidden)))
+        key = self.view.key_field
+        if hidden and key in frame.columns:
+            frame = frame.filter(~pl.col(key).is_in(list(hidden)))
         return frame
+
+    def row_key(self, row: dict) -> str | None:
+        return row.get(self.view.key_field)
+
+    def open_key(self, key: str) -> None:
+        if key.startswith("deal:"):
+            from retention_tui.screens.deal import DealScreen
+
+            self.app.push_screen(DealScreen(key))
+        else:
+            super().open_key(key)
 
     def action_snooze(self) -> None:
         table = self.query_one(DataTable)
@@ -57,7 +69,7 @@ class QueueScreen(ListScreen):
             return
         key = self.key_at(table.cursor_row)
         if not key:
-            self.notify("Only account rows can be snoozed", severity="warning")
+            self.notify("This row cannot be snoozed", severity="warning")
             return
         app: RetentionApp = self.app  # type: ignore[assignment]
         until = (app.as_of + timedelta(days=SNOOZE_DAYS)).isoformat()

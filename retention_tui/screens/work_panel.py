@@ -1,0 +1,118 @@
+"""The user's work on one subject (an account, or a lost deal): start a playbook, tick the
+step under the cursor, write a note. Shared by the account and deal screens; everything is
+saved off the main thread and the screen reloads."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from db import connect
+from db.work import add_note, set_tick, start_playbook
+from retention_tui.playbooks import PLAYBOOKS, steps_for
+from retention_tui.screens.dialogs import ChooseDialog, TextDialog
+from retention_tui.screens.loading import LoadingScreen
+
+if TYPE_CHECKING:
+    from retention_tui.app import RetentionApp
+
+
+def work_rows(
+    work: dict[str, list[dict]], lost_reason: str | None = None
+) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """Rows of the playbooks table, their (playbook id, step id), and the notes rows."""
+    rows, keys = [], []
+    for p in work["playbooks"]:
+        if p["closed_at"]:
+            continue
+        title = PLAYBOOKS[p["kind"]][0]
+        for step_id, text in steps_for(p["kind"], lost_reason):
+            done = p["ticks"].get(step_id)
+            rows.append((title, text, f"✓ {done[:10]}" if done else ""))
+            keys.append((p["id"], step_id))
+    notes = [
+        (n["created_at"][:16].replace("T", " "), n["kind"] or "—", n["body"]) for n in work["notes"]
+    ]
+    return rows, keys, notes
+
+
+class WorkPanelScreen(LoadingScreen):
+    """Subclasses set PREFIX (their tables are #PREFIX-playbooks and #PREFIX-notes),
+    KINDS (the playbooks that can be started here) and ``subject_id``."""
+
+    PREFIX = "account"
+    KINDS: ClassVar[tuple[str, ...]] = tuple(PLAYBOOKS)
+    BINDINGS: ClassVar = [
+        Binding("escape", "app.pop_screen", "Back", id="work.back"),
+        Binding("p", "start_playbook", "Start playbook", id="work.playbook"),
+        Binding("x", "toggle_step", "Tick step", id="work.tick"),
+        Binding("n", "add_note", "Note", id="work.note"),
+    ]
+    subject_id = ""
+    step_keys: ClassVar[list[tuple[int, str]]] = []
+
+    def _step_under_cursor(self) -> tuple[int, str] | None:
+        table = self.query_one(f"#{self.PREFIX}-playbooks", DataTable)
+        keys = self.step_keys
+        if not keys or table.cursor_row < 0 or table.cursor_row >= len(keys):
+            return None
+        return keys[table.cursor_row]
+
+    def action_start_playbook(self) -> None:
+        def start(kind: str | None) -> None:
+            if kind:
+                self.write(
+                    lambda conn: start_playbook(conn, self.subject_id, kind),
+                    f"Started the {PLAYBOOKS[kind][0].lower()}",
+                )
+
+        if len(self.KINDS) == 1:
+            start(self.KINDS[0])
+            return
+        options = [(kind, PLAYBOOKS[kind][0]) for kind in self.KINDS]
+        self.app.push_screen(ChooseDialog("Start which playbook?", options), start)
+
+    def action_toggle_step(self) -> None:
+        step = self._step_under_cursor()
+        if step is None:
+            self.notify("Start a playbook first (p), then pick a step", severity="warning")
+            return
+        table = self.query_one(f"#{self.PREFIX}-playbooks", DataTable)
+        done = not str(table.get_row_at(table.cursor_row)[2])
+        self.write(
+            lambda conn: set_tick(conn, step[0], step[1], done),
+            "Step ticked" if done else "Tick removed",
+        )
+
+    def action_add_note(self) -> None:
+        step = self._step_under_cursor()
+
+        def save(text: str | None) -> None:
+            if text and text.strip():
+                self.write(
+                    lambda conn: add_note(
+                        conn,
+                        self.subject_id,
+                        text,
+                        step[0] if step else None,
+                        step[1] if step else None,
+                    ),
+                    "Note saved",
+                )
+
+        self.app.push_screen(TextDialog("Note", "What happened, what was agreed…"), save)
+
+    @work(thread=True, group="work.write")
+    def write(self, change, message: str) -> None:
+        """Save a change off the main thread, then reload what the screen shows."""
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        conn = connect(app.db_path)
+        try:
+            change(conn)
+        finally:
+            conn.close()
+        self.app.call_from_thread(self.notify, message, timeout=2)
+        self.app.call_from_thread(self.reload)

@@ -1,0 +1,13 @@
+"""Helpers for driving the app with Textual's Pilot."""
+
+from __future__ import annotations
+
+
+async def settle(pilot) -> None:
+    """Wait until the app is idle: screens start loading after their first frame, so let
+    that frame happen, wait for the workers it started, then for what they post."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
