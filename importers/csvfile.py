@@ -97,6 +97,16 @@ def sniff_separator(text: str) -> str:
     return best if counts[best] else ","
 
 
+def _ragged(path: Path, row: int, n: int, width: int) -> None:
+    what = "fewer" if n < width else "more"
+    _fail(
+        path,
+        f"has {n} fields, {what} than the header's {width}; expected one value per "
+        "column (a value with a comma in it must be inside double quotes)",
+        row,
+    )
+
+
 def _check_shape(path: Path, text: str, separator: str, width: int) -> list[int]:
     """Check every record has ``width`` fields; return the row numbers of blank records."""
     if '"' not in text:  # no quoting: a record is a line, its fields its separators + 1
@@ -114,13 +124,7 @@ def _check_shape(path: Path, text: str, separator: str, width: int) -> list[int]
             if n == 0 or (n == 1 and not record[0].strip()):
                 blank.append(row)
                 continue
-            what = "fewer" if n < width else "more"
-            _fail(
-                path,
-                f"has {n} fields, {what} than the header's {width}; expected one value per "
-                "column (a value with a comma in it must be inside double quotes)",
-                row,
-            )
+            _ragged(path, row, n, width)
     except csv.Error as exc:
         _fail(path, f"is not well-formed CSV ({exc}); check its quotes", reader.line_num)
     return blank
@@ -137,14 +141,7 @@ def _check_unquoted_shape(path: Path, text: str, separator: str, width: int) -> 
     )
     ragged = info.filter(~pl.col("blank") & (pl.col("n") != width))
     if ragged.height:
-        row, n = ragged.row(0)[0], ragged.row(0)[2]
-        what = "fewer" if n < width else "more"
-        _fail(
-            path,
-            f"has {n} fields, {what} than the header's {width}; expected one value per "
-            "column (a value with a comma in it must be inside double quotes)",
-            row,
-        )
+        _ragged(path, ragged.row(0)[0], ragged.row(0)[2], width)
     return info.filter(pl.col("blank"))["row"].to_list()
 
 

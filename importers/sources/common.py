@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from importers.identity import company_domain
-from importers.spec import Field
+from importers.spec import Field, FileFormat, Identity
 from importers.values import AMOUNT, CURRENCY, EMAIL, ID, TEXT
 
 
@@ -173,4 +173,31 @@ def deal_rows(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         pl.coalesce(_has(frame, "ext_name"), pl.col("_deal_name")).alias("company_name"),
         lost_reason(_has(frame, "_lost_reason_text").cast(pl.String)).alias("lost_reason"),
+    )
+
+
+def companies(
+    source: str,
+    name: str,
+    fields: tuple[Field, ...],
+    *,
+    precedence: int,
+    description: str,
+    sources: tuple[str, ...],
+    signature: tuple[str, ...] = (),
+) -> FileFormat:
+    """A tool's file of companies: each row becomes an account, or joins (and fills in
+    the empty fields of) the account it matches."""
+    return FileFormat(
+        name=name,
+        source=source,
+        table="accounts",
+        key=("ext_id",),
+        identity=Identity(creates=True),
+        precedence=precedence,
+        transform=account_rows,
+        sources=sources,
+        description=description,
+        fields=fields,
+        signature=signature,
     )

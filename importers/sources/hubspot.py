@@ -11,8 +11,8 @@ from __future__ import annotations
 import polars as pl
 
 from importers.sources.common import (
-    account_rows,
     amount,
+    companies,
     currency,
     deal_rows,
     ext_domain,
@@ -34,17 +34,10 @@ SOURCES = (
 )
 COMPANY_ID = ("Associated Company IDs (Primary)", "Associated Company IDs", "Associated Company ID")
 
-COMPANIES = FileFormat(
-    name="companies",
-    source=SOURCE,
-    table="accounts",
-    key=("ext_id",),
-    identity=Identity(creates=True),
-    precedence=2,
-    transform=account_rows,
-    sources=SOURCES,
-    description="HubSpot companies: each becomes an account, or fills in the one it matches.",
-    fields=(
+COMPANIES = companies(
+    SOURCE,
+    "companies",
+    (
         ext_id("Record ID", "Company ID", required=True, doc="HubSpot company record id."),
         ext_name("Company name", "Name", required=True),
         ext_domain("Company Domain Name", "Website URL", "Domain"),
@@ -53,6 +46,9 @@ COMPANIES = FileFormat(
         Field("Industry", "industry", TEXT),
         Field("Number of Employees", "employees", INT, low=0),
     ),
+    precedence=2,
+    description="HubSpot companies: each becomes an account, or fills in the one it matches.",
+    sources=SOURCES,
 )
 
 

@@ -9,8 +9,8 @@ as the user's locale shows them, e.g. US '3/14/2024') and a Data Loader / API ex
 from __future__ import annotations
 
 from importers.sources.common import (
-    account_rows,
     amount,
+    companies,
     currency,
     deal_rows,
     ext_domain,
@@ -30,17 +30,10 @@ SOURCES = (
     "Opportunity ID, Stage, Close Date, Created Date, Account Owner, Opportunity Owner)",
 )
 
-ACCOUNTS = FileFormat(
-    name="accounts",
-    source=SOURCE,
-    table="accounts",
-    key=("ext_id",),
-    identity=Identity(creates=True),
-    precedence=2,
-    transform=account_rows,
-    sources=SOURCES,
-    description="Salesforce accounts: each becomes an account, or fills in the one it matches.",
-    fields=(
+ACCOUNTS = companies(
+    SOURCE,
+    "accounts",
+    (
         ext_id("Account ID", "Id", required=True, doc="Salesforce account Id (001...)."),
         ext_name("Account Name", "Name", required=True),
         ext_domain("Website"),
@@ -49,6 +42,9 @@ ACCOUNTS = FileFormat(
         Field("Account Owner", "owner", TEXT, aliases=("Owner.Name", "Owner Name")),
         Field("Created Date", "created_at", TOOL_DATE, required=True, aliases=("CreatedDate",)),
     ),
+    precedence=2,
+    description="Salesforce accounts: each becomes an account, or fills in the one it matches.",
+    sources=SOURCES,
 )
 
 STAGES = {

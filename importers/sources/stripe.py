@@ -10,8 +10,8 @@ from __future__ import annotations
 import polars as pl
 
 from importers.sources.common import (
-    account_rows,
     amount,
+    companies,
     currency,
     ext_email,
     ext_id,
@@ -40,18 +40,10 @@ def _customer_fields() -> tuple[Field, ...]:
     )
 
 
-CUSTOMERS = FileFormat(
-    name="customers",
-    source=SOURCE,
-    table="accounts",
-    key=("ext_id",),
-    identity=Identity(creates=True),
-    precedence=1,
-    transform=account_rows,
-    signature=("id", "Email", "Created (UTC)"),
-    sources=SOURCES,
-    description="Stripe customers: each becomes an account, or joins the account it matches.",
-    fields=(
+CUSTOMERS = companies(
+    SOURCE,
+    "customers",
+    (
         ext_id("id", required=True, doc="Stripe customer id (cus_...)."),
         ext_name("Name"),
         Field("Description", "_description", TEXT, doc="Used as the name when Name is empty."),
@@ -59,6 +51,10 @@ CUSTOMERS = FileFormat(
         Field("Created (UTC)", "created_at", TOOL_DATE, required=True, doc="Customer since."),
         Field("Plan", "plan", TEXT, doc="Current plan."),
     ),
+    precedence=1,
+    description="Stripe customers: each becomes an account, or joins the account it matches.",
+    sources=SOURCES,
+    signature=("id", "Email", "Created (UTC)"),
 )
 
 SUBSCRIPTION_STATUS = {
