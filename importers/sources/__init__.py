@@ -1,13 +1,31 @@
-"""Formats of the tools people export from, one module per tool (or family of tools)."""
+"""Formats of the tools people export from, one module per tool."""
 
-from importers.sources import analytics, chargebee, hubspot, nps, salesforce, stripe, support
+from importers.sources import (
+    amplitude,
+    chargebee,
+    delighted,
+    hubspot,
+    intercom,
+    mixpanel,
+    nps,
+    posthog,
+    salesforce,
+    segment,
+    stripe,
+    zendesk,
+)
 
 SOURCE_FORMATS = (
     *stripe.FORMATS,
     *chargebee.FORMATS,
     *hubspot.FORMATS,
     *salesforce.FORMATS,
-    *support.FORMATS,
-    *analytics.FORMATS,
+    *zendesk.FORMATS,
+    *intercom.FORMATS,
+    *mixpanel.FORMATS,
+    *amplitude.FORMATS,
+    *segment.FORMATS,
+    *posthog.FORMATS,
+    *delighted.FORMATS,
     *nps.FORMATS,
 )

@@ -201,3 +201,11 @@ def companies(
         fields=fields,
         signature=signature,
     )
+
+
+def ticket_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """A help-desk row -> a tickets row: the requester is the matched email; CSAT a number."""
+    return frame.with_columns(
+        pl.col("ext_email").alias("requester_email"),
+        pl.col("csat").cast(pl.Int64),
+    )

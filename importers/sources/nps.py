@@ -1,5 +1,6 @@
-"""NPS survey exports: Delighted, and any file with an email, a 0-10 score, a comment
-and a date (Typeform, SurveyMonkey, a spreadsheet). docs/formats.md cites the sources."""
+"""NPS survey exports: any file with an email, a 0-10 score, a comment and a date
+(Typeform, SurveyMonkey, a spreadsheet), and the shape survey tools share (Delighted's
+module uses it). docs/formats.md cites the sources."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def _response_rows(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _responses(
+def responses_format(
     source: str,
     *,
     response_id: tuple[str, ...],
@@ -60,20 +61,7 @@ def _responses(
     )
 
 
-DELIGHTED = _responses(
-    "delighted",
-    response_id=("Response ID", "ID"),
-    email=("Email", "Person Email"),
-    date=("Created At", "Response Timestamp"),
-    company=("Company", "Company Name", "properties.company"),
-    signature=("Email", "Score", "Created At"),
-    sources=(
-        "Delighted Help, 'Exporting your data' (CSV: response id, person's name and email, "
-        "score, comment, created at, plus one column per person property)",
-    ),
-    description="Delighted NPS responses.",
-)
-GENERIC = _responses(
+GENERIC = responses_format(
     "nps",
     response_id=("response_id", "id"),
     email=("email", "respondent email"),
@@ -84,4 +72,4 @@ GENERIC = _responses(
     description="Any NPS export with email, score (0-10), comment and date.",
 )
 
-FORMATS = (DELIGHTED, GENERIC)
+FORMATS = (GENERIC,)
