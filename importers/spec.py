@@ -47,10 +47,13 @@ class Field:
     values: Mapping[str, str] | None = None
     # Values whose rows are left out, with the reason told in the import summary.
     skip: Mapping[str, str] | None = None
+    # Money: aliases under which the tool writes whole minor units (cents), as API-shaped
+    # exports do ('subscription.plan_unit_price' = 12000 for 120.00).
+    cents_aliases: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
-        return (self.column, *self.aliases)
+        return (self.column, *self.aliases, *self.cents_aliases)
 
     @property
     def expected(self) -> str:

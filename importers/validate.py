@@ -14,7 +14,7 @@ import polars as pl
 from db.errors import Problem, RetentionError
 from importers.csvfile import ROW, RawTable
 from importers.spec import Field, FileFormat, normalise_header
-from importers.values import money_minor
+from importers.values import CENTS, money_minor
 
 MAX_SHOWN = 10
 
@@ -98,6 +98,14 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
             f"for the {fmt.name} format (it needs: {', '.join(fmt.required_columns)})"
         )
     used = set(columns.values())
+    # Money columns this file gives in cents (it used one of the field's cents aliases).
+    in_cents = {
+        f.column
+        for f in fmt.fields
+        if f.column in columns
+        and normalise_header(table.header[columns[f.column]])
+        in {normalise_header(a) for a in f.cents_aliases}
+    }
     # Messages name a column as the file spells it.
     named = {
         f.column: table.header[columns[f.column]] if f.column in columns else f.column
@@ -138,8 +146,10 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
     parsed = raw.with_columns(_read(f, pl.col(f"raw:{f.target}")).alias(f.target) for f in plain)
 
     def minor(f: Field) -> pl.Expr:
-        text = f.kind.parse(pl.col(f"raw:{f.target}"))
-        return money_minor(text, pl.col(f.currency_from or "currency"))
+        raw_text = pl.col(f"raw:{f.target}")
+        if f.column in in_cents:
+            return CENTS.parse(raw_text).cast(pl.Int64, strict=False)
+        return money_minor(f.kind.parse(raw_text), pl.col(f.currency_from or "currency"))
 
     parsed = parsed.with_columns(minor(f).alias(f.target) for f in money)
 
@@ -151,8 +161,9 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
                 bad, named[f.column], lambda rec, f=f: f"missing value; expected {f.expected}"
             )
         bad = parsed.filter(r.is_not_null() & p.is_null()).select(ROW, r.alias("v"))
+        expected = CENTS.expected if f.column in in_cents else f.expected
         problems.add_rows(
-            bad, named[f.column], lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}"
+            bad, named[f.column], lambda rec, e=expected: f"got {_show(rec['v'])}; expected {e}"
         )
         if f.choices:
             bad = parsed.filter(p.is_not_null() & ~p.is_in(list(f.choices))).select(

@@ -185,6 +185,12 @@ def amount_text(raw: pl.Expr) -> pl.Expr:
     return pl.when(ok).then(pl.when(negative).then("-" + plain).otherwise(plain))
 
 
+def cents_text(raw: pl.Expr) -> pl.Expr:
+    """Whole minor units ('12000' for 120.00), as API-shaped exports write amounts."""
+    s = raw.str.strip_chars()
+    return pl.when(s.str.contains(r"^-?\d{1,18}$")).then(s)
+
+
 # Dates as tools write them, besides ISO: US month-first (what Salesforce and HubSpot
 # reports give in a US locale), a zone as '+0000' or ' UTC', and Unix epoch seconds or
 # milliseconds (Mixpanel, PostHog).
@@ -286,6 +292,8 @@ MONEY = Kind(
 )
 # What the tools write: "$1,234.56", "1.234,56 €", "(12.00)".
 AMOUNT = Kind("amount", amount_text, "an amount like 1,234.56 or $1,234.56", pl.Int64, money=True)
+# Read through Field.cents_aliases, never declared on a field.
+CENTS = Kind("cents", cents_text, "a whole number of cents like 12000", pl.Int64, money=True)
 TOOL_INSTANT = Kind(
     "tool datetime",
     tool_instant,

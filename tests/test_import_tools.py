@@ -23,6 +23,7 @@ EXPECTED_FORMAT = {
     "amplitude/export_events.csv": "amplitude.events",
     "chargebee/Invoices.csv": "chargebee.invoices",
     "chargebee/Subscriptions.csv": "chargebee.subscriptions",
+    "chargebee/subscriptions_api.csv": "chargebee.subscriptions",
     "delighted/delighted-responses.csv": "delighted.responses",
     "hubspot/hubspot-crm-exports-all-companies-2024-11-20.csv": "hubspot.companies",
     "hubspot/hubspot-crm-exports-all-contacts-2024-11-20.csv": "hubspot.contacts",
@@ -43,8 +44,13 @@ EXPECTED_FORMAT = {
     "stripe/unified_payments.csv": "stripe.payments",
     "zendesk/export-2024-11-20-1015-tickets.csv": "zendesk.tickets",
 }
-# Everything but the quirks, as a founder would export it.
-ALL_TOOLS = sorted(p for p in TOOLS.glob("*/*.csv") if p.parent.name != "quirks")
+# Everything but the quirks (and the API-shaped copy of a Chargebee file), as a founder
+# would export it.
+ALL_TOOLS = sorted(
+    p
+    for p in TOOLS.glob("*/*.csv")
+    if p.parent.name != "quirks" and p.name != "subscriptions_api.csv"
+)
 
 
 def _import(runner: CliRunner, db: Path, *paths: Path | str, quiet: bool = True):
@@ -351,6 +357,14 @@ def test_reimporting_every_tool_changes_nothing(tools_db: Path, runner: CliRunne
             "1,Acme,yesterday",
             "{file}, row 2, column 'Create Date': got 'yesterday'; expected a date like "
             "2024-03-14 or 3/14/2024",
+        ),
+        (
+            "subscriptions_api.csv",
+            "subscription.id,subscription.customer_id,subscription.plan_id,subscription.status,"
+            "subscription.billing_period_unit,subscription.plan_unit_price,subscription.started_at",
+            "s1,c1,pro,active,month,120.00,2024-01-01T00:00:00Z",
+            "{file}, row 2, column 'subscription.plan_unit_price': got '120.00'; expected a "
+            "whole number of cents like 12000",
         ),
         (
             "tickets.csv",
@@ -675,3 +689,19 @@ def test_each_format_names_the_bad_cell(
         f"expected {field.expected}"
     )
     assert database_digest(tools_db) == before
+
+
+def test_api_shaped_exports_give_amounts_in_cents(tools_db: Path, runner: CliRunner) -> None:
+    """Chargebee's API field names carry cents: the same subscriptions, the same MRR."""
+    before = _rows(
+        tools_db,
+        "SELECT source_id, billing_interval, amount_minor FROM subscription_periods "
+        "WHERE source = 'chargebee' ORDER BY 1",
+    )
+    result = _import(runner, tools_db, TOOLS / "chargebee/subscriptions_api.csv")
+    assert result.exit_code == 0, result.output
+    assert "0 inserted, 0 updated, 2 unchanged" in result.output
+    assert before == [
+        ("AzZlGkTQ1/2024-06-01", "quarter", 30000),
+        ("AzZlGkTQ2/2024-11-15", "month", 100000),
+    ]

@@ -1,9 +1,10 @@
 """Chargebee exports: subscriptions and invoices.
 
-Headers as Chargebee's "Export" (Subscriptions, Invoices) writes them, and the same
-fields under their API names ('subscription.plan_unit_price'); docs/formats.md cites the
-sources. Amounts in major units; statuses in Chargebee's words ('in_trial',
-'non_renewing', 'cancelled', 'payment_due', 'not_paid', 'voided').
+Headers as Chargebee's "Export" (Subscriptions, Invoices) writes them, with amounts in
+major units, and the same fields under their API names ('subscription.plan_unit_price'),
+with amounts in cents as the API gives them; docs/formats.md cites the sources. Statuses
+in Chargebee's words ('in_trial', 'non_renewing', 'cancelled', 'payment_due', 'not_paid',
+'voided').
 """
 
 from __future__ import annotations
@@ -91,9 +92,9 @@ SUBSCRIPTIONS = FileFormat(
         amount(
             "Plan Unit Price",
             "amount_minor",
-            "subscription.plan_unit_price",
             "Unit Price",
             required=True,
+            cents_aliases=("subscription.plan_unit_price",),
         ),
         Field(
             "Plan Quantity",
@@ -139,7 +140,7 @@ INVOICES = FileFormat(
         ),
         *_customer_fields(),
         Field("Subscription Id", "subscription_id", ID, aliases=("invoice.subscription_id",)),
-        amount("Amount", "amount_minor", "invoice.total", "Total", required=True),
+        amount("Amount", "amount_minor", "Total", required=True, cents_aliases=("invoice.total",)),
         currency("Currency Code", "invoice.currency_code", "Currency"),
         Field(
             "Status",

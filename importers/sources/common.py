@@ -51,15 +51,23 @@ def currency(column: str = "Currency", *aliases: str) -> Field:
     )
 
 
-def amount(column: str, target: str, *aliases: str, required: bool = False) -> Field:
+def amount(
+    column: str,
+    target: str,
+    *aliases: str,
+    required: bool = False,
+    cents_aliases: tuple[str, ...] = (),
+) -> Field:
     return Field(
         column,
         target,
         AMOUNT,
         required=required,
         aliases=aliases,
+        cents_aliases=cents_aliases,
         currency_from="currency",
-        doc="Amount in major units; '$1,234.56' and '1.234,56' are read too.",
+        doc="Amount in major units; '$1,234.56' and '1.234,56' are read too"
+        + (f"; in cents under {', '.join(cents_aliases)}." if cents_aliases else "."),
     )
 
 
