@@ -139,7 +139,10 @@ written before CRM files, so the billing tool's customer names a new account.
 Rows that match no account, or two or more (ambiguous), are **kept, not dropped**:
 `retention accounts unmatched` lists them by source and key, `retention accounts link
 SOURCE KEY ACCOUNT` links a key by hand and imports the rows that waited for it, and
-later imports follow the link. `retention accounts merge DUPLICATE KEEP` folds one
+later imports follow the link. An **explicit id map** links many at once:
+`retention accounts link --map ids.csv`, a CSV of `source,external_id,account_id`
+(`mixpanel,grp_42,acc_0042`; an external id may also be a key like `domain:acme.com`),
+all or none. `retention accounts merge DUPLICATE KEEP` folds one
 account into another: data, playbooks, ticks, notes and snoozes move, and every tool's
 record of the duplicate lands on the kept account from then on. Deals may stay without
 an account (a lost prospect is still a win-back lead).

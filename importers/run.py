@@ -384,16 +384,55 @@ def link_and_release(
 ) -> dict[str, int]:
     """Link ``source``'s ``key`` to an account by hand and write the rows that waited for
     it; return rows written per table."""
-    if not links.account_exists(conn, account_id):
-        raise RetentionError(f"no account with id {account_id!r}; see 'retention accounts'")
+    return link_many(conn, [(source, key, account_id)])
+
+
+def link_many(conn: sqlite3.Connection, wanted: Sequence[tuple[str, str, str]]) -> dict[str, int]:
+    """Save (source, key, account id) links made by hand, all or none, and write the rows
+    that waited for them; return rows written per table."""
     written: dict[str, int] = {}
     with transaction(conn):
-        links.save_links(conn, source, [(key, account_id)], "manual")
-        for table, rows in links.take_pending(conn, source, key).items():
-            frame = pl.DataFrame(rows, infer_schema_length=None).with_columns(
-                pl.lit(account_id).alias("account_id")
-            )
-            columns = frame.columns
-            write_rows(conn, table, frame, columns, update=None, source=source)
-            written[table] = frame.height
+        for source, key, account_id in wanted:
+            if not links.account_exists(conn, account_id):
+                raise RetentionError(f"no account with id {account_id!r}; see 'retention accounts'")
+            links.save_links(conn, source, [(key, account_id)], "manual")
+            for table, rows in links.take_pending(conn, source, key).items():
+                frame = pl.DataFrame(rows, infer_schema_length=None).with_columns(
+                    pl.lit(account_id).alias("account_id")
+                )
+                write_rows(conn, table, frame, frame.columns, update=None, source=source)
+                written[table] = written.get(table, 0) + frame.height
     return written
+
+
+ID_MAP_COLUMNS = ("source", "external_id", "account_id")
+KEY_KINDS = ("id", "email", "domain", "name")
+
+
+def read_id_map(conn: sqlite3.Connection, path: Path) -> list[tuple[str, str, str]]:
+    """An explicit id map: a CSV of source, external_id (the tool's id for the company,
+    or a key like domain:acme.com) and account_id. Problems name the file, row and column."""
+    table = read_table(path)
+    names = [h.strip().lower() for h in table.header]
+    missing = [c for c in ID_MAP_COLUMNS if c not in names]
+    if missing:
+        raise RetentionError(
+            f"{path}, row 1: missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(c) for c in missing)}; expected {', '.join(ID_MAP_COLUMNS)}"
+        )
+    cols = [table.frame[table.column(names.index(c))] for c in ID_MAP_COLUMNS]
+    out = []
+    for row, *values in zip(table.frame[ROW], *cols, strict=True):
+        for column, value in zip(ID_MAP_COLUMNS, values, strict=True):
+            if not value:
+                raise RetentionError(f"{path}, row {row}, column '{column}': missing value")
+        source, external, account = (v.strip() for v in values)
+        if not links.account_exists(conn, account):
+            raise RetentionError(
+                f"{path}, row {row}, column 'account_id': no account {account!r}; expected "
+                "an account_id listed by 'retention accounts'"
+            )
+        kind, _, rest = external.partition(":")
+        key = external if kind in KEY_KINDS and rest else f"id:{external}"
+        out.append((source.lower(), key, account))
+    return out

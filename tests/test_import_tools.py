@@ -705,3 +705,42 @@ def test_api_shaped_exports_give_amounts_in_cents(tools_db: Path, runner: CliRun
         ("AzZlGkTQ1/2024-06-01", "quarter", 30000),
         ("AzZlGkTQ2/2024-11-15", "month", 100000),
     ]
+
+
+def test_an_explicit_id_map_links_many_at_once(db_path: Path, runner: CliRunner, write_csv) -> None:
+    accounts = _canonical_accounts(
+        write_csv, "a1,Acme Corp,acme.com,2024-01-01\ng1,Globex,globex.com,2024-01-01\n"
+    )
+    # Events whose only clue is the analytics tool's own company id.
+    events = write_csv(
+        "mixpanel.csv",
+        "event,time,distinct_id,company_id,$insert_id\n"
+        "Logged In,1731402000,u1,grp_17,e1\n"
+        "Logged In,1731402100,u2,grp_42,e2\n"
+        "Logged In,1731402200,u3,grp_42,e3\n",
+    )
+    assert _import(runner, db_path, accounts, events).exit_code == 0
+    assert _rows(db_path, "SELECT COUNT(*) FROM pending_rows") == [(3,)]
+    id_map = write_csv(
+        "ids.csv",
+        "source,external_id,account_id\nmixpanel,grp_17,a1\nmixpanel,grp_42,g1\n",
+    )
+    bad_map = write_csv("bad.csv", "source,external_id,account_id\nmixpanel,grp_17,zz\n")
+    before = database_digest(db_path)
+    refused = runner.invoke(cli, ["accounts", "link", "--map", str(bad_map), "--db", str(db_path)])
+    assert refused.exit_code == 2
+    assert refused.output.strip() == (
+        f"Error: {bad_map}, row 2, column 'account_id': no account 'zz'; expected an "
+        "account_id listed by 'retention accounts'"
+    )
+    assert database_digest(db_path) == before
+    done = runner.invoke(cli, ["accounts", "link", "--map", str(id_map), "--db", str(db_path)])
+    assert done.exit_code == 0, done.output
+    assert done.output.strip() == (
+        "Linked 2 links from ids.csv; imported 3 waiting rows (3 usage_events)."
+    )
+    assert _rows(db_path, "SELECT source_id, account_id FROM usage_events ORDER BY 1") == [
+        ("e1", "a1"),
+        ("e2", "g1"),
+        ("e3", "g1"),
+    ]

@@ -33,32 +33,54 @@ def unmatched(db_path: Path | None, fmt: str) -> None:
 
 
 @accounts.command()
-@click.argument("source")
-@click.argument("key")
-@click.argument("account")
+@click.argument("source", required=False)
+@click.argument("key", required=False)
+@click.argument("account", required=False)
+@click.option(
+    "--map",
+    "id_map",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A CSV of source, external_id, account_id: link many at once (all or none).",
+)
 @db_option
-def link(source: str, key: str, account: str, db_path: Path | None) -> None:
+def link(
+    source: str | None,
+    key: str | None,
+    account: str | None,
+    id_map: Path | None,
+    db_path: Path | None,
+) -> None:
     """Link SOURCE's KEY (as 'accounts unmatched' shows it, e.g. name:acme or
-    id:cus_123) to ACCOUNT (an id or name). The rows that waited for it are imported, and
-    later imports follow the link."""
-    from importers.run import link_and_release
+    id:cus_123) to ACCOUNT (an id or name), or every row of an id map (--map). The rows
+    that waited are imported, and later imports follow the links."""
+    from importers.run import link_many, read_id_map
 
-    if ":" not in key:
-        raise click.BadParameter(
-            "expected a key like id:cus_123, domain:acme.com, name:acme or "
-            "email:ana@acme.com (see 'retention accounts unmatched')",
-            param_hint="KEY",
-        )
     conn = open_db(db_path)
     try:
-        account_id, name = find_account(conn, account)
-        written = link_and_release(conn, source, key, account_id)
+        if id_map is not None:
+            if source or key or account:
+                raise click.UsageError("give either SOURCE KEY ACCOUNT or --map FILE")
+            wanted = read_id_map(conn, id_map)
+            what = f"{len(wanted)} links from {id_map.name}"
+        else:
+            if not (source and key and account):
+                raise click.UsageError("give SOURCE KEY ACCOUNT, or --map FILE")
+            if ":" not in key:
+                raise click.BadParameter(
+                    "expected a key like id:cus_123, domain:acme.com, name:acme or "
+                    "email:ana@acme.com (see 'retention accounts unmatched')",
+                    param_hint="KEY",
+                )
+            account_id, name = find_account(conn, account)
+            wanted = [(source, key, account_id)]
+            what = f"{source} {key} to {name} ({account_id})"
+        written = link_many(conn, wanted)
     finally:
         conn.close()
     rows = sum(written.values())
     detail = ", ".join(f"{n} {t}" for t, n in sorted(written.items()))
     click.echo(
-        f"Linked {source} {key} to {name} ({account_id}); "
+        f"Linked {what}; "
         + (f"imported {rows} waiting rows ({detail})." if rows else "no rows were waiting.")
     )
 
