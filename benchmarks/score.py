@@ -1,18 +1,24 @@
 """Scoring time next to the time to load the usage events into Polars.
 
-    python -m benchmarks.score [--accounts N] [--events M]
+    python -m benchmarks.score [--accounts N] [--events M] [--db PATH] [--rss]
 
 Generates N accounts / M events (defaults 10k / 1M) as canonical CSVs, imports them with
-`retention import`'s code, then times, on the same database in one run:
+`retention import`'s code (into --db when given, kept and reused by the next run), then
+times, on the same database in one run:
   load    reading usage_events from SQLite into a Polars frame
   all     loading every table the engine reads
   score   one full scoring run (features, scores, 20 risk signals, alerts), tables loaded
-and prints each figure and the ratio score / load.
+  queues  the seven queues and last month's NRR / GRR / logo retention, from the run
+and prints each figure and the ratio (all + score + queues) / load. With --rss, the peak
+memory of one whole run (load all, score, queues, metrics) in a fresh process.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import date
@@ -23,6 +29,9 @@ from db import connect
 from db.frames import load_all, load_table
 from importers.run import import_files
 from retention_tui.config import defaults
+from retention_tui.engine.expansion import expansion_queue, onboarding
+from retention_tui.engine.metrics import metric_options, retention
+from retention_tui.engine.queues import payment_recovery, reactivation, renewals, winback
 from retention_tui.engine.run import score_run
 
 AS_OF = date(2026, 11, 20)
@@ -37,37 +46,89 @@ def best_of(n: int, fn):
     return min(times), result
 
 
+def queues_and_metrics(tables: dict, run, cfg: dict) -> int:
+    """The seven queues and last month's retention figures; returns the rows made."""
+    frames = [
+        renewals(tables, AS_OF, cfg, run.scores, risks=run.risks),
+        payment_recovery(tables, AS_OF, cfg),
+        reactivation(tables, AS_OF, cfg),
+        winback(tables, AS_OF, cfg),
+        expansion_queue(tables, AS_OF, cfg, run.features, run.scores),
+        onboarding(tables, AS_OF, cfg),
+        retention(
+            tables["subscription_periods"],
+            tables["accounts"],
+            date(2026, 10, 1),
+            date(2026, 11, 1),
+            **metric_options(cfg),
+        ),
+    ]
+    return sum(f.height for f in frames)
+
+
+def whole_run(db: Path) -> None:
+    """One scoring run as the app does it, in this process; prints its peak memory."""
+    conn = connect(db)
+    cfg = defaults()
+    tables = load_all(conn)
+    run = score_run(tables, AS_OF, cfg)
+    queues_and_metrics(tables, run, cfg)
+    conn.close()
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of a whole run        {peak_mib:8.0f} MiB (target <= 2048 MiB)")
+
+
+def prepare(db: Path, accounts: int, events: int) -> None:
+    if db.exists():
+        print(f"reusing {db}")
+        return
+    t = time.perf_counter()
+    files = write(db.parent / "csv", accounts, events)
+    print(f"generated {accounts:,} accounts / {events:,} events in {time.perf_counter() - t:.1f} s")
+    conn = connect(db)
+    t = time.perf_counter()
+    import_files(conn, list(files.values()))
+    conn.close()
+    print(f"imported in {time.perf_counter() - t:.1f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--accounts", type=int, default=10_000)
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--db", type=Path, help="keep the database here (reused if it exists)")
+    ap.add_argument("--rss", action="store_true", help="peak memory of a run, fresh process")
+    ap.add_argument("--whole-run", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.whole_run:
+        whole_run(args.whole_run)
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        t = time.perf_counter()
-        files = write(folder / "csv", args.accounts, args.events)
-        print(
-            f"generated {args.accounts:,} accounts / {args.events:,} events "
-            f"in {time.perf_counter() - t:.1f} s"
-        )
-        conn = connect(folder / "bench.db")
-        t = time.perf_counter()
-        import_files(conn, list(files.values()))
-        print(f"imported in {time.perf_counter() - t:.1f} s")
+        db = args.db or Path(tmp) / "bench.db"
+        prepare(db, args.accounts, args.events)
+        conn = connect(db)
         cfg = defaults()
         load_s, _ = best_of(args.repeat, lambda: load_table(conn, "usage_events"))
         all_s, tables = best_of(args.repeat, lambda: load_all(conn))
         score_s, run = best_of(args.repeat, lambda: score_run(tables, AS_OF, cfg))
+        queues_s, _ = best_of(args.repeat, lambda: queues_and_metrics(tables, run, cfg))
         conn.close()
-    print(f"load usage_events into Polars  {load_s:8.2f} s")
-    print(f"load every engine table        {all_s:8.2f} s")
-    print(
-        f"score (from loaded tables)     {score_s:8.2f} s   "
-        f"{run.scores.height:,} accounts scored, {run.risks.height:,} risk signals"
-    )
-    print(f"ratio score / load events      {score_s / load_s:8.2f}")
-    print(f"ratio (load all + score) / load events {(all_s + score_s) / load_s:8.2f}")
+        print(f"load usage_events into Polars  {load_s:8.2f} s")
+        print(f"load every engine table        {all_s:8.2f} s")
+        print(
+            f"score (from loaded tables)     {score_s:8.2f} s   "
+            f"{run.scores.height:,} accounts scored, {run.risks.height:,} risk signals"
+        )
+        print(f"queues and metrics             {queues_s:8.2f} s")
+        total = all_s + score_s + queues_s
+        print(
+            f"ratio (load all + score + queues) / load events {total / load_s:6.2f} (target <= 3)"
+        )
+        if args.rss:
+            subprocess.run(
+                [sys.executable, "-m", "benchmarks.score", "--whole-run", str(db)], check=True
+            )
 
 
 if __name__ == "__main__":
