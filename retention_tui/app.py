@@ -115,16 +115,18 @@ class RetentionApp(App[None]):
         # Changes whenever another connection commits; a read of the WAL index, no I/O.
         return self._watch.execute("PRAGMA data_version").fetchone()[0]
 
-    def check_for_changes(self) -> bool:
-        """Reload the open screen if another process changed the database."""
+    def check_for_changes(self, own: bool = False) -> bool:
+        """Reload the open screen if the database changed: said in a toast when another
+        process changed it; after the app's own writes (``own``) always, silently."""
         version = self._read_version()
-        if version == self.data_version:
+        if version == self.data_version and not own:
             return False
         self.data_version = version
         reload = getattr(self.screen, "reload", None)
         if reload is not None:
             reload()
-        self.notify("The database changed: data reloaded", timeout=3)
+        if not own:
+            self.notify("The database changed: data reloaded", timeout=3)
         return True
 
     def action_rescore(self) -> None:
@@ -149,7 +151,7 @@ class RetentionApp(App[None]):
             f"Scored {run.scores.height} accounts: {run.risks.height} risk signals, "
             f"{run.alerts.height} alerts",
         )
-        self.call_from_thread(self.check_for_changes)
+        self.call_from_thread(self.check_for_changes, True)
 
     def action_import_files(self) -> None:
         from retention_tui.screens.dialogs import TextDialog
@@ -194,7 +196,7 @@ class RetentionApp(App[None]):
             title=f"Imported {len(results)} files, {rows:,} rows",
             timeout=15,
         )
-        self.call_from_thread(self.check_for_changes)
+        self.call_from_thread(self.check_for_changes, True)
 
     def open_account(self, account_id: str) -> None:
         from retention_tui.screens.account import AccountScreen

@@ -377,3 +377,29 @@ async def test_a_long_list_is_shown_a_page_at_a_time(scored_db: Path, monkeypatc
         assert isinstance(app.screen, AccountScreen)
         expected = app.screen_stack[-2].rows.row(101, named=True)["account_id"]
         assert app.screen.account_id == expected
+
+
+def test_deal_screen_snapshot(snap_compare, scored_db: Path) -> None:
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("4")  # win-back
+        await settle(pilot)
+        await pilot.press("enter")  # the first deal
+        await settle(pilot)
+        await pilot.press("p")  # its win-back cadence
+        await settle(pilot)
+
+    assert snap_compare(
+        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
+    )
+
+
+def test_winback_queue_snapshot(snap_compare, scored_db: Path) -> None:
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+
+    assert snap_compare(
+        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
+    )

@@ -90,7 +90,7 @@ class DealScreen(WorkPanelScreen):
             yield Static("", id="deal-score")
             for name in TABLES:
                 label = {"cadence": "Touches for its lost reason"}.get(name, name.capitalize())
-                yield Static(label, classes="account-label")
+                yield Static(label, classes="deal-label")
                 yield DataTable(id=f"deal-{name}", cursor_type="row", zebra_stripes=True)
         yield Footer()
 

@@ -84,7 +84,7 @@ class QueueScreen(ListScreen):
         finally:
             conn.close()
         self.app.call_from_thread(self.notify, f"Snoozed in {self.view.title} until {until}")
-        self.app.call_from_thread(self.reload)
+        self.app.call_from_thread(self.app.check_for_changes, True)  # type: ignore[attr-defined]
 
     def cells(self, row: dict) -> tuple[object, ...]:
         return tuple(cell(row.get(field), kind) for _, field, kind in self.view.columns)
@@ -92,4 +92,5 @@ class QueueScreen(ListScreen):
     def summary(self, shown: pl.DataFrame, total: int) -> str:
         what = f"{shown.height} of {total}" if shown.height != total else f"{total}"
         sort = self.SORTS[self.sort_index][0] if self.SORTS else "—"
-        return f"{self.view.title}: {what} · sorted by {sort} · enter opens the account"
+        opens = "deal" if self.view.key_field == "deal_id" else "account"
+        return f"{self.view.title}: {what} · sorted by {sort} · enter opens the {opens}"

@@ -115,4 +115,4 @@ class WorkPanelScreen(LoadingScreen):
         finally:
             conn.close()
         self.app.call_from_thread(self.notify, message, timeout=2)
-        self.app.call_from_thread(self.reload)
+        self.app.call_from_thread(self.app.check_for_changes, True)  # type: ignore[attr-defined]
