@@ -142,6 +142,11 @@ def forget_pending(
     )
 
 
+def waiting_rows(conn: sqlite3.Connection) -> int:
+    """How many imported rows wait for an account."""
+    return int(conn.execute("SELECT COUNT(*) FROM pending_rows").fetchone()[0])
+
+
 def pending_groups(conn: sqlite3.Connection) -> pl.DataFrame:
     """Rows waiting for an account, one line per source and best key."""
     rows = conn.execute(

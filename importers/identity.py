@@ -213,7 +213,7 @@ def best_label(frame: pl.DataFrame) -> pl.Expr:
     """What a row calls its company, for lists of unmatched rows."""
     return pl.coalesce(
         _col(frame, "ext_name"),
-        _col(frame, "ext_domain"),
+        company_domain(_col(frame, "ext_domain"), pl.lit(None, pl.String)),
         _col(frame, "ext_email"),
         _col(frame, "ext_id").cast(pl.String),
         pl.lit("(nothing to match on)"),

@@ -26,6 +26,7 @@ from retention_tui.screens.backtest import BacktestScreen
 from retention_tui.screens.dashboard import DashboardScreen
 from retention_tui.screens.import_log import ImportLogScreen
 from retention_tui.screens.queue import QueueScreen
+from retention_tui.screens.unmatched import UnmatchedScreen
 from retention_tui.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class RetentionApp(App[None]):
         Binding("a", "switch_screen_named('accounts')", "Accounts", id="app.accounts"),
         Binding("l", "switch_screen_named('imports')", "Import log", id="app.imports"),
         Binding("b", "switch_screen_named('backtest')", "Backtest", id="app.backtest"),
+        Binding("u", "switch_screen_named('unmatched')", "Unmatched", id="app.unmatched"),
         Binding("r", "rescore", "Re-score", id="app.rescore"),
         Binding("i", "import_files", "Import", id="app.import"),
         # keys 1-9 open the queues of the config (see __init__)
@@ -54,6 +56,7 @@ class RetentionApp(App[None]):
         "accounts": AccountsScreen,
         "imports": ImportLogScreen,
         "backtest": BacktestScreen,
+        "unmatched": UnmatchedScreen,
     }
     DEFAULT_MODE = "dashboard"  # the morning view; `a` for the accounts list
 

@@ -99,6 +99,7 @@ class RetentionCommands(Provider):
             ("screen: Dashboard", partial(app.switch_mode, "dashboard"), "key d"),
             ("screen: Accounts", partial(app.switch_mode, "accounts"), "key a"),
             ("screen: Import log", partial(app.switch_mode, "imports"), "key l"),
+            ("screen: Unmatched rows", partial(app.switch_mode, "unmatched"), "key u"),
             ("screen: Backtest", partial(app.switch_mode, "backtest"), "key b"),
             ("churn risk report", partial(app.open_list, "risk"), "the At risk queue"),
             ("expansion opportunities", partial(app.open_list, "expansion"), "queue"),

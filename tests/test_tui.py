@@ -403,3 +403,75 @@ def test_winback_queue_snapshot(snap_compare, scored_db: Path) -> None:
     assert snap_compare(
         RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
     )
+
+
+@async_test
+async def test_rows_waiting_for_an_account_are_linked_from_the_dashboard(
+    db_path: Path, runner
+) -> None:
+    from retention_tui.cli import cli
+    from retention_tui.screens.unmatched import UnmatchedScreen
+    from tests.conftest import FIXTURES
+
+    tools = FIXTURES / "tools"
+    result = runner.invoke(
+        cli,
+        [
+            "import",
+            "-q",
+            "--db",
+            str(db_path),
+            str(tools / "stripe" / "unified_customers.csv"),
+            str(tools / "zendesk" / "export-2024-11-20-1015-tickets.csv"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    app = RetentionApp(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        due = str(app.screen.query_one("#dashboard-due", Static).render())
+        assert "1 imported row waits for an account (u)" in due
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, UnmatchedScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert str(table.get_row_at(0)[1]) == "email:someone@gmail.com"
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "Acme"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table.row_count == 0
+        assert str(app.screen.query_one("#unmatched-summary", Static).render()) == (
+            "Every imported row has its account"
+        )
+    c = sqlite3.connect(db_path)
+    try:
+        assert c.execute("SELECT account_id FROM tickets WHERE source_id = '1203'").fetchall() == [
+            ("stripe:cus_PqAcme01",)
+        ]
+    finally:
+        c.close()
+
+
+def test_unmatched_screen_snapshot(snap_compare, db_path: Path, runner) -> None:
+    from retention_tui.cli import cli
+    from tests.conftest import FIXTURES
+
+    tools = sorted(
+        p
+        for p in (FIXTURES / "tools").glob("*/*.csv")
+        if p.parent.name != "quirks" and p.name != "subscriptions_api.csv"
+    )
+    result = runner.invoke(cli, ["import", "-q", "--db", str(db_path), *map(str, tools)])
+    assert result.exit_code == 0, result.output
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+
+    assert snap_compare(
+        RetentionApp(db_path, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
+    )

@@ -11,6 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
+from db import connect
+from db.links import waiting_rows
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.formatting import money
 from retention_tui.queue_views import QueueView
@@ -104,12 +106,22 @@ class DashboardScreen(LoadingScreen):
 
     def fetch(self) -> dict[str, object]:
         app: RetentionApp = self.app  # type: ignore[assignment]
-        return dashboard_data(app.workspace.get(app.data_version), app.as_of, app.queues)
+        data = dashboard_data(app.workspace.get(app.data_version), app.as_of, app.queues)
+        conn = connect(app.db_path)
+        try:
+            data["waiting"] = waiting_rows(conn)
+        finally:
+            conn.close()
+        return data
 
     def show(self, d: dict) -> None:
         self.query_one("#dashboard-headline", Static).update(d["headline"])
         self.query_one("#dashboard-mrr", Sparkline).data = d["trend"]
-        self.query_one("#dashboard-due", Static).update(f"Risks due today: {d['due_count']}")
+        due = f"Risks due today: {d['due_count']}"
+        if d.get("waiting"):
+            n = d["waiting"]
+            due += f" · {n} imported row{' waits' if n == 1 else 's wait'} for an account (u)"
+        self.query_one("#dashboard-due", Static).update(due)
         for table_id, key in (
             ("#dashboard-tiers", "tiers"),
             ("#dashboard-queues", "queues"),

@@ -1,0 +1,113 @@
+"""Imported rows that wait for an account (no match, or several), by tool and key: enter
+links a key to an account, and the rows that waited are imported."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import polars as pl
+from textual import work
+
+from db import RetentionError, connect
+from db.links import pending_groups
+from db.queries import find_accounts
+from retention_tui.screens.dialogs import TextDialog
+from retention_tui.screens.listing import ListScreen
+
+if TYPE_CHECKING:
+    from retention_tui.app import RetentionApp
+
+
+class UnmatchedScreen(ListScreen):
+    NAME = "unmatched"
+    PLACEHOLDER = "Filter by tool, key or company"
+    SEARCH = ("source", "key", "label", "candidates")
+    SORTS: ClassVar = (("most rows", "rows", True), ("tool", "source", False))
+    COLUMNS: ClassVar = (
+        "Tool",
+        "Key",
+        "Company",
+        "Why",
+        "Could be",
+        "Rows",
+        "Tables",
+        "First seen",
+    )
+
+    def fetch(self) -> pl.DataFrame:
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        conn = connect(app.db_path)
+        try:
+            return pending_groups(conn)
+        finally:
+            conn.close()
+
+    def row_key(self, row: dict) -> str | None:
+        return f"{row['source']}\t{row['key']}"
+
+    def cells(self, r: dict) -> tuple[object, ...]:
+        return (
+            r["source"],
+            r["key"] + (f" ({r['other keys']})" if r["other keys"] else ""),
+            r["label"],
+            r["reason"],
+            r["candidates"] or "—",
+            r["rows"],
+            r["tables"],
+            r["first_seen"],
+        )
+
+    def summary(self, shown: pl.DataFrame, total: int) -> str:
+        if total == 0:
+            return "Every imported row has its account"
+        rows = int(shown["rows"].sum())
+        waits = "row waits" if rows == 1 else "rows wait"
+        return (
+            f"{rows} imported {waits} for an account ({shown.height} keys) · enter links "
+            "a key to an account · sorted by " + self.SORTS[self.sort_index][0]
+        )
+
+    def open_key(self, key: str) -> None:
+        source, link_key = key.split("\t", 1)
+        if ":" not in link_key:
+            self.notify(
+                "These rows name no company, email or id to link by: export them with one",
+                severity="warning",
+            )
+            return
+
+        def chosen(text: str | None) -> None:
+            if text and text.strip():
+                self.link(source, link_key, text.strip())
+
+        self.app.push_screen(
+            TextDialog(f"Link {source} {link_key} to which account?", "account name or id"),
+            chosen,
+        )
+
+    @work(thread=True, group="unmatched.link")
+    def link(self, source: str, key: str, account: str) -> None:
+        from importers.run import link_many
+
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        conn = connect(app.db_path)
+        try:
+            found = find_accounts(conn, account)
+            if len(found) != 1:
+                names = ", ".join(name for _id, name in found[:5]) or "none"
+                app.call_from_thread(
+                    self.notify,
+                    f"{account!r} matches {len(found)} accounts ({names}); be more precise",
+                    severity="warning",
+                )
+                return
+            account_id, name = found[0]
+            written = link_many(conn, [(source, key, account_id)])
+        except RetentionError as exc:
+            app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        finally:
+            conn.close()
+        rows = sum(written.values())
+        app.call_from_thread(self.notify, f"Linked {source} {key} to {name}: {rows} rows imported")
+        app.call_from_thread(app.check_for_changes, True)
