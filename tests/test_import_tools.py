@@ -744,3 +744,30 @@ def test_an_explicit_id_map_links_many_at_once(db_path: Path, runner: CliRunner,
         ("e2", "g1"),
         ("e3", "g1"),
     ]
+
+
+def test_progress_is_reported_as_rows_are_written(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importers import run
+
+    monkeypatch.setattr(run, "CHUNK_ROWS", 2)
+    seen: list[tuple[str, int, int]] = []
+    conn = connect(db_path)
+    try:
+        run.import_files(
+            conn,
+            [
+                TOOLS / "zendesk" / "export-2024-11-20-1015-tickets.csv",
+                TOOLS / "stripe" / "unified_customers.csv",
+            ],
+            on_rows=lambda name, done, total: seen.append((name, done, total)),
+        )
+    finally:
+        conn.close()
+    assert seen == [
+        ("unified_customers.csv", 2, 4),
+        ("unified_customers.csv", 4, 4),
+        ("export-2024-11-20-1015-tickets.csv", 2, 3),
+        ("export-2024-11-20-1015-tickets.csv", 3, 3),
+    ]
