@@ -146,43 +146,33 @@ def _fix_log_times(path: Path) -> None:
     conn.close()
 
 
+def snapshot_after(snap_compare, db: Path, *keys: str) -> bool:
+    """The app on ``db`` after pressing ``keys`` (each followed by the app settling)."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return snap_compare(RetentionApp(db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before)
+
+
 def test_accounts_screen_snapshot(snap_compare, scored_db: Path) -> None:
-    assert snap_compare(RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=settle)
+    assert snapshot_after(snap_compare, scored_db, "a")
 
 
 def test_accounts_screen_sorted_by_health_snapshot(snap_compare, scored_db: Path) -> None:
-    async def run_before(pilot) -> None:
-        await to_accounts(pilot)
-        await pilot.press("s")
-        await pilot.pause()
-
-    assert snap_compare(
-        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
-    )
+    assert snapshot_after(snap_compare, scored_db, "a", "s")
 
 
 def test_import_log_snapshot(snap_compare, scored_db: Path) -> None:
     _fix_log_times(scored_db)
-
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-
-    assert snap_compare(
-        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
-    )
+    assert snapshot_after(snap_compare, scored_db, "l")
 
 
 def test_help_overlay_snapshot(snap_compare, scored_db: Path) -> None:
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        await pilot.press("question_mark")
-        await pilot.pause()
-
-    assert snap_compare(
-        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
-    )
+    assert snapshot_after(snap_compare, scored_db, "question_mark")
 
 
 @async_test
@@ -214,14 +204,7 @@ async def test_backtest_screen_before_any_backtest(sample_db: Path) -> None:
 
 
 def test_backtest_screen_snapshot(snap_compare, scored_db: Path) -> None:
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        await pilot.press("b")
-        await settle(pilot)
-
-    assert snap_compare(
-        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
-    )
+    assert snapshot_after(snap_compare, scored_db, "b")
 
 
 @async_test
@@ -268,25 +251,11 @@ async def test_risk_queue_drills_into_an_account_and_back(scored_db: Path) -> No
 
 
 def test_risk_queue_snapshot(snap_compare, scored_db: Path) -> None:
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        await pilot.press("1")
-        await settle(pilot)
-
-    assert snap_compare(
-        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
-    )
+    assert snapshot_after(snap_compare, scored_db, "1")
 
 
 def test_account_screen_snapshot(snap_compare, scored_db: Path) -> None:
-    async def run_before(pilot) -> None:
-        await to_accounts(pilot)
-        await pilot.press("enter")  # the first account of the list
-        await settle(pilot)
-
-    assert snap_compare(
-        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
-    )
+    assert snapshot_after(snap_compare, scored_db, "a", "enter")  # the first account
 
 
 @async_test
@@ -314,14 +283,7 @@ async def test_dashboard_shows_figures_health_queues_and_due_risks(scored_db: Pa
 
 
 def test_dashboard_snapshot(snap_compare, scored_db: Path) -> None:
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        await pilot.press("d")
-        await settle(pilot)
-
-    assert snap_compare(
-        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
-    )
+    assert snapshot_after(snap_compare, scored_db, "d")
 
 
 @async_test
@@ -380,29 +342,12 @@ async def test_a_long_list_is_shown_a_page_at_a_time(scored_db: Path, monkeypatc
 
 
 def test_deal_screen_snapshot(snap_compare, scored_db: Path) -> None:
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        await pilot.press("4")  # win-back
-        await settle(pilot)
-        await pilot.press("enter")  # the first deal
-        await settle(pilot)
-        await pilot.press("p")  # its win-back cadence
-        await settle(pilot)
-
-    assert snap_compare(
-        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
-    )
+    # the first deal of the win-back queue, its cadence started
+    assert snapshot_after(snap_compare, scored_db, "4", "enter", "p")
 
 
 def test_winback_queue_snapshot(snap_compare, scored_db: Path) -> None:
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-
-    assert snap_compare(
-        RetentionApp(scored_db, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
-    )
+    assert snapshot_after(snap_compare, scored_db, "4")
 
 
 @async_test
@@ -467,11 +412,4 @@ def test_unmatched_screen_snapshot(snap_compare, db_path: Path, runner) -> None:
     result = runner.invoke(cli, ["import", "-q", "--db", str(db_path), *map(str, tools)])
     assert result.exit_code == 0, result.output
 
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        await pilot.press("u")
-        await settle(pilot)
-
-    assert snap_compare(
-        RetentionApp(db_path, as_of=AS_OF), terminal_size=SIZE, run_before=run_before
-    )
+    assert snapshot_after(snap_compare, db_path, "u")
