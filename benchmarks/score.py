@@ -74,8 +74,17 @@ def whole_run(db: Path) -> None:
     run = score_run(tables, AS_OF, cfg)
     queues_and_metrics(tables, run, cfg)
     conn.close()
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of a whole run        {peak_mib:8.0f} MiB (target <= 2048 MiB)")
+    print(f"peak RSS of a whole run        {peak_rss_mib():8.0f} MiB (target <= 2048 MiB)")
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory. VmHWM, not getrusage's ru_maxrss: Linux
+    carries the parent's high-water mark into a child across fork and exec, so a child of
+    a big benchmark process reported the parent's 5.8 GB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def prepare(db: Path, accounts: int, events: int) -> None:
