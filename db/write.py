@@ -73,18 +73,26 @@ def source_is_new(conn: sqlite3.Connection, table: str, source: str) -> bool:
     return not conn.execute(f"SELECT 1 FROM {t} WHERE source = ? LIMIT 1", (source,)).fetchone()
 
 
-def fill_empty(
+def enrich(
     conn: sqlite3.Connection,
     table: str,
     key: str,
     columns: Sequence[str],
     rows: Sequence[Sequence[object]],
+    *,
+    overwrite: frozenset[str] = frozenset(),
 ) -> int:
-    """Set each row's ``columns`` where they are still empty, on the row whose ``key`` is
-    the row's first value; return how many rows changed."""
+    """Update the row whose ``key`` is each row's first value: ``overwrite`` columns take
+    the row's value when it has one, the other ``columns`` only fill what is still empty.
+    Returns how many rows were touched."""
     if not columns:
         return 0
-    sets = ", ".join(f"{_quote(c)} = COALESCE({_quote(c)}, ?)" for c in columns)
+    sets = ", ".join(
+        f"{_quote(c)} = COALESCE(?, {_quote(c)})"
+        if c in overwrite
+        else f"{_quote(c)} = COALESCE({_quote(c)}, ?)"
+        for c in columns
+    )
     before = conn.total_changes
     conn.executemany(
         f"UPDATE {_quote(table)} SET {sets} WHERE {_quote(key)} = ?",

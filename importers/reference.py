@@ -132,9 +132,11 @@ GmbH & Co. KG dropped). A row goes to, in order:
 3. the only account with that **domain**; 4. the only account with that **name**.
 
 Company files (Stripe customers, HubSpot companies, Salesforce accounts) create an
-account for a company that matches none, and fill in the empty fields of one they match
-(HubSpot adds the owner and industry to the account Stripe created). Billing files are
-written before CRM files, so the billing tool's customer names a new account.
+account for a company that matches none, and enrich one they match: the CRM's owner,
+industry, head count, segment, renewal date and contract value replace what the account
+had (a reassigned owner shows on the next import), its other fields only fill what is
+empty (the account Stripe created keeps Stripe's name). Billing files are written before
+CRM files, so the billing tool's customer names a new account.
 
 Rows that match no account, or two or more (ambiguous), are **kept, not dropped**:
 `retention accounts unmatched` lists them by source and key, `retention accounts link

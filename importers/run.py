@@ -22,7 +22,7 @@ import polars as pl
 from db import links, queries, transaction
 from db.errors import RetentionError
 from db.queries import DATA_TABLES, ImportLogEntry
-from db.write import UpsertCounts, fill_empty, source_is_new, upsert
+from db.write import UpsertCounts, enrich, source_is_new, upsert
 from importers import identity
 from importers.csvfile import ROW, read_table
 from importers.detect import detect, format_named
@@ -30,6 +30,11 @@ from importers.spec import HELPER_PREFIX, IDENTITY_TARGETS
 from importers.validate import Parsed, check_references, parse
 
 CHUNK_ROWS = 100_000  # rows written between two progress reports
+# What a CRM knows best: a company file matched to an account another tool made (HubSpot
+# to Stripe's) updates these; the rest (name, domain, plan...) it only fills when empty.
+CRM_FIELDS = frozenset(
+    ("owner", "industry", "employees", "segment", "renewal_date", "contract_value_minor")
+)
 
 
 @dataclass(frozen=True)
@@ -269,12 +274,13 @@ def _write(
                 for c in update
                 if c not in ("account_id", "source", "source_id", "name", "created_at")
             ]
-            fill_empty(
+            enrich(
                 conn,
                 "accounts",
                 "account_id",
                 fill_cols,
                 placement.fill.select("account_id", *fill_cols).rows(),
+                overwrite=CRM_FIELDS,
             )
     except sqlite3.IntegrityError as exc:  # e.g. an account id another source already uses
         raise RetentionError(f"{item.path}: {exc}; expected ids that no other source uses") from exc

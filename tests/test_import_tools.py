@@ -110,8 +110,9 @@ def test_companies_across_tools_become_one_account_each(tools_db: Path) -> None:
             "Technology",
             12000,
         ),
-        # Stripe made it; HubSpot (matched by domain) filled owner, industry, head count
-        ("stripe:cus_PqAcme01", "Acme Corp", "acme.com", "Dana Lee", "Logistics", 120),
+        # Stripe made it; HubSpot (matched by domain) gave owner and head count; both CRMs
+        # know the industry and the later file (Salesforce's) wins
+        ("stripe:cus_PqAcme01", "Acme Corp", "acme.com", "Dana Lee", "Transportation", 120),
         (
             "stripe:cus_PqGlob02",
             "Globex Corporation",
@@ -771,3 +772,24 @@ def test_progress_is_reported_as_rows_are_written(
         ("export-2024-11-20-1015-tickets.csv", 2, 3),
         ("export-2024-11-20-1015-tickets.csv", 3, 3),
     ]
+
+
+def test_a_crm_reassigning_an_owner_updates_the_account_it_enriched(
+    tools_db: Path, runner: CliRunner, write_csv
+) -> None:
+    """Stripe made the Acme account; HubSpot's owner and head count win on re-import, but
+    HubSpot's spelling of the name does not replace Stripe's."""
+    companies = write_csv(
+        "hubspot-companies.csv",
+        "Record ID,Company name,Company owner,Create Date,Industry,Company Domain Name,"
+        "Number of Employees\n"
+        "18446001,ACME, Inc. (HQ),Priya Shah,2023-11-02 14:20,Logistics,acme.com,150\n".replace(
+            "ACME, Inc. (HQ)", '"ACME, Inc. (HQ)"'
+        ),
+    )
+    result = _import(runner, tools_db, companies)
+    assert result.exit_code == 0, result.output
+    assert _rows(
+        tools_db,
+        "SELECT name, owner, employees FROM accounts WHERE account_id = 'stripe:cus_PqAcme01'",
+    ) == [("Acme Corp", "Priya Shah", 150)]
