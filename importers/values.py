@@ -301,4 +301,3 @@ TOOL_INSTANT = Kind(
     pl.String,
 )
 TOOL_DATE = Kind("tool date", tool_date, "a date like 2024-03-14 or 3/14/2024", pl.String)
-DOMAIN = Kind("domain", domain, "a web domain like acme.com", pl.String)

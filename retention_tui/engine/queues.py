@@ -325,9 +325,8 @@ def reactivation(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     return pl.DataFrame(rows).sort("next_on", "account_id", nulls_last=True)
 
 
-def deal_id(source: str, source_id: str) -> str:
-    """How the user's work (playbooks, notes, snoozes) names a deal: 'deal:hubspot:9002'."""
-    return f"deal:{source}:{source_id}"
+# How the user's work (playbooks, notes, snoozes) names a deal: 'deal:hubspot:9002'.
+DEAL_ID = pl.format("deal:{}:{}", pl.col("source"), pl.col("source_id"))
 
 
 def winback_touches(reason: str | None) -> list[tuple[str, int, str]]:
@@ -401,8 +400,10 @@ def winback(t: Tables, as_of: date, cfg: dict, done: pl.DataFrame | None = None)
         for subject, step in done.select("account_id", "step_id").iter_rows():
             ticked.setdefault(subject, set()).add(step)
     rows = []
-    for d in scored.with_columns(band.alias("band")).iter_rows(named=True):
-        key = deal_id(d["source"], d["source_id"])
+    for d in scored.with_columns(band.alias("band"), DEAL_ID.alias("deal_id")).iter_rows(
+        named=True
+    ):
+        key = d["deal_id"]
         cadence = winback_touches(d["lost_reason"])
         mine = ticked.get(key, set())
         # The next touch: the first one still ahead that is not ticked yet.

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from db import connect
 from db.work import account_work
-from retention_tui.engine.queues import winback, winback_touches
+from retention_tui.engine.queues import DEAL_ID, winback, winback_touches
 from retention_tui.formatting import money
 from retention_tui.screens.work_panel import WorkPanelScreen, work_rows
 
@@ -33,9 +33,7 @@ TABLES = {
 
 def deal_detail(s: Snapshot, key: str, as_of: date) -> dict[str, object]:
     """Everything the deal screen shows (built off the main thread)."""
-    deals = s.tables["deals"].with_columns(
-        pl.format("deal:{}:{}", pl.col("source"), pl.col("source_id")).alias("deal_id")
-    )
+    deals = s.tables["deals"].with_columns(DEAL_ID.alias("deal_id"))
     found = deals.filter(pl.col("deal_id") == key)
     if found.height == 0:
         return {"header": f"No deal {key} in the database", "score": "", "cadence": []}
