@@ -56,7 +56,7 @@ class QueueScreen(ListScreen):
         return row.get(self.view.key_field)
 
     def open_key(self, key: str) -> None:
-        if key.startswith("deal:"):
+        if self.view.key_field == "deal_id":
             from retention_tui.screens.deal import DealScreen
 
             self.app.push_screen(DealScreen(key))
