@@ -60,6 +60,10 @@ def _read(f: Field, raw: pl.Expr) -> pl.Expr:
     return f.kind.parse(raw)
 
 
+def _got(expected: str) -> Callable[[dict], str]:
+    return lambda rec: f"got {_show(rec['v'])}; expected {expected}"
+
+
 def _show(value: object) -> str:
     text = str(value)
     return repr(text if len(text) <= 40 else text[:37] + "...")
@@ -153,39 +157,34 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
 
     parsed = parsed.with_columns(minor(f).alias(f.target) for f in money)
 
+    # Every check is a mask over the rows: count them all in one pass, and fetch the
+    # offending rows only of the checks that fail (a valid 1M-row file then costs one scan).
+    checks: list[tuple[pl.Expr, str, Callable[[dict], str]]] = []
     for f in fmt.fields:
         r, p = pl.col(f"raw:{f.target}"), pl.col(f.target)
+        got = CENTS.expected if f.column in in_cents else f.expected
         if f.required:
-            bad = parsed.filter(r.is_null()).select(ROW)
-            problems.add_rows(
-                bad, named[f.column], lambda rec, f=f: f"missing value; expected {f.expected}"
+            checks.append(
+                (r.is_null(), f.column, lambda rec, e=f.expected: f"missing value; expected {e}")
             )
-        bad = parsed.filter(r.is_not_null() & p.is_null()).select(ROW, r.alias("v"))
-        expected = CENTS.expected if f.column in in_cents else f.expected
-        problems.add_rows(
-            bad, named[f.column], lambda rec, e=expected: f"got {_show(rec['v'])}; expected {e}"
-        )
+        checks.append((r.is_not_null() & p.is_null(), f.column, _got(got)))
         if f.choices:
-            bad = parsed.filter(p.is_not_null() & ~p.is_in(list(f.choices))).select(
-                ROW, r.alias("v")
-            )
-            problems.add_rows(
-                bad,
-                named[f.column],
-                lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}",
-            )
+            checks.append((p.is_not_null() & ~p.is_in(list(f.choices)), f.column, _got(f.expected)))
         if f.low is not None or f.high is not None:
             out = pl.lit(False)
             if f.low is not None:
                 out = out | (p < f.low)
             if f.high is not None:
                 out = out | (p > f.high)
-            bad = parsed.filter(p.is_not_null() & out).select(ROW, r.alias("v"))
-            problems.add_rows(
-                bad,
-                named[f.column],
-                lambda rec, f=f: f"got {_show(rec['v'])}; expected {f.expected}",
-            )
+            checks.append((p.is_not_null() & out, f.column, _got(f.expected)))
+    counts = parsed.select(mask.sum().alias(str(i)) for i, (mask, _c, _d) in enumerate(checks)).row(
+        0
+    )
+    for (mask, column, describe), n in zip(checks, counts, strict=True):
+        if n:
+            field = next(f for f in fmt.fields if f.column == column)
+            bad = parsed.filter(mask).select(ROW, pl.col(f"raw:{field.target}").alias("v"))
+            problems.add_rows(bad, named[column], describe)
     problems.raise_if_any()
 
     targets = [f.target for f in fmt.fields]
