@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -73,6 +74,13 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> int:
             f"{path or 'database'}: not a retention database (it has other tables)"
         )
     if version > 0 and path is not None:
+        # Copying and upgrading a big database takes a while (55 s at 10M events): say so.
+        print(
+            f"Upgrading {path} from schema v{version} to v{len(shipped)} (the old one is "
+            f"kept as {path.name}.v{version}.bak) ...",
+            file=sys.stderr,
+            flush=True,
+        )
         _backup(conn, path, version)
     conn.execute("BEGIN IMMEDIATE")
     try:

@@ -69,7 +69,7 @@ def test_reopening_applies_nothing_and_keeps_rows(db_path: Path) -> None:
     assert not list(db_path.parent.glob("*.bak"))
 
 
-def test_older_database_is_backed_up_then_upgraded(db_path: Path, monkeypatch) -> None:
+def test_older_database_is_backed_up_then_upgraded(db_path: Path, monkeypatch, capsys) -> None:
     conn = connect(db_path)
     conn.execute(
         "INSERT INTO accounts (account_id, source, source_id, name, created_at) "
@@ -85,6 +85,10 @@ def test_older_database_is_backed_up_then_upgraded(db_path: Path, monkeypatch) -
     monkeypatch.setattr(db.migrate, "migrations", lambda: [*shipped, extra])
     conn = connect(db_path)
     assert current_version(conn) == len(shipped) + 1
+    assert capsys.readouterr().err == (
+        f"Upgrading {db_path} from schema v{len(shipped)} to v{len(shipped) + 1} (the old one "
+        f"is kept as {db_path.name}.v{len(shipped)}.bak) ...\n"
+    )
     assert conn.execute("SELECT name, nickname FROM accounts").fetchall() == [("A", None)]
     conn.close()
     backup = db_path.with_name(f"{db_path.name}.v{len(shipped)}.bak")
