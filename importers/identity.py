@@ -79,6 +79,7 @@ FREE_MAIL = (
     "qq.com",
     "163.com",
 )
+KEY_KINDS = ("id", "email", "domain", "name")
 KEY_COLUMNS = ("k_id", "k_email", "k_domain", "k_name")
 METHODS = {"k_id": "id", "k_email": "email", "k_domain": "domain", "k_name": "name"}
 
@@ -125,6 +126,12 @@ def with_keys(frame: pl.DataFrame) -> pl.DataFrame:
         ("domain:" + company_domain(_col(frame, "ext_domain"), email)).alias("k_domain"),
         pl.when(name != "").then("name:" + name).alias("k_name"),
     )
+
+
+def is_key(text: str) -> bool:
+    """'id:cus_1', 'email:ana@acme.com', 'domain:acme.com', 'name:acme' are keys."""
+    kind, _, rest = text.partition(":")
+    return kind in KEY_KINDS and bool(rest)
 
 
 def record_keys(row: dict) -> list[str]:

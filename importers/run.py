@@ -385,14 +385,6 @@ def _check_foreign_keys(conn: sqlite3.Connection, tables: set[str]) -> None:
             )
 
 
-def link_and_release(
-    conn: sqlite3.Connection, source: str, key: str, account_id: str
-) -> dict[str, int]:
-    """Link ``source``'s ``key`` to an account by hand and write the rows that waited for
-    it; return rows written per table."""
-    return link_many(conn, [(source, key, account_id)])
-
-
 def link_many(conn: sqlite3.Connection, wanted: Sequence[tuple[str, str, str]]) -> dict[str, int]:
     """Save (source, key, account id) links made by hand, all or none, and write the rows
     that waited for them; return rows written per table."""
@@ -412,7 +404,6 @@ def link_many(conn: sqlite3.Connection, wanted: Sequence[tuple[str, str, str]]) 
 
 
 ID_MAP_COLUMNS = ("source", "external_id", "account_id")
-KEY_KINDS = ("id", "email", "domain", "name")
 
 
 def read_id_map(conn: sqlite3.Connection, path: Path) -> list[tuple[str, str, str]]:
@@ -438,7 +429,6 @@ def read_id_map(conn: sqlite3.Connection, path: Path) -> list[tuple[str, str, st
                 f"{path}, row {row}, column 'account_id': no account {account!r}; expected "
                 "an account_id listed by 'retention accounts'"
             )
-        kind, _, rest = external.partition(":")
-        key = external if kind in KEY_KINDS and rest else f"id:{external}"
+        key = external if identity.is_key(external) else f"id:{external}"
         out.append((source.lower(), key, account))
     return out

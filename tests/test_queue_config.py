@@ -183,3 +183,14 @@ def test_the_app_shows_a_configured_queue_on_its_key(scored_db: Path) -> None:
             assert app.screen.view.name == "winback"
 
     asyncio.run(scenario())
+
+
+def test_config_show_refuses_a_queue_the_dashboard_could_not_show(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from retention_tui.cli import cli
+
+    db = _config(tmp_path, '[queues.x]\ntitle = "X"\nfrom = "risky"\n')
+    result = CliRunner().invoke(cli, ["config", "show", "--db", str(db)])
+    assert result.exit_code == 2
+    assert "config 'queues.x.from': unknown list 'risky'" in result.output

@@ -53,6 +53,7 @@ def link(
     """Link SOURCE's KEY (as 'accounts unmatched' shows it, e.g. name:acme or
     id:cus_123) to ACCOUNT (an id or name), or every row of an id map (--map). The rows
     that waited are imported, and later imports follow the links."""
+    from importers.identity import is_key
     from importers.run import link_many, read_id_map
 
     conn = open_db(db_path)
@@ -65,7 +66,7 @@ def link(
         else:
             if not (source and key and account):
                 raise click.UsageError("give SOURCE KEY ACCOUNT, or --map FILE")
-            if ":" not in key:
+            if not is_key(key):
                 raise click.BadParameter(
                     "expected a key like id:cus_123, domain:acme.com, name:acme or "
                     "email:ana@acme.com (see 'retention accounts unmatched')",

@@ -40,8 +40,10 @@ def config() -> None:
 def config_show(db_path: Path | None) -> None:
     """Print the effective config as TOML, with where it came from."""
     from retention_tui.config import config_hash, config_path, to_toml
+    from retention_tui.queue_views import configured_queues
 
     cfg = effective_config(db_path)
+    configured_queues(cfg)  # a queue the dashboard could not show is an error here too
     file = config_path(paths.database_path(db_path))
     source = f"defaults + {file}" if file.exists() else f"defaults (no {file})"
     click.echo(f"# effective config: {source}; hash {config_hash(cfg)}")

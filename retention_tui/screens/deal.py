@@ -45,7 +45,7 @@ def deal_detail(s: Snapshot, key: str, as_of: date) -> dict[str, object]:
         f"{amount} · owner {d['owner'] or '—'}"
         + (f" · account {d['account_id']} (o opens it)" if d["account_id"] else "")
     )
-    queue = winback(s.tables, as_of, s.cfg).filter(pl.col("deal_id") == key)
+    queue = winback({**s.tables, "deals": found.drop("deal_id")}, as_of, s.cfg)
     if queue.height:
         q = queue.row(0, named=True)
         score = (

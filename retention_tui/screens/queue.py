@@ -1,5 +1,5 @@
 """A work queue (risk, renewals, expansion, win-back, reactivation, payments, onboarding):
-its rows, filterable and sortable; enter opens the account."""
+its rows, filterable and sortable; enter opens the account (or, in win-back, the deal)."""
 
 from __future__ import annotations
 

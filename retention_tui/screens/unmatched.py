@@ -11,6 +11,7 @@ from textual import work
 from db import RetentionError, connect
 from db.links import pending_groups
 from db.queries import find_accounts
+from importers.identity import is_key
 from retention_tui.screens.dialogs import TextDialog
 from retention_tui.screens.listing import ListScreen
 
@@ -69,7 +70,7 @@ class UnmatchedScreen(ListScreen):
 
     def open_key(self, key: str) -> None:
         source, link_key = key.split("\t", 1)
-        if ":" not in link_key:
+        if not is_key(link_key):
             self.notify(
                 "These rows name no company, email or id to link by: export them with one",
                 severity="warning",

@@ -52,7 +52,10 @@ class WorkPanelScreen(LoadingScreen):
         Binding("n", "add_note", "Note", id="work.note"),
     ]
     subject_id = ""
-    step_keys: ClassVar[list[tuple[int, str]]] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.step_keys: list[tuple[int, str]] = []  # (playbook id, step id) of each row
 
     def _step_under_cursor(self) -> tuple[int, str] | None:
         table = self.query_one(f"#{self.PREFIX}-playbooks", DataTable)
