@@ -296,9 +296,17 @@ def _queue(name: str, spec: dict, key: str) -> QueueView:
     )
 
 
+def list_rows(source: QueueView, s: Snapshot, as_of: date) -> pl.DataFrame:
+    """A built-in list's rows for this snapshot and date, built once."""
+    key = (source.name, as_of)
+    if key not in s.lists:
+        s.lists[key] = source.build(s, as_of)
+    return s.lists[key]
+
+
 def _filtered(source: QueueView, filters: tuple) -> Callable[[Snapshot, date], pl.DataFrame]:
     def build(s: Snapshot, as_of: date) -> pl.DataFrame:
-        return apply_filters(source.build(s, as_of), filters)
+        return apply_filters(list_rows(source, s, as_of), filters)
 
     return build
 

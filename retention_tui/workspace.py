@@ -4,7 +4,7 @@ computed once per version of the database (in whichever worker asks first)."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +25,9 @@ class Snapshot:
     tables: Tables
     run: ScoreRun
     done: pl.DataFrame  # checklist ticks: account_id, kind, step_id
+    # The built-in lists' rows, built once per snapshot and date by whichever screen asks
+    # first (the dashboard counts them, a queue screen shows them): queue_views.list_rows.
+    lists: dict[tuple[str, date], pl.DataFrame] = field(default_factory=dict)
 
 
 class Workspace:

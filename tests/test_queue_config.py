@@ -194,3 +194,23 @@ def test_config_show_refuses_a_queue_the_dashboard_could_not_show(tmp_path: Path
     result = CliRunner().invoke(cli, ["config", "show", "--db", str(db)])
     assert result.exit_code == 2
     assert "config 'queues.x.from': unknown list 'risky'" in result.output
+
+
+def test_a_list_is_built_once_per_snapshot_and_date() -> None:
+    from retention_tui.queue_views import QueueView, list_rows
+    from retention_tui.workspace import Snapshot
+
+    built: list[date] = []
+
+    def build(_s, day: date) -> pl.DataFrame:
+        built.append(day)
+        return ROWS
+
+    view = QueueView("x", "X", "1", build, (), ())
+    snapshot = Snapshot(cfg={}, tables={}, run=None, done=ROWS)  # type: ignore[arg-type]
+    assert list_rows(view, snapshot, AS_OF) is list_rows(view, snapshot, AS_OF)
+    list_rows(view, snapshot, date(2026, 1, 1))
+    assert built == [AS_OF, date(2026, 1, 1)]
+    fresh = Snapshot(cfg={}, tables={}, run=None, done=ROWS)  # type: ignore[arg-type]
+    list_rows(view, fresh, AS_OF)  # a new version of the database builds again
+    assert built == [AS_OF, date(2026, 1, 1), AS_OF]

@@ -183,14 +183,10 @@ class AccountScreen(WorkPanelScreen):
             history = score_history(conn, self.account_id).filter(
                 pl.col("as_of") <= app.as_of.isoformat()
             )
-        finally:
-            conn.close()
-        detail = account_detail(snapshot, self.account_id, app.as_of, history)
-        conn = connect(app.db_path)
-        try:
             rows, keys, notes = work_rows(account_work(conn, self.account_id))
         finally:
             conn.close()
+        detail = account_detail(snapshot, self.account_id, app.as_of, history)
         return {**detail, "playbooks": rows, "step_keys": keys, "notes": notes}
 
     def show(self, d: dict) -> None:
