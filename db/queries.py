@@ -199,3 +199,20 @@ def find_accounts(conn: sqlite3.Connection, text: str) -> list[tuple[str, str]]:
         "OR lower(domain) LIKE ? ESCAPE '\\' ORDER BY name LIMIT 20",
         (like, like),
     ).fetchall()
+
+
+def one_account(conn: sqlite3.Connection, text: str) -> tuple[str, str]:
+    """(account_id, name) of the one account ``text`` names (find_accounts); none or
+    several is an error that says which."""
+    from db.errors import RetentionError
+
+    found = find_accounts(conn, text)
+    if not found:
+        raise RetentionError(f"no account matches {text!r}; try 'retention accounts'")
+    if len(found) > 1:
+        names = ", ".join(f"{name} ({aid})" for aid, name in found[:8])
+        more = "+" if len(found) >= 20 else ""
+        raise RetentionError(
+            f"{text!r} matches {len(found)}{more} accounts: {names}; be more precise"
+        )
+    return found[0]

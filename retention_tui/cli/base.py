@@ -116,21 +116,6 @@ def load_tables(db_path: Path | None) -> tuple[dict, Any]:
         conn.close()
 
 
-def find_account(conn: Any, text: str) -> tuple[str, str]:
-    from db.queries import find_accounts
-
-    found = find_accounts(conn, text)
-    if not found:
-        raise RetentionError(f"no account matches {text!r}; try 'retention accounts'")
-    if len(found) > 1:
-        names = ", ".join(f"{name} ({aid})" for aid, name in found[:8])
-        more = "+" if len(found) >= 20 else ""
-        raise RetentionError(
-            f"{text!r} matches {len(found)}{more} accounts: {names}; be more precise"
-        )
-    return found[0]
-
-
 def print_document(doc: Any, fmt: str) -> None:
     if fmt == "json":
         click.echo(

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from retention_tui.cli.base import db_option, find_account, format_option, open_db
+from db.queries import one_account
+from retention_tui.cli.base import db_option, format_option, open_db
 from retention_tui.cli.data import accounts
 from retention_tui.output import render
 
@@ -72,7 +73,7 @@ def link(
                     "email:ana@acme.com (see 'retention accounts unmatched')",
                     param_hint="KEY",
                 )
-            account_id, name = find_account(conn, account)
+            account_id, name = one_account(conn, account)
             wanted = [(source, key, account_id)]
             what = f"{source} {key} to {name} ({account_id})"
         written = link_many(conn, wanted)
@@ -113,8 +114,8 @@ def merge(duplicate: str, keep: str, db_path: Path | None) -> None:
 
     conn = open_db(db_path)
     try:
-        from_id, from_name = find_account(conn, duplicate)
-        into_id, into_name = find_account(conn, keep)
+        from_id, from_name = one_account(conn, duplicate)
+        into_id, into_name = one_account(conn, keep)
         result = merge_accounts(conn, from_id, into_id)
     finally:
         conn.close()

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from db.errors import RetentionError
+from db.queries import one_account
 from retention_tui import paths
 from retention_tui.cli.base import (
     DateType,
@@ -19,7 +20,6 @@ from retention_tui.cli.base import (
     cli,
     db_option,
     effective_config,
-    find_account,
     format_option,
     month_before,
     open_db,
@@ -114,7 +114,7 @@ def account_score_cmd(
     cfg = effective_config(db_path)
     conn = open_db(db_path)
     try:
-        account_id, name = find_account(conn, ctx.obj["name"])
+        account_id, name = one_account(conn, ctx.obj["name"])
         day = as_of or today()
         report = account_score(compute(conn, day, cfg), account_id, name, cfg)
     finally:
@@ -164,7 +164,7 @@ def _account_document(
     day = as_of or today()
     conn = open_db(db_path)
     try:
-        account_id, name = find_account(conn, ctx.obj["name"])
+        account_id, name = one_account(conn, ctx.obj["name"])
     finally:
         conn.close()
     cfg, tables, run, _before = score_run_for(db_path, day)
@@ -184,7 +184,7 @@ def account_playbooks(ctx: click.Context, db_path: Path | None, fmt: str) -> Non
 
     conn = open_db(db_path)
     try:
-        account_id, name = find_account(conn, ctx.obj["name"])
+        account_id, name = one_account(conn, ctx.obj["name"])
         work = account_work(conn, account_id)
     finally:
         conn.close()

@@ -10,7 +10,7 @@ from textual import work
 
 from db import RetentionError, connect
 from db.links import pending_groups
-from db.queries import find_accounts
+from db.queries import one_account
 from importers.identity import is_key
 from retention_tui.screens.dialogs import TextDialog
 from retention_tui.screens.listing import ListScreen
@@ -93,16 +93,7 @@ class UnmatchedScreen(ListScreen):
         app: RetentionApp = self.app  # type: ignore[assignment]
         conn = connect(app.db_path)
         try:
-            found = find_accounts(conn, account)
-            if len(found) != 1:
-                names = ", ".join(name for _id, name in found[:5]) or "none"
-                app.call_from_thread(
-                    self.notify,
-                    f"{account!r} matches {len(found)} accounts ({names}); be more precise",
-                    severity="warning",
-                )
-                return
-            account_id, name = found[0]
+            account_id, name = one_account(conn, account)
             written = link_many(conn, [(source, key, account_id)])
         except RetentionError as exc:
             app.call_from_thread(self.notify, str(exc), severity="error")
