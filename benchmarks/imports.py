@@ -1,12 +1,14 @@
 """Import speed against polars.read_csv (and, with --sqlite-utils, `sqlite-utils insert`).
 
-    python -m benchmarks.imports [--events 1000000] [--sqlite-utils]
+    python -m benchmarks.imports [--events 1000000] [--sqlite-utils] [--ab]
 
 Generates the canonical files for 10k accounts / N usage events, then times in one run:
   read_csv     polars.read_csv of the events file (the floor)
   import       `retention import` of the events file into a database holding the accounts
   re-import    the same file again (every row an unchanged upsert)
 and prints each figure and the ratios the performance issue sets targets for.
+With --ab, the first import is timed twice more into fresh databases, alternating: with
+the bulk-load path (indexes built after the rows are in) and without it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import polars as pl
 
 from benchmarks.data import write
 from db import connect
+from db import write as db_write
 from importers.run import import_files
 
 
@@ -31,10 +34,26 @@ def timed(fn) -> float:
     return time.perf_counter() - t
 
 
+def ab_import(files: dict[str, Path], bulk: bool) -> float:
+    """The first import of the events into a fresh database, with or without bulk load."""
+    kept = db_write.BULK_MIN_ROWS
+    db_write.BULK_MIN_ROWS = kept if bulk else 10**18
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            conn = connect(Path(tmp) / "ab.db")
+            import_files(conn, [files["accounts"]])
+            seconds = timed(lambda: import_files(conn, [files["usage_events"]]))
+            conn.close()
+            return seconds
+    finally:
+        db_write.BULK_MIN_ROWS = kept
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--sqlite-utils", action="store_true", help="also time sqlite-utils insert")
+    ap.add_argument("--ab", action="store_true", help="first import with and without bulk load")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -55,6 +74,12 @@ def main() -> None:
             f"re-import (upserts)   {again_s:7.2f} s   {again_s / first_s:6.2f}x first import "
             "(target <= 1.5x)"
         )
+        if args.ab:
+            for run in (1, 2):
+                for label, bulk in (("bulk load", True), ("row by row", False)):
+                    print(
+                        f"A/B run {run}: first import, {label:10}  {ab_import(files, bulk):7.2f} s"
+                    )
         if args.sqlite_utils:
             su = Path(sys.executable).with_name("sqlite-utils")
             db = folder / "su.db"

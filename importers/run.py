@@ -9,6 +9,7 @@ the database is exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sqlite3
 import time
@@ -22,7 +23,14 @@ import polars as pl
 from db import links, queries, transaction
 from db.errors import RetentionError
 from db.queries import DATA_TABLES, ImportLogEntry
-from db.write import UpsertCounts, enrich, source_is_new, upsert
+from db.write import (
+    UpsertCounts,
+    enrich,
+    indexes_built_after,
+    is_bulk_load,
+    source_is_new,
+    upsert,
+)
 from importers import identity
 from importers.csvfile import ROW, read_table
 from importers.detect import detect, format_named
@@ -220,20 +228,25 @@ def write_rows(
     source: str,
     on_rows: Callable[[int, int], None] | None = None,
 ) -> UpsertCounts:
-    """Upsert ``frame``'s ``columns`` into ``table`` in chunks, reporting progress."""
+    """Upsert ``frame``'s ``columns`` into ``table`` in chunks, reporting progress.
+
+    A source's first, large file (a bulk load) has the table's indexes built after the
+    rows are in, not kept up to date row by row."""
     fresh = source_is_new(conn, table, source)
     total = frame.height
     inserted = updated = unchanged = 0
-    for start in range(0, max(total, 1), CHUNK_ROWS):
-        chunk = frame.slice(start, CHUNK_ROWS).select(columns)
-        if chunk.height == 0:
-            break
-        counts = upsert(conn, table, columns, chunk.rows(), update=update, fresh=fresh)
-        inserted += counts.inserted
-        updated += counts.updated
-        unchanged += counts.unchanged
-        if on_rows:
-            on_rows(min(start + CHUNK_ROWS, total), total)
+    bulk = fresh and is_bulk_load(conn, table, total)
+    with indexes_built_after(conn, table) if bulk else contextlib.nullcontext():
+        for start in range(0, max(total, 1), CHUNK_ROWS):
+            chunk = frame.slice(start, CHUNK_ROWS).select(columns)
+            if chunk.height == 0:
+                break
+            counts = upsert(conn, table, columns, chunk.rows(), update=update, fresh=fresh)
+            inserted += counts.inserted
+            updated += counts.updated
+            unchanged += counts.unchanged
+            if on_rows:
+                on_rows(min(start + CHUNK_ROWS, total), total)
     return UpsertCounts(inserted, updated, unchanged)
 
 

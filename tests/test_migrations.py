@@ -150,3 +150,44 @@ def test_migration_statements_split_on_semicolons_outside_comments() -> None:
     assert len(parts) == 2
     assert "CREATE TABLE a" in parts[0] and "CREATE TABLE b" not in parts[0]
     assert parts[1].strip() == "CREATE TABLE b (y);"
+
+
+def test_v6_keeps_usage_events_and_their_uniqueness_in_a_droppable_index(
+    db_path: Path, monkeypatch
+) -> None:
+    shipped = migrations()
+    monkeypatch.setattr(db.migrate, "migrations", lambda: shipped[:5])
+    conn = connect(db_path)
+    conn.execute(
+        "INSERT INTO accounts (account_id, source, source_id, name, created_at) "
+        "VALUES ('a', 'canonical', 'a', 'A', '2024-01-01')"
+    )
+    conn.executemany(
+        "INSERT INTO usage_events (id, source, source_id, account_id, user_id, event, "
+        "occurred_at) VALUES (?, 'canonical', ?, 'a', 'u1', 'login', ?)",
+        [(7, "e1", "2026-01-01T00:00:00Z"), (9, "e2", "2026-01-02T00:00:00Z")],
+    )
+    before = conn.execute("SELECT * FROM usage_events ORDER BY id").fetchall()
+    conn.close()
+    monkeypatch.undo()
+    conn = connect(db_path)
+    assert current_version(conn) >= 6
+    assert conn.execute("SELECT * FROM usage_events ORDER BY id").fetchall() == before
+    names = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_events'"
+        )
+    }
+    assert names == {"usage_events_source_id", "usage_events_account_time"}
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute(
+            "INSERT INTO usage_events (source, source_id, account_id, event, occurred_at) "
+            "VALUES ('canonical', 'e1', 'a', 'login', '2026-01-03T00:00:00Z')"
+        )
+    with pytest.raises(sqlite3.IntegrityError):  # the reference to accounts is kept
+        conn.execute(
+            "INSERT INTO usage_events (source, source_id, account_id, event, occurred_at) "
+            "VALUES ('canonical', 'e3', 'nobody', 'login', '2026-01-03T00:00:00Z')"
+        )
+    conn.close()

@@ -18,6 +18,7 @@ from textual.widgets import DataTable
 
 from benchmarks.data import write as write_bench_data
 from db import RetentionError, connect
+from db import write as db_write
 from db.queries import table_counts
 from importers.run import import_files
 from retention_tui.app import RetentionApp
@@ -66,6 +67,11 @@ def test_a_killed_import_leaves_nothing_and_can_be_rerun(tmp_path: Path) -> None
     assert proc.wait(timeout=30) == -signal.SIGKILL, "the import finished before it was killed"
     check = sqlite3.connect(db)
     assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # 400k events into an empty table is a bulk load: its dropped indexes come back
+    assert [name for name, _ in _indexes(check, "usage_events")] == [
+        "usage_events_account_time",
+        "usage_events_source_id",
+    ]
     check.close()
     assert count(db, "usage_events") == 0
     assert count(db, "import_log") == 1  # only the accounts import
@@ -221,3 +227,86 @@ def test_dashboard_reads_while_another_process_writes(scored_db: Path) -> None:
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def _indexes(conn: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
+    return conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY name",
+        (table,),
+    ).fetchall()
+
+
+def _rows(conn: sqlite3.Connection, table: str) -> list[tuple]:
+    return conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+
+
+def _bulk_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Make every first import a bulk load and record the tables loaded so."""
+    import importers.run
+
+    calls: list[str] = []
+    real = importers.run.indexes_built_after
+
+    def spy(conn: sqlite3.Connection, table: str):
+        calls.append(table)
+        return real(conn, table)
+
+    monkeypatch.setattr(db_write, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(importers.run, "indexes_built_after", spy)
+    return calls
+
+
+def test_a_bulk_load_writes_what_row_by_row_writes_and_rebuilds_the_indexes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = write_bench_data(tmp_path / "csv", accounts=40, events=3_000)
+    paths = [files["accounts"], files["usage_events"], files["tickets"]]
+    row_by_row = tmp_path / "rows.db"
+    conn = connect(row_by_row)
+    import_files(conn, paths)
+    expected_indexes = _indexes(conn, "usage_events")
+    expected_rows = {t: _rows(conn, t) for t in ("usage_events", "tickets")}
+    conn.close()
+
+    calls = _bulk_calls(monkeypatch)
+    bulk = tmp_path / "bulk.db"
+    conn = connect(bulk)
+    import_files(conn, paths)
+    assert "usage_events" in calls and "tickets" in calls
+    assert _indexes(conn, "usage_events") == expected_indexes
+    plan = " ".join(
+        str(r)
+        for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT user_id FROM usage_events WHERE account_id = ? "
+            "AND occurred_at >= ?",
+            ("acc_0000001", "2026-01-01"),
+        )
+    )
+    assert "usage_events_account_time" in plan
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert {t: _rows(conn, t) for t in expected_rows} == expected_rows
+    conn.close()
+
+
+def test_a_bulk_load_that_fails_leaves_the_indexes_and_no_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importers.run
+
+    files = write_bench_data(tmp_path / "csv", accounts=40, events=3_000)
+    db = tmp_path / "r.db"
+    conn = connect(db)
+    import_files(conn, [files["accounts"]])
+    before = _indexes(conn, "usage_events")
+    calls = _bulk_calls(monkeypatch)
+
+    def fail(_conn: sqlite3.Connection, _tables: set[str]) -> None:
+        raise RetentionError("a failure after the rows were written")
+
+    monkeypatch.setattr(importers.run, "_check_foreign_keys", fail)
+    with pytest.raises(RetentionError):
+        import_files(conn, [files["usage_events"]])
+    assert calls == ["usage_events"]
+    assert _indexes(conn, "usage_events") == before
+    assert conn.execute("SELECT COUNT(*) FROM usage_events").fetchone()[0] == 0
+    conn.close()
