@@ -87,6 +87,24 @@ def test_database_location_precedence(monkeypatch, tmp_path: Path) -> None:
     assert paths.database_path(None) == tmp_path / "xdg" / "retention" / "retention.db"
 
 
+def test_db_given_before_the_command_is_the_commands_database(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    first, second, env_db = tmp_path / "first.db", tmp_path / "second.db", tmp_path / "env.db"
+    env = {"RETENTION_DB": str(env_db)}
+    args = ["--db", str(first), "import", str(CANONICAL / "accounts.csv")]
+    assert runner.invoke(cli, args, env=env).exit_code == 0
+    assert first.exists() and not env_db.exists()
+    rows = runner.invoke(cli, ["--db", str(first), "accounts", "--format", "json"], env=env)
+    assert len(json.loads(rows.output)) == 3
+    # a nested command too; and the command's own --db wins
+    links = runner.invoke(cli, ["--db", str(first), "accounts", "links"], env=env)
+    assert links.exit_code == 0 and not env_db.exists()
+    own = ["--db", str(first), "import", "--db", str(second), str(CANONICAL / "accounts.csv")]
+    assert runner.invoke(cli, own, env=env).exit_code == 0
+    assert second.exists()
+
+
 def test_retention_db_environment_variable_is_used(runner: CliRunner, tmp_path: Path) -> None:
     db = tmp_path / "from-env.db"
     result = runner.invoke(

@@ -55,11 +55,22 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+def _db_given_before_the_command(
+    ctx: click.Context, _param: click.Parameter, value: Path | None
+) -> Path | None:
+    """A command's --db, else the one given before the command (retention --db X import)."""
+    root = ctx.find_root()
+    if value is None and root is not ctx:
+        return root.params.get("db_path")
+    return value
+
+
 def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--db",
         "db_path",
         type=click.Path(dir_okay=False, path_type=Path),
+        callback=_db_given_before_the_command,
         help="Database file (default: $RETENTION_DB, else the platform data dir).",
     )(f)
 
