@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+
+from db.errors import RetentionError
 
 # A bulk load writes at least this many rows, and no fewer than the table holds already.
 BULK_MIN_ROWS = 100_000
@@ -116,7 +118,9 @@ def is_bulk_load(conn: sqlite3.Connection, table: str, rows: int) -> bool:
 
 
 @contextmanager
-def indexes_built_after(conn: sqlite3.Connection, table: str) -> Iterator[None]:
+def indexes_built_after(
+    conn: sqlite3.Connection, table: str, before_building: Callable[[], None] | None = None
+) -> Iterator[None]:
     """Drop ``table``'s own indexes, run the block, then build them again, all inside the
     caller's transaction (on an error the rollback restores them as they were).
 
@@ -136,5 +140,13 @@ def indexes_built_after(conn: sqlite3.Connection, table: str) -> Iterator[None]:
     for name, _sql in made:
         conn.execute(f"DROP INDEX {_quote(name)}")
     yield
-    for _name, sql in made:
-        conn.execute(sql)
+    if before_building and made:
+        before_building()  # a while at 10M rows (~1 min): say so
+    for name, sql in made:
+        try:
+            conn.execute(sql)
+        except sqlite3.IntegrityError as exc:  # rows repeat a unique key: refuse them all
+            raise RetentionError(
+                f"{table}: two rows share a key the index {name} keeps unique ({exc}); "
+                "nothing was imported"
+            ) from exc

@@ -227,6 +227,7 @@ def write_rows(
     update: Sequence[str] | None,
     source: str,
     on_rows: Callable[[int, int], None] | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> UpsertCounts:
     """Upsert ``frame``'s ``columns`` into ``table`` in chunks, reporting progress.
 
@@ -236,7 +237,8 @@ def write_rows(
     total = frame.height
     inserted = updated = unchanged = 0
     bulk = fresh and is_bulk_load(conn, table, total)
-    with indexes_built_after(conn, table) if bulk else contextlib.nullcontext():
+    building = (lambda: say(f"building the indexes of {table}")) if say else None
+    with indexes_built_after(conn, table, building) if bulk else contextlib.nullcontext():
         for start in range(0, max(total, 1), CHUNK_ROWS):
             chunk = frame.slice(start, CHUNK_ROWS).select(columns)
             if chunk.height == 0:
@@ -251,7 +253,11 @@ def write_rows(
 
 
 def _write(
-    conn: sqlite3.Connection, item: _Loaded, dry_run: bool, on_rows: Progress | None
+    conn: sqlite3.Connection,
+    item: _Loaded,
+    dry_run: bool,
+    on_rows: Progress | None,
+    say: Callable[[str], None],
 ) -> FileResult:
     started = time.perf_counter()
     parsed = item.parsed
@@ -280,6 +286,7 @@ def _write(
             update=update,
             source=fmt.source,
             on_rows=(lambda done, total: on_rows(item.path.name, done, total)) if on_rows else None,
+            say=say,
         )
         if placement is not None and placement.fill is not None and placement.fill.height:
             fill_cols = [
@@ -375,7 +382,7 @@ def import_files(
         with transaction(conn):
             for item in loaded:
                 say(f"writing {item.path.name}")
-                result = _write(conn, item, dry_run, on_rows)
+                result = _write(conn, item, dry_run, on_rows, say)
                 results.append(result)
                 if on_file:
                     on_file(result)

@@ -61,6 +61,21 @@ def test_import_prints_a_summary_per_file(runner: CliRunner, db_path: Path) -> N
     ]
 
 
+def test_a_bulk_load_says_when_it_builds_the_indexes(
+    runner: CliRunner, db_path: Path, monkeypatch
+) -> None:
+    from db import write
+
+    monkeypatch.setattr(write, "BULK_MIN_ROWS", 1)  # these 3 rows count as a bulk load
+    files = [str(CANONICAL / "accounts.csv"), str(CANONICAL / "contacts.csv")]
+    result = runner.invoke(cli, ["import", "--db", str(db_path), *files])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-2:] == [
+        "  writing contacts.csv ...",
+        "  building the indexes of contacts ...",
+    ]
+
+
 def test_dry_run_says_so_and_writes_nothing(runner: CliRunner, db_path: Path) -> None:
     result = runner.invoke(
         cli, ["import", "--dry-run", "--db", str(db_path), str(CANONICAL / "accounts.csv")]

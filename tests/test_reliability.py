@@ -18,6 +18,7 @@ from textual.widgets import DataTable
 
 from benchmarks.data import write as write_bench_data
 from db import RetentionError, connect
+from db import transaction as db_transaction
 from db import write as db_write
 from db.queries import table_counts
 from importers.run import import_files
@@ -247,9 +248,9 @@ def _bulk_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = importers.run.indexes_built_after
 
-    def spy(conn: sqlite3.Connection, table: str):
+    def spy(conn: sqlite3.Connection, table: str, before_building=None):
         calls.append(table)
-        return real(conn, table)
+        return real(conn, table, before_building)
 
     monkeypatch.setattr(db_write, "BULK_MIN_ROWS", 1)
     monkeypatch.setattr(importers.run, "indexes_built_after", spy)
@@ -309,4 +310,29 @@ def test_a_bulk_load_that_fails_leaves_the_indexes_and_no_rows(
     assert calls == ["usage_events"]
     assert _indexes(conn, "usage_events") == before
     assert conn.execute("SELECT COUNT(*) FROM usage_events").fetchone()[0] == 0
+    conn.close()
+
+
+def test_rows_that_repeat_a_unique_key_in_a_bulk_load_are_refused(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "r.db")
+    conn.execute(
+        "INSERT INTO accounts (account_id, source, source_id, name, created_at) "
+        "VALUES ('a', 'canonical', 'a', 'A', '2024-01-01')"
+    )
+    row = ("canonical", "e1", "a", "login", "2026-01-01T00:00:00Z")
+    with (
+        pytest.raises(RetentionError, match="usage_events_source_id"),
+        db_transaction(conn),
+        db_write.indexes_built_after(conn, "usage_events"),
+    ):
+        conn.executemany(
+            "INSERT INTO usage_events (source, source_id, account_id, event, occurred_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [row, row],
+        )
+    assert conn.execute("SELECT COUNT(*) FROM usage_events").fetchone()[0] == 0
+    assert [n for n, _ in _indexes(conn, "usage_events")] == [
+        "usage_events_account_time",
+        "usage_events_source_id",
+    ]
     conn.close()
