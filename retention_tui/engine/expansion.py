@@ -62,7 +62,7 @@ def usage_against_limits(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         events.filter(pl.col("occurred_at") >= month_start)
         .group_by("account_id", "event")
         .agg(pl.col("value").sum().alias("usage"))
-        .rename({"event": "metric"})
+        .select("account_id", pl.col("event").cast(pl.String).alias("metric"), "usage")
     )
     seats = (
         events.filter(within("occurred_at", end, 30))
