@@ -26,7 +26,7 @@ def _create_private(path: Path) -> None:
 
 
 def connect(
-    path: str | os.PathLike[str], *, migrate: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    path: str | os.PathLike[str], *, migrate: bool = True, busy_timeout_ms: int | None = None
 ) -> sqlite3.Connection:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date.
 
@@ -46,7 +46,8 @@ def connect(
             raise RetentionError(f"{p}: cannot create the database ({exc.strerror})") from exc
     try:
         conn = sqlite3.connect(p, isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        wait = BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
+        conn.execute(f"PRAGMA busy_timeout = {int(wait)}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -141,14 +142,12 @@ class RetentionApp(App[None]):
         """Score every account as of the dashboard's date and store it (off the UI thread)."""
         from retention_tui.scoring import score_and_store
 
-        conn = connect(self.db_path)
-        try:
-            [run] = score_and_store(conn, [self.as_of], load_config(self.db_path))
+        try:  # opening the database may fail too (busy, newer schema): say so, not crash
+            with closing(connect(self.db_path)) as conn:
+                [run] = score_and_store(conn, [self.as_of], load_config(self.db_path))
         except RetentionError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
             return
-        finally:
-            conn.close()
         self.call_from_thread(
             self.notify,
             f"Scored {run.scores.height} accounts: {run.risks.height} risk signals, "
@@ -179,16 +178,14 @@ class RetentionApp(App[None]):
         def progress(message: str) -> None:
             self.call_from_thread(self.notify, message, timeout=2)
 
-        conn = connect(self.db_path)
         try:
-            results = import_files(conn, paths, on_progress=progress)
+            with closing(connect(self.db_path)) as conn:
+                results = import_files(conn, paths, on_progress=progress)
         except RetentionError as exc:
             self.call_from_thread(
                 self.notify, str(exc), title="Nothing was imported", severity="error", timeout=15
             )
             return
-        finally:
-            conn.close()
         from retention_tui.import_summary import file_summary
 
         rows = sum(r.rows_read for r in results)

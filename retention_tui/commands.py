@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import closing
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
@@ -79,13 +80,10 @@ class RetentionCommands(Provider):
         app: RetentionApp = self.app  # type: ignore[assignment]
 
         def names() -> list[tuple[str, str]]:
-            conn = connect(app.db_path)
-            try:
+            with closing(connect(app.db_path)) as conn:
                 return conn.execute(
                     "SELECT account_id, name FROM accounts ORDER BY name"
                 ).fetchall()
-            finally:
-                conn.close()
 
         self.accounts = await asyncio.to_thread(names)
 

@@ -4,6 +4,7 @@ computed once per version of the database (in whichever worker asks first)."""
 from __future__ import annotations
 
 import threading
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,13 +45,10 @@ class Workspace:
         with self._lock:
             if self._snapshot is None or self._version != version:
                 cfg = load_config(self.db_path)
-                conn = connect(self.db_path)
-                try:
+                with closing(connect(self.db_path)) as conn:
                     tables = load_all(conn)
                     run = compute(conn, self.as_of, cfg, tables)
                     done = ticks(conn)
-                finally:
-                    conn.close()
                 self._snapshot = Snapshot(cfg, tables, run, done)
                 self._version = version
             return self._snapshot

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from datetime import date
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from textual.widgets import DataTable, Input, OptionList
 
 from retention_tui.app import RetentionApp
 from retention_tui.cli import cli
 from retention_tui.screens.account import AccountScreen
+from retention_tui.screens.dialogs import TextDialog
 from tests.conftest import SAMPLE_AS_OF
 from tests.pilot import settle
 
@@ -344,3 +347,38 @@ def test_a_lost_deal_gets_its_win_back_cadence_ticked_and_noted(
     assert report.exit_code == 0, report.output
     rows = {r["deal_id"]: r for r in json.loads(report.output)}
     assert rows[key]["touches_done"] == "1/4" and rows[key]["deal"] == name
+
+
+def test_a_note_that_cannot_be_saved_is_given_back_not_lost(
+    scored_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holds the write lock (a long import) past the busy timeout."""
+    import db.connection
+
+    monkeypatch.setattr(db.connection, "BUSY_TIMEOUT_MS", 200)
+
+    async def scenario() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_first_account(pilot)
+            holder = sqlite3.connect(scored_db, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+            try:
+                await pilot.press("n")
+                await pilot.pause()
+                app.screen.query_one(Input).value = "Called Ana, budget frozen until Q2"
+                await pilot.press("enter")
+                await settle(pilot)
+                # still running; the note is back in the box, and the user was told
+                assert isinstance(app.screen, TextDialog)
+                assert app.screen.query_one(Input).value == "Called Ana, budget frozen until Q2"
+                assert any("Not saved" in n.message for n in app._notifications)
+            finally:
+                holder.execute("ROLLBACK")
+                holder.close()
+            await pilot.press("enter")  # the lock is gone: this time it is saved
+            await settle(pilot)
+            notes = screen.query_one("#account-notes", DataTable)
+            assert str(notes.get_row_at(0)[2]) == "Called Ana, budget frozen until Q2"
+
+    asyncio.run(scenario())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -120,11 +121,8 @@ def load_tables(db_path: Path | None) -> tuple[dict, Any]:
     from db.frames import load_all
 
     cfg = effective_config(db_path)
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         return cfg, load_all(conn)
-    finally:
-        conn.close()
 
 
 def print_document(doc: Any, fmt: str) -> None:
@@ -153,13 +151,10 @@ def score_run_for(db_path: Path | None, day: date) -> tuple[dict, Any, Any, Any]
     from retention_tui.scoring import compute
 
     cfg = effective_config(db_path)
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         tables = load_all(conn)
         run = compute(conn, day, cfg, tables)
         before = previous_scores(conn, day.isoformat())
-    finally:
-        conn.close()
     return cfg, tables, run, before
 
 

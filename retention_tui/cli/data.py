@@ -6,6 +6,7 @@ import json
 import shutil
 import sys
 from collections.abc import Callable
+from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -63,8 +64,7 @@ def import_cmd(
         click.echo(f"\r  {progress_bar(done, total)} {name}", err=True, nl=False)
         click.echo(end, err=True, nl=False)
 
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         results = import_files(
             conn,
             files,
@@ -73,8 +73,6 @@ def import_cmd(
             on_progress=progress,
             on_rows=rows_written if bar else None,
         )
-    finally:
-        conn.close()
     for r in results:
         click.echo("\n".join(file_summary(r, dry_run)))
     if dry_run:
@@ -104,14 +102,11 @@ def tui(db_path: Path | None, as_of: date | None) -> None:
 
 
 def _has_own_work(path: Path) -> bool:
-    conn = connect(path)
-    try:
+    with closing(connect(path)) as conn:
         return any(
             conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()
             for t in ("playbooks", "notes", "snoozes")
         )
-    finally:
-        conn.close()
 
 
 def build_demo_database(target: Path, echo: Callable[[str], None] = click.echo) -> date:
@@ -125,8 +120,7 @@ def build_demo_database(target: Path, echo: Callable[[str], None] = click.echo) 
     building = target.with_name(target.name + ".building")
     for leftover in (building, *(building.with_name(building.name + s) for s in ("-wal", "-shm"))):
         leftover.unlink(missing_ok=True)
-    conn = connect(building)
-    try:
+    with closing(connect(building)) as conn:
         echo(f"Importing {len(files)} sample files into {target} ...")
         import_files(
             conn,
@@ -136,8 +130,6 @@ def build_demo_database(target: Path, echo: Callable[[str], None] = click.echo) 
             ),
         )
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
     for suffix in ("-wal", "-shm"):
         target.with_name(target.name + suffix).unlink(missing_ok=True)
     shutil.move(building, target)
@@ -156,11 +148,8 @@ def score_demo_database(
 
     dates = weekly_dates(as_of - timedelta(weeks=DEMO_HISTORY_WEEKS - 1), as_of)
     echo(f"Scoring {len(dates)} weekly snapshots up to {as_of} ...")
-    conn = connect(target)
-    try:
+    with closing(connect(target)) as conn:
         score_and_store(conn, dates, load(target))
-    finally:
-        conn.close()
 
 
 DEMO_HORIZON_DAYS = 90
@@ -177,11 +166,8 @@ def backtest_demo_database(
     last = as_of - timedelta(days=DEMO_HORIZON_DAYS)
     dates = monthly_dates(date(last.year - 1, last.month, 1), last)  # a year of months
     echo(f"Backtesting {len(dates)} monthly dates ...")
-    conn = connect(target)
-    try:
+    with closing(connect(target)) as conn:
         run_backtest(conn, dates, load(target), DEMO_HORIZON_DAYS, 0.3)
-    finally:
-        conn.close()
 
 
 @cli.command()
@@ -236,11 +222,8 @@ def imports(db_path: Path | None, fmt: str, limit: int) -> None:
     """The import log: every file imported, newest first."""
     from db.queries import import_log
 
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         rows = import_log(conn, limit).to_dicts()
-    finally:
-        conn.close()
     click.echo(
         render(
             rows,
@@ -275,11 +258,8 @@ def accounts(ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | N
     from retention_tui.formatting import money
     from retention_tui.overview import accounts_overview
 
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         frame = accounts_overview(conn, as_of or today())
-    finally:
-        conn.close()
     rows = []
     for r in frame.to_dicts():
         mrr = r["mrr_minor"]

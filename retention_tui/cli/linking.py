@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -22,11 +23,8 @@ def unmatched(db_path: Path | None, fmt: str) -> None:
     """
     from db.links import pending_groups
 
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         rows = pending_groups(conn).to_dicts()
-    finally:
-        conn.close()
     if not rows and fmt == "table":
         click.echo("Every imported row has its account.")
         return
@@ -57,8 +55,7 @@ def link(
     from importers.identity import is_key
     from importers.run import link_many, read_id_map
 
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         if id_map is not None:
             if source or key or account:
                 raise click.UsageError("give either SOURCE KEY ACCOUNT or --map FILE")
@@ -77,8 +74,6 @@ def link(
             wanted = [(source, key, account_id)]
             what = f"{source} {key} to {name} ({account_id})"
         written = link_many(conn, wanted)
-    finally:
-        conn.close()
     rows = sum(written.values())
     detail = ", ".join(f"{n} {t}" for t, n in sorted(written.items()))
     click.echo(
@@ -94,11 +89,8 @@ def links(db_path: Path | None, fmt: str) -> None:
     """Every saved link from a tool's key to an account (by hand, by import, by merge)."""
     from db.links import all_links
 
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         rows = all_links(conn).to_dicts()
-    finally:
-        conn.close()
     click.echo(render(rows, fmt))
 
 
@@ -112,12 +104,9 @@ def merge(duplicate: str, keep: str, db_path: Path | None) -> None:
     on. Scores are recomputed by the next 'retention score'."""
     from db.links import merge_accounts
 
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         from_id, from_name = one_account(conn, duplicate)
         into_id, into_name = one_account(conn, keep)
         result = merge_accounts(conn, from_id, into_id)
-    finally:
-        conn.close()
     moved = ", ".join(f"{n} {t}" for t, n in sorted(result.moved.items())) or "no rows"
     click.echo(f"Merged {from_name} ({from_id}) into {into_name} ({into_id}): moved {moved}.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,12 +45,9 @@ def report_risk(db_path: Path | None, fmt: str, as_of: date | None) -> None:
     from retention_tui.scoring import compute
 
     cfg = effective_config(db_path)
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         tables = load_all(conn)
         run = compute(conn, as_of or today(), cfg, tables)
-    finally:
-        conn.close()
     accounts = tables["accounts"]
     rows = risk_rows(run, accounts, cfg)
     currency = accounts["currency"].mode().first() if accounts.height else "USD"
@@ -182,8 +180,7 @@ def _queue_report(
 
     cfg = effective_config(db_path)
     day = as_of or today()
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         tables = load_all(conn)
         extra = {}
         if with_scores:
@@ -195,8 +192,6 @@ def _queue_report(
             from db.work import ticks
 
             extra["done"] = ticks(conn, ticked)
-    finally:
-        conn.close()
     rows = build(tables, day, cfg, **extra).to_dicts()
     if fmt == "table":
         click.echo(f"{title} as of {day}: {len(rows)}")
@@ -344,11 +339,8 @@ def report_alerts(db_path: Path | None, fmt: str, as_of: date | None) -> None:
     """Score-change alerts of the last scoring run on or before the date, soonest due first."""
     from db.results import stored_alerts
 
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         day, rows = stored_alerts(conn, (as_of or today()).isoformat())
-    finally:
-        conn.close()
     if day is None:
         raise RetentionError("no scores stored yet: run 'retention score' first")
     if fmt == "table":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,11 +76,8 @@ def score(
         raise RetentionError(f"--since {since} is after the as-of date {day}")
     dates = weekly_dates(since, day) if history and since else [day]
     cfg = effective_config(db_path)
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         runs = score_and_store(conn, dates, cfg)
-    finally:
-        conn.close()
     last = runs[-1]
     counts = tier_counts(last.scores)
     if len(runs) > 1:
@@ -112,13 +110,10 @@ def account_score_cmd(
     from retention_tui.scoring import compute
 
     cfg = effective_config(db_path)
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         account_id, name = one_account(conn, ctx.obj["name"])
         day = as_of or today()
         report = account_score(compute(conn, day, cfg), account_id, name, cfg)
-    finally:
-        conn.close()
     if report is None:
         raise RetentionError(f"{name} ({account_id}) is not a customer on {day}: nothing to score")
     if fmt == "json":
@@ -162,11 +157,8 @@ def _account_document(
     needs_score: bool = True,
 ) -> None:
     day = as_of or today()
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         account_id, name = one_account(conn, ctx.obj["name"])
-    finally:
-        conn.close()
     cfg, tables, run, _before = score_run_for(db_path, day)
     if needs_score and account_id not in set(run.scores["account_id"].to_list()):
         raise RetentionError(f"{name} ({account_id}) is not a customer on {day}")
@@ -182,12 +174,9 @@ def account_playbooks(ctx: click.Context, db_path: Path | None, fmt: str) -> Non
     from db.work import account_work
     from retention_tui.playbooks import PLAYBOOKS
 
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         account_id, name = one_account(conn, ctx.obj["name"])
         work = account_work(conn, account_id)
-    finally:
-        conn.close()
     rows = []
     for p in work["playbooks"]:
         title, steps = PLAYBOOKS.get(p["kind"], (p["kind"], ()))
@@ -356,11 +345,8 @@ def backtest(
 
     dates = _backtest_dates(since, until, horizon)
     cfg = effective_config(db_path)
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         summary = run_backtest(conn, dates, cfg, horizon, contraction)
-    finally:
-        conn.close()
     from retention_tui.reports.backtest import render_backtest
 
     click.echo(render_backtest(summary, fmt))
@@ -393,11 +379,8 @@ def calibrate(
         raise RetentionError(f"--split {cut} must fall after {dates[0]} and by {dates[-1]}")
     cfg = effective_config(db_path)
     path = paths.database_path(db_path)
-    conn = open_db(db_path)
-    try:
+    with closing(open_db(db_path)) as conn:
         cal, text = run_calibration(conn, dates, cfg, horizon, contraction, cut, today())
-    finally:
-        conn.close()
 
     def auc(v: float | None) -> str:
         return "n/a" if v is None else f"{v:.3f}"

@@ -3,6 +3,7 @@ contacts, and a timeline of touchpoints, tickets, NPS, payments and plan changes
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
@@ -178,14 +179,11 @@ class AccountScreen(WorkPanelScreen):
     def fetch(self) -> dict[str, object]:
         app: RetentionApp = self.app  # type: ignore[assignment]
         snapshot = app.workspace.get(app.data_version)
-        conn = connect(app.db_path)
-        try:
+        with closing(connect(app.db_path)) as conn:
             history = score_history(conn, self.account_id).filter(
                 pl.col("as_of") <= app.as_of.isoformat()
             )
             rows, keys, notes = work_rows(account_work(conn, self.account_id))
-        finally:
-            conn.close()
         detail = account_detail(snapshot, self.account_id, app.as_of, history)
         return {**detail, "playbooks": rows, "step_keys": keys, "notes": notes}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
@@ -53,11 +54,8 @@ class AccountsScreen(ListScreen):
 
     def fetch(self) -> pl.DataFrame:
         app: RetentionApp = self.app  # type: ignore[assignment]
-        conn = connect(app.db_path)
-        try:
+        with closing(connect(app.db_path)) as conn:
             return accounts_overview(conn, app.as_of)
-        finally:
-            conn.close()
 
     def cells(self, r: dict) -> tuple[object, ...]:
         return (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import closing
 from typing import TYPE_CHECKING
 
 from textual.widgets import DataTable, Static
@@ -34,11 +35,8 @@ class BacktestScreen(TableScreen):
 
     def fetch(self) -> dict[str, object] | None:
         app: RetentionApp = self.app  # type: ignore[assignment]
-        conn = connect(app.db_path)
-        try:
+        with closing(connect(app.db_path)) as conn:
             return latest_backtest(conn)
-        finally:
-            conn.close()
 
     def show(self, run: dict[str, object] | None) -> None:
         table = self.query_one(DataTable)

@@ -3,6 +3,7 @@ sizes and the risks due today."""
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -107,11 +108,8 @@ class DashboardScreen(LoadingScreen):
     def fetch(self) -> dict[str, object]:
         app: RetentionApp = self.app  # type: ignore[assignment]
         data = dashboard_data(app.workspace.get(app.data_version), app.as_of, app.queues)
-        conn = connect(app.db_path)
-        try:
+        with closing(connect(app.db_path)) as conn:
             data["waiting"] = waiting_rows(conn)
-        finally:
-            conn.close()
         return data
 
     def show(self, d: dict) -> None:

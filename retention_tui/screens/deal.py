@@ -3,6 +3,7 @@ score, the touches its lost reason calls for, and its win-back cadence to tick a
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
@@ -103,13 +104,10 @@ class DealScreen(WorkPanelScreen):
     def fetch(self) -> dict[str, object]:
         app: RetentionApp = self.app  # type: ignore[assignment]
         detail = deal_detail(app.workspace.get(app.data_version), self.subject_id, app.as_of)
-        conn = connect(app.db_path)
-        try:
+        with closing(connect(app.db_path)) as conn:
             rows, keys, notes = work_rows(
                 account_work(conn, self.subject_id), detail.get("lost_reason")
             )
-        finally:
-            conn.close()
         return {**detail, "playbooks": rows, "step_keys": keys, "notes": notes}
 
     def show(self, d: dict) -> None:

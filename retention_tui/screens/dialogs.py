@@ -41,15 +41,16 @@ class TextDialog(ModalScreen[str | None]):
 
     BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, title: str, placeholder: str = "") -> None:
+    def __init__(self, title: str, placeholder: str = "", value: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.placeholder = placeholder
+        self.value = value
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text)
-            yield Input(placeholder=self.placeholder)
+            yield Input(self.value, placeholder=self.placeholder)
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -35,11 +36,8 @@ class ImportLogScreen(TableScreen):
 
     def fetch(self) -> pl.DataFrame:
         app: RetentionApp = self.app  # type: ignore[assignment]
-        conn = connect(app.db_path)
-        try:
+        with closing(connect(app.db_path)) as conn:
             return import_log(conn)
-        finally:
-            conn.close()
 
     def show(self, frame: pl.DataFrame) -> None:
         table = self.query_one(DataTable)

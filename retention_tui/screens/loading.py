@@ -10,6 +10,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from db import RetentionError
+
 
 class LoadingScreen(Screen[None]):
     """Subclasses implement ``fetch`` (runs in a worker thread) and ``show`` (main thread)."""
@@ -38,7 +40,11 @@ class LoadingScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="screen.load")
     def load(self) -> None:
-        data = self.fetch()
+        try:
+            data = self.fetch()
+        except RetentionError as exc:  # e.g. a database another version upgraded
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
+            return
         self.app.call_from_thread(self.show, data)
 
 

@@ -3,6 +3,7 @@ its rows, filterable and sortable; enter opens the account (or, in win-back, the
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
@@ -11,7 +12,7 @@ from textual import work
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from db import connect
+from db import RetentionError, connect
 from db.work import snooze, snoozed
 from retention_tui.queue_views import QueueView, cell
 from retention_tui.screens.listing import ListScreen
@@ -42,11 +43,8 @@ class QueueScreen(ListScreen):
         app: RetentionApp = self.app  # type: ignore[assignment]
         snapshot = app.workspace.get(app.data_version)
         frame = self.view.build(snapshot, app.as_of)
-        conn = connect(app.db_path)
-        try:
+        with closing(connect(app.db_path)) as conn:
             hidden = snoozed(conn, self.view.source, app.as_of.isoformat())
-        finally:
-            conn.close()
         key = self.view.key_field
         if hidden and key in frame.columns:
             frame = frame.filter(~pl.col(key).is_in(list(hidden)))
@@ -78,11 +76,12 @@ class QueueScreen(ListScreen):
     @work(thread=True, group="queue.write")
     def snooze(self, account_id: str, until: str) -> None:
         app: RetentionApp = self.app  # type: ignore[assignment]
-        conn = connect(app.db_path)
         try:
-            snooze(conn, account_id, self.view.source, until)
-        finally:
-            conn.close()
+            with closing(connect(app.db_path)) as conn:
+                snooze(conn, account_id, self.view.source, until)
+        except RetentionError as exc:
+            app.call_from_thread(self.notify, f"Not snoozed: {exc}", severity="error", timeout=10)
+            return
         self.app.call_from_thread(self.notify, f"Snoozed in {self.view.title} until {until}")
         self.app.call_from_thread(self.app.check_for_changes, True)  # type: ignore[attr-defined]
 

@@ -3,6 +3,7 @@ links a key to an account, and the rows that waited are imported."""
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
@@ -37,11 +38,8 @@ class UnmatchedScreen(ListScreen):
 
     def fetch(self) -> pl.DataFrame:
         app: RetentionApp = self.app  # type: ignore[assignment]
-        conn = connect(app.db_path)
-        try:
+        with closing(connect(app.db_path)) as conn:
             return pending_groups(conn)
-        finally:
-            conn.close()
 
     def row_key(self, row: dict) -> str | None:
         return f"{row['source']}\t{row['key']}"
@@ -91,15 +89,13 @@ class UnmatchedScreen(ListScreen):
         from importers.run import link_many
 
         app: RetentionApp = self.app  # type: ignore[assignment]
-        conn = connect(app.db_path)
         try:
-            account_id, name = one_account(conn, account)
-            written = link_many(conn, [(source, key, account_id)])
+            with closing(connect(app.db_path)) as conn:
+                account_id, name = one_account(conn, account)
+                written = link_many(conn, [(source, key, account_id)])
         except RetentionError as exc:
             app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        finally:
-            conn.close()
         rows = sum(written.values())
         app.call_from_thread(self.notify, f"Linked {source} {key} to {name}: {rows} rows imported")
         app.call_from_thread(app.check_for_changes, True)

@@ -4,13 +4,15 @@ saved off the main thread and the screen reloads."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import closing
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from db import connect
+from db import RetentionError, connect
 from db.work import add_note, set_tick, start_playbook
 from retention_tui.playbooks import PLAYBOOKS, steps_for
 from retention_tui.screens.dialogs import ChooseDialog, TextDialog
@@ -90,7 +92,8 @@ class WorkPanelScreen(LoadingScreen):
             "Step ticked" if done else "Tick removed",
         )
 
-    def action_add_note(self) -> None:
+    def action_add_note(self, text: str = "") -> None:
+        """Ask for a note (``text``: what the box starts with) and save it."""
         step = self._step_under_cursor()
 
         def save(text: str | None) -> None:
@@ -104,18 +107,24 @@ class WorkPanelScreen(LoadingScreen):
                         step[1] if step else None,
                     ),
                     "Note saved",
+                    retry=lambda: self.action_add_note(text),
                 )
 
-        self.app.push_screen(TextDialog("Note", "What happened, what was agreed…"), save)
+        self.app.push_screen(TextDialog("Note", "What happened, what was agreed…", text), save)
 
     @work(thread=True, group="work.write")
-    def write(self, change, message: str) -> None:
-        """Save a change off the main thread, then reload what the screen shows."""
+    def write(self, change, message: str, retry: Callable[[], None] | None = None) -> None:
+        """Save a change off the main thread, then reload what the screen shows. When it
+        cannot be saved (the database busy with a long import, say) the user is told, and
+        ``retry`` (on the main thread) gives back what they typed."""
         app: RetentionApp = self.app  # type: ignore[assignment]
-        conn = connect(app.db_path)
         try:
-            change(conn)
-        finally:
-            conn.close()
+            with closing(connect(app.db_path)) as conn:
+                change(conn)
+        except RetentionError as exc:
+            app.call_from_thread(self.notify, f"Not saved: {exc}", severity="error", timeout=10)
+            if retry:
+                app.call_from_thread(retry)
+            return
         self.app.call_from_thread(self.notify, message, timeout=2)
         self.app.call_from_thread(self.app.check_for_changes, True)  # type: ignore[attr-defined]
