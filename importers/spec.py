@@ -137,6 +137,3 @@ class FileFormat:
     @property
     def detected_by(self) -> tuple[str, ...]:
         return self.signature or self.required_columns
-
-    def field_named(self, column: str) -> Field:
-        return next(f for f in self.fields if f.column == column)

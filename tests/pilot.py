@@ -11,3 +11,14 @@ async def settle(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def write_note(pilot, text: str) -> None:
+    """Press n on an account or deal screen, type ``text`` in the box and send it."""
+    from textual.widgets import Input
+
+    await pilot.press("n")
+    await pilot.pause()
+    pilot.app.screen.query_one(Input).value = text
+    await pilot.press("enter")
+    await settle(pilot)

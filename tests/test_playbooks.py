@@ -18,7 +18,7 @@ from retention_tui.cli import cli
 from retention_tui.screens.account import AccountScreen
 from retention_tui.screens.dialogs import TextDialog
 from tests.conftest import SAMPLE_AS_OF
-from tests.pilot import settle
+from tests.pilot import settle, write_note
 
 AS_OF = date.fromisoformat(SAMPLE_AS_OF)
 SIZE = (130, 40)
@@ -53,11 +53,7 @@ def test_start_a_playbook_tick_a_step_write_a_note_and_find_them_after_restart(
             await pilot.press("x")
             await settle(pilot)
             assert str(steps.get_row_at(1)[2]).startswith("✓ ")
-            await pilot.press("n")
-            await pilot.pause()
-            app.screen.query_one(Input).value = "Called Ana, budget frozen until Q2"
-            await pilot.press("enter")
-            await settle(pilot)
+            await write_note(pilot, "Called Ana, budget frozen until Q2")
             notes = screen.query_one("#account-notes", DataTable)
             assert str(notes.get_row_at(0)[2]) == "Called Ana, budget frozen until Q2"
             return screen.account_id
@@ -312,11 +308,7 @@ def test_a_lost_deal_gets_its_win_back_cadence_ticked_and_noted(
             await pilot.press("x")
             await settle(pilot)
             assert str(steps.get_row_at(0)[2]).startswith("✓")
-            await pilot.press("n")
-            await pilot.pause()
-            app.screen.query_one(Input).value = "Sent the ROI calculator"
-            await pilot.press("enter")
-            await settle(pilot)
+            await write_note(pilot, "Sent the ROI calculator")
             assert screen.query_one("#deal-notes", DataTable).row_count == 1
             await pilot.press("escape")
             await settle(pilot)
@@ -364,11 +356,7 @@ def test_a_note_that_cannot_be_saved_is_given_back_not_lost(
             holder = sqlite3.connect(scored_db, isolation_level=None)
             holder.execute("BEGIN IMMEDIATE")
             try:
-                await pilot.press("n")
-                await pilot.pause()
-                app.screen.query_one(Input).value = "Called Ana, budget frozen until Q2"
-                await pilot.press("enter")
-                await settle(pilot)
+                await write_note(pilot, "Called Ana, budget frozen until Q2")
                 # still running; the note is back in the box, and the user was told
                 assert isinstance(app.screen, TextDialog)
                 assert app.screen.query_one(Input).value == "Called Ana, budget frozen until Q2"
