@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import closing
 from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
 
-from db import connect
 from retention_tui.formatting import money
 from retention_tui.overview import accounts_overview
 from retention_tui.screens.listing import ListScreen
@@ -54,8 +52,7 @@ class AccountsScreen(ListScreen):
 
     def fetch(self) -> pl.DataFrame:
         app: RetentionApp = self.app  # type: ignore[assignment]
-        with closing(connect(app.db_path)) as conn:
-            return accounts_overview(conn, app.as_of)
+        return self.read(lambda conn: accounts_overview(conn, app.as_of))
 
     def cells(self, r: dict) -> tuple[object, ...]:
         return (

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-from contextlib import closing
 from typing import TYPE_CHECKING
 
 from textual.widgets import DataTable, Static
 
-from db import connect
 from db.results import latest_backtest
 from retention_tui.reports.backtest import lift_rows
 from retention_tui.screens.loading import TableScreen
 
 if TYPE_CHECKING:
-    from retention_tui.app import RetentionApp
+    pass
 
 COLUMNS = (
     "Tier",
@@ -34,9 +32,7 @@ class BacktestScreen(TableScreen):
     LOADING = "Loading the latest backtest…"
 
     def fetch(self) -> dict[str, object] | None:
-        app: RetentionApp = self.app  # type: ignore[assignment]
-        with closing(connect(app.db_path)) as conn:
-            return latest_backtest(conn)
+        return self.read(latest_backtest)
 
     def show(self, run: dict[str, object] | None) -> None:
         table = self.query_one(DataTable)

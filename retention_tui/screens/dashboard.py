@@ -3,7 +3,6 @@ sizes and the risks due today."""
 
 from __future__ import annotations
 
-from contextlib import closing
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -12,7 +11,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
-from db import connect
 from db.links import waiting_rows
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.formatting import money
@@ -108,8 +106,7 @@ class DashboardScreen(LoadingScreen):
     def fetch(self) -> dict[str, object]:
         app: RetentionApp = self.app  # type: ignore[assignment]
         data = dashboard_data(app.workspace.get(app.data_version), app.as_of, app.queues)
-        with closing(connect(app.db_path)) as conn:
-            data["waiting"] = waiting_rows(conn)
+        data["waiting"] = self.read(waiting_rows)
         return data
 
     def show(self, d: dict) -> None:

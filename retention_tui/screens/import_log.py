@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from contextlib import closing
 from typing import TYPE_CHECKING
 
 import polars as pl
 from textual.widgets import DataTable, Static
 
-from db import connect
 from db.queries import import_log
 from retention_tui.screens.loading import TableScreen
 
 if TYPE_CHECKING:
-    from retention_tui.app import RetentionApp
+    pass
 
 COLUMNS = (
     "When (UTC)",
@@ -35,9 +33,7 @@ class ImportLogScreen(TableScreen):
     LOADING = "Loading the import log…"
 
     def fetch(self) -> pl.DataFrame:
-        app: RetentionApp = self.app  # type: ignore[assignment]
-        with closing(connect(app.db_path)) as conn:
-            return import_log(conn)
+        return self.read(import_log)
 
     def show(self, frame: pl.DataFrame) -> None:
         table = self.query_one(DataTable)

@@ -3,14 +3,19 @@ changes (the app bumps ``data_version`` when another process commits)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from typing import Any, ClassVar, TypeVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from db import RetentionError
+from db import RetentionError, connect
+
+T = TypeVar("T")
 
 
 class LoadingScreen(Screen[None]):
@@ -23,6 +28,12 @@ class LoadingScreen(Screen[None]):
 
     def show(self, data: Any) -> None:
         raise NotImplementedError
+
+    def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        """``query`` run on a connection of its own to the app's database (in the worker:
+        a connection is used by one thread)."""
+        with closing(connect(self.app.db_path)) as conn:  # type: ignore[attr-defined]
+            return query(conn)
 
     def reload(self) -> None:
         """Load the data (again), noting which version of the database it shows."""

@@ -43,8 +43,7 @@ class QueueScreen(ListScreen):
         app: RetentionApp = self.app  # type: ignore[assignment]
         snapshot = app.workspace.get(app.data_version)
         frame = self.view.build(snapshot, app.as_of)
-        with closing(connect(app.db_path)) as conn:
-            hidden = snoozed(conn, self.view.source, app.as_of.isoformat())
+        hidden = self.read(lambda conn: snoozed(conn, self.view.source, app.as_of.isoformat()))
         key = self.view.key_field
         if hidden and key in frame.columns:
             frame = frame.filter(~pl.col(key).is_in(list(hidden)))

@@ -37,9 +37,7 @@ class UnmatchedScreen(ListScreen):
     )
 
     def fetch(self) -> pl.DataFrame:
-        app: RetentionApp = self.app  # type: ignore[assignment]
-        with closing(connect(app.db_path)) as conn:
-            return pending_groups(conn)
+        return self.read(pending_groups)
 
     def row_key(self, row: dict) -> str | None:
         return f"{row['source']}\t{row['key']}"
