@@ -57,6 +57,9 @@ def connect(
         conn.execute("PRAGMA temp_store = MEMORY")
         # Sorts (building an index, ORDER BY) may use a helper thread per spare core.
         conn.execute(f"PRAGMA threads = {min(4, os.cpu_count() or 1)}")
+        # A row that INSERT OR REPLACE deletes fires its delete trigger too, as the
+        # blocks' triggers need (db/blocks.py).
+        conn.execute("PRAGMA recursive_triggers = ON")
     except sqlite3.DatabaseError as exc:
         raise RetentionError(f"{p}: not a retention database ({exc})") from exc
     if migrate:

@@ -1,0 +1,222 @@
+"""Blocks (db/blocks.py): the engine's frames loaded from columnar copies are exactly the
+frames read from the rows, whatever was written, updated, merged or deleted in between."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from db import blocks, connect, transaction
+from db.frames import TABLES, load_all, load_table, read_rows
+from db.links import merge_accounts
+from importers.run import import_files
+
+
+@pytest.fixture(autouse=True)
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of a few rows, written as soon as any row is outside one."""
+    monkeypatch.setattr(blocks, "BLOCK_ROWS", 4)
+    monkeypatch.setattr(blocks, "MIN_NEW_ROWS", 1)
+
+
+def _accounts(conn: sqlite3.Connection, *ids: str) -> None:
+    conn.executemany(
+        "INSERT INTO accounts (account_id, source, source_id, name, created_at) "
+        "VALUES (?, 'canonical', ?, ?, '2026-01-01')",
+        [(a, a, f"Company {a}") for a in ids],
+    )
+
+
+def _events(conn: sqlite3.Connection, start: int, n: int, account: str = "a1") -> None:
+    conn.executemany(
+        "INSERT INTO usage_events (source, source_id, account_id, user_id, event, occurred_at) "
+        "VALUES ('canonical', ?, ?, ?, ?, ?)",
+        [
+            (
+                f"e{i}",
+                account,
+                f"u{i % 3}",
+                ("login", "export")[i % 2],
+                f"2026-03-{1 + i % 28:02}T10:00:00Z",
+            )
+            for i in range(start, start + n)
+        ],
+    )
+
+
+def _held(conn: sqlite3.Connection, table: str = "usage_events") -> list[tuple[int, int, int]]:
+    return conn.execute(
+        "SELECT first_id, last_id, row_count FROM frame_blocks WHERE table_name = ? "
+        "ORDER BY first_id",
+        (table,),
+    ).fetchall()
+
+
+def _same_as_rows(conn: sqlite3.Connection, table: str = "usage_events") -> pl.DataFrame:
+    loaded = load_table(conn, table)
+    assert loaded.equals(read_rows(conn, table)), (loaded, read_rows(conn, table))
+    return loaded
+
+
+def test_every_mirrored_table_has_its_triggers_at_the_latest_version(conn) -> None:
+    triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    for table in blocks.MIRRORED:
+        assert table in TABLES
+        assert {f"{table}_update_drops_block", f"{table}_delete_drops_block"} <= triggers
+
+
+def test_a_load_writes_blocks_and_the_next_reads_them(conn) -> None:
+    _accounts(conn, "a1")
+    _events(conn, 0, 10)
+    first = _same_as_rows(conn)
+    assert _held(conn) == [(1, 4, 4), (5, 8, 4), (9, 10, 2)]
+    # Rows changed behind the blocks' back are not seen: the next load reads the blocks.
+    conn.execute("DROP TRIGGER usage_events_update_drops_block")
+    conn.execute("UPDATE usage_events SET event = 'changed'")
+    assert load_table(conn, "usage_events").equals(first)
+
+
+def test_an_updated_or_deleted_row_drops_only_its_block(conn) -> None:
+    _accounts(conn, "a1")
+    _events(conn, 0, 10)
+    load_table(conn, "usage_events")
+    conn.execute("UPDATE usage_events SET event = 'changed' WHERE id = 6")
+    assert _held(conn) == [(1, 4, 4), (9, 10, 2)]
+    conn.execute("DELETE FROM usage_events WHERE id = 2")
+    assert _held(conn) == [(9, 10, 2)]
+    loaded = _same_as_rows(conn)
+    assert loaded.height == 9 and loaded["event"].cast(pl.String).to_list().count("changed") == 1
+    assert _held(conn) == [(1, 5, 4), (6, 8, 3), (9, 10, 2)]  # ids 1, 3-8 in blocks of 4
+
+
+def test_new_rows_join_the_last_block_while_it_has_room(conn) -> None:
+    _accounts(conn, "a1")
+    _events(conn, 0, 5)
+    load_table(conn, "usage_events")
+    assert _held(conn) == [(1, 4, 4), (5, 5, 1)]
+    _events(conn, 5, 2)
+    _same_as_rows(conn)
+    assert _held(conn) == [(1, 4, 4), (5, 7, 3)]
+    _events(conn, 7, 3)  # no room: a block of their own
+    _same_as_rows(conn)
+    assert _held(conn) == [(1, 4, 4), (5, 7, 3), (8, 10, 3)]
+
+
+def test_a_merge_moves_the_rows_in_the_loaded_frames(conn) -> None:
+    _accounts(conn, "a1", "a2")
+    _events(conn, 0, 6, "a1")
+    _events(conn, 6, 6, "a2")
+    load_all(conn)
+    merge_accounts(conn, "a2", "a1")
+    tables = load_all(conn)
+    assert tables["usage_events"]["account_id"].unique().to_list() == ["a1"]
+    for table in blocks.MIRRORED:
+        assert tables[table].equals(read_rows(conn, table))
+
+
+def test_a_reimport_with_changed_rows_is_loaded_as_imported(conn, write_csv) -> None:
+    accounts = write_csv("accounts.csv", "account_id,name,created_at\na1,Acme,2024-01-01\n")
+    header = "event_id,account_id,user_id,event,occurred_at,value\n"
+    rows = [f"e{i},a1,u1,login,2026-03-0{1 + i % 9}T10:00:00Z,1\n" for i in range(9)]
+    import_files(conn, [accounts, write_csv("usage_events.csv", header + "".join(rows))])
+    _same_as_rows(conn)
+    rows[5] = "e5,a1,u2,export,2026-03-07T11:00:00Z,3\n"
+    import_files(conn, [write_csv("usage_events.csv", header + "".join(rows))])
+    loaded = _same_as_rows(conn)
+    assert loaded.filter(pl.col("value") == 3)["event"].cast(pl.String).to_list() == ["export"]
+
+
+def test_blocks_of_another_layout_are_not_read_and_are_replaced(conn) -> None:
+    _accounts(conn, "a1")
+    _events(conn, 0, 3)
+    load_table(conn, "usage_events")
+    conn.execute("UPDATE frame_blocks SET layout = 'older-release'")
+    _same_as_rows(conn)
+    layouts = {r[0] for r in conn.execute("SELECT layout FROM frame_blocks")}
+    assert layouts == {blocks.layout(load_table(conn, "usage_events").schema)}
+
+
+def test_no_blocks_are_written_from_a_snapshot_another_writer_has_moved_past(
+    db_path: Path,
+) -> None:
+    conn, other = connect(db_path), connect(db_path)
+    _accounts(conn, "a1")
+    _events(conn, 0, 6)
+    with blocks.read_snapshot(conn) as may_write:
+        assert may_write
+        rows = [read_rows(conn, "usage_events", (0, None))]
+        other.execute("UPDATE usage_events SET event = 'changed' WHERE id = 2")
+        assert not blocks.try_writing(conn, "usage_events", rows, None)
+    assert _held(conn) == []
+    assert "changed" in _same_as_rows(conn)["event"].cast(pl.String).to_list()
+    conn.close()
+    other.close()
+
+
+def test_a_read_only_database_loads_without_writing_blocks(db_path: Path) -> None:
+    conn = connect(db_path)
+    _accounts(conn, "a1")
+    _events(conn, 0, 6)
+    conn.close()
+    ro = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, isolation_level=None)
+    assert load_table(ro, "usage_events").equals(read_rows(ro, "usage_events"))
+    assert _held(ro) == []
+    ro.close()
+
+
+def test_inside_a_transaction_nothing_is_written(conn) -> None:
+    _accounts(conn, "a1")
+    _events(conn, 0, 6)
+    with transaction(conn):
+        _same_as_rows(conn)
+    assert _held(conn) == []
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["insert", "update", "delete", "load"]), st.integers(1, 30)),
+        max_size=25,
+    )
+)
+def test_any_mix_of_writes_and_loads_loads_what_the_rows_hold(tmp_path: Path, steps) -> None:
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        _run_steps(Path(folder) / "p.db", steps)
+
+
+def _run_steps(path: Path, steps: list[tuple[str, int]]) -> None:
+    conn = connect(path)
+    _accounts(conn, "a1")
+    _events(conn, 0, 8)
+    next_event = 8
+    for op, n in steps:
+        if op == "insert":
+            _events(conn, next_event, n % 7 + 1)
+            next_event += n % 7 + 1
+        elif op == "update":
+            conn.execute("UPDATE usage_events SET value = value + 1 WHERE id = ?", (n,))
+        elif op == "delete":
+            conn.execute("DELETE FROM usage_events WHERE id = ?", (n,))
+        else:
+            _same_as_rows(conn)
+    _same_as_rows(conn)
+    held = _held(conn)
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(held))  # disjoint
+    conn.close()
+
+
+def test_gaps_are_the_ids_between_and_after_the_blocks() -> None:
+    empty = pl.DataFrame()
+    held = [blocks.Block(1, 4, empty), blocks.Block(6, 8, empty), blocks.Block(9, 12, empty)]
+    assert blocks.gaps(held) == [(-(2**63), 1), (4, 6), (12, None)]
+    assert blocks.gaps([blocks.Block(3, 4, empty)]) == [(-(2**63), 3), (4, None)]
+    assert blocks.gaps([]) == [(-(2**63), None)]
