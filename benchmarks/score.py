@@ -5,12 +5,15 @@
 Generates N accounts / M events (defaults 10k / 1M) as canonical CSVs, imports them with
 `retention import`'s code (into --db when given, kept and reused by the next run), then
 times, on the same database in one run:
-  load    reading usage_events from SQLite into a Polars frame
+  rows    reading usage_events' rows from SQLite into a Polars frame, row by row
+  first   the first load of every table (rows read, blocks written for the next load)
+  load    loading usage_events as the engine does (from its blocks)
   all     loading every table the engine reads
   score   one full scoring run (features, scores, 20 risk signals, alerts), tables loaded
   queues  the seven queues and last month's NRR / GRR / logo retention, from the run
-and prints each figure and the ratio (all + score + queues) / load. With --rss, the peak
-memory of one whole run (load all, score, queues, metrics) in a fresh process.
+and prints each figure and the ratio (all + score + queues) / load, against both loads.
+With --rss, the peak memory of one whole run (load all, score, queues, metrics) in a
+fresh process, and of the first one (blocks written).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pathlib import Path
 
 from benchmarks.data import write
 from db import connect
-from db.frames import load_all, load_table
+from db.frames import load_all, load_table, read_rows
 from importers.run import import_files
 from retention_tui.config import defaults
 from retention_tui.engine.expansion import expansion_queue, onboarding
@@ -118,12 +121,20 @@ def main() -> None:
         prepare(db, args.accounts, args.events)
         conn = connect(db)
         cfg = defaults()
+        rows_s, _ = best_of(args.repeat, lambda: read_rows(conn, "usage_events"))
+        if args.rss:
+            drop_blocks(conn)
+            rss_of_whole_run(db, "first (blocks written)")
+        drop_blocks(conn)
+        first_s, _ = best_of(1, lambda: load_all(conn))
         load_s, _ = best_of(args.repeat, lambda: load_table(conn, "usage_events"))
         all_s, tables = best_of(args.repeat, lambda: load_all(conn))
         score_s, run = best_of(args.repeat, lambda: score_run(tables, AS_OF, cfg))
         queues_s, _ = best_of(args.repeat, lambda: queues_and_metrics(tables, run, cfg))
         conn.close()
-        print(f"load usage_events into Polars  {load_s:8.2f} s")
+        print(f"usage_events' rows, row by row {rows_s:8.2f} s")
+        print(f"first load of every table      {first_s:8.2f} s   (rows read, blocks written)")
+        print(f"load usage_events (blocks)     {load_s:8.2f} s")
         print(f"load every engine table        {all_s:8.2f} s")
         print(
             f"score (from loaded tables)     {score_s:8.2f} s   "
@@ -132,12 +143,20 @@ def main() -> None:
         print(f"queues and metrics             {queues_s:8.2f} s")
         total = all_s + score_s + queues_s
         print(
-            f"ratio (load all + score + queues) / load events {total / load_s:6.2f} (target <= 3)"
+            f"ratio (load all + score + queues) / load events {total / load_s:6.2f} (target <= 3); "
+            f"/ events read row by row {total / rows_s:6.2f}"
         )
         if args.rss:
-            subprocess.run(
-                [sys.executable, "-m", "benchmarks.score", "--whole-run", str(db)], check=True
-            )
+            rss_of_whole_run(db, "from blocks")
+
+
+def drop_blocks(conn) -> None:
+    conn.execute("DELETE FROM frame_blocks")
+
+
+def rss_of_whole_run(db: Path, label: str) -> None:
+    print(f"{label}: ", end="", flush=True)
+    subprocess.run([sys.executable, "-m", "benchmarks.score", "--whole-run", str(db)], check=True)
 
 
 if __name__ == "__main__":

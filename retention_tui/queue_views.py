@@ -18,7 +18,7 @@ from retention_tui.engine.expansion import expansion_queue, onboarding
 from retention_tui.engine.queues import payment_recovery, reactivation, renewals, winback
 from retention_tui.formatting import money
 from retention_tui.queue_filters import FilterError, apply_filters, parse_filter, parse_sort
-from retention_tui.reports.risk import risk_rows
+from retention_tui.reports.risk import risk_frame
 from retention_tui.workspace import Snapshot
 
 Column = tuple[str, str, str]  # (label, field, kind: text | money | date | int | flag | score)
@@ -50,19 +50,11 @@ def _ordered(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _risk(s: Snapshot, as_of: date) -> pl.DataFrame:
     """Accounts at risk or critical, or with a critical or high risk signal, worst first."""
-    urgent = set(
-        s.run.risks.filter(pl.col("severity").is_in(["critical", "high"]))["account_id"].to_list()
-    )
-    rows = [
-        r
-        for r in risk_rows(s.run, s.tables["accounts"], s.cfg)
-        if r["tier"] in ("at_risk", "critical") or r["account_id"] in urgent
-    ]
-    return (
-        _ordered(pl.DataFrame(rows))
-        if rows
-        else pl.DataFrame(
-            schema={"order": pl.UInt32, "account_id": pl.String, "account": pl.String}
+    urgent = s.run.risks.filter(pl.col("severity").is_in(["critical", "high"]))["account_id"]
+    return _ordered(
+        risk_frame(s.run, s.tables["accounts"], s.cfg).filter(
+            pl.col("tier").is_in(["at_risk", "critical"])
+            | pl.col("account_id").is_in(urgent.to_list())
         )
     )
 

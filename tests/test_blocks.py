@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,8 @@ from db import blocks, connect, transaction
 from db.frames import TABLES, load_all, load_table, read_rows
 from db.links import merge_accounts
 from importers.run import import_files
+from retention_tui.cli import cli
+from tests.conftest import database_digest
 
 
 @pytest.fixture(autouse=True)
@@ -220,3 +223,23 @@ def test_gaps_are_the_ids_between_and_after_the_blocks() -> None:
     assert blocks.gaps(held) == [(-(2**63), 1), (4, 6), (12, None)]
     assert blocks.gaps([blocks.Block(3, 4, empty)]) == [(-(2**63), 3), (4, None)]
     assert blocks.gaps([]) == [(-(2**63), None)]
+
+
+def test_an_import_leaves_its_rows_in_blocks_for_the_next_load(db_path: Path, write_csv) -> None:
+    accounts = write_csv("accounts.csv", "account_id,name,created_at\na1,Acme,2024-01-01\n")
+    header = "event_id,account_id,user_id,event,occurred_at,value\n"
+    events = write_csv(
+        "usage_events.csv",
+        header + "".join(f"e{i},a1,u1,login,2026-03-0{1 + i}T10:00:00Z,1\n" for i in range(6)),
+    )
+    result = CliRunner().invoke(cli, ["import", str(accounts), str(events), "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    conn = connect(db_path)
+    assert _held(conn) == [(1, 4, 4), (5, 6, 2)]
+    _same_as_rows(conn)
+    conn.close()
+    more = write_csv("more.csv", header + "e9,a1,u2,login,2026-03-09T10:00:00Z,1\n")
+    before = database_digest(db_path)
+    dry = CliRunner().invoke(cli, ["import", "--dry-run", str(more), "--db", str(db_path)])
+    assert dry.exit_code == 0, dry.output
+    assert database_digest(db_path) == before

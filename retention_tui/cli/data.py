@@ -51,6 +51,7 @@ def import_cmd(
 
     Progress goes to stderr; the per-file summary to stdout.
     """
+    from db.frames import write_blocks
     from importers.run import import_files
 
     bar = not quiet and sys.stderr.isatty()
@@ -73,6 +74,8 @@ def import_cmd(
             on_progress=progress,
             on_rows=rows_written if bar else None,
         )
+        if not dry_run:
+            write_blocks(conn, say=progress)
     for r in results:
         click.echo("\n".join(file_summary(r, dry_run)))
     if dry_run:

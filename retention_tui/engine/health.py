@@ -244,16 +244,19 @@ def _weights(features: pl.DataFrame, cfg: dict, preset: str) -> pl.DataFrame:
     """account_id, dimension, weight: preset weights, with A's segment overrides."""
     p = cfg["presets"][preset]
     base = p["weights"]
-    rows = []
-    segments = features.select("account_id", "segment").rows()
     overrides = p.get("segment_weights", {})
-    for account_id, segment in segments:
-        weights = overrides.get(segment or "", base)
-        rows += [(account_id, d, float(weights.get(d, 0))) for d in base]
-    return pl.DataFrame(
-        rows,
-        schema={"account_id": pl.String, "dimension": pl.String, "weight": pl.Float64},
+    by_key = [("", base)] + [(f"segment:{s}", w) for s, w in overrides.items()]
+    table = pl.DataFrame(
+        [(key, d, float(w.get(d, 0))) for key, w in by_key for d in base],
+        schema={"key": pl.String, "dimension": pl.String, "weight": pl.Float64},
         orient="row",
+    )
+    segment = pl.col("segment").fill_null("")
+    key = pl.when(segment.is_in(list(overrides))).then("segment:" + segment).otherwise(pl.lit(""))
+    return (
+        features.select("account_id", key.alias("key"))
+        .join(table, on="key")
+        .select("account_id", "dimension", "weight")
     )
 
 

@@ -13,8 +13,9 @@ TIER_ORDER = {"critical": 0, "at_risk": 1, "monitor": 2, "healthy": 3}
 AT_RISK_TIERS = ("at_risk", "critical")
 
 
-def risk_rows(run: ScoreRun, accounts: pl.DataFrame, cfg: dict) -> list[dict[str, object]]:
-    """One row per scored account. ``accounts`` gives account_id, name, owner."""
+def risk_frame(run: ScoreRun, accounts: pl.DataFrame, cfg: dict) -> pl.DataFrame:
+    """One row per scored account, worst tier first and the most MRR first within a tier.
+    ``accounts`` gives account_id, name, owner."""
     order = pl.col("severity").replace_strict(SEVERITY_ORDER, return_dtype=pl.Int64)
     top = (
         run.risks.sort(order)
@@ -25,32 +26,35 @@ def risk_rows(run: ScoreRun, accounts: pl.DataFrame, cfg: dict) -> list[dict[str
             pl.col("respond_by").first().alias("respond_by"),
         )
     )
-    frame = (
+    tier = pl.col("tier").fill_null("unknown")
+    actions = cfg["tier_actions"]
+    return (
         run.scores.join(accounts.select("account_id", "name", "owner"), on="account_id", how="left")
         .join(run.features.select("account_id", "mrr"), on="account_id", how="left")
         .join(top, on="account_id", how="left")
         .with_columns(pl.col("tier").replace_strict(TIER_ORDER, default=4).alias("_order"))
         .sort("_order", pl.col("mrr").fill_null(0), descending=[False, True])
-    )
-    actions = cfg["tier_actions"]
-    rows = []
-    for r in frame.iter_rows(named=True):
-        tier = r["tier"] or "unknown"
-        rows.append(
-            {
-                "tier": tier,
-                "account_id": r["account_id"],
-                "account": r["name"],
-                "owner": r["owner"],
-                "score": r["total"],
-                "coverage": round(r["coverage"] or 0, 2),
-                "mrr_minor": r["mrr"] or 0,
-                "signals": ", ".join(r["signals"] or []),
-                "action": r["signal_action"] or actions.get(tier, ""),
-                "respond_by": r["respond_by"].isoformat() if r["respond_by"] else None,
-            }
+        .select(
+            tier.alias("tier"),
+            "account_id",
+            pl.col("name").alias("account"),
+            "owner",
+            pl.col("total").alias("score"),
+            pl.col("coverage").fill_null(0).round(2).alias("coverage"),
+            pl.col("mrr").fill_null(0).alias("mrr_minor"),
+            pl.col("signals").list.join(", ").fill_null("").alias("signals"),
+            pl.coalesce(
+                "signal_action",
+                tier.replace_strict(actions, default="", return_dtype=pl.String),
+            ).alias("action"),
+            pl.col("respond_by").dt.to_string("%Y-%m-%d").alias("respond_by"),
         )
-    return rows
+    )
+
+
+def risk_rows(run: ScoreRun, accounts: pl.DataFrame, cfg: dict) -> list[dict[str, object]]:
+    """risk_frame's rows as dicts."""
+    return risk_frame(run, accounts, cfg).to_dicts()
 
 
 def risk_summary(rows: list[dict[str, object]], currency: str = "USD") -> str:
