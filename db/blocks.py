@@ -5,7 +5,9 @@ events: ~15 s). A block holds the rows of one table whose ids run from ``first_i
 ``last_id`` as one Parquet blob of the engine's typed frame (1M events: ~9 MB, read in
 ~0.02 s). The rows in SQLite stay the record: triggers (migration 0007) drop the block
 holding a row that is updated or deleted, and new rows take ids above every block, so a
-block that is still there holds its id range exactly as the table does.
+block that is still there holds its id range exactly as the table does. A merge of two
+accounts is the one update that keeps the blocks: it is recorded, and blocks written
+before it are read with the account renamed.
 
 Loading a table (db.frames.load_table) reads its blocks, then the rows no block holds
 (new ones, or ones whose block was dropped) from the table, all in one read transaction.
@@ -59,11 +61,15 @@ def layout(schema: pl.Schema | dict[str, pl.DataType]) -> str:
 
 
 def stored(conn: sqlite3.Connection, table: str, schema: pl.Schema) -> list[Block]:
-    """The table's blocks of this layout, in id order; one that does not read back as
-    written (rows, columns) is left out, and its rows are read from the table."""
+    """The table's blocks of this layout, in id order, their accounts renamed as merges
+    since they were written have moved the rows; one that does not read back as written
+    (rows, columns) is left out, and its rows are read from the table."""
+    renames = conn.execute(
+        "SELECT from_id, into_id, last_block FROM frame_block_renames ORDER BY id"
+    ).fetchall()
     blocks = []
-    for first_id, last_id, rows, data in conn.execute(
-        "SELECT first_id, last_id, row_count, data FROM frame_blocks "
+    for block_id, first_id, last_id, rows, data in conn.execute(
+        "SELECT id, first_id, last_id, row_count, data FROM frame_blocks "
         "WHERE table_name = ? AND layout = ? ORDER BY first_id",
         (table, layout(schema)),
     ):
@@ -72,8 +78,38 @@ def stored(conn: sqlite3.Connection, table: str, schema: pl.Schema) -> list[Bloc
         except Exception:  # a damaged blob: the table has the rows
             continue
         if frame.height == rows and frame.schema == schema:
+            moved = _renamed(renames, block_id)
+            if moved:
+                frame = frame.with_columns(pl.col("account_id").replace(moved))
             blocks.append(Block(first_id, last_id, frame))
     return _disjoint(blocks)
+
+
+def _renamed(renames: list[tuple[str, str, int]], block_id: int) -> dict[str, str]:
+    """Old account id -> the account its rows are on now, for one block: the merges made
+    after it was written, in order (a into b, then b into c: a's rows are on c)."""
+    moved: dict[str, str] = {}
+    for from_id, into_id, last_block in renames:
+        if block_id <= last_block:
+            moved = {old: into_id if new == from_id else new for old, new in moved.items()}
+            moved[from_id] = into_id
+    return moved
+
+
+@contextmanager
+def kept_through_merge(conn: sqlite3.Connection, from_id: str, into_id: str) -> Iterator[None]:
+    """Around the updates that move ``from_id``'s rows to ``into_id`` (inside the merge's
+    transaction): the blocks stay, and are read with the account renamed."""
+    conn.execute(
+        "INSERT INTO frame_block_renames (from_id, into_id, last_block) VALUES (?, ?, "
+        "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'frame_blocks'), 0))",
+        (from_id, into_id),
+    )
+    conn.execute("INSERT INTO frame_blocks_kept (merging) VALUES (1)")
+    try:
+        yield
+    finally:
+        conn.execute("DELETE FROM frame_blocks_kept")
 
 
 def _disjoint(blocks: list[Block]) -> list[Block]:
@@ -132,6 +168,10 @@ def _put(conn: sqlite3.Connection, table: str, first_id: int, last_id: int, fram
         "INSERT INTO frame_blocks (table_name, layout, first_id, last_id, row_count, data) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         (table, shape, first_id, last_id, frame.height, buf.getvalue()),
+    )
+    # Renames older than every block left apply to none.
+    conn.execute(
+        "DELETE FROM frame_block_renames WHERE last_block < (SELECT MIN(id) FROM frame_blocks)"
     )
 
 

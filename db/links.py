@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from db import blocks
 from db.connection import transaction
 from db.errors import RetentionError
 from db.queries import frame
@@ -224,6 +225,36 @@ class MergeResult:
     dropped_derived: int
 
 
+def _move_rows(conn: sqlite3.Connection, from_id: str, into_id: str) -> tuple[dict[str, int], int]:
+    """Move every row of ``from_id`` to ``into_id`` (derived ones are dropped instead)."""
+    moved: dict[str, int] = {}
+    dropped = 0
+    for table in _account_tables(conn):
+        if table in ("accounts", "account_links"):
+            continue
+        if table in DERIVED_TABLES:
+            dropped += conn.execute(
+                f'DELETE FROM "{table}" WHERE account_id = ?', (from_id,)
+            ).rowcount
+            continue
+        if table == "snoozes":  # one per queue: keep the later of the two
+            conn.execute(
+                "INSERT INTO snoozes (account_id, queue, until, created_at) "
+                "SELECT ?, queue, until, created_at FROM snoozes WHERE account_id = ? "
+                "ON CONFLICT (account_id, queue) DO UPDATE SET "
+                "until = max(until, excluded.until)",
+                (into_id, from_id),
+            )
+            n = conn.execute("DELETE FROM snoozes WHERE account_id = ?", (from_id,)).rowcount
+        else:
+            n = conn.execute(
+                f'UPDATE "{table}" SET account_id = ? WHERE account_id = ?', (into_id, from_id)
+            ).rowcount
+        if n:
+            moved[table] = n
+    return moved, dropped
+
+
 def merge_accounts(conn: sqlite3.Connection, from_id: str, into_id: str) -> MergeResult:
     """Fold account ``from_id`` into ``into_id``: its data, playbooks, ticks, notes and
     snoozes move over; empty fields of the kept account are filled from it; every tool's
@@ -233,35 +264,12 @@ def merge_accounts(conn: sqlite3.Connection, from_id: str, into_id: str) -> Merg
     for a in (from_id, into_id):
         if not account_exists(conn, a):
             raise RetentionError(f"no account with id {a!r}; see 'retention accounts'")
-    moved: dict[str, int] = {}
-    dropped = 0
     with transaction(conn):
         source, source_id = conn.execute(
             "SELECT source, source_id FROM accounts WHERE account_id = ?", (from_id,)
         ).fetchone()
-        for table in _account_tables(conn):
-            if table in ("accounts", "account_links"):
-                continue
-            if table in DERIVED_TABLES:
-                dropped += conn.execute(
-                    f'DELETE FROM "{table}" WHERE account_id = ?', (from_id,)
-                ).rowcount
-                continue
-            if table == "snoozes":  # one per queue: keep the later of the two
-                conn.execute(
-                    "INSERT INTO snoozes (account_id, queue, until, created_at) "
-                    "SELECT ?, queue, until, created_at FROM snoozes WHERE account_id = ? "
-                    "ON CONFLICT (account_id, queue) DO UPDATE SET "
-                    "until = max(until, excluded.until)",
-                    (into_id, from_id),
-                )
-                n = conn.execute("DELETE FROM snoozes WHERE account_id = ?", (from_id,)).rowcount
-            else:
-                n = conn.execute(
-                    f'UPDATE "{table}" SET account_id = ? WHERE account_id = ?', (into_id, from_id)
-                ).rowcount
-            if n:
-                moved[table] = n
+        with blocks.kept_through_merge(conn, from_id, into_id):
+            moved, dropped = _move_rows(conn, from_id, into_id)
         columns = [
             c[1]
             for c in conn.execute('PRAGMA table_info("accounts")')

@@ -68,8 +68,8 @@ def database_digest(path: Path) -> str:
         ]
         for t in tables:
             h.update(t.encode())
-            for row in c.execute(f'SELECT * FROM "{t}" ORDER BY 1, 2'):
-                h.update(repr(row).encode())
+            for row in sorted(repr(r) for r in c.execute(f'SELECT * FROM "{t}"')):
+                h.update(row.encode())
         return h.hexdigest()
     finally:
         c.close()

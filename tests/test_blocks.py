@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from db import blocks, connect, transaction
+from db import RetentionError, blocks, connect, transaction
 from db.frames import TABLES, load_all, load_table, read_rows
 from db.links import merge_accounts
 from importers.run import import_files
@@ -243,3 +243,42 @@ def test_an_import_leaves_its_rows_in_blocks_for_the_next_load(db_path: Path, wr
     dry = CliRunner().invoke(cli, ["import", "--dry-run", str(more), "--db", str(db_path)])
     assert dry.exit_code == 0, dry.output
     assert database_digest(db_path) == before
+
+
+def test_a_merge_keeps_the_blocks_and_they_read_as_the_rows_do(conn) -> None:
+    _accounts(conn, "a", "b", "c")
+    _events(conn, 0, 4, "a")
+    _events(conn, 4, 4, "b")
+    _events(conn, 8, 4, "c")
+    load_all(conn)
+    held = _held(conn)
+    merge_accounts(conn, "a", "b")
+    assert _held(conn) == held  # nothing to read again
+    assert set(_same_as_rows(conn)["account_id"]) == {"b", "c"}
+    merge_accounts(conn, "b", "c")  # a's rows, in a block written before both: on c
+    assert set(_same_as_rows(conn)["account_id"]) == {"c"}
+    for table in blocks.MIRRORED:
+        _same_as_rows(conn, table)
+
+
+def test_a_rename_applies_only_to_blocks_written_before_the_merge(conn) -> None:
+    _accounts(conn, "a", "b")
+    _events(conn, 0, 4, "a")
+    load_all(conn)
+    merge_accounts(conn, "a", "b")
+    _accounts(conn, "a")  # an account of that id again, with rows of its own
+    _events(conn, 4, 4, "a")
+    _same_as_rows(conn)  # writes a block of the new rows (they are a's, not b's)
+    assert len(_held(conn)) == 2
+    loaded = _same_as_rows(conn)
+    assert loaded["account_id"].to_list() == ["b"] * 4 + ["a"] * 4
+
+
+def test_an_update_in_a_merge_that_fails_still_drops_blocks_afterwards(conn) -> None:
+    _accounts(conn, "a", "b")
+    _events(conn, 0, 4, "a")
+    load_all(conn)
+    with pytest.raises(RetentionError):
+        merge_accounts(conn, "a", "nobody")
+    conn.execute("UPDATE usage_events SET value = 5 WHERE id = 1")
+    assert _held(conn) == []

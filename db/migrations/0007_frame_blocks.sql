@@ -10,7 +10,7 @@
 -- row with an id of its own choosing into these tables. A migration that rebuilds one of
 -- these tables must create its two triggers again (tests/test_blocks.py checks).
 CREATE TABLE frame_blocks (
-    id                  INTEGER PRIMARY KEY,
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
     table_name          TEXT NOT NULL,
     layout              TEXT NOT NULL,
     first_id            INTEGER NOT NULL,
@@ -21,7 +21,21 @@ CREATE TABLE frame_blocks (
 );
 CREATE INDEX frame_blocks_range ON frame_blocks (table_name, first_id);
 
-CREATE TRIGGER contacts_update_drops_block AFTER UPDATE ON contacts BEGIN
+-- Merging two accounts moves every row of one to the other (db/links.py): that would drop
+-- every block (an account's rows are spread over all of them). Instead the blocks stay and
+-- the move is recorded: blocks written before it (id <= last_block; ids only grow) are read
+-- with from_id renamed into_id. While frame_blocks_kept has a row (only inside a merge's
+-- transaction) updates leave the blocks alone.
+CREATE TABLE frame_block_renames (
+    id                  INTEGER PRIMARY KEY,
+    from_id             TEXT NOT NULL,
+    into_id             TEXT NOT NULL,
+    last_block          INTEGER NOT NULL
+);
+CREATE TABLE frame_blocks_kept (merging INTEGER NOT NULL);
+
+CREATE TRIGGER contacts_update_drops_block AFTER UPDATE ON contacts
+    WHEN NOT EXISTS (SELECT 1 FROM frame_blocks_kept) BEGIN
     DELETE FROM frame_blocks
     WHERE table_name = 'contacts' AND (OLD.id BETWEEN first_id AND last_id
         OR NEW.id BETWEEN first_id AND last_id);
@@ -30,7 +44,8 @@ CREATE TRIGGER contacts_delete_drops_block AFTER DELETE ON contacts BEGIN
     DELETE FROM frame_blocks
     WHERE table_name = 'contacts' AND OLD.id BETWEEN first_id AND last_id;
 END;
-CREATE TRIGGER subscription_periods_update_drops_block AFTER UPDATE ON subscription_periods BEGIN
+CREATE TRIGGER subscription_periods_update_drops_block AFTER UPDATE ON subscription_periods
+    WHEN NOT EXISTS (SELECT 1 FROM frame_blocks_kept) BEGIN
     DELETE FROM frame_blocks
     WHERE table_name = 'subscription_periods' AND (OLD.id BETWEEN first_id AND last_id
         OR NEW.id BETWEEN first_id AND last_id);
@@ -39,7 +54,8 @@ CREATE TRIGGER subscription_periods_delete_drops_block AFTER DELETE ON subscript
     DELETE FROM frame_blocks
     WHERE table_name = 'subscription_periods' AND OLD.id BETWEEN first_id AND last_id;
 END;
-CREATE TRIGGER invoices_update_drops_block AFTER UPDATE ON invoices BEGIN
+CREATE TRIGGER invoices_update_drops_block AFTER UPDATE ON invoices
+    WHEN NOT EXISTS (SELECT 1 FROM frame_blocks_kept) BEGIN
     DELETE FROM frame_blocks
     WHERE table_name = 'invoices' AND (OLD.id BETWEEN first_id AND last_id
         OR NEW.id BETWEEN first_id AND last_id);
@@ -48,7 +64,8 @@ CREATE TRIGGER invoices_delete_drops_block AFTER DELETE ON invoices BEGIN
     DELETE FROM frame_blocks
     WHERE table_name = 'invoices' AND OLD.id BETWEEN first_id AND last_id;
 END;
-CREATE TRIGGER payment_attempts_update_drops_block AFTER UPDATE ON payment_attempts BEGIN
+CREATE TRIGGER payment_attempts_update_drops_block AFTER UPDATE ON payment_attempts
+    WHEN NOT EXISTS (SELECT 1 FROM frame_blocks_kept) BEGIN
     DELETE FROM frame_blocks
     WHERE table_name = 'payment_attempts' AND (OLD.id BETWEEN first_id AND last_id
         OR NEW.id BETWEEN first_id AND last_id);
@@ -57,7 +74,8 @@ CREATE TRIGGER payment_attempts_delete_drops_block AFTER DELETE ON payment_attem
     DELETE FROM frame_blocks
     WHERE table_name = 'payment_attempts' AND OLD.id BETWEEN first_id AND last_id;
 END;
-CREATE TRIGGER usage_events_update_drops_block AFTER UPDATE ON usage_events BEGIN
+CREATE TRIGGER usage_events_update_drops_block AFTER UPDATE ON usage_events
+    WHEN NOT EXISTS (SELECT 1 FROM frame_blocks_kept) BEGIN
     DELETE FROM frame_blocks
     WHERE table_name = 'usage_events' AND (OLD.id BETWEEN first_id AND last_id
         OR NEW.id BETWEEN first_id AND last_id);
@@ -66,7 +84,8 @@ CREATE TRIGGER usage_events_delete_drops_block AFTER DELETE ON usage_events BEGI
     DELETE FROM frame_blocks
     WHERE table_name = 'usage_events' AND OLD.id BETWEEN first_id AND last_id;
 END;
-CREATE TRIGGER tickets_update_drops_block AFTER UPDATE ON tickets BEGIN
+CREATE TRIGGER tickets_update_drops_block AFTER UPDATE ON tickets
+    WHEN NOT EXISTS (SELECT 1 FROM frame_blocks_kept) BEGIN
     DELETE FROM frame_blocks
     WHERE table_name = 'tickets' AND (OLD.id BETWEEN first_id AND last_id
         OR NEW.id BETWEEN first_id AND last_id);
@@ -75,7 +94,8 @@ CREATE TRIGGER tickets_delete_drops_block AFTER DELETE ON tickets BEGIN
     DELETE FROM frame_blocks
     WHERE table_name = 'tickets' AND OLD.id BETWEEN first_id AND last_id;
 END;
-CREATE TRIGGER nps_responses_update_drops_block AFTER UPDATE ON nps_responses BEGIN
+CREATE TRIGGER nps_responses_update_drops_block AFTER UPDATE ON nps_responses
+    WHEN NOT EXISTS (SELECT 1 FROM frame_blocks_kept) BEGIN
     DELETE FROM frame_blocks
     WHERE table_name = 'nps_responses' AND (OLD.id BETWEEN first_id AND last_id
         OR NEW.id BETWEEN first_id AND last_id);
@@ -84,7 +104,8 @@ CREATE TRIGGER nps_responses_delete_drops_block AFTER DELETE ON nps_responses BE
     DELETE FROM frame_blocks
     WHERE table_name = 'nps_responses' AND OLD.id BETWEEN first_id AND last_id;
 END;
-CREATE TRIGGER touchpoints_update_drops_block AFTER UPDATE ON touchpoints BEGIN
+CREATE TRIGGER touchpoints_update_drops_block AFTER UPDATE ON touchpoints
+    WHEN NOT EXISTS (SELECT 1 FROM frame_blocks_kept) BEGIN
     DELETE FROM frame_blocks
     WHERE table_name = 'touchpoints' AND (OLD.id BETWEEN first_id AND last_id
         OR NEW.id BETWEEN first_id AND last_id);
