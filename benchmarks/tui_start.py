@@ -13,8 +13,9 @@ then, headless (Textual's run_test), in one run:
   list filled  ... until the 100k rows are loaded and the first page shown
   dashboard    retention opening as a user does, on the dashboard: until its figures,
                health tiers and queue counts are shown (every table loaded, the book
-               scored, the seven queues built); the first time (the big tables' blocks
-               written), then best of 3
+               scored, the seven queues built); on a database without blocks yet (one
+               upgraded from an older release: its rows are read and blocks written), then
+               best of 3
   cursor       the mean time of K presses of j in that list (turning pages included),
                less the mean time of a press in the minimal app: Textual's Pilot waits
                for the screen to settle after every key, ~40 ms here even for an app
@@ -153,7 +154,7 @@ def main() -> None:
                 f"{time.perf_counter() - t:.1f} s"
             )
         conn = connect(db)
-        conn.execute("DELETE FROM frame_blocks")  # as after an import: none written yet
+        conn.execute("DELETE FROM frame_blocks")  # as after an upgrade: none written yet
         conn.close()
         dash_first = asyncio.run(dashboard_filled(db))
         dash = min(asyncio.run(dashboard_filled(db)) for _ in range(3))
@@ -171,7 +172,7 @@ def main() -> None:
     )
     print(f"retention: accounts list filled    {filled:6.3f} s")
     print(
-        f"retention: dashboard filled        {dash:6.3f} s; the first time (blocks written) "
+        f"retention: dashboard filled        {dash:6.3f} s; without blocks yet (written then) "
         f"{dash_first:.3f} s"
     )
     print(

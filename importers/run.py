@@ -22,6 +22,7 @@ import polars as pl
 
 from db import links, queries, transaction
 from db.errors import RetentionError
+from db.frames import write_inserted_blocks
 from db.queries import DATA_TABLES, ImportLogEntry
 from db.write import (
     UpsertCounts,
@@ -232,12 +233,14 @@ def write_rows(
     """Upsert ``frame``'s ``columns`` into ``table`` in chunks, reporting progress.
 
     A source's first, large file (a bulk load) has the table's indexes built after the
-    rows are in, not kept up to date row by row."""
+    rows are in, not kept up to date row by row. A source's first file leaves its rows in
+    blocks too (db/blocks.py), made from the frame."""
     fresh = source_is_new(conn, table, source)
     total = frame.height
     inserted = updated = unchanged = 0
     bulk = fresh and is_bulk_load(conn, table, total)
     building = (lambda: say(f"building the indexes of {table}")) if say else None
+    (first_id,) = conn.execute(f'SELECT IFNULL(MAX(rowid), 0) + 1 FROM "{table}"').fetchone()
     with indexes_built_after(conn, table, building) if bulk else contextlib.nullcontext():
         for start in range(0, max(total, 1), CHUNK_ROWS):
             chunk = frame.slice(start, CHUNK_ROWS).select(columns)
@@ -249,6 +252,8 @@ def write_rows(
             unchanged += counts.unchanged
             if on_rows:
                 on_rows(min(start + CHUNK_ROWS, total), total)
+    if fresh:  # every row inserted, in order: their blocks come from the frame itself
+        write_inserted_blocks(conn, table, frame.select(columns), first_id)
     return UpsertCounts(inserted, updated, unchanged)
 
 
