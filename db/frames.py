@@ -7,7 +7,7 @@ only the columns the engine reads.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import polars as pl
 
@@ -307,8 +307,11 @@ def load_table(conn: sqlite3.Connection, table: str) -> pl.DataFrame:
         return _load(conn, table, may_write)
 
 
-def load_all(conn: sqlite3.Connection) -> dict[str, pl.DataFrame]:
-    """Every canonical table the engine reads, by table name, all as of one moment (one
-    read transaction: an import committing meanwhile is seen whole or not at all)."""
+def load_all(
+    conn: sqlite3.Connection, tables: Iterable[str] = tuple(TABLES)
+) -> dict[str, pl.DataFrame]:
+    """Every canonical table the engine reads (or those named), by table name, all as of
+    one moment (one read transaction: an import committing meanwhile is seen whole or not
+    at all)."""
     with blocks.read_snapshot(conn) as may_write:
-        return {table: _load(conn, table, may_write) for table in TABLES}
+        return {table: _load(conn, table, may_write) for table in tables}

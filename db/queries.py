@@ -105,11 +105,8 @@ def frame(
     return pl.DataFrame(cur.fetchall(), schema=[(n, schema[n]) for n in names], orient="row")
 
 
-def accounts_overview(conn: sqlite3.Connection, since: str, as_of: str) -> pl.DataFrame:
-    """One row per account with the counts the accounts list shows and its latest stored
-    score on or before ``as_of`` (a date). ``since`` (an ISO timestamp) starts the
-    "active users" window, which ends with the as-of day."""
-    until = as_of + "T99"  # sorts after every instant of the as-of day
+def accounts_overview(conn: sqlite3.Connection, as_of: str) -> pl.DataFrame:
+    """One row per account with its latest stored score on or before ``as_of`` (a date)."""
     return frame(
         conn,
         """
@@ -119,22 +116,13 @@ def accounts_overview(conn: sqlite3.Connection, since: str, as_of: str) -> pl.Da
         )
         SELECT a.account_id, a.name, a.domain, a.segment, a.plan, a.owner, a.renewal_date,
                a.currency,
-               (SELECT COUNT(*) FROM contacts c
-                 WHERE c.account_id = a.account_id
-                   AND (c.left_company_at IS NULL OR c.left_company_at > ?)) AS contacts,
-               (SELECT COUNT(DISTINCT u.user_id) FROM usage_events u
-                 WHERE u.account_id = a.account_id AND u.occurred_at >= ?
-                   AND u.occurred_at < ?) AS active_users,
-               (SELECT COUNT(*) FROM tickets t
-                 WHERE t.account_id = a.account_id AND t.created_at < ?
-                   AND t.status IN ('new', 'open', 'pending', 'hold')) AS open_tickets,
                s.total AS score, s.tier AS tier, s.coverage AS coverage, s.as_of AS scored_as_of
         FROM accounts a
         LEFT JOIN latest l ON l.account_id = a.account_id
         LEFT JOIN score_snapshots s ON s.account_id = l.account_id AND s.as_of = l.as_of
         ORDER BY a.name COLLATE NOCASE
         """,
-        (as_of, as_of, since, until, until),
+        (as_of,),
         schema=ACCOUNT_OVERVIEW_SCHEMA,
     )
 
@@ -148,25 +136,11 @@ ACCOUNT_OVERVIEW_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "owner": pl.String,
     "renewal_date": pl.String,
     "currency": pl.String,
-    "contacts": pl.Int64,
-    "active_users": pl.Int64,
-    "open_tickets": pl.Int64,
     "score": pl.Float64,
     "tier": pl.String,
     "coverage": pl.Float64,
     "scored_as_of": pl.String,
 }
-
-
-def subscription_periods(conn: sqlite3.Connection) -> pl.DataFrame:
-    """Every subscription period, for the engine's MRR computations."""
-    return frame(
-        conn,
-        "SELECT account_id, subscription_id, plan, status, billing_interval, amount_minor, "
-        "quantity, currency, period_start, period_end FROM subscription_periods",
-        (),
-        schema=SUBSCRIPTION_PERIOD_SCHEMA,
-    )
 
 
 SUBSCRIPTION_PERIOD_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {

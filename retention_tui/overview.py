@@ -6,28 +6,72 @@ Shared by the TUI's accounts screen and ``retention accounts``.
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
 from db import queries
+from db.frames import load_all
+from retention_tui.engine.features import Tables
 from retention_tui.engine.mrr import mrr_on, subscription_status_on
 
 ACTIVE_USER_DAYS = 30
+OPEN_TICKET = ("new", "open", "pending", "hold")
+READS = ("contacts", "tickets", "usage_events", "subscription_periods")
+COLUMNS = (
+    *("account_id", "name", "domain", "segment", "plan", "owner", "renewal_date", "currency"),
+    *("contacts", "active_users", "open_tickets", "score", "tier", "coverage", "scored_as_of"),
+    *("mrr_currency", "mrr_minor", "status"),
+)
+
+
+def account_counts(t: Tables, as_of: date) -> pl.DataFrame:
+    """account_id, contacts (not left by ``as_of``), active_users (distinct users with an
+    event in the ``ACTIVE_USER_DAYS`` days up to and including ``as_of``), open_tickets
+    (opened by the end of ``as_of``, still open)."""
+    since = datetime.combine(as_of - timedelta(days=ACTIVE_USER_DAYS), datetime.min.time())
+    until = datetime.combine(as_of + timedelta(days=1), datetime.min.time())
+    left = pl.col("left_company_at")
+    contacts = (
+        t["contacts"]
+        .filter(left.is_null() | (left > as_of))
+        .group_by("account_id")
+        .agg(pl.len().alias("contacts"))
+    )
+    at = pl.col("occurred_at")
+    users = (
+        t["usage_events"]
+        .lazy()
+        .filter((at >= since) & (at < until) & pl.col("user_id").is_not_null())
+        .group_by("account_id")
+        .agg(pl.col("user_id").n_unique().alias("active_users"))
+        .collect()
+    )
+    tickets = (
+        t["tickets"]
+        .filter((pl.col("created_at") < until) & pl.col("status").is_in(OPEN_TICKET))
+        .group_by("account_id")
+        .agg(pl.len().alias("open_tickets"))
+    )
+    counts = contacts.join(users, on="account_id", how="full", coalesce=True)
+    return counts.join(tickets, on="account_id", how="full", coalesce=True)
 
 
 def accounts_overview(conn: sqlite3.Connection, as_of: date) -> pl.DataFrame:
-    since = (as_of - timedelta(days=ACTIVE_USER_DAYS)).isoformat()
-    accounts = queries.accounts_overview(conn, since, as_of.isoformat())
-    periods = queries.subscription_periods(conn)
+    accounts = queries.accounts_overview(conn, as_of.isoformat())
+    t = load_all(conn, READS)
+    counts = account_counts(t, as_of)
+    periods = t["subscription_periods"]
     mrr = mrr_on(periods, as_of)
     status = subscription_status_on(periods, as_of)
     # An account billed in several currencies shows its main one (the largest MRR).
     main = mrr.sort("mrr_minor", descending=True).unique("account_id", keep="first")
     return (
-        accounts.join(main.rename({"currency": "mrr_currency"}), on="account_id", how="left")
+        accounts.join(counts, on="account_id", how="left")
+        .join(main.rename({"currency": "mrr_currency"}), on="account_id", how="left")
         .join(status, on="account_id", how="left")
         .with_columns(
+            pl.col("contacts", "active_users", "open_tickets").fill_null(0).cast(pl.Int64),
             pl.col("mrr_minor").fill_null(0),
             pl.col("mrr_currency").fill_null(pl.col("currency")),
             pl.col("status").fill_null("no subscription"),
@@ -39,4 +83,5 @@ def accounts_overview(conn: sqlite3.Connection, as_of: date) -> pl.DataFrame:
                 for c in ("score", "tier", "coverage", "scored_as_of")
             ]
         )
+        .select(*COLUMNS)
     )
