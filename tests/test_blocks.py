@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db import RetentionError, blocks, connect, transaction
-from db.frames import TABLES, load_all, load_table, read_rows
+from db.frames import TABLES, load_all, load_table, read_rows, typed_schema
 from db.links import merge_accounts
 from importers.run import import_files
 from retention_tui.cli import cli
@@ -295,3 +295,33 @@ def test_blocks_made_from_the_imported_frames_read_as_the_rows_do(conn, files) -
     assert made >= expected
     for table in blocks.MIRRORED:
         _same_as_rows(conn, table)
+
+
+def test_a_database_from_before_blocks_loads_its_rows_then_keeps_blocks(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import db.migrate
+
+    shipped = db.migrate.migrations()
+    with monkeypatch.context() as m:
+        m.setattr(db.migrate, "migrations", lambda: shipped[:6])
+        conn = connect(db_path)
+        _accounts(conn, "a1")
+        _events(conn, 0, 6)
+        rows = read_rows(conn, "usage_events")
+        conn.close()
+    conn = connect(db_path)  # upgraded to the latest schema: no blocks yet
+    assert _held(conn) == []
+    assert load_table(conn, "usage_events").equals(rows)
+    assert _held(conn) == [(1, 4, 4), (5, 6, 2)]
+    conn.close()
+
+
+def test_a_damaged_block_is_not_read_and_is_replaced(conn) -> None:
+    _accounts(conn, "a1")
+    _events(conn, 0, 6)
+    load_table(conn, "usage_events")
+    conn.execute("UPDATE frame_blocks SET data = x'00ff' WHERE first_id = 1")
+    _same_as_rows(conn)
+    assert _held(conn) == [(1, 4, 4), (5, 6, 2)]
+    assert len(blocks.stored(conn, "usage_events", typed_schema("usage_events"))) == 2
