@@ -116,17 +116,34 @@ def _disjoint(blocks: list[Block]) -> list[Block]:
     return [b for i, b in enumerate(blocks) if i not in bad]
 
 
-def gaps(blocks: list[Block]) -> list[tuple[int, int | None]]:
-    """The id ranges no block holds, as (after, before) bounds, both exclusive; ``before``
-    None for the open end."""
+def gaps(held: list[tuple[int, int]]) -> list[tuple[int, int | None]]:
+    """The id ranges outside the blocks' (first_id, last_id) ranges (in id order), as
+    (after, before) bounds, both exclusive; ``before`` None for the open end."""
     out: list[tuple[int, int | None]] = []
     after = -(2**63)
-    for b in blocks:
-        if b.first_id > after + 1:
-            out.append((after, b.first_id))
-        after = b.last_id
+    for first_id, last_id in held:
+        if first_id > after + 1:
+            out.append((after, first_id))
+        after = last_id
     out.append((after, None))
     return out
+
+
+def rows_outside(conn: sqlite3.Connection, table: str, schema: pl.Schema) -> int:
+    """How many of the table's rows no block of this layout holds, counted from the
+    blocks' ranges alone (no blob is read)."""
+    held = conn.execute(
+        "SELECT first_id, last_id FROM frame_blocks WHERE table_name = ? AND layout = ? "
+        "ORDER BY first_id",
+        (table, layout(schema)),
+    ).fetchall()
+    total = 0
+    for after, before in gaps(held):
+        sql = f'SELECT COUNT(*) FROM "{table}" WHERE id > ?' + (
+            "" if before is None else " AND id < ?"
+        )
+        total += conn.execute(sql, (after,) if before is None else (after, before)).fetchone()[0]
+    return total
 
 
 def write(

@@ -188,7 +188,8 @@ def _held_and_fresh(
 ) -> tuple[list[blocks.Block], list[pl.DataFrame]]:
     """The table's blocks, and the rows no block holds (one frame per gap, with ids)."""
     held = blocks.stored(conn, table, typed_schema(table))
-    return held, [read_rows(conn, table, gap) for gap in blocks.gaps(held)]
+    ranges = [(b.first_id, b.last_id) for b in held]
+    return held, [read_rows(conn, table, gap) for gap in blocks.gaps(ranges)]
 
 
 def _write_blocks(
@@ -284,6 +285,11 @@ def write_inserted_blocks(
     ids = pl.int_range(first_id, first_id + frame.height, eager=True).alias("id")
     blocks.write(conn, table, [typed.insert_column(0, ids)])
     return True
+
+
+def rows_outside_blocks(conn: sqlite3.Connection) -> int:
+    """How many rows of the big tables a load would read one by one (no blob is read)."""
+    return sum(blocks.rows_outside(conn, t, typed_schema(t)) for t in blocks.MIRRORED)
 
 
 def write_blocks(conn: sqlite3.Connection, say: Callable[[str], None] | None = None) -> int:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db import RetentionError, blocks, connect, transaction
-from db.frames import TABLES, load_all, load_table, read_rows, typed_schema
+from db.frames import TABLES, load_all, load_table, read_rows, rows_outside_blocks, typed_schema
 from db.links import merge_accounts
 from importers.run import import_files
 from retention_tui.cli import cli
@@ -219,10 +219,8 @@ def _run_steps(path: Path, steps: list[tuple[str, int]]) -> None:
 
 
 def test_gaps_are_the_ids_between_and_after_the_blocks() -> None:
-    empty = pl.DataFrame()
-    held = [blocks.Block(1, 4, empty), blocks.Block(6, 8, empty), blocks.Block(9, 12, empty)]
-    assert blocks.gaps(held) == [(-(2**63), 1), (4, 6), (12, None)]
-    assert blocks.gaps([blocks.Block(3, 4, empty)]) == [(-(2**63), 3), (4, None)]
+    assert blocks.gaps([(1, 4), (6, 8), (9, 12)]) == [(-(2**63), 1), (4, 6), (12, None)]
+    assert blocks.gaps([(3, 4)]) == [(-(2**63), 3), (4, None)]
     assert blocks.gaps([]) == [(-(2**63), None)]
 
 
@@ -325,3 +323,18 @@ def test_a_damaged_block_is_not_read_and_is_replaced(conn) -> None:
     _same_as_rows(conn)
     assert _held(conn) == [(1, 4, 4), (5, 6, 2)]
     assert len(blocks.stored(conn, "usage_events", typed_schema("usage_events"))) == 2
+
+
+def test_opening_a_database_without_blocks_makes_them_first_and_says_so(conn, capsys) -> None:
+    from retention_tui.cli.data import prepare_blocks
+
+    _accounts(conn, "a1")
+    _events(conn, 0, 6)
+    assert rows_outside_blocks(conn) == 6
+    prepare_blocks(conn)
+    assert "copying 6 rows of usage_events into blocks, for fast loading (once)" in (
+        capsys.readouterr().err
+    )
+    assert rows_outside_blocks(conn) == 0
+    prepare_blocks(conn)  # nothing left to do: silent
+    assert capsys.readouterr().err == ""
