@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from retention_tui.engine.mrr import PAYING_STATUSES, WEEKS_PER_MONTH, mrr_on
+from retention_tui.engine.mrr import PAYING_STATUSES, WEEKS_PER_MONTH, monthly_minor, mrr_on
 
 MOVEMENTS = ("new", "expansion", "contraction", "churn", "reactivation")
 NRR_BANDS = (  # seed A's decision framework: (lower bound, stage, advice)
@@ -110,6 +110,41 @@ def account_mrr(
         .group_by("account_id")
         .agg(pl.col("mrr_minor").sum().alias("mrr"))
     )
+
+
+def total_mrr(
+    periods: pl.DataFrame,
+    days: list[date],
+    *,
+    past_due_churn_days: int | None = None,
+    weeks_per_month: float = WEEKS_PER_MONTH,
+) -> list[int]:
+    """The book's MRR (minor units, all currencies summed) on each of ``days``: what
+    summing account_mrr gives for each, in one pass over the periods."""
+    on = pl.DataFrame(
+        {
+            "_day": [d.isoformat() for d in days],
+            "_cutoff": [(d - timedelta(days=past_due_churn_days or 0)).isoformat() for d in days],
+        }
+    )
+    day = pl.col("_day")
+    live = (
+        (pl.col("period_start") <= day)
+        & (pl.col("period_end").is_null() | (pl.col("period_end") > day))
+        & pl.col("status").is_in(list(PAYING_STATUSES))
+    )
+    if past_due_churn_days is not None:  # as paying_periods
+        live &= ~((pl.col("status") == "past_due") & (pl.col("period_start") < pl.col("_cutoff")))
+    sums = (
+        periods.join(on, how="cross")
+        .filter(live)
+        .group_by("_day")
+        .agg(
+            monthly_minor(pl.col("amount_minor"), pl.col("billing_interval"), weeks_per_month).sum()
+        )
+    )
+    by_day = dict(sums.iter_rows())
+    return [int(by_day.get(d.isoformat()) or 0) for d in days]
 
 
 def _pair(periods: pl.DataFrame, start: date, end: date, **kw: object) -> pl.DataFrame:

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from db.links import waiting_rows
-from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
+from retention_tui.engine.metrics import metric_options, month_starts, total_mrr
 from retention_tui.formatting import money
 from retention_tui.queue_views import QueueView
 from retention_tui.reports.documents import TIER_ORDER
@@ -34,7 +34,7 @@ def dashboard_data(
     months = month_starts(as_of - timedelta(days=365), as_of)
     opts = metric_options(s.cfg)
     periods = s.tables["subscription_periods"]
-    trend = [int(account_mrr(periods, m, **opts)["mrr"].sum() or 0) for m in months]  # type: ignore[arg-type]
+    trend = total_mrr(periods, months, **opts)  # type: ignore[arg-type]
     now = int(s.run.features["mrr"].sum() or 0)
     m, before = nrr["movements"][-1], nrr["movements"][0]
     change = (
