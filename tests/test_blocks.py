@@ -137,16 +137,6 @@ def test_a_reimport_with_changed_rows_is_loaded_as_imported(conn, write_csv) -> 
     assert loaded.filter(pl.col("value") == 3)["event"].cast(pl.String).to_list() == ["export"]
 
 
-def test_blocks_of_another_layout_are_not_read_and_are_replaced(conn) -> None:
-    _accounts(conn, "a1")
-    _events(conn, 0, 3)
-    load_table(conn, "usage_events")
-    conn.execute("UPDATE frame_blocks SET layout = 'older-release'")
-    _same_as_rows(conn)
-    layouts = {r[0] for r in conn.execute("SELECT layout FROM frame_blocks")}
-    assert layouts == {blocks.layout(load_table(conn, "usage_events").schema)}
-
-
 def test_no_blocks_are_written_from_a_snapshot_another_writer_has_moved_past(
     db_path: Path,
 ) -> None:
@@ -315,14 +305,23 @@ def test_a_database_from_before_blocks_loads_its_rows_then_keeps_blocks(
     conn.close()
 
 
-def test_a_damaged_block_is_not_read_and_is_replaced(conn) -> None:
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        "UPDATE frame_blocks SET layout = 'older-release'",  # written by another release
+        "UPDATE frame_blocks SET data = x'00ff' WHERE first_id = 1",  # a damaged blob
+    ],
+)
+def test_a_block_not_readable_as_written_is_not_read_and_is_replaced(conn, spoil) -> None:
     _accounts(conn, "a1")
     _events(conn, 0, 6)
     load_table(conn, "usage_events")
-    conn.execute("UPDATE frame_blocks SET data = x'00ff' WHERE first_id = 1")
+    conn.execute(spoil)
     _same_as_rows(conn)
     assert _held(conn) == [(1, 4, 4), (5, 6, 2)]
     assert len(blocks.stored(conn, "usage_events", typed_schema("usage_events"))) == 2
+    layouts = {r[0] for r in conn.execute("SELECT layout FROM frame_blocks")}
+    assert layouts == {blocks.layout(typed_schema("usage_events"))}
 
 
 def test_opening_a_database_without_blocks_makes_them_first_and_says_so(conn, capsys) -> None:
