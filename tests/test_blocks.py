@@ -15,7 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db import RetentionError, blocks, connect, transaction
-from db.frames import TABLES, load_all, load_table, read_rows, rows_outside_blocks, typed_schema
+from db.frames import (
+    TABLES,
+    load_all,
+    load_table,
+    read_rows,
+    rows_outside_blocks,
+    typed_schema,
+    write_blocks,
+)
 from db.links import merge_accounts
 from importers.run import import_files
 from retention_tui.cli import cli
@@ -173,36 +181,43 @@ def test_inside_a_transaction_nothing_is_written(conn) -> None:
     assert _held(conn) == []
 
 
+STEPS = ["insert", "update", "delete", "load", "merge", "write"]
+
+
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    st.lists(
-        st.tuples(st.sampled_from(["insert", "update", "delete", "load"]), st.integers(1, 30)),
-        max_size=25,
-    )
-)
+@given(st.lists(st.tuples(st.sampled_from(STEPS), st.integers(1, 30)), max_size=25))
 def test_any_mix_of_writes_and_loads_loads_what_the_rows_hold(tmp_path: Path, steps) -> None:
     with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
         _run_steps(Path(folder) / "p.db", steps)
 
 
 def _run_steps(path: Path, steps: list[tuple[str, int]]) -> None:
+    """Inserts (on any live account), updates, deletes, merges, loads and the import's
+    copy into blocks, in any order: every load equals the rows."""
     conn = connect(path)
-    _accounts(conn, "a1")
+    live = ["a1", "a2", "a3", "a4"]
+    _accounts(conn, *live)
     _events(conn, 0, 8)
     next_event = 8
     for op, n in steps:
         if op == "insert":
-            _events(conn, next_event, n % 7 + 1)
+            _events(conn, next_event, n % 7 + 1, live[n % len(live)])
             next_event += n % 7 + 1
         elif op == "update":
             conn.execute("UPDATE usage_events SET value = value + 1 WHERE id = ?", (n,))
         elif op == "delete":
             conn.execute("DELETE FROM usage_events WHERE id = ?", (n,))
+        elif op == "merge" and len(live) > 1:
+            merged = live.pop(n % len(live))
+            merge_accounts(conn, merged, live[n % len(live)])
+        elif op == "write":
+            write_blocks(conn)
         else:
             _same_as_rows(conn)
-    _same_as_rows(conn)
+    for table in blocks.MIRRORED:
+        _same_as_rows(conn, table)
     held = _held(conn)
     assert all(a[1] < b[0] for a, b in itertools.pairwise(held))  # disjoint
     conn.close()
