@@ -4,10 +4,8 @@
 
 Generates the canonical files for 10k accounts / N usage events, then times in one run:
   read_csv     polars.read_csv of the events file (the floor)
-  import       `retention import`'s import of the events file into a database holding the
-               accounts (what the performance issue's figure is about)
-  blocks       what `retention import` does next: copying the new rows into blocks, so
-               the next load reads them fast (db/blocks.py)
+  import       `retention import` of the events file into a database holding the accounts
+               (its blocks included: db/blocks.py)
   re-import    the same file again (every row an unchanged upsert)
 and prints each figure and the ratios the performance issue sets targets for.
 With --ab, the first import is timed twice more into fresh databases, alternating: with
@@ -28,7 +26,6 @@ import polars as pl
 from benchmarks.data import write
 from db import connect
 from db import write as db_write
-from db.frames import write_blocks
 from importers.run import import_files
 
 
@@ -67,7 +64,6 @@ def main() -> None:
         conn = connect(folder / "bench.db")
         import_files(conn, [files["accounts"]])
         first_s = timed(lambda: import_files(conn, [events]))
-        blocks_s = timed(lambda: write_blocks(conn))
         again_s = timed(lambda: import_files(conn, [events]))
         conn.close()
         print(f"polars.read_csv       {read_s:7.2f} s")
@@ -75,7 +71,6 @@ def main() -> None:
             f"import (first)        {first_s:7.2f} s   {first_s / read_s:6.1f}x read_csv "
             "(target <= 3x)"
         )
-        print(f"then blocks           {blocks_s:7.2f} s")
         print(
             f"re-import (upserts)   {again_s:7.2f} s   {again_s / first_s:6.2f}x first import "
             "(target <= 1.5x)"

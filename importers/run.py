@@ -22,7 +22,7 @@ import polars as pl
 
 from db import links, queries, transaction
 from db.errors import RetentionError
-from db.frames import write_inserted_blocks
+from db.frames import write_blocks, write_inserted_blocks
 from db.queries import DATA_TABLES, ImportLogEntry
 from db.write import (
     UpsertCounts,
@@ -240,7 +240,8 @@ def write_rows(
     inserted = updated = unchanged = 0
     bulk = fresh and is_bulk_load(conn, table, total)
     building = (lambda: say(f"building the indexes of {table}")) if say else None
-    (first_id,) = conn.execute(f'SELECT IFNULL(MAX(rowid), 0) + 1 FROM "{table}"').fetchone()
+    # The ids a source's first rows will take (SQLite: the largest plus one, in order).
+    first_id = conn.execute(f'SELECT IFNULL(MAX(rowid), 0) + 1 FROM "{table}"').fetchone()[0]
     with indexes_built_after(conn, table, building) if bulk else contextlib.nullcontext():
         for start in range(0, max(total, 1), CHUNK_ROWS):
             chunk = frame.slice(start, CHUNK_ROWS).select(columns)
@@ -365,7 +366,8 @@ def import_files(
     """Import ``paths`` all together; return what each file did (or would do, dry run).
 
     ``on_progress`` hears what is happening ("checked x.csv: 1,000,000 rows", "writing
-    x.csv") while it happens; ``on_rows`` how many of a file's rows are written so far."""
+    x.csv") while it happens; ``on_rows`` how many of a file's rows are written so far.
+    Once committed, the new rows of the big tables are copied into blocks too."""
     say = on_progress or (lambda _msg: None)
     loaded = []
     for p in paths:
@@ -395,9 +397,12 @@ def import_files(
             if dry_run:
                 raise _DryRun
     except _DryRun:
-        pass
+        return results
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
+    # Committed: rows the files added that no block holds yet are copied into blocks
+    # (db/blocks.py), so the next load does not read them one by one.
+    write_blocks(conn, say=say)
     return results
 
 

@@ -173,7 +173,6 @@ class RetentionApp(App[None]):
     @work(thread=True, exclusive=True, group="app.import")
     def import_paths(self, paths: list[Path]) -> None:
         """Import files in one transaction (off the UI thread), reporting progress."""
-        from db.frames import write_blocks
         from importers.run import import_files
 
         def progress(message: str) -> None:
@@ -182,7 +181,6 @@ class RetentionApp(App[None]):
         try:
             with closing(connect(self.db_path)) as conn:
                 results = import_files(conn, paths, on_progress=progress)
-                write_blocks(conn, say=progress)
         except RetentionError as exc:
             self.call_from_thread(
                 self.notify, str(exc), title="Nothing was imported", severity="error", timeout=15

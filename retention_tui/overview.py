@@ -12,7 +12,7 @@ import polars as pl
 
 from db import queries
 from db.frames import load_all
-from retention_tui.engine.features import Tables
+from retention_tui.engine.features import Tables, at_company
 from retention_tui.engine.mrr import mrr_on, subscription_status_on
 
 ACTIVE_USER_DAYS = 30
@@ -31,10 +31,9 @@ def account_counts(t: Tables, as_of: date) -> pl.DataFrame:
     (opened by the end of ``as_of``, still open)."""
     since = datetime.combine(as_of - timedelta(days=ACTIVE_USER_DAYS), datetime.min.time())
     until = datetime.combine(as_of + timedelta(days=1), datetime.min.time())
-    left = pl.col("left_company_at")
     contacts = (
         t["contacts"]
-        .filter(left.is_null() | (left > as_of))
+        .filter(at_company(as_of))
         .group_by("account_id")
         .agg(pl.len().alias("contacts"))
     )

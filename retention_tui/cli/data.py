@@ -52,7 +52,6 @@ def import_cmd(
 
     Progress goes to stderr; the per-file summary to stdout.
     """
-    from db.frames import write_blocks
     from importers.run import import_files
 
     bar = not quiet and sys.stderr.isatty()
@@ -75,8 +74,6 @@ def import_cmd(
             on_progress=progress,
             on_rows=rows_written if bar else None,
         )
-        if not dry_run:
-            write_blocks(conn, say=progress)
     for r in results:
         click.echo("\n".join(file_summary(r, dry_run)))
     if dry_run:
@@ -87,11 +84,9 @@ def prepare_blocks(conn: sqlite3.Connection) -> None:
     """A database upgraded from before blocks (or left without them) has its big tables
     copied into blocks before the screen opens, saying so: once, instead of a dashboard
     that waits without a word (10M events: ~25 s)."""
-    from db import blocks
-    from db.frames import rows_outside_blocks, write_blocks
+    from db.frames import write_blocks
 
-    if rows_outside_blocks(conn) >= blocks.MIN_NEW_ROWS:
-        write_blocks(conn, say=lambda message: click.echo(f"  {message} (once) ...", err=True))
+    write_blocks(conn, say=lambda message: click.echo(f"  {message} (once) ...", err=True))
 
 
 @cli.command()

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 
 from retention_tui.engine.features import Tables, end_of, known_accounts, within
+from retention_tui.engine.mrr import active_on
 
 TRIGGER_ACTIONS = {  # trigger -> (action, respond within)
     "usage_limit": ("Upgrade prompt: they are close to a plan limit", "immediately"),
@@ -33,13 +34,9 @@ TRIGGER_ACTIONS = {  # trigger -> (action, respond within)
 def _current_plan(t: Tables, as_of: date) -> pl.DataFrame:
     """account_id, plan: the plan of the largest period running on ``as_of`` (else the
     accounts table's plan)."""
-    d = as_of.isoformat()
     running = (
         t["subscription_periods"]
-        .filter(
-            (pl.col("period_start") <= d)
-            & (pl.col("period_end").is_null() | (pl.col("period_end") > d))
-        )
+        .filter(active_on(as_of))
         .sort("amount_minor", descending=True)
         .group_by("account_id")
         .agg(pl.col("plan").first().alias("sub_plan"))

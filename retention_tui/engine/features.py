@@ -30,6 +30,11 @@ def within(column: str, end: datetime, days: int, offset: int = 0) -> pl.Expr:
     return (pl.col(column) >= stop - timedelta(days=days)) & (pl.col(column) < stop)
 
 
+def at_company(as_of: date) -> pl.Expr:
+    """A contact still at the company on ``as_of`` (not left by then)."""
+    return pl.col("left_company_at").is_null() | (pl.col("left_company_at") > as_of)
+
+
 def _per_account(frame: pl.DataFrame, *aggs: pl.Expr) -> pl.DataFrame:
     return frame.group_by("account_id").agg(*aggs)
 
@@ -288,7 +293,7 @@ def relationship_features(
     contacts = t["contacts"].filter(
         pl.col("created_at").is_null() | (pl.col("created_at") <= as_of)
     )
-    here = pl.col("left_company_at").is_null() | (pl.col("left_company_at") > as_of)
+    here = at_company(as_of)
     champion = pl.col("is_champion") == 1
     strength_rank = (
         pl.when(pl.col("champion_strength") == "strong")

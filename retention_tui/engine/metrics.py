@@ -13,7 +13,13 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from retention_tui.engine.mrr import PAYING_STATUSES, WEEKS_PER_MONTH, monthly_minor, mrr_on
+from retention_tui.engine.mrr import (
+    PAYING_STATUSES,
+    WEEKS_PER_MONTH,
+    active_on,
+    monthly_minor,
+    mrr_on,
+)
 
 MOVEMENTS = ("new", "expansion", "contraction", "churn", "reactivation")
 NRR_BANDS = (  # seed A's decision framework: (lower bound, stage, advice)
@@ -89,11 +95,18 @@ def paying_periods(
     past due for more than ``past_due_churn_days`` (None: it always counts)."""
     if past_due_churn_days is None:
         return periods
+    return periods.filter(~_past_due_too_long(_cutoff(day, past_due_churn_days)))
+
+
+def _cutoff(day: date, past_due_churn_days: int) -> str:
+    """The ISO day before which a past-due period has been past due too long on ``day``."""
+    return (day - timedelta(days=past_due_churn_days)).isoformat()
+
+
+def _past_due_too_long(cutoff: str | pl.Expr) -> pl.Expr:
     # Period days are ISO text (YYYY-MM-DD): compared as text, as active_on does, rather
     # than parsed on every call (the dashboard's trend makes 25 calls).
-    cutoff = (day - timedelta(days=past_due_churn_days)).isoformat()
-    stale = (pl.col("status") == "past_due") & (pl.col("period_start") < cutoff)
-    return periods.filter(~stale)
+    return (pl.col("status") == "past_due") & (pl.col("period_start") < cutoff)
 
 
 def account_mrr(
@@ -124,17 +137,12 @@ def total_mrr(
     on = pl.DataFrame(
         {
             "_day": [d.isoformat() for d in days],
-            "_cutoff": [(d - timedelta(days=past_due_churn_days or 0)).isoformat() for d in days],
+            "_cutoff": [_cutoff(d, past_due_churn_days or 0) for d in days],
         }
     )
-    day = pl.col("_day")
-    live = (
-        (pl.col("period_start") <= day)
-        & (pl.col("period_end").is_null() | (pl.col("period_end") > day))
-        & pl.col("status").is_in(list(PAYING_STATUSES))
-    )
+    live = active_on(pl.col("_day")) & pl.col("status").is_in(list(PAYING_STATUSES))
     if past_due_churn_days is not None:  # as paying_periods
-        live &= ~((pl.col("status") == "past_due") & (pl.col("period_start") < pl.col("_cutoff")))
+        live &= ~_past_due_too_long(pl.col("_cutoff"))
     sums = (
         periods.join(on, how="cross")
         .filter(live)
@@ -218,11 +226,7 @@ def retention(
     pair = _pair(periods, start, end, **kw).filter(pl.col("mrr_start") > 0)
     if by == "plan":
         plans = (
-            periods.filter(
-                (pl.col("period_start") <= start.isoformat())
-                & (pl.col("period_end").is_null() | (pl.col("period_end") > start.isoformat()))
-                & pl.col("status").is_in(list(PAYING_STATUSES))
-            )
+            periods.filter(active_on(start) & pl.col("status").is_in(list(PAYING_STATUSES)))
             .sort("amount_minor", descending=True)
             .group_by("account_id")
             .agg(pl.col("plan").first())

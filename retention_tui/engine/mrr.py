@@ -32,9 +32,10 @@ def monthly_minor(
     return (amount * factor).round(0).cast(pl.Int64)
 
 
-def active_on(day: date) -> pl.Expr:
-    """Periods that cover ``day`` (start inclusive, end exclusive; no end = still running)."""
-    d = day.isoformat()
+def active_on(day: date | pl.Expr) -> pl.Expr:
+    """Periods that cover ``day`` (start inclusive, end exclusive; no end = still running);
+    ``day`` may be a column of ISO days, one per row."""
+    d = day.isoformat() if isinstance(day, date) else day
     return (pl.col("period_start") <= d) & (
         pl.col("period_end").is_null() | (pl.col("period_end") > d)
     )

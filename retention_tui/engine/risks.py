@@ -15,6 +15,7 @@ import polars as pl
 from retention_tui.engine.features import (
     SCHEDULED_KINDS,
     Tables,
+    at_company,
     end_of,
     invoice_states,
     within,
@@ -288,7 +289,7 @@ def champion_silent(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.Da
             (pl.col("is_champion") == 1)
             & pl.col("email").is_not_null()
             & (pl.col("created_at").is_null() | (pl.col("created_at") <= as_of))
-            & (pl.col("left_company_at").is_null() | (pl.col("left_company_at") > as_of))
+            & at_company(as_of)
         )
         .join(f.select("account_id"), on="account_id")
     )
