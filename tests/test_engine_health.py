@@ -519,3 +519,28 @@ def test_scoring_a_past_date_ignores_everything_after_it() -> None:
     assert after.scores.equals(before.scores)
     assert after.signals.equals(before.signals)
     assert after.risks.equals(before.risks)
+
+
+def test_signals_frame_has_every_signal_of_every_account_in_order() -> None:
+    rows = _gold_rows()
+    rows["accounts"] = [account("g", segment="enterprise"), account("b"), account("a")]
+    for preset in ("A", "B"):
+        run = score_run(make_tables(**rows), AS_OF, CFG, preset=preset)
+        wanted = sorted(
+            (a, d, s)
+            for a in ("a", "b", "g")
+            for d, names in CFG["presets"][preset]["signals"].items()
+            for s in names
+        )
+        assert run.signals.select("account_id", "dimension", "signal").rows() == wanted
+        assert run.scores["account_id"].to_list() == ["a", "b", "g"]
+        # Each dimension's score is the mean of its signals' points (x 10) in that frame.
+        means = run.signals.group_by("account_id", "dimension").agg(
+            (pl.col("points").mean() * 10).alias("score")
+        )
+        dims = (
+            run.scores.select("account_id", "dimensions").explode("dimensions").unnest("dimensions")
+        )
+        joined = dims.join(means, on=["account_id", "dimension"], suffix="_signals")
+        assert joined.height == dims.height
+        assert (joined["score"] - joined["score_signals"]).abs().fill_null(0).max() < 1e-9

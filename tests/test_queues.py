@@ -139,6 +139,24 @@ def test_reactivation_sequence_and_data_expiry() -> None:
     assert row["data_expires_on"] == AS_OF + timedelta(days=140)  # day 180
 
 
+def test_reactivation_before_the_first_step_and_after_the_last() -> None:
+    tables = make_tables(
+        accounts=[account("new"), account("done")],
+        subscription_periods=[
+            subscription("new", 10_000, end=(AS_OF - timedelta(days=3)).isoformat()),
+            subscription("done", 10_000, end=(AS_OF - timedelta(days=200)).isoformat()),
+        ],
+    )
+    rows = {r["account_id"]: r for r in reactivation(tables, AS_OF, CFG).to_dicts()}
+    new, done = rows["new"], rows["done"]
+    assert (new["days_since"], new["last_step"], new["next_step"]) == (3, None, "saved_setup")
+    assert new["next_action"] == '"We saved your setup" email'
+    assert new["next_on"] == AS_OF + timedelta(days=4)  # day 7
+    assert (done["last_step"], done["next_step"], done["next_on"]) == ("data_expiring", None, None)
+    assert done["next_action"] == "Sequence finished"
+    assert list(rows) == ["new", "done"]  # by next date, finished sequences last
+
+
 def _deal(name: str, closed_days_ago: int, **kw: object) -> dict:
     return {
         "company_name": name,

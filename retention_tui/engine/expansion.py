@@ -49,12 +49,19 @@ def _current_plan(t: Tables, as_of: date) -> pl.DataFrame:
     )
 
 
-def usage_against_limits(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
+def usage_against_limits(
+    t: Tables, as_of: date, cfg: dict, accounts: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """One row per account and limited metric: usage this month (seats: distinct users in
-    30 days), the limit, the share used, and the highest usage alert reached."""
+    30 days), the limit, the share used, and the highest usage alert reached. For the
+    ``accounts`` given (an account_id column), else for every account."""
     end = end_of(as_of)
     month_start = pl.lit(datetime(as_of.year, as_of.month, 1))
-    events = t["usage_events"].filter(pl.col("occurred_at") < end)
+    events = t["usage_events"].lazy().filter(pl.col("occurred_at") < end)
+    plans = _current_plan(t, as_of)
+    if accounts is not None:
+        events = events.join(accounts.lazy().select("account_id"), on="account_id", how="semi")
+        plans = plans.join(accounts.select("account_id"), on="account_id", how="semi")
     per_metric = (
         events.filter(pl.col("occurred_at") >= month_start)
         .group_by("account_id", "event")
@@ -68,15 +75,14 @@ def usage_against_limits(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         .with_columns(pl.lit("seats").alias("metric"))
         .select("account_id", "metric", "usage")
     )
-    usage = pl.concat([per_metric, seats])
+    usage = pl.concat([per_metric, seats]).collect()
     limits = t["plan_limits"].select("plan", "metric", "limit_value")
     alerts = sorted(cfg["expansion"]["usage_alerts"])
     level = pl.lit(None, pl.Float64)
     for a in alerts:
         level = pl.when(pl.col("share") >= a).then(pl.lit(float(a))).otherwise(level)
     return (
-        _current_plan(t, as_of)
-        .join(limits, on="plan")
+        plans.join(limits, on="plan")
         .join(usage, on=["account_id", "metric"], how="left")
         .with_columns(pl.col("usage").fill_null(0.0))
         .with_columns((pl.col("usage") / pl.col("limit_value")).alias("share"))
@@ -325,15 +331,17 @@ def onboarding(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     end = end_of(as_of)
     events = (
         t["usage_events"]
+        .lazy()
         .filter(pl.col("occurred_at") < end)
-        .join(accounts.select("account_id", "created_at"), on="account_id")
+        .join(accounts.lazy().select("account_id", "created_at"), on="account_id")
         .with_columns(
             (pl.col("occurred_at").dt.date() - pl.col("created_at")).dt.total_days().alias("day")
         )
+        .collect()
     )
     core, ev = cfg["events"]["core"], pl.col("event")
     limits = (
-        usage_against_limits(t, as_of, cfg)
+        usage_against_limits(t, as_of, cfg, accounts)
         .group_by("account_id")
         .agg(pl.col("share").max().alias("max_share"))
     )

@@ -220,46 +220,6 @@ SIGNALS: dict[str, Signal] = {
 }
 
 
-def signal_points(features: pl.DataFrame, cfg: dict, preset: str) -> pl.DataFrame:
-    """Long frame: account_id, dimension, signal, present, raw, points (null = no data)."""
-    parts = []
-    for dimension, names in cfg["presets"][preset]["signals"].items():
-        for name in names:
-            s = SIGNALS[name]
-            present = s.present()
-            parts.append(
-                features.select(
-                    "account_id",
-                    pl.lit(dimension).alias("dimension"),
-                    pl.lit(name).alias("signal"),
-                    present.alias("present"),
-                    pl.when(present).then(s.raw()).cast(pl.String).alias("raw"),
-                    pl.when(present).then(s.points(cfg)).cast(pl.Float64).alias("points"),
-                )
-            )
-    return pl.concat(parts)
-
-
-def _weights(features: pl.DataFrame, cfg: dict, preset: str) -> pl.DataFrame:
-    """account_id, dimension, weight: preset weights, with A's segment overrides."""
-    p = cfg["presets"][preset]
-    base = p["weights"]
-    overrides = p.get("segment_weights", {})
-    by_key = [("", base)] + [(f"segment:{s}", w) for s, w in overrides.items()]
-    table = pl.DataFrame(
-        [(key, d, float(w.get(d, 0))) for key, w in by_key for d in base],
-        schema={"key": pl.String, "dimension": pl.String, "weight": pl.Float64},
-        orient="row",
-    )
-    segment = pl.col("segment").fill_null("")
-    key = pl.when(segment.is_in(list(overrides))).then("segment:" + segment).otherwise(pl.lit(""))
-    return (
-        features.select("account_id", key.alias("key"))
-        .join(table, on="key")
-        .select("account_id", "dimension", "weight")
-    )
-
-
 def tier_of(total: pl.Expr, cfg: dict) -> pl.Expr:
     t = cfg["tiers"]
     return (
@@ -286,6 +246,52 @@ def label_of(total: pl.Expr, cfg: dict, preset: str) -> pl.Expr:
     return expr.otherwise(pl.lit("critical"))
 
 
+def _signal_columns(features: pl.DataFrame, cfg: dict, preset: str) -> tuple[pl.DataFrame, list]:
+    """One row per account (sorted by account_id): account_id, segment, and for each of the
+    preset's signals its present / raw / points columns. Returns the frame and, per signal,
+    (dimension, signal, present column, raw column, points column)."""
+    cols, exprs = [], []
+    for dimension, names in cfg["presets"][preset]["signals"].items():
+        for name in names:
+            s, i = SIGNALS[name], len(cols)
+            present = s.present()
+            names_i = (f"_present{i}", f"_raw{i}", f"_points{i}")
+            cols.append((dimension, name, *names_i))
+            exprs += [
+                present.alias(names_i[0]),
+                pl.when(present).then(s.raw()).cast(pl.String).alias(names_i[1]),
+                pl.when(present).then(s.points(cfg)).cast(pl.Float64).alias(names_i[2]),
+            ]
+    return features.select("account_id", "segment", *exprs).sort("account_id"), cols
+
+
+def _stacked(wide: pl.DataFrame, parts: list[list[pl.Expr | str]]) -> pl.DataFrame:
+    """Each part's columns from every row, stacked and ordered by row, then part (_row and
+    _part: sorting on two integers, where 1.2M rows on three strings took 0.2 s and
+    Polars' concat_list of structs 3 s)."""
+    return pl.concat(
+        [
+            wide.select(pl.int_range(pl.len()).alias("_row"), pl.lit(i).alias("_part"), *part)
+            for i, part in enumerate(parts)
+        ]
+    ).sort("_row", "_part")
+
+
+def _weight(dimension: str, cfg: dict, preset: str) -> pl.Expr:
+    """The dimension's weight for each account: the preset's, or its segment's override."""
+    p = cfg["presets"][preset]
+    overrides = p.get("segment_weights", {})
+    base = float(p["weights"].get(dimension, 0))
+    if not overrides:
+        return pl.lit(base)
+    by_segment = {s: float(w.get(dimension, 0)) for s, w in overrides.items()}
+    return (
+        pl.col("segment")
+        .fill_null("")
+        .replace_strict(by_segment, default=base, return_dtype=pl.Float64)
+    )
+
+
 def score_accounts(
     features: pl.DataFrame, cfg: dict, preset: str | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -293,41 +299,51 @@ def score_accounts(
 
     Returns (signals, scores): the long per-signal frame, and one row per account with
     total (0-100, null with no data), tier (B's scale), label (the preset's own words),
-    coverage (0-1) and a struct of dimension scores.
+    coverage (0-1) and a struct of dimension scores. Computed across each account's row
+    (a dimension's signals side by side), not by grouping the long frame: 100k accounts
+    0.85 -> 0.2 s.
     """
     preset = preset or cfg["scoring"]["preset"]
-    signals = signal_points(features, cfg, preset)
-    dims = (
-        signals.group_by("account_id", "dimension")
-        .agg(
-            (pl.col("points").mean() * 10).alias("score"),
-            pl.col("present").sum().alias("present"),
-            pl.len().alias("n"),
-        )
-        .join(_weights(features, cfg, preset), on=["account_id", "dimension"])
+    wide, cols = _signal_columns(features, cfg, preset)
+    p = cfg["presets"][preset]
+    weighted = [d for d in p["signals"] if d in p["weights"]]
+    score, present, weight, has = {}, {}, {}, {}
+    for d in weighted:
+        mine = [c for c in cols if c[0] == d]
+        score[d] = pl.mean_horizontal([pl.col(c[4]) for c in mine]) * 10
+        present[d] = pl.sum_horizontal([pl.col(c[2]).cast(pl.UInt32) for c in mine]) / len(mine)
+        weight[d] = _weight(d, cfg, preset)
+        has[d] = score[d].is_not_null() & (weight[d] > 0)
+    total = pl.when(pl.any_horizontal(list(has.values()))).then(
+        pl.sum_horizontal([pl.when(has[d]).then(score[d] * weight[d]) for d in weighted])
+        / pl.sum_horizontal([pl.when(has[d]).then(weight[d]) for d in weighted])
     )
-    has = pl.col("score").is_not_null() & (pl.col("weight") > 0)
-    totals = dims.group_by("account_id").agg(
-        pl.when(has.any())
-        .then(
-            (pl.col("score") * pl.col("weight")).filter(has).sum()
-            / pl.col("weight").filter(has).sum()
+    coverage = pl.sum_horizontal([present[d] * weight[d] for d in weighted]) / pl.sum_horizontal(
+        list(weight.values())
+    )
+    dims = sorted(weighted)
+    dimensions = (
+        _stacked(
+            wide.select([score[d].alias(d) for d in dims]),
+            [[pl.lit(d).alias("dimension"), pl.col(d).alias("score")] for d in dims],
         )
-        .alias("total"),
-        ((pl.col("present") / pl.col("n") * pl.col("weight")).sum() / pl.col("weight").sum()).alias(
-            "coverage"
-        ),
-        pl.struct("dimension", "score").sort_by("dimension").alias("dimensions"),
+        .group_by("_row", maintain_order=True)
+        .agg(pl.struct("dimension", "score").alias("dimensions"))
+        .get_column("dimensions")
     )
     scores = (
-        features.select("account_id", "segment")
-        .join(totals, on="account_id", how="left")
-        .with_columns(pl.col("total").round(1))
+        wide.select(
+            "account_id",
+            "segment",
+            total.round(9).round(1).alias("total"),  # sum-order noise never flips a tenth
+            coverage.alias("coverage"),
+        )
+        .with_columns(dimensions)
         .with_columns(label_of(pl.col("total"), cfg, preset).alias("label"))
         .with_columns(
             (
                 pl.col("label").replace_strict(A_LABEL_TIER, default=None, return_dtype=pl.String)
-                if cfg["presets"][preset].get("labels")
+                if p.get("labels")
                 else tier_of(pl.col("total"), cfg)
             ).alias("tier"),
             pl.lit(preset).alias("preset"),
@@ -335,6 +351,19 @@ def score_accounts(
         .select(
             "account_id", "segment", "total", "coverage", "dimensions", "tier", "label", "preset"
         )
-        .sort("account_id")
     )
-    return signals.sort("account_id", "dimension", "signal"), scores
+    signals = _stacked(
+        wide,
+        [
+            [
+                "account_id",
+                pl.lit(dimension).alias("dimension"),
+                pl.lit(name).alias("signal"),
+                pl.col(present).alias("present"),
+                pl.col(raw).alias("raw"),
+                pl.col(points).alias("points"),
+            ]
+            for dimension, name, present, raw, points in sorted(cols, key=lambda c: c[:2])
+        ],
+    ).drop("_row", "_part")
+    return signals, scores

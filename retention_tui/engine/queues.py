@@ -294,35 +294,30 @@ def reactivation(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         .join(last_mrr, on="account_id", how="left")
         .join(_names(t), on="account_id", how="left")
     )
-    rows = []
-    for a in frame.iter_rows(named=True):
-        since = (as_of - a["churned_on"]).days
-        past = [(s, d) for s, d in steps if d <= since]
-        ahead = [(s, d) for s, d in steps if d > since]
-        rows.append(
-            {
-                "account_id": a["account_id"],
-                "account": a["name"],
-                "owner": a["owner"],
-                "churned_on": a["churned_on"],
-                "days_since": since,
-                "last_step": past[-1][0] if past else None,
-                "next_step": ahead[0][0] if ahead else None,
-                "next_action": REACTIVATION_ACTIONS[ahead[0][0]] if ahead else "Sequence finished",
-                "next_on": a["churned_on"] + timedelta(days=ahead[0][1]) if ahead else None,
-                "data_expires_on": a["churned_on"] + timedelta(days=r["data_expiry_days"]),
-            }
-        )
-    if not rows:
-        return pl.DataFrame(
-            schema={
-                "account_id": pl.String,
-                "account": pl.String,
-                "churned_on": pl.Date,
-                "next_on": pl.Date,
-            }
-        )
-    return pl.DataFrame(rows).sort("next_on", "account_id", nulls_last=True)
+    since = (pl.lit(as_of) - pl.col("churned_on")).dt.total_days()
+    last_step, next_step, next_day = (pl.lit(None, pl.String),) * 2 + (pl.lit(None, pl.Int64),)
+    for step, day in steps:  # the latest step reached, the first one ahead
+        last_step = pl.when(since >= day).then(pl.lit(step)).otherwise(last_step)
+    for step, day in reversed(steps):
+        ahead = since < day
+        next_step = pl.when(ahead).then(pl.lit(step)).otherwise(next_step)
+        next_day = pl.when(ahead).then(pl.lit(day)).otherwise(next_day)
+    actions = {step: REACTIVATION_ACTIONS[step] for step, _ in steps}
+    return frame.select(
+        "account_id",
+        pl.col("name").alias("account"),
+        "owner",
+        "churned_on",
+        since.alias("days_since"),
+        last_step.alias("last_step"),
+        next_step.alias("next_step"),
+        pl.when(next_step.is_null())
+        .then(pl.lit("Sequence finished"))
+        .otherwise(next_step.replace_strict(actions, default=None, return_dtype=pl.String))
+        .alias("next_action"),
+        (pl.col("churned_on") + pl.duration(days=next_day)).alias("next_on"),
+        (pl.col("churned_on") + timedelta(days=r["data_expiry_days"])).alias("data_expires_on"),
+    ).sort("next_on", "account_id", nulls_last=True)
 
 
 # How the user's work (playbooks, notes, snoozes) names a deal: 'deal:hubspot:9002'.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from itertools import pairwise
 
 import polars as pl
 
@@ -382,40 +383,40 @@ def comms_declining(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.Da
     weeks = cfg["risks"]["comms_declining"]["weeks"]
     end = end_of(as_of)
     start = end - timedelta(days=7 * (weeks + 1))
-    week = ((pl.lit(end) - pl.col("at")).dt.total_days() // 7).alias("week")
+    week = (pl.lit(end) - pl.col("at")).dt.total_days() // 7  # 0 = the last 7 days
     usage = (
         t["usage_events"]
-        .filter(pl.col("occurred_at") >= start)
+        .lazy()
+        .filter((pl.col("occurred_at") >= start) & (pl.col("occurred_at") < end))
         .select("account_id", pl.col("occurred_at").alias("at"))
     )
     inbound = (
         t["touchpoints"]
-        .filter(pl.col("direction") == "inbound")
+        .lazy()
+        .filter(
+            (pl.col("direction") == "inbound")
+            & (pl.col("occurred_at") >= start)
+            & (pl.col("occurred_at") < end)
+        )
         .select("account_id", pl.col("occurred_at").alias("at"))
     )
-    activity = pl.concat([usage, inbound]).filter((pl.col("at") >= start) & (pl.col("at") < end))
-    counts = (
-        f.select("account_id")
-        .join(
-            pl.DataFrame({"week": list(range(weeks + 1))}, schema={"week": pl.Int64}), how="cross"
-        )
-        .join(
-            activity.with_columns(week).group_by("account_id", "week").len(),
-            on=["account_id", "week"],
-            how="left",
-        )
-        .with_columns(pl.col("len").fill_null(0))
-        .sort("account_id", "week", descending=[False, True])  # oldest week first
-        .group_by("account_id", maintain_order=True)
-        .agg(pl.col("len").alias("weekly"))
+    oldest_first = [f"_w{k}" for k in range(weeks, -1, -1)]
+    per_week = (
+        pl.concat([usage, inbound])
+        .group_by("account_id")
+        .agg([(week == k).sum().alias(f"_w{k}") for k in range(weeks + 1)])
+        .collect()
     )
-    diffs = pl.col("weekly").list.diff(null_behavior="drop")
-    fires = diffs.list.eval(pl.element() < 0).list.all() & (pl.col("weekly").list.first() > 0)
+    # Fires when every week had less activity than the week before it, from some activity
+    # (an account with none in the window cannot fire: only those with some are read).
+    fires = pl.col(oldest_first[0]) > 0
+    for older, newer in pairwise(oldest_first):
+        fires = fires & (pl.col(newer) < pl.col(older))
     line = pl.format(
-        "weekly activity, oldest first: {}",
-        pl.col("weekly").cast(pl.List(pl.String)).list.join(" → "),
+        "weekly activity, oldest first: " + " → ".join(["{}"] * len(oldest_first)),
+        *oldest_first,
     )
-    return _from_features(counts, fires, line)
+    return _from_features(f.select("account_id").join(per_week, on="account_id"), fires, line)
 
 
 DETECTORS: dict[str, Detector] = {
