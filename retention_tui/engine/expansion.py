@@ -98,13 +98,13 @@ def pqa_scores(
     usage_against_limits of the same date, when the caller has it already."""
     e, p = cfg["events"], cfg["expansion"]["pqa"]
     end = end_of(as_of)
-    events = t["usage_events"].filter(pl.col("occurred_at") < end)
     ev = pl.col("event")
-    recent = within("occurred_at", end, 30)
     # Every point is earned by behaviour in the last 30 days (our choice: a score
     # "recalculated daily" that a customer's whole history would otherwise saturate).
     agg = (
-        events.filter(recent)
+        t["usage_events"]
+        .lazy()
+        .filter(within("occurred_at", end, 30))
         .group_by("account_id")
         .agg(
             ev.is_in(e["core"]).any().alias("core_ever"),
@@ -117,6 +117,7 @@ def pqa_scores(
             pl.col("value").filter(ev == "data_imported").sum().alias("rows_imported"),
             (ev == "settings_changed").any().alias("admin"),
         )
+        .collect()
     )
     limit_hit = (
         (usage_against_limits(t, as_of, cfg) if limits is None else limits)
@@ -194,10 +195,16 @@ def expansion_triggers(
             pl.col("plan"),
         ),
     )
-    events = t["usage_events"].filter(within("occurred_at", end, 30))
-    counts = events.group_by("account_id").agg(
-        (pl.col("event") == "invite_sent").sum().alias("invites"),
-        (pl.col("event") == "feature_gate_hit").sum().alias("gates"),
+    counts = (
+        t["usage_events"]
+        .lazy()
+        .filter(within("occurred_at", end, 30))
+        .group_by("account_id")
+        .agg(
+            (pl.col("event") == "invite_sent").sum().alias("invites"),
+            (pl.col("event") == "feature_gate_hit").sum().alias("gates"),
+        )
+        .collect()
     )
     add(
         counts.filter(pl.col("invites") >= x["invites"]),

@@ -18,7 +18,6 @@ from retention_tui.engine.mrr import (
     WEEKS_PER_MONTH,
     active_on,
     monthly_minor,
-    mrr_on,
 )
 
 MOVEMENTS = ("new", "expansion", "contraction", "churn", "reactivation")
@@ -116,12 +115,19 @@ def account_mrr(
     past_due_churn_days: int | None = None,
     weeks_per_month: float = WEEKS_PER_MONTH,
 ) -> pl.DataFrame:
-    """account_id, mrr (minor units, all currencies summed) on ``day``."""
+    """account_id, mrr (minor units, all currencies summed) on ``day``: mrr_on's sums per
+    account, in one filter and one grouping."""
     live = paying_periods(periods, day, past_due_churn_days)
     return (
-        mrr_on(live, day, paying_statuses=PAYING_STATUSES, weeks_per_month=weeks_per_month)
+        live.lazy()
+        .filter(active_on(day) & pl.col("status").is_in(list(PAYING_STATUSES)))
         .group_by("account_id")
-        .agg(pl.col("mrr_minor").sum().alias("mrr"))
+        .agg(
+            monthly_minor(pl.col("amount_minor"), pl.col("billing_interval"), weeks_per_month)
+            .sum()
+            .alias("mrr")
+        )
+        .collect()
     )
 
 
@@ -155,9 +161,17 @@ def total_mrr(
     return [int(by_day.get(d.isoformat()) or 0) for d in days]
 
 
-def _pair(periods: pl.DataFrame, start: date, end: date, **kw: object) -> pl.DataFrame:
-    a = account_mrr(periods, start, **kw).rename({"mrr": "mrr_start"})  # type: ignore[arg-type]
-    b = account_mrr(periods, end, **kw).rename({"mrr": "mrr_end"})  # type: ignore[arg-type]
+def _pair(
+    periods: pl.DataFrame, start: date, end: date, on: dict | None = None, **kw: object
+) -> pl.DataFrame:
+    """account_id, mrr_start, mrr_end. ``on``: account_mrr per day, filled as computed, so
+    consecutive months share their boundary day (movements over 12 months: 13, not 24)."""
+    on = {} if on is None else on
+    for day in (start, end):
+        if day not in on:
+            on[day] = account_mrr(periods, day, **kw)  # type: ignore[arg-type]
+    a = on[start].rename({"mrr": "mrr_start"})
+    b = on[end].rename({"mrr": "mrr_end"})
     return a.join(b, on="account_id", how="full", coalesce=True).with_columns(
         pl.col("mrr_start").fill_null(0), pl.col("mrr_end").fill_null(0)
     )
@@ -171,9 +185,9 @@ def movements(periods: pl.DataFrame, months: list[date], **kw: object) -> pl.Dat
         .group_by("account_id")
         .agg(pl.col("period_start").min().str.to_date().alias("first_paid"))
     )
-    rows = []
+    rows, on = [], {}
     for month in months:
-        pair = _pair(periods, month, next_month(month), **kw).join(
+        pair = _pair(periods, month, next_month(month), on, **kw).join(
             first_paid, on="account_id", how="left"
         )
         s, e = pl.col("mrr_start"), pl.col("mrr_end")
