@@ -167,6 +167,18 @@ def test_new_account_has_no_login_baseline_yet() -> None:
     assert f["login_ratio"] is None  # fewer than 14 days of baseline: left out, not "1 point"
 
 
+def test_usage_before_the_windows_still_counts_as_having_usage() -> None:
+    rows = events("old", "login", [days_ago(200)]) + events("later", "login", [days_ago(-2)])
+    f = _features(accounts=[account("old"), account("later"), account("none")], usage_events=rows)
+    assert (f["old"]["has_usage"], f["old"]["events_recent"], f["old"]["events_baseline"]) == (
+        True,
+        0,
+        0,
+    )
+    # Events after the as-of day are not known yet; no events at all: no usage.
+    assert (f["later"]["has_usage"], f["none"]["has_usage"]) == (False, False)
+
+
 def test_baseline_counts_only_days_the_account_existed() -> None:
     # Created 2 May: 30 days of baseline (to 1 June), so 15 logins there = 15 expected.
     created = date(2026, 5, 2)
