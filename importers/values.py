@@ -11,27 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-# ISO 4217 currencies whose minor unit is not 1/100.
-_ZERO_DECIMAL = {
-    "BIF",
-    "CLP",
-    "DJF",
-    "GNF",
-    "ISK",
-    "JPY",
-    "KMF",
-    "KRW",
-    "PYG",
-    "RWF",
-    "UGX",
-    "UYI",
-    "VND",
-    "VUV",
-    "XAF",
-    "XOF",
-    "XPF",
-}
-_THREE_DECIMAL = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
+from db.money import THREE_DECIMAL, ZERO_DECIMAL
 
 TRUE_WORDS = ("true", "yes", "y", "1", "t")
 FALSE_WORDS = ("false", "no", "n", "0", "f")
@@ -57,9 +37,9 @@ INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 def currency_exponent(currency: pl.Expr) -> pl.Expr:
     """How many decimal places the currency's minor unit has (2 unless ISO 4217 says not)."""
     return (
-        pl.when(currency.is_in(list(_ZERO_DECIMAL)))
+        pl.when(currency.is_in(sorted(ZERO_DECIMAL)))
         .then(pl.lit(0, pl.Int64))
-        .when(currency.is_in(list(_THREE_DECIMAL)))
+        .when(currency.is_in(sorted(THREE_DECIMAL)))
         .then(pl.lit(3, pl.Int64))
         .otherwise(pl.lit(2, pl.Int64))
     )

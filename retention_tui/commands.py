@@ -54,7 +54,8 @@ def nrr_document(as_of: date) -> Callable[[Snapshot], str]:
         data = nrr_report(s.tables, as_of, 6, "segment", s.cfg)
         m = data["last_month"]
         money_cols = MOVEMENT_COLUMNS[1:8]
-        moves = [{**r, **{c: money(r[c]) for c in money_cols}} for r in data["movements"]]
+        cur = data["currency"]
+        moves = [{**r, **{c: money(r[c], cur) for c in money_cols}} for r in data["movements"]]
         lines = [
             f"# Net revenue retention — {m['month'][:7]}",
             "",
@@ -62,6 +63,8 @@ def nrr_document(as_of: date) -> Callable[[Snapshot], str]:
         ]
         if m["stage"]:
             lines.append(f"- Stage: {m['stage']}. {m['advice']}.")
+        if data["note"]:
+            lines.append(f"- Note: {data['note']}")
         lines += [
             "",
             "## Movements",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from copy import deepcopy
 from importlib import resources
@@ -79,6 +80,9 @@ def _merge(base: Config, override: Config, where: str, file: Path) -> None:
                 _merge(template, value, name, file)
                 base[key] = template
                 continue
+            if where == "currency.rates":  # a rate per currency code: _check_currency
+                base[key] = value
+                continue
             if where == "keymap":
                 if not isinstance(value, str) or not value.strip():
                     raise RetentionError(
@@ -95,6 +99,26 @@ def _merge(base: Config, override: Config, where: str, file: Path) -> None:
             raise RetentionError(f"{file}: '{name}' must be {_type_name(base[key])}, got {value!r}")
         else:
             base[key] = value
+
+
+def _check_currency(c: Config, file: Path) -> None:
+    code = re.compile(r"^[A-Z]{3}$")
+    if c["base"] and not code.match(c["base"]):
+        raise RetentionError(
+            f"{file}: 'currency.base' must be a three-letter ISO code such as \"USD\", "
+            f'or "" for the book\'s own currency; got {c["base"]!r}'
+        )
+    for name, rate in c["rates"].items():
+        if not code.match(name):
+            raise RetentionError(
+                f"{file}: 'currency.rates.{name}' must be named by a three-letter ISO code "
+                "such as EUR"
+            )
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or rate <= 0:
+            raise RetentionError(
+                f"{file}: 'currency.rates.{name}' must be a number above 0 (units of the "
+                f"base currency one {name} is worth), got {rate!r}"
+            )
 
 
 def _check(cfg: Config, file: Path) -> None:
@@ -120,6 +144,7 @@ def _check(cfg: Config, file: Path) -> None:
         for dim, w in p["weights"].items():
             if w < 0:
                 raise RetentionError(f"{file}: 'presets.{name}.weights.{dim}' must be >= 0")
+    _check_currency(cfg["currency"], file)
     t = cfg["tiers"]
     if not 0 < t["at_risk"] < t["monitor"] < t["healthy"] <= 100:
         raise RetentionError(f"{file}: 'tiers' must satisfy 0 < at_risk < monitor < healthy <= 100")

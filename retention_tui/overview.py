@@ -12,7 +12,10 @@ import polars as pl
 
 from db import queries
 from db.frames import load_all
+from retention_tui.config import Config
 from retention_tui.engine.features import Tables, at_company
+from retention_tui.engine.metrics import account_mrr, metric_options
+from retention_tui.engine.money import periods_fx
 from retention_tui.engine.mrr import mrr_on, subscription_status_on
 
 ACTIVE_USER_DAYS = 30
@@ -21,7 +24,7 @@ READS = ("contacts", "tickets", "usage_events", "subscription_periods")
 COLUMNS = (
     *("account_id", "name", "domain", "segment", "plan", "owner", "renewal_date", "currency"),
     *("contacts", "active_users", "open_tickets", "score", "tier", "coverage", "scored_as_of"),
-    *("mrr_currency", "mrr_minor", "status"),
+    *("mrr_currency", "mrr_minor", "status", "mrr_base", "base_currency"),
 )
 
 
@@ -56,7 +59,9 @@ def account_counts(t: Tables, as_of: date) -> pl.DataFrame:
     return counts.join(tickets, on="account_id", how="full", coalesce=True)
 
 
-def accounts_overview(conn: sqlite3.Connection, as_of: date) -> pl.DataFrame:
+def accounts_overview(conn: sqlite3.Connection, as_of: date, cfg: Config) -> pl.DataFrame:
+    """One row per account: its MRR in its own (main) currency, mrr_base in the book's base
+    currency (what totals add up; null without a rate), status, latest score, counts."""
     accounts = queries.accounts_overview(conn, as_of.isoformat())
     t = load_all(conn, READS)
     counts = account_counts(t, as_of)
@@ -65,12 +70,16 @@ def accounts_overview(conn: sqlite3.Connection, as_of: date) -> pl.DataFrame:
     status = subscription_status_on(periods, as_of)
     # An account billed in several currencies shows its main one (the largest MRR).
     main = mrr.sort("mrr_minor", descending=True).unique("account_id", keep="first")
+    in_base = account_mrr(periods, as_of, **metric_options(cfg)).rename({"mrr": "mrr_base"})  # type: ignore[arg-type]
+    base = periods_fx(periods, cfg["currency"]).base
     return (
         accounts.join(counts, on="account_id", how="left")
         .join(main.rename({"currency": "mrr_currency"}), on="account_id", how="left")
         .join(status, on="account_id", how="left")
+        .join(in_base, on="account_id", how="left")
         .with_columns(
             pl.col("contacts", "active_users", "open_tickets").fill_null(0).cast(pl.Int64),
+            pl.lit(base).alias("base_currency"),
             pl.col("mrr_minor").fill_null(0),
             pl.col("mrr_currency").fill_null(pl.col("currency")),
             pl.col("status").fill_null("no subscription"),

@@ -145,7 +145,7 @@ BUILTIN: tuple[QueueView, ...] = (
             ("Band", "band", "text"),
             ("Next touch", "next_touch", "text"),
             ("On", "next_touch_on", "date"),
-            ("Amount", "amount_minor", "money"),
+            ("Amount", "amount_minor", "amount"),
             ("Done", "touches_done", "text"),
         ),
         (("priority", "score", True), ("next touch", "next_touch_on", False)),
@@ -185,7 +185,7 @@ BUILTIN: tuple[QueueView, ...] = (
         (
             ("Account", "account", "text"),
             ("Invoice", "invoice_id", "text"),
-            ("Amount", "amount_minor", "money"),
+            ("Amount", "amount_minor", "amount"),
             ("Stage", "stage", "text"),
             ("Next action", "next_action", "text"),
             ("On", "next_on", "date"),
@@ -303,11 +303,13 @@ def _filtered(source: QueueView, filters: tuple) -> Callable[[Snapshot, date], p
     return build
 
 
-def cell(value: object, kind: str) -> str:
+def cell(value: object, kind: str, currency: str = "USD") -> str:
+    """A value as the queue shows it: money (totals, MRR) in ``currency``, the book's base;
+    an amount (an invoice, a deal) in ``currency``, the row's own."""
     if value is None or value == "":
         return "—"
-    if kind == "money":
-        return money(int(value))  # type: ignore[call-overload]
+    if kind in ("money", "amount"):
+        return money(int(value), currency)  # type: ignore[call-overload]
     if kind == "score":
         return f"{float(value):.0f}"  # type: ignore[arg-type]
     if kind == "flag":

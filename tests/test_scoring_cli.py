@@ -108,6 +108,10 @@ def test_invalid_config_names_the_key(runner: CliRunner, db_path: Path) -> None:
         "[tiers]\nhealthy = 40\n": "'tiers' must satisfy 0 < at_risk < monitor < healthy",
         '[presets.B.signals]\nusage = ["logins"]\n': "names unknown signal 'logins'",
         "[scoring\n": "not valid TOML",
+        '[currency]\nbase = "usd"\n': "'currency.base' must be a three-letter ISO code",
+        '[currency.rates]\nEUR = "1.08"\n': "'currency.rates.EUR' must be a number above 0",
+        "[currency.rates]\nEUR = 0\n": "'currency.rates.EUR' must be a number above 0",
+        "[currency.rates]\neuro = 1.1\n": "'currency.rates.euro' must be named by a three",
     }
     for text, message in cases.items():
         toml.write_text(text)

@@ -21,6 +21,7 @@ from retention_tui.cli.base import (
     as_of_option,
     cli,
     db_option,
+    effective_config,
     format_option,
     open_db,
     today,
@@ -270,7 +271,7 @@ def accounts(ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | N
     from retention_tui.overview import accounts_overview
 
     with closing(open_db(db_path)) as conn:
-        frame = accounts_overview(conn, as_of or today())
+        frame = accounts_overview(conn, as_of or today(), effective_config(db_path))
     rows = []
     for r in frame.to_dicts():
         mrr = r["mrr_minor"]

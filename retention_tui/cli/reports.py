@@ -48,16 +48,21 @@ def report_risk(db_path: Path | None, fmt: str, as_of: date | None) -> None:
     with closing(open_db(db_path)) as conn:
         tables = load_all(conn)
         run = compute(conn, as_of or today(), cfg, tables)
-    accounts = tables["accounts"]
+    from retention_tui.engine.money import left_out_note, periods_fx
+
+    accounts, periods = tables["accounts"], tables["subscription_periods"]
     rows = risk_rows(run, accounts, cfg)
-    currency = accounts["currency"].mode().first() if accounts.height else "USD"
+    currency = periods_fx(periods, cfg["currency"]).base  # risk_rows' MRR is in the base
+    note = left_out_note(periods, cfg["currency"])
+    if note:
+        click.echo(f"Note: {note}", err=True)
     if fmt == "table":
         click.echo(f"Churn risk report as of {run.as_of} (preset {run.preset})")
-        click.echo(risk_summary(rows, currency or "USD"))
+        click.echo(risk_summary(rows, currency))
         click.echo()
         from retention_tui.formatting import money
 
-        rows = [{**r, "mrr": money(int(r["mrr_minor"]), currency or "USD")} for r in rows]
+        rows = [{**r, "mrr": money(int(r["mrr_minor"]), currency)} for r in rows]
         click.echo(
             render(
                 rows,
@@ -104,6 +109,9 @@ def report_nrr(
 
     cfg, tables = load_tables(db_path)
     data = nrr_report(tables, as_of or today(), months, by, cfg)
+    if data["note"]:
+        click.echo(f"Note: {data['note']}", err=True)
+    cur = data["currency"]
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
         return
@@ -124,11 +132,11 @@ def report_nrr(
         )
         click.echo()
         cols = MOVEMENT_COLUMNS[1:8]
-        moves = [{**r, **{c: money(r[c]) for c in cols}} for r in moves]
+        moves = [{**r, **{c: money(r[c], cur) for c in cols}} for r in moves]
     click.echo(render(moves, fmt, columns=MOVEMENT_COLUMNS))
     if data["breakdown"] and fmt in ("table", "markdown"):
         breakdown = [
-            {**r, "mrr_start": money(r["mrr_start"]), "mrr_end": money(r["mrr_end"])}
+            {**r, "mrr_start": money(r["mrr_start"], cur), "mrr_end": money(r["mrr_end"], cur)}
             for r in data["breakdown"]
         ]
         click.echo()

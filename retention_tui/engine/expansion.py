@@ -91,6 +91,13 @@ def usage_against_limits(
     )
 
 
+def _last_30_days(t: Tables, end: datetime, *aggs: pl.Expr) -> pl.DataFrame:
+    """``aggs`` per account over its events of the 30 days before ``end`` (filtered lazily:
+    the events are not copied)."""
+    events = t["usage_events"].lazy().filter(within("occurred_at", end, 30))
+    return events.group_by("account_id").agg(*aggs).collect()
+
+
 def pqa_scores(
     t: Tables, as_of: date, cfg: dict, limits: pl.DataFrame | None = None
 ) -> pl.DataFrame:
@@ -101,23 +108,16 @@ def pqa_scores(
     ev = pl.col("event")
     # Every point is earned by behaviour in the last 30 days (our choice: a score
     # "recalculated daily" that a customer's whole history would otherwise saturate).
-    agg = (
-        t["usage_events"]
-        .lazy()
-        .filter(within("occurred_at", end, 30))
-        .group_by("account_id")
-        .agg(
-            ev.is_in(e["core"]).any().alias("core_ever"),
-            pl.col("occurred_at").dt.date().n_unique().alias("active_days"),
-            (ev == "invite_sent").sum().alias("invites_30d"),
-            (within("occurred_at", end, 7) & (ev == "feature_gate_hit"))
-            .any()
-            .alias("gate_this_week"),
-            ev.is_in(["api_call", "integration_connected"]).any().alias("api"),
-            pl.col("value").filter(ev == "data_imported").sum().alias("rows_imported"),
-            (ev == "settings_changed").any().alias("admin"),
-        )
-        .collect()
+    agg = _last_30_days(
+        t,
+        end,
+        ev.is_in(e["core"]).any().alias("core_ever"),
+        pl.col("occurred_at").dt.date().n_unique().alias("active_days"),
+        (ev == "invite_sent").sum().alias("invites_30d"),
+        (within("occurred_at", end, 7) & (ev == "feature_gate_hit")).any().alias("gate_this_week"),
+        ev.is_in(["api_call", "integration_connected"]).any().alias("api"),
+        pl.col("value").filter(ev == "data_imported").sum().alias("rows_imported"),
+        (ev == "settings_changed").any().alias("admin"),
     )
     limit_hit = (
         (usage_against_limits(t, as_of, cfg) if limits is None else limits)
@@ -195,16 +195,11 @@ def expansion_triggers(
             pl.col("plan"),
         ),
     )
-    counts = (
-        t["usage_events"]
-        .lazy()
-        .filter(within("occurred_at", end, 30))
-        .group_by("account_id")
-        .agg(
-            (pl.col("event") == "invite_sent").sum().alias("invites"),
-            (pl.col("event") == "feature_gate_hit").sum().alias("gates"),
-        )
-        .collect()
+    counts = _last_30_days(
+        t,
+        end,
+        (pl.col("event") == "invite_sent").sum().alias("invites"),
+        (pl.col("event") == "feature_gate_hit").sum().alias("gates"),
     )
     add(
         counts.filter(pl.col("invites") >= x["invites"]),

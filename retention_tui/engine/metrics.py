@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from retention_tui.engine.money import convertible, in_base, periods_fx
 from retention_tui.engine.mrr import (
     PAYING_STATUSES,
     WEEKS_PER_MONTH,
@@ -114,21 +115,18 @@ def account_mrr(
     *,
     past_due_churn_days: int | None = None,
     weeks_per_month: float = WEEKS_PER_MONTH,
+    currency: dict | None = None,
 ) -> pl.DataFrame:
-    """account_id, mrr (minor units, all currencies summed) on ``day``: mrr_on's sums per
-    account, in one filter and one grouping."""
+    """account_id, mrr on ``day``, in minor units of the base currency (``currency``: the
+    [currency] config; None sums the amounts as stored). Periods in a currency with no
+    rate are left out. mrr_on's sums per account, in one filter and one grouping."""
     live = paying_periods(periods, day, past_due_churn_days)
-    return (
-        live.lazy()
-        .filter(active_on(day) & pl.col("status").is_in(list(PAYING_STATUSES)))
-        .group_by("account_id")
-        .agg(
-            monthly_minor(pl.col("amount_minor"), pl.col("billing_interval"), weeks_per_month)
-            .sum()
-            .alias("mrr")
-        )
-        .collect()
-    )
+    fx = periods_fx(periods, currency or {}) if currency is not None else None
+    mrr = monthly_minor(pl.col("amount_minor"), pl.col("billing_interval"), weeks_per_month)
+    paying = active_on(day) & pl.col("status").is_in(list(PAYING_STATUSES))
+    if fx is not None:
+        mrr, paying = in_base(mrr, fx), paying & convertible(fx)
+    return live.lazy().filter(paying).group_by("account_id").agg(mrr.sum().alias("mrr")).collect()
 
 
 def total_mrr(
@@ -137,9 +135,10 @@ def total_mrr(
     *,
     past_due_churn_days: int | None = None,
     weeks_per_month: float = WEEKS_PER_MONTH,
+    currency: dict | None = None,
 ) -> list[int]:
-    """The book's MRR (minor units, all currencies summed) on each of ``days``: what
-    summing account_mrr gives for each, in one pass over the periods."""
+    """The book's MRR (minor units of the base currency, as account_mrr) on each of
+    ``days``: what summing account_mrr gives for each, in one pass over the periods."""
     on = pl.DataFrame(
         {
             "_day": [d.isoformat() for d in days],
@@ -149,14 +148,11 @@ def total_mrr(
     live = active_on(pl.col("_day")) & pl.col("status").is_in(list(PAYING_STATUSES))
     if past_due_churn_days is not None:  # as paying_periods
         live &= ~_past_due_too_long(pl.col("_cutoff"))
-    sums = (
-        periods.join(on, how="cross")
-        .filter(live)
-        .group_by("_day")
-        .agg(
-            monthly_minor(pl.col("amount_minor"), pl.col("billing_interval"), weeks_per_month).sum()
-        )
-    )
+    mrr = monthly_minor(pl.col("amount_minor"), pl.col("billing_interval"), weeks_per_month)
+    if currency is not None:
+        fx = periods_fx(periods, currency)
+        mrr, live = in_base(mrr, fx), live & convertible(fx)
+    sums = periods.join(on, how="cross").filter(live).group_by("_day").agg(mrr.sum())
     by_day = dict(sums.iter_rows())
     return [int(by_day.get(d.isoformat()) or 0) for d in days]
 
@@ -322,9 +318,13 @@ def cohorts(periods: pl.DataFrame, months: list[date], **kw: object) -> pl.DataF
 
 
 def metric_options(cfg: dict) -> dict[str, object]:
-    """The engine keyword arguments the [metrics] config section sets."""
+    """The engine keyword arguments the [metrics] and [currency] config sections set."""
     m = cfg["metrics"]
-    return {"past_due_churn_days": m["past_due_churn_days"], "weeks_per_month": m["weekly_factor"]}
+    return {
+        "past_due_churn_days": m["past_due_churn_days"],
+        "weeks_per_month": m["weekly_factor"],
+        "currency": cfg["currency"],
+    }
 
 
 def monthly_rates(moves: pl.DataFrame) -> pl.DataFrame:

@@ -17,6 +17,7 @@ import polars as pl
 from retention_tui.engine.expansion import expansion_triggers, onboarding
 from retention_tui.engine.features import Tables, end_of, within
 from retention_tui.engine.metrics import metric_options, monthly_rates, movements, next_month
+from retention_tui.engine.money import periods_fx
 from retention_tui.engine.queues import payment_recovery, renewals
 from retention_tui.engine.run import ScoreRun
 from retention_tui.formatting import money
@@ -51,8 +52,13 @@ def _month_label(m: date) -> str:
     return m.strftime("%B %Y")
 
 
-def _signed(minor: int) -> str:
-    return ("+" if minor >= 0 else "-") + money(abs(minor))
+def _signed(minor: int, currency: str) -> str:
+    return ("+" if minor >= 0 else "-") + money(abs(minor), currency)
+
+
+def _base(t: Tables, cfg: dict) -> str:
+    """The currency every total of the book is in."""
+    return periods_fx(t["subscription_periods"], cfg["currency"]).base
 
 
 # --- the business --------------------------------------------------------------------
@@ -62,7 +68,7 @@ def executive_summary(
     t: Tables, month: date, cfg: dict, end_run: ScoreRun, previous_scores: pl.DataFrame
 ) -> Document:
     """Seed B's monthly executive summary for ``month`` (its first day)."""
-    opts = metric_options(cfg)
+    opts, cur = metric_options(cfg), _base(t, cfg)
     prior = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
     rates = monthly_rates(movements(t["subscription_periods"], [prior, month], **opts))
     last, this = rates.row(0, named=True), rates.row(1, named=True)
@@ -81,9 +87,9 @@ def executive_summary(
         [
             f"- NRR: {_pct(this['nrr'])} ({direction} from {_pct(last['nrr'])} last month)",
             f"- Gross churn: {_pct(100 - this['grr'] if this['grr'] is not None else None)} "
-            f"({money(churn_amount)} of {money(start)} starting MRR)",
-            f"- Expansion: {money(this['expansion'])} ({upgraded.height} accounts upgraded)",
-            f"- Net change: {_signed(net)} MRR from existing clients",
+            f"({money(churn_amount, cur)} of {money(start, cur)} starting MRR)",
+            f"- Expansion: {money(this['expansion'], cur)} ({upgraded.height} accounts upgraded)",
+            f"- Net change: {_signed(net, cur)} MRR from existing clients",
         ],
     )
     names = dict(t["accounts"].select("account_id", "name").iter_rows())
@@ -98,7 +104,7 @@ def executive_summary(
         top = upgraded.row(0, named=True)
         wins.append(
             f"- Expansion: {names.get(top['account_id'], top['account_id'])} "
-            f"{money(top['mrr_start'])} → {money(top['mrr_end'])} MRR"
+            f"{money(top['mrr_start'], cur)} → {money(top['mrr_end'], cur)} MRR"
         )
     doc.add("Wins", wins or ["- No saves or expansions recorded this month"])
     mrr = end_run.features.select("account_id", "mrr")
@@ -106,8 +112,9 @@ def executive_summary(
     critical = scored.filter(pl.col("tier") == "critical")
     at_risk = scored.filter(pl.col("tier") == "at_risk")
     risks = [
-        f"- {critical.height} accounts in critical health ({money(int(critical['mrr'].sum() or 0))}"
-        f" MRR at risk); {at_risk.height} at risk ({money(int(at_risk['mrr'].sum() or 0))})",
+        f"- {critical.height} accounts in critical health "
+        f"({money(int(critical['mrr'].sum() or 0), cur)} MRR at risk); "
+        f"{at_risk.height} at risk ({money(int(at_risk['mrr'].sum() or 0), cur)})",
     ]
     worst = scored.filter(pl.col("tier").is_in(["critical", "at_risk"])).sort(
         pl.col("tier").replace_strict({"critical": 0, "at_risk": 1}, return_dtype=pl.Int64),
@@ -185,7 +192,8 @@ def _next_actions(t: Tables, day: date, cfg: dict, run: ScoreRun) -> list[str]:
     if pay.height:
         p = pay.row(0, named=True)
         out.append(
-            f"{len(out) + 1}. Recover {money(p['amount_minor'])} from {p['account']}: "
+            f"{len(out) + 1}. Recover {money(p['amount_minor'], p['currency'] or 'USD')} "
+            f"from {p['account']}: "
             f"{p['next_action']} — {p['owner'] or 'unassigned'}, by {p['next_on']}"
         )
     for r in run.risks.head(3).iter_rows(named=True):
@@ -200,7 +208,7 @@ def dashboard(
     t: Tables, as_of: date, cfg: dict, run: ScoreRun, previous_scores: pl.DataFrame
 ) -> Document:
     """Seed B's weekly dashboard as of a date."""
-    opts = metric_options(cfg)
+    opts, cur = metric_options(cfg), _base(t, cfg)
     month = date(as_of.year, as_of.month, 1)
     prior = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
     m = monthly_rates(movements(t["subscription_periods"], [prior], **opts)).row(0, named=True)
@@ -225,7 +233,7 @@ def dashboard(
         part = scored.filter(pl.col("tier") == tier)
         lines.append(
             f"| {tier} | {part.height} | {part.height / total:.0%} | "
-            f"{money(int(part['mrr'].sum() or 0))} |"
+            f"{money(int(part['mrr'].sum() or 0), cur)} |"
         )
     doc.add("Health distribution", lines)
     from retention_tui.engine.expansion import expansion_queue
@@ -324,7 +332,7 @@ def monthly_report(t: Tables, account_id: str, month: date, cfg: dict, run: Scor
     doc.add(
         "ROI Summary",
         [
-            f"- Your investment: {money(mrr)} a month",
+            f"- Your investment: {money(mrr, _base(t, cfg))} a month",
             *(roi or ["- Value delivered: no goals or ROI recorded yet"]),
         ],
     )

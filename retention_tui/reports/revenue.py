@@ -20,6 +20,7 @@ from retention_tui.engine.metrics import (
     nrr_band,
     retention,
 )
+from retention_tui.engine.money import left_out_note, periods_fx
 
 MOVEMENT_COLUMNS = [
     "month",
@@ -79,6 +80,8 @@ def nrr_report(tables: Tables, as_of: date, months: int, by: str | None, cfg: di
     return {
         "benchmark": churn_benchmark(cfg["metrics"]["industry"], churn),
         "as_of": as_of.isoformat(),
+        "currency": periods_fx(periods, cfg["currency"]).base,  # of every amount below
+        "note": left_out_note(periods, cfg["currency"]),
         "months": [m.isoformat() for m in span],
         "last_month": {
             "month": last.isoformat(),

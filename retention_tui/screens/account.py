@@ -16,6 +16,7 @@ from db import connect
 from db.results import score_history
 from db.work import account_work
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
+from retention_tui.engine.money import periods_fx
 from retention_tui.formatting import money
 from retention_tui.playbooks import PLAYBOOKS
 from retention_tui.screens.work_panel import WorkPanelScreen, work_rows
@@ -51,9 +52,10 @@ def account_detail(
         mrr_hist.append(int(row["mrr"][0]) if row.height else 0)
     mrr_now = account_mrr(periods, as_of, **opts)  # type: ignore[arg-type]
     mrr = int(mrr_now["mrr"][0]) if mrr_now.height else 0
+    base = periods_fx(periods, s.cfg["currency"]).base if periods.height else acc["currency"]
     header = (
         f"{acc['name']} · {acc['segment'] or 'no segment'} · plan {acc['plan'] or '—'} · "
-        f"MRR {money(mrr, acc['currency'] or 'USD')} · owner {acc['owner'] or '—'} · "
+        f"MRR {money(mrr, base or 'USD')} · owner {acc['owner'] or '—'} · "
         f"renews {acc['renewal_date'] or '—'}"
     )
     if sc and sc["total"] is not None:
@@ -118,14 +120,22 @@ def timeline(
         items.append((r["created_at"], "ticket", f"{r['priority'] or ''} {r['status']}".strip()))
     for r in t["nps_responses"].filter(mine & (pl.col("responded_at") < end)).iter_rows(named=True):
         items.append((r["responded_at"], "NPS", str(r["score"])))
+    billed_in = {
+        (r["source"], r["source_id"]): r["currency"]
+        for r in t["invoices"]
+        .filter(mine)
+        .select("source", "source_id", "currency")
+        .iter_rows(named=True)
+    }
     for r in (
         t["payment_attempts"].filter(mine & (pl.col("attempted_at") < end)).iter_rows(named=True)
     ):
+        currency = billed_in.get((r["source"], r["invoice_id"])) or "USD"
         items.append(
             (
                 r["attempted_at"],
                 f"payment {r['outcome']}",
-                f"{money(r['amount_minor'] or 0)} invoice {r['invoice_id']}"
+                f"{money(r['amount_minor'] or 0, currency)} invoice {r['invoice_id']}"
                 + (f" ({r['failure_reason']})" if r["failure_reason"] else ""),
             )
         )
@@ -138,7 +148,8 @@ def timeline(
             (
                 r["period_start"],
                 "plan",
-                f"{r['plan']} {r['status']} {money(r['amount_minor'])}/{r['billing_interval']}",
+                f"{r['plan']} {r['status']} "
+                f"{money(r['amount_minor'], r['currency'] or 'USD')}/{r['billing_interval']}",
             )
         )
     items.sort(key=lambda i: str(i[0]), reverse=True)

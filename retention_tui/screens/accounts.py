@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
 
+from retention_tui.config import load as load_config
 from retention_tui.formatting import money
 from retention_tui.overview import accounts_overview
 from retention_tui.screens.listing import ListScreen
@@ -52,7 +53,8 @@ class AccountsScreen(ListScreen):
 
     def fetch(self) -> pl.DataFrame:
         app: RetentionApp = self.app  # type: ignore[assignment]
-        return self.read(lambda conn: accounts_overview(conn, app.as_of))
+        cfg = load_config(app.db_path)
+        return self.read(lambda conn: accounts_overview(conn, app.as_of, cfg))
 
     def cells(self, r: dict) -> tuple[object, ...]:
         return (
@@ -73,7 +75,8 @@ class AccountsScreen(ListScreen):
 
     def summary(self, shown: pl.DataFrame, total: int) -> str:
         paying = shown.filter(pl.col("status") == "paying")
-        mrr = money(int(paying["mrr_minor"].sum()), "USD")
+        base = shown["base_currency"].first() if shown.height else None
+        mrr = money(int(paying["mrr_base"].sum() or 0), base or "USD")
         what = (
             f"{shown.height} of {total} accounts" if shown.height != total else f"{total} accounts"
         )

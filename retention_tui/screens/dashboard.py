@@ -7,12 +7,14 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import polars as pl
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from db.links import waiting_rows
 from retention_tui.engine.metrics import metric_options, month_starts, total_mrr
+from retention_tui.engine.money import left_out_note, periods_fx
 from retention_tui.formatting import money
 from retention_tui.queue_views import QueueView
 from retention_tui.reports.documents import TIER_ORDER
@@ -35,6 +37,7 @@ def dashboard_data(
     opts = metric_options(s.cfg)
     periods = s.tables["subscription_periods"]
     trend = total_mrr(periods, months, **opts)  # type: ignore[arg-type]
+    base = periods_fx(periods, s.cfg["currency"]).base
     now = int(s.run.features["mrr"].sum() or 0)
     m, before = nrr["movements"][-1], nrr["movements"][0]
     change = (
@@ -46,16 +49,24 @@ def dashboard_data(
 
     churn = None if m["logo_retention"] is None else round(100 - m["logo_retention"], 1)
     headline = (
-        f"MRR {money(now)} ({change:+.1f}% on the month before) · {m['month']}: "
+        f"MRR {money(now, base)} ({change:+.1f}% on the month before) · {m['month']}: "
         f"NRR {pct(m['nrr'])} · GRR {pct(m['grr'])} · logo churn {pct(churn)}"
     )
+    note = left_out_note(periods, s.cfg["currency"])
+    if note:
+        headline += f"\n[b]Note:[/b] {escape(note)}"
     scored = s.run.scores.join(s.run.features.select("account_id", "mrr"), on="account_id")
     total = scored.height or 1
     tiers = []
     for tier in reversed(TIER_ORDER):
         part = scored.filter(pl.col("tier") == tier)
         tiers.append(
-            (tier, part.height, f"{part.height / total:.0%}", money(int(part["mrr"].sum() or 0)))
+            (
+                tier,
+                part.height,
+                f"{part.height / total:.0%}",
+                money(int(part["mrr"].sum() or 0), base),
+            )
         )
     queues = [(f"{q.key}  {q.title}", q.build(s, as_of).height) for q in queue_views]
     names = dict(s.tables["accounts"].select("account_id", "name").iter_rows())

@@ -14,6 +14,7 @@ from textual.widgets import DataTable
 
 from db import RetentionError, connect
 from db.work import snooze, snoozed
+from retention_tui.engine.money import periods_fx
 from retention_tui.queue_views import QueueView, cell
 from retention_tui.screens.listing import ListScreen
 
@@ -37,12 +38,16 @@ class QueueScreen(ListScreen):
         self.SORTS = self.view.sorts  # type: ignore[misc]
         self.SEARCH = self.view.search  # type: ignore[misc]
         self.PLACEHOLDER = f"Filter by {' or '.join(self.view.search)}"
+        self.base = "USD"  # the book's base currency, set by fetch
         super().__init__()
 
     def fetch(self) -> pl.DataFrame:
         app: RetentionApp = self.app  # type: ignore[assignment]
         snapshot = app.workspace.get(app.data_version)
         frame = self.view.build(snapshot, app.as_of)
+        self.base = periods_fx(
+            snapshot.tables["subscription_periods"], snapshot.cfg["currency"]
+        ).base
         hidden = self.read(lambda conn: snoozed(conn, self.view.source, app.as_of.isoformat()))
         key = self.view.key_field
         if hidden and key in frame.columns:
@@ -85,7 +90,14 @@ class QueueScreen(ListScreen):
         self.app.call_from_thread(self.app.check_for_changes, True)  # type: ignore[attr-defined]
 
     def cells(self, row: dict) -> tuple[object, ...]:
-        return tuple(cell(row.get(field), kind) for _, field, kind in self.view.columns)
+        return tuple(
+            cell(
+                row.get(field),
+                kind,
+                row.get("currency") or self.base if kind == "amount" else self.base,
+            )
+            for _, field, kind in self.view.columns
+        )
 
     def summary(self, shown: pl.DataFrame, total: int) -> str:
         what = f"{shown.height} of {total}" if shown.height != total else f"{total}"
