@@ -205,7 +205,11 @@ def _write_blocks(
         return 0
     if say:
         say(f"copying {rows:,} rows of {table} into blocks, for fast loading")
-    return rows if blocks.try_writing(conn, table, fresh, held[-1] if held else None) else 0
+    if blocks.try_writing(conn, table, fresh, held[-1] if held else None):
+        return rows
+    if say:
+        say("... not copied: the database is busy or changed meanwhile; a later load will")
+    return 0
 
 
 def _load(conn: sqlite3.Connection, table: str, may_write: bool) -> pl.DataFrame:

@@ -356,3 +356,20 @@ def test_opening_a_database_without_blocks_makes_them_first_and_says_so(conn, ca
     assert blocks.rows_outside(conn, "usage_events", typed_schema("usage_events")) == 0
     prepare_blocks(conn)  # nothing left to do: silent
     assert capsys.readouterr().err == ""
+
+
+def test_a_copy_another_writer_blocks_says_it_was_not_made(db_path: Path, capsys) -> None:
+    from retention_tui.cli.data import prepare_blocks
+
+    conn, other = connect(db_path), connect(db_path)
+    _accounts(conn, "a1")
+    _events(conn, 0, 6)
+    other.execute("BEGIN IMMEDIATE")  # another program is writing
+    prepare_blocks(conn)
+    err = capsys.readouterr().err
+    assert "copying 6 rows of usage_events" in err and "not copied: the database is busy" in err
+    other.rollback()
+    assert blocks.rows_outside(conn, "usage_events", typed_schema("usage_events")) == 6
+    _same_as_rows(conn)  # and what loads is still the rows
+    conn.close()
+    other.close()

@@ -87,7 +87,11 @@ def prepare_blocks(conn: sqlite3.Connection) -> None:
     that waits without a word (10M events: ~25 s)."""
     from db.frames import write_blocks
 
-    write_blocks(conn, say=lambda message: click.echo(f"  {message} (once) ...", err=True))
+    def say(message: str) -> None:
+        once = " (once) ..." if message.startswith("copying") else ""
+        click.echo(f"  {message}{once}", err=True)
+
+    write_blocks(conn, say=say)
 
 
 @cli.command()
