@@ -145,6 +145,9 @@ def _check(cfg: Config, file: Path) -> None:
             if w < 0:
                 raise RetentionError(f"{file}: 'presets.{name}.weights.{dim}' must be >= 0")
     _check_currency(cfg["currency"], file)
+    r = cfg["revenue_tiers"]
+    if not 0 <= r["mid_market"] <= r["enterprise"]:
+        raise RetentionError(f"{file}: 'revenue_tiers' must satisfy 0 <= mid_market <= enterprise")
     t = cfg["tiers"]
     if not 0 < t["at_risk"] < t["monitor"] < t["healthy"] <= 100:
         raise RetentionError(f"{file}: 'tiers' must satisfy 0 < at_risk < monitor < healthy <= 100")

@@ -24,6 +24,10 @@ class Fx:
     factors: dict[str, float]  # minor units of the base per minor unit of each currency
     converts: bool  # False when every amount is already in the base
 
+    def minor(self, major: float) -> int:
+        """An amount in the base currency's major units (a threshold) in its minor units."""
+        return round(major * 10 ** minor_exponent(self.base))
+
     def missing(self, currencies: Iterable[str | None]) -> list[str]:
         """The currencies among ``currencies`` that have no rate to the base."""
         return sorted({c for c in currencies if c and c not in self.factors})

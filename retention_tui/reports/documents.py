@@ -16,6 +16,7 @@ import polars as pl
 
 from retention_tui.engine.expansion import expansion_triggers, onboarding
 from retention_tui.engine.features import Tables, end_of, within
+from retention_tui.engine.lifecycle import REVENUE_TIERS, lifecycle_stage, revenue_tier
 from retention_tui.engine.metrics import metric_options, monthly_rates, movements, next_month
 from retention_tui.engine.money import periods_fx
 from retention_tui.engine.queues import payment_recovery, renewals
@@ -59,6 +60,36 @@ def _signed(minor: int, currency: str) -> str:
 def _base(t: Tables, cfg: dict) -> str:
     """The currency every total of the book is in."""
     return periods_fx(t["subscription_periods"], cfg["currency"]).base
+
+
+def standing(
+    t: Tables, account_id: str, as_of: date, cfg: dict, run: ScoreRun
+) -> tuple[str | None, str | None]:
+    """Two lines: the account's tier by revenue (with seed B's cadence, team and save
+    budget) and its lifecycle stage (with its focus); None where the data cannot say."""
+    fx = periods_fx(t["subscription_periods"], cfg["currency"])
+    features = run.features.filter(pl.col("account_id") == account_id)
+    mrr = features["mrr"][0] if features.height else None
+    tier = revenue_tier(mrr, fx, cfg)
+    by_revenue = lifecycle = None
+    if tier:
+        r, how = cfg["revenue_tiers"], REVENUE_TIERS[tier]
+        bounds = {
+            "enterprise": f"over {money(fx.minor(r['enterprise']), fx.base)}/mo",
+            "mid_market": f"{money(fx.minor(r['mid_market']), fx.base)}-"
+            f"{money(fx.minor(r['enterprise']), fx.base)}/mo",
+            "smb": f"under {money(fx.minor(r['mid_market']), fx.base)}/mo",
+        }[tier]
+        by_revenue = (
+            f"{how.name[0].upper()}{how.name[1:]} by revenue ({bounds}): {how.cadence} · "
+            f"{how.team} · save budget: {how.save_budget}"
+        )
+    acc = t["accounts"].filter(pl.col("account_id") == account_id)
+    stage = lifecycle_stage(acc["created_at"][0] if acc.height else None, as_of)
+    if stage:
+        days, name, focus = stage
+        lifecycle = f"Day {days}, {name} stage — {focus}"
+    return by_revenue, lifecycle
 
 
 # --- the business --------------------------------------------------------------------
@@ -577,9 +608,13 @@ def save_plan(t: Tables, account_id: str, as_of: date, cfg: dict, run: ScoreRun)
         ],
     )
     options = [f"- {reason}: " + "; ".join(SAVE_INTERVENTIONS[reason]) for reason in reasons]
+    by_revenue, _ = standing(t, account_id, as_of, cfg, run)
     doc.add(
         "4. Intervene",
-        options or ["- Choose by the reason you hear: " + ", ".join(SAVE_INTERVENTIONS)],
+        [
+            *(options or ["- Choose by the reason you hear: " + ", ".join(SAVE_INTERVENTIONS)]),
+            *([f"- {by_revenue}"] if by_revenue else []),
+        ],
     )
     doc.add(
         "5. Outcome",

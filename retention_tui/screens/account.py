@@ -19,6 +19,7 @@ from retention_tui.engine.metrics import account_mrr, metric_options, month_star
 from retention_tui.engine.money import periods_fx
 from retention_tui.formatting import money
 from retention_tui.playbooks import PLAYBOOKS
+from retention_tui.reports.documents import standing
 from retention_tui.screens.work_panel import WorkPanelScreen, work_rows
 
 if TYPE_CHECKING:
@@ -65,6 +66,9 @@ def account_detail(
         )
     else:
         score_line = "Not scored on this date (churned, or no data yet)"
+    for line in standing(t, account_id, as_of, s.cfg, s.run):
+        if line:
+            score_line += f"\n{line}"
     breakdown = [
         (
             r["dimension"],
