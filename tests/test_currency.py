@@ -155,3 +155,26 @@ def test_the_dashboard_shows_the_base_currency_and_what_was_left_out(
     assert text.startswith("MRR €200 "), text
     assert "Note: subscriptions in GBP, USD are left out of MRR totals (in EUR)" in text
     assert "[currency.rates]" in text  # shown as written, not taken for markup
+
+
+def test_a_failed_invoice_shows_its_own_currency_and_the_mrr_at_risk_the_base(
+    runner: CliRunner, db_path: Path, write_csv
+) -> None:
+    _book(runner, db_path, write_csv)
+    (db_path.parent / "retention.toml").write_text("[currency.rates]\nEUR = 1.1\n")
+    invoices = (
+        "invoice_id,account_id,subscription_id,amount,currency,status,issued_at,due_at,paid_at\n"
+        "inv_de,acc_de,sub_de,200.00,EUR,open,2026-03-01T00:00:00Z,2026-03-01,\n"
+    )
+    payments = (
+        "payment_id,invoice_id,account_id,attempted_at,amount,currency,outcome,failure_reason\n"
+        "pay_1,inv_de,acc_de,2026-03-01T00:05:00Z,200.00,EUR,failed,card_declined\n"
+    )
+    files = [write_csv("invoices.csv", invoices), write_csv("payments.csv", payments)]
+    assert runner.invoke(cli, ["import", "--db", str(db_path), *map(str, files)]).exit_code == 0
+    args = ["report", "payments", "--db", str(db_path), "--as-of", "2026-03-03"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    [row] = [line for line in result.stdout.splitlines() if "inv_de" in line]
+    # The invoice: €200.00 as billed; the MRR at risk: €200 x 1.1 = $220 in the base.
+    assert "€200" in row and "$220" in row, row

@@ -181,9 +181,12 @@ def _queue_report(
     with_scores: bool = False,
     ticked: str | None = None,
 ) -> None:
-    """Build a queue from the tables and print it; money columns are formatted in tables.
-    ``ticked`` names the playbook whose ticked steps the queue reads (passed as done=)."""
+    """Build a queue from the tables and print it; money columns are formatted in tables:
+    amount_minor (an invoice's, a deal's) in the row's own currency, the others (MRR, ARR)
+    in the book's base. ``ticked`` names the playbook whose ticked steps the queue reads
+    (passed as done=)."""
     from db.frames import load_all
+    from retention_tui.engine.money import periods_fx
     from retention_tui.formatting import money
 
     cfg = effective_config(db_path)
@@ -201,13 +204,14 @@ def _queue_report(
 
             extra["done"] = ticks(conn, ticked)
     rows = build(tables, day, cfg, **extra).to_dicts()
+    base = periods_fx(tables["subscription_periods"], cfg["currency"]).base
     if fmt == "table":
         click.echo(f"{title} as of {day}: {len(rows)}")
         click.echo()
         rows = [
             {
                 k: (
-                    money(v, r.get("currency") or "USD")
+                    money(v, (r.get("currency") or base) if k == "amount_minor" else base)
                     if k in money_columns and v is not None
                     else v
                 )
