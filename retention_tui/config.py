@@ -148,6 +148,11 @@ def _check(cfg: Config, file: Path) -> None:
     r = cfg["revenue_tiers"]
     if not 0 <= r["mid_market"] <= r["enterprise"]:
         raise RetentionError(f"{file}: 'revenue_tiers' must satisfy 0 <= mid_market <= enterprise")
+    c = cfg["capacity"]
+    if not 0 <= c["smb"] <= c["mid_market"] <= c["enterprise"]:
+        raise RetentionError(
+            f"{file}: 'capacity' must satisfy 0 <= smb <= mid_market <= enterprise"
+        )
     t = cfg["tiers"]
     if not 0 < t["at_risk"] < t["monitor"] < t["healthy"] <= 100:
         raise RetentionError(f"{file}: 'tiers' must satisfy 0 < at_risk < monitor < healthy <= 100")
