@@ -309,6 +309,21 @@ def report_onboarding(db_path: Path | None, fmt: str, as_of: date | None) -> Non
     _queue_report(db_path, fmt, as_of, "Onboarding", onboarding)
 
 
+@report.command("advocates")
+@db_option
+@format_option
+@as_of_option
+def report_advocates(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+    """Customers to ask for advocacy: supporters, advocates and champions (seed A's tiers)
+    with the asks and rewards that fit them."""
+    from retention_tui.engine.advocacy import advocates
+
+    def build(tables: Any, day: date, cfg: dict, scores: Any, features: Any, risks: Any) -> Any:
+        return advocates(tables, features, day, cfg)
+
+    _queue_report(db_path, fmt, as_of, "Advocates", build, ("mrr_minor",), with_scores=True)
+
+
 @report.command("capacity")
 @db_option
 @format_option
