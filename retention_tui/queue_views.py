@@ -1,8 +1,8 @@
 """The work queues as the dashboard shows them: where each one's rows come from, its
 columns, what ``/`` searches and what ``s`` sorts by.
 
-The seven built-in lists (BUILTIN) are the sources; the queues a user sees are defined in
-the config (``[queues.NAME]``: a source, filters, a sort, columns) with the seven as
+The built-in lists (BUILTIN) are the sources; the queues a user sees are defined in the
+config (``[queues.NAME]``: a source, filters, a sort, columns) with the first seven as
 defaults, and keys 1-9 open them in order (configured_queues)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import date
 import polars as pl
 
 from db.errors import RetentionError
+from retention_tui.engine.advocacy import advocates
 from retention_tui.engine.expansion import expansion_queue, onboarding
 from retention_tui.engine.queues import payment_recovery, reactivation, renewals, winback
 from retention_tui.formatting import money
@@ -226,6 +227,23 @@ BUILTIN: tuple[QueueView, ...] = (
             ("Hit", "hit", "int"),
             ("Next due", "next_due", "text"),
         ),
+    ),
+    QueueView(  # not among the default queues: add [queues.advocates] from = "advocates"
+        "advocates",
+        "Advocates",
+        "",
+        lambda s, d: _ordered(advocates(s.tables, s.run.features, d, s.cfg)),
+        (
+            ("Account", "account", "text"),
+            ("Tier", "tier", "text"),
+            ("NPS", "nps", "int"),
+            ("Why", "why", "text"),
+            ("Ask for", "asks", "text"),
+            ("Reward", "rewards", "text"),
+            ("MRR", "mrr_minor", "money"),
+        ),
+        (("tier", "order", False), ("MRR", "mrr_minor", True)),
+        more=(_ACCOUNT_ID, ("Owner", "owner", "text")),
     ),
 )
 SOURCES = {q.name: q for q in BUILTIN}

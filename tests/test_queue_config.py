@@ -61,12 +61,30 @@ def test_sorts() -> None:
         parse_sort("mrr_minor sideways")
 
 
-def test_the_defaults_are_the_seven_lists_keyed_1_to_7() -> None:
+def test_the_defaults_are_the_seven_work_lists_keyed_1_to_7() -> None:
     queues = configured_queues(defaults())
+    work = BUILTIN[:7]  # the advocates list is there to add, not a default
     assert [(q.name, q.key, q.source) for q in queues] == [
-        (b.name, str(i + 1), b.name) for i, b in enumerate(BUILTIN)
+        (b.name, str(i + 1), b.name) for i, b in enumerate(work)
     ]
-    assert [q.columns for q in queues] == [b.columns for b in BUILTIN]
+    assert [q.columns for q in queues] == [b.columns for b in work]
+    assert [b.name for b in BUILTIN[7:]] == ["advocates"]
+
+
+def test_an_advocates_queue_can_be_added(sample_db: Path) -> None:
+    from retention_tui.workspace import Workspace
+
+    config_path(sample_db).write_text(
+        '[queues.advocates]\ntitle = "Advocates"\nfrom = "advocates"\n'
+        'filters = ["tier = supporter"]\nsort = "mrr_minor desc"\n',
+        encoding="utf-8",
+    )
+    queues = configured_queues(load(sample_db))
+    [adv] = [q for q in queues if q.name == "advocates"]
+    assert adv.key == "8"
+    s = Workspace(sample_db, date.fromisoformat(SAMPLE_AS_OF)).get(1)
+    rows = adv.build(s, date.fromisoformat(SAMPLE_AS_OF))
+    assert rows.height > 0 and set(rows["tier"]) == {"supporter"}
 
 
 def _config(tmp_path: Path, text: str) -> Path:
