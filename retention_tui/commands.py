@@ -48,7 +48,7 @@ def nrr_document(as_of: date) -> Callable[[Snapshot], str]:
     """Last month's NRR, GRR and logo retention with the movements of the last 6 months."""
     from retention_tui.formatting import money
     from retention_tui.output import render
-    from retention_tui.reports.revenue import MOVEMENT_COLUMNS, nrr_report
+    from retention_tui.reports.revenue import MOVEMENT_COLUMNS, nrr_report, year_lines
 
     def build(s: Snapshot) -> str:
         data = nrr_report(s.tables, as_of, 6, "segment", s.cfg)
@@ -63,6 +63,7 @@ def nrr_document(as_of: date) -> Callable[[Snapshot], str]:
         ]
         if m["stage"]:
             lines.append(f"- Stage: {m['stage']}. {m['advice']}.")
+        lines += [f"- {line}" for line in year_lines(data["year"])]
         if data["note"]:
             lines.append(f"- Note: {data['note']}")
         lines += [

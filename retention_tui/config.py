@@ -156,12 +156,17 @@ def _check(cfg: Config, file: Path) -> None:
     t = cfg["tiers"]
     if not 0 < t["at_risk"] < t["monitor"] < t["healthy"] <= 100:
         raise RetentionError(f"{file}: 'tiers' must satisfy 0 < at_risk < monitor < healthy <= 100")
-    from retention_tui.engine.metrics import MONTHLY_CHURN_BENCHMARKS
+    from retention_tui.engine.benchmarks import MONTHLY_CHURN_BENCHMARKS, NRR_BY_PRICING
 
     if cfg["metrics"]["industry"] not in MONTHLY_CHURN_BENCHMARKS:
         raise RetentionError(
             f"{file}: 'metrics.industry' must be one of "
             f"{', '.join(MONTHLY_CHURN_BENCHMARKS)}, got {cfg['metrics']['industry']!r}"
+        )
+    if cfg["metrics"]["pricing_model"] not in ("", *NRR_BY_PRICING):
+        raise RetentionError(
+            f"{file}: 'metrics.pricing_model' must be one of {', '.join(NRR_BY_PRICING)} "
+            f'or "", got {cfg["metrics"]["pricing_model"]!r}'
         )
     for name, q in cfg["queues"].items():
         for key in ("filters", "columns"):

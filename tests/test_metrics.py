@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from retention_tui.cli import cli
 from retention_tui.config import defaults
+from retention_tui.engine.benchmarks import nrr_band
 from retention_tui.engine.metrics import (
     account_mrr,
     cohorts,
@@ -21,7 +22,6 @@ from retention_tui.engine.metrics import (
     month_starts,
     monthly_rates,
     movements,
-    nrr_band,
     retention,
     total_mrr,
 )
@@ -154,7 +154,7 @@ def test_nrr_bands() -> None:
 
 
 def test_churn_benchmark() -> None:
-    from retention_tui.engine.metrics import churn_benchmark
+    from retention_tui.engine.benchmarks import churn_benchmark
 
     assert churn_benchmark("b2b_saas_smb", 1.3).endswith("yours 1.3%: best")
     assert churn_benchmark("b2b_saas_smb", 4.0).endswith(": good")

@@ -114,6 +114,7 @@ def test_invalid_config_names_the_key(runner: CliRunner, db_path: Path) -> None:
         "[currency.rates]\neuro = 1.1\n": "'currency.rates.euro' must be named by a three",
         "[revenue_tiers]\nmid_market = 9000\n": "'revenue_tiers' must satisfy 0 <= mid_market",
         "[capacity]\nsmb = 30000\n": "'capacity' must satisfy 0 <= smb <= mid_market",
+        '[metrics]\npricing_model = "seats"\n': "'metrics.pricing_model' must be one of seat,",
     }
     for text, message in cases.items():
         toml.write_text(text)

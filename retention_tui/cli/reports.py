@@ -105,7 +105,7 @@ def report_nrr(
 ) -> None:
     """NRR, GRR and logo retention with the MRR movements behind them, month by month."""
     from retention_tui.formatting import money
-    from retention_tui.reports.revenue import MOVEMENT_COLUMNS, nrr_report
+    from retention_tui.reports.revenue import MOVEMENT_COLUMNS, nrr_report, year_lines
 
     cfg, tables = load_tables(db_path)
     data = nrr_report(tables, as_of or today(), months, by, cfg)
@@ -126,10 +126,13 @@ def report_nrr(
             click.echo(f"Stage: {m['stage']}. {m['advice']}.")
         if data["benchmark"]:
             click.echo(f"Logo churn benchmark ({data['benchmark']})")
-        click.echo(
-            f"Over {sp['from'][:7]} to {sp['to'][:7]} (from start-of-span MRR): "
-            f"NRR {sp['nrr']}%, GRR {sp['grr']}%, logo retention {sp['logo_retention']}%"
-        )
+        if sp["from"] != data["year"]["from"]:  # else the year's line says it, graded
+            click.echo(
+                f"Over {sp['from'][:7]} to {sp['to'][:7]} (from start-of-span MRR): "
+                f"NRR {sp['nrr']}%, GRR {sp['grr']}%, logo retention {sp['logo_retention']}%"
+            )
+        for line in year_lines(data["year"]):
+            click.echo(line)
         click.echo()
         cols = MOVEMENT_COLUMNS[1:8]
         moves = [{**r, **{c: money(r[c], cur) for c in cols}} for r in moves]

@@ -22,57 +22,6 @@ from retention_tui.engine.mrr import (
 )
 
 MOVEMENTS = ("new", "expansion", "contraction", "churn", "reactivation")
-NRR_BANDS = (  # seed A's decision framework: (lower bound, stage, advice)
-    (
-        120.0,
-        "compound",
-        "You have a moat: protect and extend it (platform, lock-in, annual contracts)",
-    ),
-    (110.0, "optimise", "Maximise expansion per account: cross-sell, usage pricing, advocacy"),
-    (100.0, "grow", "Build systematic expansion: PQA scoring, CSM playbooks, upsell triggers"),
-    (
-        90.0,
-        "stabilise",
-        "Reduce contraction, introduce basic expansion: health scores, usage alerts",
-    ),
-    (0.0, "fix gross retention", "Stop: fix churn first (root causes, onboarding, support)"),
-)
-MONTHLY_CHURN_BENCHMARKS = {  # seed B: monthly churn % for good / great / best
-    "b2b_saas_smb": (5.0, 3.0, 2.0),
-    "b2b_saas_enterprise": (2.0, 1.0, 0.5),
-    "b2c": (7.0, 5.0, 3.0),
-    "agency": (8.0, 5.0, 3.0),
-    "ecommerce": (10.0, 7.0, 5.0),
-    "fitness": (12.0, 8.0, 5.0),
-}
-
-
-def churn_benchmark(industry: str, monthly_churn: float | None) -> str | None:
-    """Where a monthly churn rate (percent) stands against seed B's benchmarks."""
-    bands = MONTHLY_CHURN_BENCHMARKS.get(industry)
-    if bands is None or monthly_churn is None:
-        return None
-    good, great, best = bands
-    level = (
-        "best"
-        if monthly_churn < best
-        else "great"
-        if monthly_churn < great
-        else "good"
-        if monthly_churn < good
-        else "above the good benchmark"
-    )
-    return (
-        f"{industry.replace('_', ' ')}: good < {good:g}%, great < {great:g}%, "
-        f"best < {best:g}% a month; yours {monthly_churn:.1f}%: {level}"
-    )
-
-
-SEGMENT_NRR_TARGETS = {  # seed B: target NRR ranges by segment, percent
-    "smb": (90.0, 100.0),
-    "mid_market": (100.0, 110.0),
-    "enterprise": (110.0, 130.0),
-}
 
 
 def next_month(day: date) -> date:
@@ -260,16 +209,6 @@ def retention(
         .round(1)
         .alias("logo_retention"),
     ).sort(keys or "customers_start")
-
-
-def nrr_band(nrr: float | None) -> tuple[str, str] | None:
-    """Seed A's stage and advice for an NRR (percent)."""
-    if nrr is None:
-        return None
-    for bound, stage, advice in NRR_BANDS:
-        if nrr >= bound:
-            return stage, advice
-    return None
 
 
 def cohorts(periods: pl.DataFrame, months: list[date], **kw: object) -> pl.DataFrame:

@@ -28,6 +28,14 @@ class Fx:
         """An amount in the base currency's major units (a threshold) in its minor units."""
         return round(major * 10 ** minor_exponent(self.base))
 
+    def to_usd(self, minor: int) -> float | None:
+        """Minor units of the base as US dollars (a benchmark's scale): None when the base
+        is not USD and has no USD rate."""
+        if self.base == "USD":
+            return minor / 100
+        per_usd = self.factors.get("USD")  # minor units of the base per US cent
+        return None if not per_usd else minor / per_usd / 100
+
     def missing(self, currencies: Iterable[str | None]) -> list[str]:
         """The currencies among ``currencies`` that have no rate to the base."""
         return sorted({c for c in currencies if c and c not in self.factors})

@@ -7,20 +7,27 @@ from datetime import date
 
 import polars as pl
 
-from retention_tui.engine.features import Tables
-from retention_tui.engine.metrics import (
+from retention_tui.engine.benchmarks import (
+    KEY_TARGETS,
     SEGMENT_NRR_TARGETS,
     churn_benchmark,
+    company_size_benchmark,
+    grade,
+    nrr_band,
+    pricing_benchmark,
+)
+from retention_tui.engine.features import Tables
+from retention_tui.engine.metrics import (
     cohorts,
     metric_options,
     month_starts,
     monthly_rates,
     movements,
     next_month,
-    nrr_band,
     retention,
+    total_mrr,
 )
-from retention_tui.engine.money import left_out_note, periods_fx
+from retention_tui.engine.money import Fx, left_out_note, periods_fx
 
 MOVEMENT_COLUMNS = [
     "month",
@@ -77,10 +84,11 @@ def nrr_report(tables: Tables, as_of: date, months: int, by: str | None, cfg: di
                 }
             )
     churn = None if month_rates["logo_retention"] is None else 100 - month_rates["logo_retention"]
+    fx = periods_fx(periods, cfg["currency"])
     return {
         "benchmark": churn_benchmark(cfg["metrics"]["industry"], churn),
         "as_of": as_of.isoformat(),
-        "currency": periods_fx(periods, cfg["currency"]).base,  # of every amount below
+        "currency": fx.base,  # of every amount below
         "note": left_out_note(periods, cfg["currency"]),
         "months": [m.isoformat() for m in span],
         "last_month": {
@@ -90,6 +98,7 @@ def nrr_report(tables: Tables, as_of: date, months: int, by: str | None, cfg: di
             "advice": band[1] if band else None,
         },
         "span": {"from": start.isoformat(), "to": end.isoformat(), **_rates(span_rates)},
+        "year": _year(tables, as_of, cfg, fx),
         "movements": [
             {**r, "month": r["month"].isoformat()[:7]}
             for r in moves.select(MOVEMENT_COLUMNS).iter_rows(named=True)
@@ -97,6 +106,52 @@ def nrr_report(tables: Tables, as_of: date, months: int, by: str | None, cfg: di
         "by": by,
         "breakdown": breakdown,
     }
+
+
+def _year(tables: Tables, as_of: date, cfg: dict, fx: Fx) -> dict:
+    """The 12 whole months before ``as_of``'s month against seed A's yearly targets and
+    NRR benchmarks (by the company's ARR, and by pricing model when configured)."""
+    opts = metric_options(cfg)
+    periods = tables["subscription_periods"]
+    months = last_full_months(as_of, 12)
+    start, end = months[0], next_month(months[-1])
+    r = _rates(retention(periods, tables["accounts"], start, end, **opts).row(0, named=True))
+    arr = 12 * total_mrr(periods, [end], **opts)[0]  # type: ignore[arg-type]
+    arr_usd = fx.to_usd(arr)
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        **r,
+        "grades": {m: grade(m, r[m]) for m in ("nrr", "grr", "logo_retention")},
+        "arr_minor": arr,
+        "company_size": company_size_benchmark(arr_usd, r["nrr"]),
+        "pricing": pricing_benchmark(cfg["metrics"]["pricing_model"], r["nrr"]),
+    }
+
+
+def year_lines(year: dict) -> list[str]:
+    """The year's rates against seed A's targets and benchmarks, as lines to print."""
+    if year["nrr"] is None:
+        return [f"{year['from'][:7]} to {year['to'][:7]}: no customers paying at the start"]
+
+    def rated(metric: str, label: str) -> str:
+        acceptable, good, best = KEY_TARGETS[metric]
+        return (
+            f"{label} {year[metric]}% ({year['grades'][metric]}; acceptable {acceptable:g}, "
+            f"good {good:g}, best-in-class {best:g}+)"
+        )
+
+    lines = [
+        f"Last 12 months ({year['from'][:7]} to {year['to'][:7]}) against seed A's targets: "
+        + ", ".join(
+            (rated("nrr", "NRR"), rated("grr", "GRR"), rated("logo_retention", "logo retention"))
+        )
+    ]
+    if year["company_size"]:
+        lines.append(f"NRR by company size, {year['company_size']}")
+    if year["pricing"]:
+        lines.append(f"NRR by pricing model, {year['pricing']}")
+    return lines
 
 
 def _rates(r: dict) -> dict:

@@ -1,0 +1,79 @@
+"""Seed A's yearly targets and NRR benchmarks (retention_tui/engine/benchmarks.py), and
+the nrr report's year against them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from retention_tui.cli import cli
+from retention_tui.engine.benchmarks import (
+    company_size_benchmark,
+    grade,
+    pricing_benchmark,
+)
+from retention_tui.engine.money import book_fx
+from tests.conftest import SAMPLE_AS_OF
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "want"),
+    [
+        ("nrr", 115.0, "best-in-class"),
+        ("nrr", 114.9, "good"),
+        ("nrr", 105.0, "good"),
+        ("nrr", 100.0, "acceptable"),
+        ("nrr", 99.9, "below acceptable"),
+        ("grr", 95.0, "best-in-class"),
+        ("grr", 89.9, "acceptable"),
+        ("grr", 84.9, "below acceptable"),
+        ("logo_retention", 92.0, "best-in-class"),
+        ("logo_retention", 85.0, "good"),
+        ("logo_retention", 80.0, "acceptable"),
+        ("nrr", None, None),
+    ],
+)
+def test_grades_against_seed_as_key_targets(metric: str, value: float | None, want: str) -> None:
+    assert grade(metric, value) == want
+
+
+def test_nrr_among_companies_of_the_same_size() -> None:
+    assert company_size_benchmark(5_000_000, 106.0) == (
+        "SMB ($1-10M ARR): median 98%, top quartile 105%, best-in-class 115%; "
+        "yours 106%: top quartile"
+    )
+    assert company_size_benchmark(20_000_000, 100.0).endswith("yours 100%: below the median")
+    assert company_size_benchmark(200_000_000, 131.0).endswith(": best-in-class")
+    assert company_size_benchmark(900_000, 120.0) is None  # under $1M ARR: no benchmark
+    assert company_size_benchmark(None, 120.0) is None
+
+
+def test_nrr_against_the_pricing_models_median() -> None:
+    assert pricing_benchmark("usage", 104.0) == (
+        "usage / consumption pricing: median NRR 110% (volatility high, expansion potential "
+        "high, tied to value delivered); yours 104%: below the median"
+    )
+    assert pricing_benchmark("", 104.0) is None
+
+
+def test_arr_in_usd_for_a_book_in_another_currency() -> None:
+    assert book_fx({"base": "", "rates": {}}, ["USD"]).to_usd(123_456) == 1_234.56
+    eur = book_fx({"base": "EUR", "rates": {"USD": 0.9}}, ["EUR", "USD"])
+    assert eur.to_usd(90_000) == pytest.approx(1_000.0)  # €900 at €0.90 a dollar
+    assert book_fx({"base": "", "rates": {}}, ["EUR"]).to_usd(100) is None  # no USD rate
+
+
+def test_the_nrr_report_grades_the_last_12_months(runner: CliRunner, sample_db: Path) -> None:
+    args = ["report", "nrr", "--db", str(sample_db), "--as-of", SAMPLE_AS_OF]
+    year = json.loads(runner.invoke(cli, [*args, "--format", "json"]).output)["year"]
+    assert (year["from"], year["to"]) == ("2025-11-01", "2026-11-01")
+    assert year["grades"] == {m: grade(m, year[m]) for m in ("nrr", "grr", "logo_retention")}
+    assert year["company_size"].startswith("SMB ($1-10M ARR)")  # the sample book's ARR
+    assert year["pricing"] is None  # metrics.pricing_model not set
+    (sample_db.parent / "retention.toml").write_text('[metrics]\npricing_model = "seat"\n')
+    table = runner.invoke(cli, args).output
+    assert "Last 12 months (2025-11 to 2026-11) against seed A's targets: NRR " in table
+    assert "NRR by pricing model, seat-based pricing: median NRR 105%" in table
