@@ -63,6 +63,33 @@ def test_dashboard(runner: CliRunner, scored_db: Path) -> None:
         runner, "report", "dashboard", "--db", str(scored_db), "--as-of", AS_OF, "--format", "csv"
     ).splitlines()
     assert csv_rows[0] == "section,line"
+    text = run(runner, "report", "dashboard", "--db", str(scored_db), "--as-of", AS_OF)
+    pipeline = text.split("## Pipeline")[1].split("##")[0]
+    assert "MRR at stake" in pipeline and "MRR kept" in pipeline
+    assert data["cohort_snapshot"][0].startswith("- Latest cohort (2026-10) a month in: ")
+
+
+def test_cohort_snapshot_compares_the_latest_cohort_and_names_the_best_and_worst() -> None:
+    from datetime import date
+
+    import polars as pl
+
+    from retention_tui.reports.documents import _cohort_snapshot
+
+    grid = pl.DataFrame(
+        {
+            "cohort": [date(2026, m, 1) for m in (6, 6, 7, 8, 8, 9)],
+            "months_since": [0, 1, 1, 0, 1, 0],  # September has no month 1 yet
+            "logo_pct": [100.0, 80.0, 95.0, 100.0, 90.0, 100.0],
+        }
+    )
+    assert _cohort_snapshot(grid) == [
+        "- Latest cohort (2026-08) a month in: 90% still paying, down from 95% (2026-07)",
+        "- Best cohort: 2026-07 at 95%; worst: 2026-06 at 80% (a month in) — analyse why",
+    ]
+    assert _cohort_snapshot(grid.filter(pl.col("months_since") == 0)) == [
+        "- No cohort has a month of history yet"
+    ]
 
 
 @pytest.mark.parametrize(

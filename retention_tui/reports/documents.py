@@ -22,6 +22,7 @@ from retention_tui.engine.money import periods_fx
 from retention_tui.engine.queues import payment_recovery, renewals
 from retention_tui.engine.run import ScoreRun
 from retention_tui.formatting import money
+from retention_tui.reports.revenue import cohort_report
 
 TIER_ORDER = ("critical", "at_risk", "monitor", "healthy")
 
@@ -272,14 +273,25 @@ def dashboard(
     expansions = expansion_queue(t, as_of, cfg, run.features, run.scores)
     renewing = renewals(t, as_of, cfg, run.scores).filter(pl.col("days_left") <= 30)
     saves = _saves(run.scores, previous_scores)
+    mrr_of = run.features.select("account_id", "mrr")
+
+    def paying(frame: pl.DataFrame) -> str:
+        total = frame.select("account_id").join(mrr_of, on="account_id")["mrr"].sum()
+        return money(int(total or 0), cur)
+
     doc.add(
         "Pipeline",
         [
-            f"- Expansion opportunities: {expansions.height}",
-            f"- Renewals in the next 30 days: {renewing.height}",
-            f"- Saves since the last scoring run: {saves.height}",
+            f"- Expansion opportunities: {expansions.height} (accounts paying "
+            f"{paying(expansions)} MRR)"
+            if expansions.height
+            else "- Expansion opportunities: 0",
+            f"- Renewals in the next 30 days: {renewing.height} accounts, "
+            f"{paying(renewing)} MRR at stake",
+            f"- Saves since the last scoring run: {saves.height}, {paying(saves)} MRR kept",
         ],
     )
+    doc.add("Cohort snapshot", _cohort_snapshot(cohort_report(t, as_of, 12, cfg)))
     doc.data = {
         "as_of": as_of.isoformat(),
         "month": prior.isoformat()[:7],
@@ -291,8 +303,38 @@ def dashboard(
         "expansion_opportunities": expansions.height,
         "renewals_30d": renewing.height,
         "saves": saves.height,
+        "cohort_snapshot": doc.sections[-1][1],
     }
     return doc
+
+
+def _cohort_snapshot(grid: pl.DataFrame) -> list[str]:
+    """Seed B's cohort snapshot: the latest cohort's share of customers still paying a
+    month after starting (about day 30) against the cohort before it, and the best and
+    worst cohorts at that age."""
+    month1 = grid.filter(pl.col("months_since") == 1).sort("cohort")
+    if month1.height == 0:
+        return ["- No cohort has a month of history yet"]
+    rows = month1.select("cohort", "logo_pct").rows()
+    label = {c: c.isoformat()[:7] for c, _ in rows}
+    (latest, pct), lines = rows[-1], []
+    if len(rows) > 1:
+        before, was = rows[-2]
+        trend = "up" if pct > was else "down" if pct < was else "flat"
+        lines.append(
+            f"- Latest cohort ({label[latest]}) a month in: {pct:g}% still paying, "
+            f"{trend} from {was:g}% ({label[before]})"
+        )
+    else:
+        lines.append(f"- Latest cohort ({label[latest]}) a month in: {pct:g}% still paying")
+    best = max(rows, key=lambda r: (r[1], r[0]))
+    worst = min(rows, key=lambda r: (r[1], r[0]))
+    if best != worst:
+        lines.append(
+            f"- Best cohort: {label[best[0]]} at {best[1]:g}%; worst: {label[worst[0]]} at "
+            f"{worst[1]:g}% (a month in) — analyse why"
+        )
+    return lines
 
 
 # --- one account ---------------------------------------------------------------------
