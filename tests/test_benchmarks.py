@@ -34,6 +34,12 @@ from tests.conftest import SAMPLE_AS_OF
         ("logo_retention", 85.0, "good"),
         ("logo_retention", 80.0, "acceptable"),
         ("nrr", None, None),
+        ("expansion_share", 50.0, "best-in-class"),
+        ("expansion_share", 21.8, "acceptable"),
+        ("time_to_value", 0.5, "best-in-class"),  # days: lower is better
+        ("time_to_value", 1.0, "good"),
+        ("time_to_value", 6.9, "acceptable"),
+        ("time_to_value", 7.0, "below acceptable"),
     ],
 )
 def test_grades_against_seed_as_key_targets(metric: str, value: float | None, want: str) -> None:
@@ -66,14 +72,47 @@ def test_arr_in_usd_for_a_book_in_another_currency() -> None:
     assert book_fx({"base": "", "rates": {}}, ["EUR"]).to_usd(100) is None  # no USD rate
 
 
+def test_time_to_value_is_the_median_days_to_a_first_core_feature() -> None:
+    from datetime import date, datetime
+
+    from retention_tui.config import defaults
+    from retention_tui.engine.expansion import time_to_value
+    from tests.engine_data import account, make_tables
+
+    def event(account_id: str, name: str, at: datetime) -> dict:
+        return {"account_id": account_id, "user_id": "u", "event": name, "occurred_at": at}
+
+    tables = make_tables(
+        accounts=[
+            account("a", created_at=date(2026, 3, 1)),
+            account("b", created_at=date(2026, 3, 1)),
+            account("c", created_at=date(2026, 3, 1)),
+            account("never", created_at=date(2026, 3, 1)),  # no core feature yet
+            account("old", created_at=date(2025, 1, 1)),  # created before the year
+        ],
+        usage_events=[
+            event("a", "login", datetime(2026, 3, 1, 1)),  # not a core feature
+            event("a", "report_created", datetime(2026, 3, 2, 12)),  # 1.5 days
+            event("b", "report_created", datetime(2026, 3, 4, 0)),  # 3 days
+            event("c", "report_created", datetime(2026, 3, 11, 0)),  # 10 days
+            event("old", "report_created", datetime(2026, 3, 2)),
+        ],
+    )
+    got = time_to_value(tables, date(2025, 12, 1), date(2026, 12, 1), defaults())
+    assert got == {"created": 4, "reached": 3, "median_days": 3.0}
+
+
 def test_the_nrr_report_grades_the_last_12_months(runner: CliRunner, sample_db: Path) -> None:
     args = ["report", "nrr", "--db", str(sample_db), "--as-of", SAMPLE_AS_OF]
     year = json.loads(runner.invoke(cli, [*args, "--format", "json"]).output)["year"]
     assert (year["from"], year["to"]) == ("2025-11-01", "2026-11-01")
-    assert year["grades"] == {m: grade(m, year[m]) for m in ("nrr", "grr", "logo_retention")}
+    metrics = ("nrr", "grr", "logo_retention", "expansion_share", "time_to_value")
+    assert year["grades"] == {m: grade(m, year[m]) for m in metrics}
+    assert 0 < year["expansion_share"] < 100 and year["time_to_value"] > 0
     assert year["company_size"].startswith("SMB ($1-10M ARR)")  # the sample book's ARR
     assert year["pricing"] is None  # metrics.pricing_model not set
     (sample_db.parent / "retention.toml").write_text('[metrics]\npricing_model = "seat"\n')
     table = runner.invoke(cli, args).output
     assert "Last 12 months (2025-11 to 2026-11) against seed A's targets: NRR " in table
     assert "NRR by pricing model, seat-based pricing: median NRR 105%" in table
+    assert "Expansion share of new MRR " in table and "Time to value (first core feature)" in table

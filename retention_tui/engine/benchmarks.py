@@ -72,12 +72,16 @@ def nrr_band(nrr: float | None) -> tuple[str, str] | None:
     return None
 
 
-# Seed A's key metric targets over a year: (acceptable from, good from, best-in-class from).
+# Seed A's key metric targets over a year: (acceptable from, good from, best-in-class from);
+# for time to value (days), lower is better: (acceptable under, good under, best under).
 KEY_TARGETS = {
     "nrr": (100.0, 105.0, 115.0),
     "grr": (85.0, 90.0, 95.0),
     "logo_retention": (80.0, 85.0, 92.0),
+    "expansion_share": (20.0, 30.0, 50.0),  # expansion MRR, % of all MRR added
+    "time_to_value": (7.0, 3.0, 1.0),
 }
+LOWER_IS_BETTER = frozenset({"time_to_value"})
 # Seed A's 2025-2026 NRR benchmarks by company size: (ARR from, in USD; median, top
 # quartile, best-in-class NRR).
 NRR_BY_COMPANY_SIZE = (
@@ -100,11 +104,11 @@ def grade(metric: str, value: float | None) -> str | None:
     if value is None:
         return None
     acceptable, good, best = KEY_TARGETS[metric]
-    if value >= best:
-        return "best-in-class"
-    if value >= good:
-        return "good"
-    return "acceptable" if value >= acceptable else "below acceptable"
+    lower = metric in LOWER_IS_BETTER
+    for bound, name in ((best, "best-in-class"), (good, "good"), (acceptable, "acceptable")):
+        if (value < bound) if lower else (value >= bound):
+            return name
+    return "below acceptable"
 
 
 def _against(nrr: float, median: float, top: float | None, best: float | None) -> str:

@@ -431,3 +431,37 @@ def onboarding(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     if not rows:
         return pl.DataFrame(schema={"account_id": pl.String, "account": pl.String, "day": pl.Int64})
     return pl.DataFrame(rows).sort(pl.col("missed"), pl.col("day"), descending=[True, False])
+
+
+def time_to_value(t: Tables, start: date, end: date, cfg: dict) -> dict[str, float | int | None]:
+    """Of the accounts created from ``start`` to before ``end``: how many, how many reached
+    first value (a core-feature event, onboarding's first milestone) by ``end``, and the
+    median days it took them (seed A's time to value)."""
+    created = (
+        t["accounts"]
+        .filter((pl.col("created_at") >= start) & (pl.col("created_at") < end))
+        .select("account_id", "created_at")
+    )
+    first = (
+        t["usage_events"]
+        .lazy()
+        .filter(
+            (pl.col("occurred_at") < datetime(end.year, end.month, end.day))
+            & pl.col("event").is_in(cfg["events"]["core"])
+        )
+        .join(created.lazy(), on="account_id")
+        .group_by("account_id", "created_at")
+        .agg(pl.col("occurred_at").min().alias("first_value_at"))
+        .collect()
+    )
+    days = (
+        pl.col("first_value_at") - pl.col("created_at").cast(pl.Datetime("us"))
+    ).dt.total_seconds()
+    median = (
+        first.select((days / 86_400).clip(lower_bound=0).median()).item() if first.height else None
+    )
+    return {
+        "created": created.height,
+        "reached": first.height,
+        "median_days": None if median is None else round(median, 1),
+    }

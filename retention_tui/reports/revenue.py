@@ -16,6 +16,7 @@ from retention_tui.engine.benchmarks import (
     nrr_band,
     pricing_benchmark,
 )
+from retention_tui.engine.expansion import time_to_value
 from retention_tui.engine.features import Tables
 from retention_tui.engine.metrics import (
     cohorts,
@@ -118,11 +119,19 @@ def _year(tables: Tables, as_of: date, cfg: dict, fx: Fx) -> dict:
     r = _rates(retention(periods, tables["accounts"], start, end, **opts).row(0, named=True))
     arr = 12 * total_mrr(periods, [end], **opts)[0]  # type: ignore[arg-type]
     arr_usd = fx.to_usd(arr)
+    moves = movements(periods, months, **opts)
+    added = moves.select(pl.sum("new") + pl.sum("expansion") + pl.sum("reactivation")).item()
+    r["expansion_share"] = (
+        round(moves["expansion"].sum() / added * 100, 1) if added else None
+    )  # expansion MRR, % of all MRR added in the year
+    ttv = time_to_value(tables, start, end, cfg)
+    r["time_to_value"] = ttv["median_days"]
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
         **r,
-        "grades": {m: grade(m, r[m]) for m in ("nrr", "grr", "logo_retention")},
+        "time_to_value_accounts": {"created": ttv["created"], "reached": ttv["reached"]},
+        "grades": {m: grade(m, r[m]) for m in KEY_TARGETS},
         "arr_minor": arr,
         "company_size": company_size_benchmark(arr_usd, r["nrr"]),
         "pricing": pricing_benchmark(cfg["metrics"]["pricing_model"], r["nrr"]),
@@ -147,6 +156,17 @@ def year_lines(year: dict) -> list[str]:
             (rated("nrr", "NRR"), rated("grr", "GRR"), rated("logo_retention", "logo retention"))
         )
     ]
+    if year["expansion_share"] is not None:
+        lines.append(rated("expansion_share", "Expansion share of new MRR"))
+    if year["time_to_value"] is not None:
+        acceptable, good, best = KEY_TARGETS["time_to_value"]
+        reached = year["time_to_value_accounts"]
+        lines.append(
+            f"Time to value (first core feature): median {year['time_to_value']:g} days for "
+            f"the {reached['reached']} of {reached['created']} new accounts that got there "
+            f"({year['grades']['time_to_value']}; acceptable under {acceptable:g}, good "
+            f"under {good:g}, best-in-class under {best:g})"
+        )
     if year["company_size"]:
         lines.append(f"NRR by company size, {year['company_size']}")
     if year["pricing"]:
