@@ -56,9 +56,12 @@ def last_full_months(as_of: date, count: int) -> list[date]:
     return sorted(months)
 
 
-def nrr_report(tables: Tables, as_of: date, months: int, by: str | None, cfg: dict) -> dict:
+def nrr_report(
+    tables: Tables, as_of: date, months: int, by: str | None, cfg: dict, year: bool = True
+) -> dict:
     """Movements per month for the ``months`` whole months before ``as_of``, the rates of
-    the last month and of the whole span, and a breakdown ``by`` segment or plan."""
+    the last month and of the whole span, a breakdown ``by`` segment or plan, and (with
+    ``year``) the last 12 months against seed A's targets and benchmarks."""
     opts = metric_options(cfg)
     span = last_full_months(as_of, months)
     periods, accounts = tables["subscription_periods"], tables["accounts"]
@@ -99,7 +102,7 @@ def nrr_report(tables: Tables, as_of: date, months: int, by: str | None, cfg: di
             "advice": band[1] if band else None,
         },
         "span": {"from": start.isoformat(), "to": end.isoformat(), **_rates(span_rates)},
-        "year": _year(tables, as_of, cfg, fx),
+        "year": _year(tables, as_of, cfg, fx) if year else None,
         "movements": [
             {**r, "month": r["month"].isoformat()[:7]}
             for r in moves.select(MOVEMENT_COLUMNS).iter_rows(named=True)

@@ -32,7 +32,7 @@ def dashboard_data(
     s: Snapshot, as_of: date, queue_views: tuple[QueueView, ...]
 ) -> dict[str, object]:
     """Everything the dashboard shows, built off the main thread."""
-    nrr = nrr_report(s.tables, as_of, 2, None, s.cfg)
+    nrr = nrr_report(s.tables, as_of, 2, None, s.cfg, year=False)
     months = month_starts(as_of - timedelta(days=365), as_of)
     opts = metric_options(s.cfg)
     periods = s.tables["subscription_periods"]
