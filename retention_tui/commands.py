@@ -79,6 +79,30 @@ def nrr_document(as_of: date) -> Callable[[Snapshot], str]:
     return build
 
 
+def capacity_document(as_of: date) -> Callable[[Snapshot], str]:
+    """Each owner's customers by ACV band and their load in CSMs (retention report
+    capacity)."""
+    from retention_tui.engine.capacity import csm_load
+    from retention_tui.output import render
+
+    def build(s: Snapshot) -> str:
+        rows = [
+            {
+                **{k: v for k, v in r.items() if k not in ("load_low", "load_high", "verdict")},
+                "load (CSMs)": f"{r['load_low']:.2f}-{r['load_high']:.2f}",
+                "verdict": r["verdict"],
+            }
+            for r in csm_load(s.tables, as_of, s.cfg).to_dicts()
+        ]
+        return (
+            f"# CSM capacity — {as_of.isoformat()}\n\n"
+            "One CSM carries 10-15 enterprise, 30-50 mid-market, 100-200 SMB or 500+ "
+            "self-serve accounts (seed A); bands by ACV.\n\n" + render(rows, "markdown") + "\n"
+        )
+
+    return build
+
+
 class RetentionCommands(Provider):
     async def startup(self) -> None:
         app: RetentionApp = self.app  # type: ignore[assignment]
@@ -111,6 +135,11 @@ class RetentionCommands(Provider):
                 "NRR this month",
                 partial(app.open_document, nrr_document(app.as_of)),
                 "last month's retention report",
+            ),
+            (
+                "CSM capacity",
+                partial(app.open_document, capacity_document(app.as_of)),
+                "each owner's load against accounts per CSM",
             ),
         ]
         for account_id, name in self.accounts:

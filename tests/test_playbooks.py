@@ -197,6 +197,11 @@ def test_command_palette_answers_the_ten_questions(scored_db: Path) -> None:
             labels["NRR this month"]()
             await settle(pilot)
             assert app.screen.query_one(Markdown).source.startswith("# Net revenue retention")
+            await pilot.press("escape")
+            labels["CSM capacity"]()
+            await settle(pilot)
+            source = app.screen.query_one(Markdown).source
+            assert source.startswith("# CSM capacity — ") and "| Dana Lee |" in source
             hits = [h async for h in provider.search("save plan novaline")]
             best = max(hits, key=lambda h: h.score)  # the palette lists the best first
             assert str(best.match_display) == "save plan for Novaline Capital"
