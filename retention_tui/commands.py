@@ -48,7 +48,12 @@ def nrr_document(as_of: date) -> Callable[[Snapshot], str]:
     """Last month's NRR, GRR and logo retention with the movements of the last 6 months."""
     from retention_tui.formatting import money
     from retention_tui.output import render
-    from retention_tui.reports.revenue import MOVEMENT_COLUMNS, nrr_report, year_lines
+    from retention_tui.reports.revenue import (
+        MOVEMENT_COLUMNS,
+        nrr_report,
+        rates_text,
+        year_lines,
+    )
 
     def build(s: Snapshot) -> str:
         data = nrr_report(s.tables, as_of, 6, "segment", s.cfg)
@@ -59,7 +64,7 @@ def nrr_document(as_of: date) -> Callable[[Snapshot], str]:
         lines = [
             f"# Net revenue retention — {m['month'][:7]}",
             "",
-            f"- NRR **{m['nrr']}%**, GRR {m['grr']}%, logo retention {m['logo_retention']}%",
+            f"- {rates_text(m)}",
         ]
         if m["stage"]:
             lines.append(f"- Stage: {m['stage']}. {m['advice']}.")

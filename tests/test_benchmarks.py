@@ -116,3 +116,19 @@ def test_the_nrr_report_grades_the_last_12_months(runner: CliRunner, sample_db: 
     assert "Last 12 months (2025-11 to 2026-11) against seed A's targets: NRR " in table
     assert "NRR by pricing model, seat-based pricing: median NRR 105%" in table
     assert "Expansion share of new MRR " in table and "Time to value (first core feature)" in table
+
+
+def test_a_book_with_no_customers_yet_reports_no_rates(runner: CliRunner, db_path: Path) -> None:
+    from tests.conftest import CANONICAL
+
+    runner.invoke(cli, ["import", "--db", str(db_path), str(CANONICAL / "accounts.csv")])
+    args = ["report", "nrr", "--db", str(db_path), "--as-of", SAMPLE_AS_OF]
+
+    def no_nan(text: str) -> float:
+        raise AssertionError(f"not JSON: {text}")  # NaN used to be printed
+
+    data = json.loads(runner.invoke(cli, [*args, "--format", "json"]).output, parse_constant=no_nan)
+    assert data["last_month"]["nrr"] is None and data["year"]["grades"]["nrr"] is None
+    assert data["benchmark"] is None
+    table = runner.invoke(cli, args).output
+    assert table.startswith("Net revenue retention, 2026-10: NRR n/a, GRR n/a, logo retention n/a")

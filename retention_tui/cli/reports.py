@@ -105,7 +105,12 @@ def report_nrr(
 ) -> None:
     """NRR, GRR and logo retention with the MRR movements behind them, month by month."""
     from retention_tui.formatting import money
-    from retention_tui.reports.revenue import MOVEMENT_COLUMNS, nrr_report, year_lines
+    from retention_tui.reports.revenue import (
+        MOVEMENT_COLUMNS,
+        nrr_report,
+        rates_text,
+        year_lines,
+    )
 
     cfg, tables = load_tables(db_path)
     data = nrr_report(tables, as_of or today(), months, by, cfg)
@@ -118,10 +123,7 @@ def report_nrr(
     moves = data["movements"]
     if fmt == "table":
         m, sp = data["last_month"], data["span"]
-        click.echo(
-            f"Net revenue retention, {m['month'][:7]}: NRR {m['nrr']}%, GRR {m['grr']}%, "
-            f"logo retention {m['logo_retention']}%"
-        )
+        click.echo(f"Net revenue retention, {m['month'][:7]}: {rates_text(m)}")
         if m["stage"]:
             click.echo(f"Stage: {m['stage']}. {m['advice']}.")
         if data["benchmark"]:
@@ -129,7 +131,7 @@ def report_nrr(
         if sp["from"] != data["year"]["from"]:  # else the year's line says it, graded
             click.echo(
                 f"Over {sp['from'][:7]} to {sp['to'][:7]} (from start-of-span MRR): "
-                f"NRR {sp['nrr']}%, GRR {sp['grr']}%, logo retention {sp['logo_retention']}%"
+                f"{rates_text(sp)}"
             )
         for line in year_lines(data["year"]):
             click.echo(line)

@@ -202,12 +202,14 @@ def retention(
         pl.min_horizontal("mrr_start", "mrr_end").sum().alias("mrr_kept"),
     ]
     grouped = pair.group_by(keys).agg(agg) if keys else pair.select(agg)
+
+    def pct(part: str, whole: str) -> pl.Expr:  # null, not NaN, with nobody at the start
+        return pl.when(pl.col(whole) > 0).then((pl.col(part) / pl.col(whole) * 100).round(1))
+
     return grouped.with_columns(
-        (pl.col("mrr_end") / pl.col("mrr_start") * 100).round(1).alias("nrr"),
-        (pl.col("mrr_kept") / pl.col("mrr_start") * 100).round(1).alias("grr"),
-        (pl.col("customers_kept") / pl.col("customers_start") * 100)
-        .round(1)
-        .alias("logo_retention"),
+        pct("mrr_end", "mrr_start").alias("nrr"),
+        pct("mrr_kept", "mrr_start").alias("grr"),
+        pct("customers_kept", "customers_start").alias("logo_retention"),
     ).sort(keys or "customers_start")
 
 

@@ -141,6 +141,15 @@ def _year(tables: Tables, as_of: date, cfg: dict, fx: Fx) -> dict:
     }
 
 
+def rates_text(r: dict) -> str:
+    """'NRR 101.2%, GRR 98.0%, logo retention 96.5%' (n/a with no customers at the start)."""
+
+    def pct(v: float | None) -> str:
+        return "n/a" if v is None else f"{v}%"
+
+    return f"NRR {pct(r['nrr'])}, GRR {pct(r['grr'])}, logo retention {pct(r['logo_retention'])}"
+
+
 def year_lines(year: dict) -> list[str]:
     """The year's rates against seed A's targets and benchmarks, as lines to print."""
     if year["nrr"] is None:
