@@ -146,6 +146,9 @@ def test_accounts_report_formats(runner: CliRunner, sample_db: Path) -> None:
     # Table MRR is money; machine formats carry integer minor units.
     total = sum(r["mrr_minor"] for r in rows)
     assert total > 0 and all(isinstance(r["mrr_minor"], int) for r in rows)
+    # The base-currency MRR adds up to the dashboard's total (one currency here: USD).
+    assert {r["base_currency"] for r in rows} == {"USD"}
+    assert sum(r["mrr_base_minor"] or 0 for r in rows) == 42_078_128  # README: $420,781
 
 
 def test_bad_as_of_date(runner: CliRunner, db_path: Path) -> None:

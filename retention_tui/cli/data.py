@@ -292,7 +292,12 @@ def accounts(ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | N
                 **(
                     {"mrr": money(mrr, r["mrr_currency"])}
                     if fmt == "table"
-                    else {"mrr_minor": mrr, "currency": r["mrr_currency"]}
+                    else {
+                        "mrr_minor": mrr,
+                        "currency": r["mrr_currency"],
+                        "mrr_base_minor": r["mrr_base"],  # what totals add: the base currency
+                        "base_currency": r["base_currency"],
+                    }
                 ),
                 "contacts": r["contacts"],
                 "active_users_30d": r["active_users"],
