@@ -73,3 +73,23 @@ def test_capacity_report(runner: CliRunner, sample_db: Path) -> None:
         assert bands == r["accounts"] and r["load_low"] <= r["load_high"]
     table = runner.invoke(cli, args).output
     assert "CSM capacity as of 2026-11-20" in table and "room for more" in table
+
+
+def test_contract_values_in_another_currency_are_converted_to_the_books_base() -> None:
+    cfg = defaults()
+    cfg["currency"] = {"base": "", "rates": {"EUR": 1.1}}
+    accounts = [
+        # €100,000 a year x 1.1 = $110,000: enterprise (in a book billed in dollars)
+        account("de", owner="Dana", currency="EUR", contract_value_minor=10_000_000),
+        account("us", owner="Dana"),
+    ]
+    subs = [subscription("us", 10_000)]
+    [dana] = csm_load(
+        make_tables(accounts=accounts, subscription_periods=subs), AS_OF, cfg
+    ).to_dicts()
+    assert (dana["enterprise"], dana["self_serve"]) == (1, 1)
+    cfg["currency"] = {"base": "", "rates": {}}  # no rate: €100,000 is not $100,000
+    [dana] = csm_load(
+        make_tables(accounts=accounts, subscription_periods=subs), AS_OF, cfg
+    ).to_dicts()
+    assert (dana["accounts"], dana["enterprise"]) == (1, 0)  # the EUR contract is left out

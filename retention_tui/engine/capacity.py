@@ -19,7 +19,7 @@ import polars as pl
 
 from retention_tui.engine.features import Tables, known_accounts
 from retention_tui.engine.metrics import account_mrr, metric_options
-from retention_tui.engine.money import Fx, in_base, periods_fx
+from retention_tui.engine.money import Fx, book_fx, in_base, periods_fx
 
 BANDS = (  # band, accounts one CSM carries (most, fewest), touch model: seed A
     ("enterprise", 15, 10, "high-touch (weekly)"),
@@ -49,8 +49,13 @@ def csm_load(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     range of CSMs, and whether it is over capacity, at capacity or leaves room. Most
     loaded first. A customer with neither a contract value nor an MRR in the base (no
     rate for its currency) is left out."""
-    periods = t["subscription_periods"]
-    fx = periods_fx(periods, cfg["currency"])
+    periods, accounts_t = t["subscription_periods"], t["accounts"]
+    # The book's base (MRR's); contract values may be in other currencies than billing's.
+    base = periods_fx(periods, cfg["currency"]).base
+    fx = book_fx(
+        {**cfg["currency"], "base": base},
+        [*periods["currency"].unique().to_list(), *accounts_t["currency"].unique().to_list()],
+    )
     mrr = account_mrr(periods, as_of, **metric_options(cfg))  # type: ignore[arg-type]
     contract = in_base(pl.col("contract_value_minor"), fx, pl.col("currency"))
     acv = pl.coalesce(contract, pl.col("mrr") * 12)
@@ -59,7 +64,7 @@ def csm_load(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         .select("account_id")
         .join(mrr, on="account_id", how="left")
         .join(
-            t["accounts"].select("account_id", "owner", "contract_value_minor", "currency"),
+            accounts_t.select("account_id", "owner", "contract_value_minor", "currency"),
             on="account_id",
             how="left",
         )
