@@ -257,3 +257,21 @@ def test_total_mrr_is_the_sum_of_every_accounts_mrr_on_each_day(past_due_churn_d
     by_account = [int(account_mrr(periods, d, **kw)["mrr"].sum() or 0) for d in days]
     assert total_mrr(periods, days, **kw) == by_account
     assert len(set(by_account)) > 5  # the days differ: the check compares something
+
+
+def test_win_back_counts_churned_customers_paying_again() -> None:
+    from retention_tui.engine.metrics import win_back
+
+    periods = make_tables(
+        accounts=[account(a) for a in "ABCD"],
+        subscription_periods=[
+            sub("A", 100, "2025-12-01", "2026-02-10"),  # churns in February...
+            sub("A", 100, "2026-04-05"),  # ... pays again from April: won back
+            sub("B", 100, "2025-12-01", "2026-03-15"),  # churns in March, gone
+            sub("C", 100, "2025-12-01"),  # never churns
+            sub("D", 100, "2026-02-10", "2026-05-20"),  # new in February, churns in May
+        ],
+    )["subscription_periods"]
+    months = [date(2026, m, 1) for m in range(1, 7)]  # January to June
+    assert win_back(periods, months, **OPTS) == {"churned": 3, "won_back": 1, "rate": 33.3}
+    assert win_back(periods.filter(pl.col("account_id") == "C"), months, **OPTS)["rate"] is None

@@ -79,6 +79,7 @@ KEY_TARGETS = {
     "grr": (85.0, 90.0, 95.0),
     "logo_retention": (80.0, 85.0, 92.0),
     "expansion_share": (20.0, 30.0, 50.0),  # expansion MRR, % of all MRR added
+    "win_back": (5.0, 10.0, 15.0),  # churned customers paying again, %
     "time_to_value": (7.0, 3.0, 1.0),
 }
 LOWER_IS_BETTER = frozenset({"time_to_value"})

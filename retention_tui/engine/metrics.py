@@ -213,6 +213,33 @@ def retention(
     ).sort(keys or "customers_start")
 
 
+def win_back(periods: pl.DataFrame, months: list[date], **kw: object) -> dict[str, object]:
+    """Of the customers who churned within ``months`` (paying on a month's first day, not
+    on a later month's), how many were paying again by the end of the last month: seed A's
+    churned-customer win-back rate (percent; None when nobody churned)."""
+    days = [*months, next_month(months[-1])]
+    paying = pl.concat(
+        account_mrr(periods, d, **kw)  # type: ignore[arg-type]
+        .filter(pl.col("mrr") > 0)
+        .select("account_id", pl.lit(i, pl.Int64).alias("i"))
+        for i, d in enumerate(days)
+    )
+    # A gap between two paying snapshots is a churn won back; stopping before the last
+    # snapshot is a churn (not won back, unless an earlier gap was).
+    per = (
+        paying.sort("account_id", "i")
+        .group_by("account_id", maintain_order=True)
+        .agg((pl.col("i").diff() > 1).any().alias("won"), pl.col("i").max().alias("last"))
+    )
+    churned = per.filter(pl.col("won") | (pl.col("last") < len(days) - 1)).height
+    won = per.filter(pl.col("won")).height
+    return {
+        "churned": churned,
+        "won_back": won,
+        "rate": round(won / churned * 100, 1) if churned else None,
+    }
+
+
 def cohorts(periods: pl.DataFrame, months: list[date], **kw: object) -> pl.DataFrame:
     """Cohorts by the month a customer first paid: for each later month, the share of the
     cohort's customers still paying (logos) and of its starting MRR now billed (revenue)."""

@@ -27,6 +27,7 @@ from retention_tui.engine.metrics import (
     next_month,
     retention,
     total_mrr,
+    win_back,
 )
 from retention_tui.engine.money import Fx, left_out_note, periods_fx
 
@@ -129,11 +130,14 @@ def _year(tables: Tables, as_of: date, cfg: dict, fx: Fx) -> dict:
     )  # expansion MRR, % of all MRR added in the year
     ttv = time_to_value(tables, start, end, cfg)
     r["time_to_value"] = ttv["median_days"]
+    back = win_back(periods, months, **opts)
+    r["win_back"] = back["rate"]
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
         **r,
         "time_to_value_accounts": {"created": ttv["created"], "reached": ttv["reached"]},
+        "win_back_customers": {"churned": back["churned"], "won_back": back["won_back"]},
         "grades": {m: grade(m, r[m]) for m in KEY_TARGETS},
         "arr_minor": arr,
         "company_size": company_size_benchmark(arr_usd, r["nrr"]),
@@ -178,6 +182,12 @@ def year_lines(year: dict) -> list[str]:
             f"the {reached['reached']} of {reached['created']} new accounts that got there "
             f"({year['grades']['time_to_value']}; acceptable under {acceptable:g}, good "
             f"under {good:g}, best-in-class under {best:g})"
+        )
+    if year["win_back"] is not None:
+        back = year["win_back_customers"]
+        lines.append(
+            f"Win-back: {back['won_back']} of the {back['churned']} customers who churned in "
+            f"the year pay again, {rated('win_back', '')[1:]}"
         )
     if year["company_size"]:
         lines.append(f"NRR by company size, {year['company_size']}")
