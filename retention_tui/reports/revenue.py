@@ -179,14 +179,14 @@ def year_lines(year: dict) -> list[str]:
         reached = year["time_to_value_accounts"]
         lines.append(
             f"Time to value (first core feature): median {year['time_to_value']:g} days for "
-            f"the {reached['reached']} of {reached['created']} new accounts that got there "
+            f"the {reached['reached']:,} of {reached['created']:,} new accounts that got there "
             f"({year['grades']['time_to_value']}; acceptable under {acceptable:g}, good "
             f"under {good:g}, best-in-class under {best:g})"
         )
     if year["win_back"] is not None:
         back = year["win_back_customers"]
         lines.append(
-            f"Win-back: {back['won_back']} of the {back['churned']} customers who churned in "
+            f"Win-back: {back['won_back']:,} of the {back['churned']:,} customers who churned in "
             f"the year pay again, {rated('win_back', '')[1:]}"
         )
     if year["company_size"]:
