@@ -40,6 +40,8 @@ from tests.conftest import SAMPLE_AS_OF
         ("time_to_value", 1.0, "good"),
         ("time_to_value", 6.9, "acceptable"),
         ("time_to_value", 7.0, "below acceptable"),
+        ("time_to_first_expansion", 89.0, "best-in-class"),
+        ("time_to_first_expansion", 276.0, "below acceptable"),
         ("win_back", 15.0, "best-in-class"),
         ("win_back", 4.9, "below acceptable"),
     ],
@@ -108,7 +110,10 @@ def test_the_nrr_report_grades_the_last_12_months(runner: CliRunner, sample_db: 
     args = ["report", "nrr", "--db", str(sample_db), "--as-of", SAMPLE_AS_OF]
     year = json.loads(runner.invoke(cli, [*args, "--format", "json"]).output)["year"]
     assert (year["from"], year["to"]) == ("2025-11-01", "2026-11-01")
-    metrics = ("nrr", "grr", "logo_retention", "expansion_share", "time_to_value", "win_back")
+    metrics = (
+        *("nrr", "grr", "logo_retention", "expansion_share", "time_to_value", "win_back"),
+        "time_to_first_expansion",
+    )
     assert year["grades"] == {m: grade(m, year[m]) for m in metrics}
     assert 0 < year["expansion_share"] < 100 and year["time_to_value"] > 0
     assert year["company_size"].startswith("SMB ($1-10M ARR)")  # the sample book's ARR
@@ -119,6 +124,7 @@ def test_the_nrr_report_grades_the_last_12_months(runner: CliRunner, sample_db: 
     assert "NRR by pricing model, seat-based pricing: median NRR 105%" in table
     assert "Expansion share of new MRR " in table and "Time to value (first core feature)" in table
     assert "Win-back: " in table and " customers who churned in the year pay again, " in table
+    assert "Time to first expansion: median " in table
 
 
 def test_a_book_with_no_customers_yet_reports_no_rates(runner: CliRunner, db_path: Path) -> None:

@@ -275,3 +275,23 @@ def test_win_back_counts_churned_customers_paying_again() -> None:
     months = [date(2026, m, 1) for m in range(1, 7)]  # January to June
     assert win_back(periods, months, **OPTS) == {"churned": 3, "won_back": 1, "rate": 33.3}
     assert win_back(periods.filter(pl.col("account_id") == "C"), months, **OPTS)["rate"] is None
+
+
+def test_time_to_first_expansion_from_monthly_snapshots() -> None:
+    from retention_tui.engine.metrics import time_to_first_expansion
+
+    periods = make_tables(
+        accounts=[account(a) for a in "ABCD"],
+        subscription_periods=[
+            sub("A", 100, "2025-06-01", "2026-03-15"),
+            sub("A", 150, "2026-03-15"),  # up in March: seen on 1 April, 304 days in
+            sub("B", 50, "2026-01-10", "2026-02-20"),
+            sub("B", 80, "2026-02-20"),  # up in February: 1 March, 50 days in
+            sub("C", 100, "2025-06-01", "2026-02-10"),
+            sub("C", 200, "2026-04-05"),  # back at more after a gap: a reactivation
+            sub("D", 100, "2025-01-01", "2025-08-10"),
+            sub("D", 130, "2025-08-10"),  # first rose before the window: not counted
+        ],
+    )["subscription_periods"]
+    got = time_to_first_expansion(periods, date(2025, 12, 1), date(2026, 6, 1), **OPTS)
+    assert got == {"customers": 2, "median_days": 177.0}  # (304 + 50) / 2

@@ -81,8 +81,9 @@ KEY_TARGETS = {
     "expansion_share": (20.0, 30.0, 50.0),  # expansion MRR, % of all MRR added
     "win_back": (5.0, 10.0, 15.0),  # churned customers paying again, %
     "time_to_value": (7.0, 3.0, 1.0),
+    "time_to_first_expansion": (180.0, 120.0, 90.0),  # days
 }
-LOWER_IS_BETTER = frozenset({"time_to_value"})
+LOWER_IS_BETTER = frozenset({"time_to_value", "time_to_first_expansion"})
 # Seed A's 2025-2026 NRR benchmarks by company size: (ARR from, in USD; median, top
 # quartile, best-in-class NRR).
 NRR_BY_COMPANY_SIZE = (

@@ -122,14 +122,19 @@ def _pair(
     )
 
 
-def movements(periods: pl.DataFrame, months: list[date], **kw: object) -> pl.DataFrame:
-    """One row per month: MRR at its start and end, each movement, customers at start and
-    end. A month with no movement of a kind shows 0."""
-    first_paid = (
+def _first_paid(periods: pl.DataFrame) -> pl.DataFrame:
+    """account_id, first_paid: the day each customer's first paying period started."""
+    return (
         periods.filter(pl.col("status").is_in(list(PAYING_STATUSES)))
         .group_by("account_id")
         .agg(pl.col("period_start").min().str.to_date().alias("first_paid"))
     )
+
+
+def movements(periods: pl.DataFrame, months: list[date], **kw: object) -> pl.DataFrame:
+    """One row per month: MRR at its start and end, each movement, customers at start and
+    end. A month with no movement of a kind shows 0."""
+    first_paid = _first_paid(periods)
     rows, on = [], {}
     for month in months:
         pair = _pair(periods, month, next_month(month), on, **kw).join(
@@ -240,6 +245,40 @@ def win_back(periods: pl.DataFrame, months: list[date], **kw: object) -> dict[st
     }
 
 
+def time_to_first_expansion(
+    periods: pl.DataFrame, start: date, end: date, **kw: object
+) -> dict[str, object]:
+    """Of the customers whose MRR first rose from one month's first day to the next within
+    ``start`` to ``end``: how many, and the median days from their first payment to the
+    first day of the month after the rise (seed A's time to first expansion; monthly
+    snapshots, so to within a month)."""
+    if periods.height == 0:
+        return {"customers": 0, "median_days": None}
+    first = date.fromisoformat(str(periods["period_start"].min()))
+    days = month_starts(first, end)
+    snaps = pl.concat(
+        account_mrr(periods, d, **kw)  # type: ignore[arg-type]
+        .filter(pl.col("mrr") > 0)
+        .select("account_id", "mrr", pl.lit(i, pl.Int64).alias("i"), pl.lit(d).alias("day"))
+        for i, d in enumerate(days)
+    ).sort("account_id", "i")
+    before = pl.col("mrr").shift(1).over("account_id")
+    rose = (pl.col("i").shift(1).over("account_id") == pl.col("i") - 1) & (pl.col("mrr") > before)
+    firsts = (
+        snaps.filter(rose)
+        .group_by("account_id")
+        .agg(pl.col("day").min())
+        .filter((pl.col("day") > start) & (pl.col("day") <= end))
+        .join(_first_paid(periods), on="account_id")
+    )
+    waited = (pl.col("day") - pl.col("first_paid")).dt.total_days()
+    median = firsts.select(waited.median()).item() if firsts.height else None
+    return {
+        "customers": firsts.height,
+        "median_days": None if median is None else round(float(median), 1),
+    }
+
+
 def cohorts(periods: pl.DataFrame, months: list[date], **kw: object) -> pl.DataFrame:
     """Cohorts by the month a customer first paid: for each later month, the share of the
     cohort's customers still paying (logos) and of its starting MRR now billed (revenue)."""
@@ -249,11 +288,7 @@ def cohorts(periods: pl.DataFrame, months: list[date], **kw: object) -> pl.DataF
     )
     paying = snaps.filter(pl.col("mrr") > 0)
     start = paying.group_by("account_id").agg(pl.col("month").min().alias("cohort"))
-    first_paid = (
-        periods.filter(pl.col("status").is_in(list(PAYING_STATUSES)))
-        .group_by("account_id")
-        .agg(pl.col("period_start").min().str.to_date().alias("first_paid"))
-    )
+    first_paid = _first_paid(periods)
     # Only customers who started within the window form a cohort (not ones already paying).
     start = start.join(first_paid, on="account_id").filter(
         pl.col("first_paid") >= pl.lit(months[0])

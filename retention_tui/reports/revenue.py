@@ -26,6 +26,7 @@ from retention_tui.engine.metrics import (
     movements,
     next_month,
     retention,
+    time_to_first_expansion,
     total_mrr,
     win_back,
 )
@@ -132,12 +133,15 @@ def _year(tables: Tables, as_of: date, cfg: dict, fx: Fx) -> dict:
     r["time_to_value"] = ttv["median_days"]
     back = win_back(periods, months, **opts)
     r["win_back"] = back["rate"]
+    expanded = time_to_first_expansion(periods, start, end, **opts)
+    r["time_to_first_expansion"] = expanded["median_days"]
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
         **r,
         "time_to_value_accounts": {"created": ttv["created"], "reached": ttv["reached"]},
         "win_back_customers": {"churned": back["churned"], "won_back": back["won_back"]},
+        "first_expansions": expanded["customers"],
         "grades": {m: grade(m, r[m]) for m in KEY_TARGETS},
         "arr_minor": arr,
         "company_size": company_size_benchmark(arr_usd, r["nrr"]),
@@ -182,6 +186,14 @@ def year_lines(year: dict) -> list[str]:
             f"the {reached['reached']:,} of {reached['created']:,} new accounts that got there "
             f"({year['grades']['time_to_value']}; acceptable under {acceptable:g}, good "
             f"under {good:g}, best-in-class under {best:g})"
+        )
+    if year["time_to_first_expansion"] is not None:
+        acceptable, good, best = KEY_TARGETS["time_to_first_expansion"]
+        lines.append(
+            f"Time to first expansion: median {year['time_to_first_expansion']:g} days from "
+            f"the first payment, for the {year['first_expansions']:,} customers who first "
+            f"expanded in the year ({year['grades']['time_to_first_expansion']}; acceptable "
+            f"under {acceptable:g}, good under {good:g}, best-in-class under {best:g})"
         )
     if year["win_back"] is not None:
         back = year["win_back_customers"]
