@@ -106,17 +106,40 @@ def total_mrr(
     return [int(by_day.get(d.isoformat()) or 0) for d in days]
 
 
-def _pair(
-    periods: pl.DataFrame, start: date, end: date, on: dict | None = None, **kw: object
+# account_mrr per day, filled as computed: the functions below that take one share the
+# days they both need (12 months of movements: 13 runs, not 24; an nrr report's year, its
+# win-back and its time to first expansion: the same snapshots). One per periods frame and
+# keyword arguments.
+Snapshots = dict[date, pl.DataFrame]
+
+
+def _on(periods: pl.DataFrame, day: date, on: Snapshots | None, **kw: object) -> pl.DataFrame:
+    if on is None:
+        return account_mrr(periods, day, **kw)  # type: ignore[arg-type]
+    if day not in on:
+        on[day] = account_mrr(periods, day, **kw)  # type: ignore[arg-type]
+    return on[day]
+
+
+def paying_snapshots(
+    periods: pl.DataFrame, days: list[date], on: Snapshots | None = None, **kw: object
 ) -> pl.DataFrame:
-    """account_id, mrr_start, mrr_end. ``on``: account_mrr per day, filled as computed, so
-    consecutive months share their boundary day (movements over 12 months: 13, not 24)."""
-    on = {} if on is None else on
-    for day in (start, end):
-        if day not in on:
-            on[day] = account_mrr(periods, day, **kw)  # type: ignore[arg-type]
-    a = on[start].rename({"mrr": "mrr_start"})
-    b = on[end].rename({"mrr": "mrr_end"})
+    """account_id, mrr, i (the day's position in ``days``), day: every customer paying on
+    each of ``days``, by account and day."""
+    return pl.concat(
+        _on(periods, d, on, **kw)
+        .filter(pl.col("mrr") > 0)
+        .select("account_id", "mrr", pl.lit(i, pl.Int64).alias("i"), pl.lit(d).alias("day"))
+        for i, d in enumerate(days)
+    ).sort("account_id", "i")
+
+
+def _pair(
+    periods: pl.DataFrame, start: date, end: date, on: Snapshots | None = None, **kw: object
+) -> pl.DataFrame:
+    """account_id, mrr_start, mrr_end."""
+    a = _on(periods, start, on, **kw).rename({"mrr": "mrr_start"})
+    b = _on(periods, end, on, **kw).rename({"mrr": "mrr_end"})
     return a.join(b, on="account_id", how="full", coalesce=True).with_columns(
         pl.col("mrr_start").fill_null(0), pl.col("mrr_end").fill_null(0)
     )
@@ -131,11 +154,13 @@ def _first_paid(periods: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def movements(periods: pl.DataFrame, months: list[date], **kw: object) -> pl.DataFrame:
+def movements(
+    periods: pl.DataFrame, months: list[date], on: Snapshots | None = None, **kw: object
+) -> pl.DataFrame:
     """One row per month: MRR at its start and end, each movement, customers at start and
     end. A month with no movement of a kind shows 0."""
     first_paid = _first_paid(periods)
-    rows, on = [], {}
+    rows, on = [], {} if on is None else on
     for month in months:
         pair = _pair(periods, month, next_month(month), on, **kw).join(
             first_paid, on="account_id", how="left"
@@ -179,6 +204,7 @@ def retention(
     start: date,
     end: date,
     by: str | None = None,
+    on: Snapshots | None = None,
     **kw: object,
 ) -> pl.DataFrame:
     """NRR, GRR and logo retention from ``start`` to ``end`` (percent), overall or by an
@@ -187,7 +213,7 @@ def retention(
     Only customers paying at ``start`` count: NRR = their MRR at end / at start; GRR caps
     each at its start MRR (no expansion); logo retention = share still paying at end.
     """
-    pair = _pair(periods, start, end, **kw).filter(pl.col("mrr_start") > 0)
+    pair = _pair(periods, start, end, on, **kw).filter(pl.col("mrr_start") > 0)
     if by == "plan":
         plans = (
             periods.filter(active_on(start) & pl.col("status").is_in(list(PAYING_STATUSES)))
@@ -218,21 +244,17 @@ def retention(
     ).sort(keys or "customers_start")
 
 
-def win_back(periods: pl.DataFrame, months: list[date], **kw: object) -> dict[str, object]:
+def win_back(
+    periods: pl.DataFrame, months: list[date], on: Snapshots | None = None, **kw: object
+) -> dict[str, object]:
     """Of the customers who churned within ``months`` (paying on a month's first day, not
     on a later month's), how many were paying again by the end of the last month: seed A's
     churned-customer win-back rate (percent; None when nobody churned)."""
     days = [*months, next_month(months[-1])]
-    paying = pl.concat(
-        account_mrr(periods, d, **kw)  # type: ignore[arg-type]
-        .filter(pl.col("mrr") > 0)
-        .select("account_id", pl.lit(i, pl.Int64).alias("i"))
-        for i, d in enumerate(days)
-    )
     # A gap between two paying snapshots is a churn won back; stopping before the last
     # snapshot is a churn (not won back, unless an earlier gap was).
     per = (
-        paying.sort("account_id", "i")
+        paying_snapshots(periods, days, on, **kw)
         .group_by("account_id", maintain_order=True)
         .agg((pl.col("i").diff() > 1).any().alias("won"), pl.col("i").max().alias("last"))
     )
@@ -246,7 +268,7 @@ def win_back(periods: pl.DataFrame, months: list[date], **kw: object) -> dict[st
 
 
 def time_to_first_expansion(
-    periods: pl.DataFrame, start: date, end: date, **kw: object
+    periods: pl.DataFrame, start: date, end: date, on: Snapshots | None = None, **kw: object
 ) -> dict[str, object]:
     """Of the customers whose MRR first rose from one month's first day to the next within
     ``start`` to ``end``: how many, and the median days from their first payment to the
@@ -256,12 +278,7 @@ def time_to_first_expansion(
         return {"customers": 0, "median_days": None}
     first = date.fromisoformat(str(periods["period_start"].min()))
     days = month_starts(first, end)
-    snaps = pl.concat(
-        account_mrr(periods, d, **kw)  # type: ignore[arg-type]
-        .filter(pl.col("mrr") > 0)
-        .select("account_id", "mrr", pl.lit(i, pl.Int64).alias("i"), pl.lit(d).alias("day"))
-        for i, d in enumerate(days)
-    ).sort("account_id", "i")
+    snaps = paying_snapshots(periods, days, on, **kw)
     before = pl.col("mrr").shift(1).over("account_id")
     rose = (pl.col("i").shift(1).over("account_id") == pl.col("i") - 1) & (pl.col("mrr") > before)
     firsts = (
@@ -279,12 +296,13 @@ def time_to_first_expansion(
     }
 
 
-def cohorts(periods: pl.DataFrame, months: list[date], **kw: object) -> pl.DataFrame:
+def cohorts(
+    periods: pl.DataFrame, months: list[date], on: Snapshots | None = None, **kw: object
+) -> pl.DataFrame:
     """Cohorts by the month a customer first paid: for each later month, the share of the
     cohort's customers still paying (logos) and of its starting MRR now billed (revenue)."""
     snaps = pl.concat(
-        account_mrr(periods, m, **kw).with_columns(pl.lit(m).alias("month"))  # type: ignore[arg-type]
-        for m in months
+        _on(periods, m, on, **kw).with_columns(pl.lit(m).alias("month")) for m in months
     )
     paying = snaps.filter(pl.col("mrr") > 0)
     start = paying.group_by("account_id").agg(pl.col("month").min().alias("cohort"))

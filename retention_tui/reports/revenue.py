@@ -9,6 +9,7 @@ import polars as pl
 
 from retention_tui.engine.benchmarks import (
     KEY_TARGETS,
+    LOWER_IS_BETTER,
     SEGMENT_NRR_TARGETS,
     churn_benchmark,
     company_size_benchmark,
@@ -19,6 +20,7 @@ from retention_tui.engine.benchmarks import (
 from retention_tui.engine.expansion import time_to_value
 from retention_tui.engine.features import Tables
 from retention_tui.engine.metrics import (
+    Snapshots,
     cohorts,
     metric_options,
     month_starts,
@@ -64,18 +66,19 @@ def nrr_report(
     """Movements per month for the ``months`` whole months before ``as_of``, the rates of
     the last month and of the whole span, a breakdown ``by`` segment or plan, and (with
     ``year``) the last 12 months against seed A's targets and benchmarks."""
-    opts = metric_options(cfg)
+    opts, on = metric_options(cfg), {}  # on: the account MRR snapshots, shared
     span = last_full_months(as_of, months)
     periods, accounts = tables["subscription_periods"], tables["accounts"]
-    moves = monthly_rates(movements(periods, span, **opts))
+    moves = monthly_rates(movements(periods, span, on, **opts))
     last = span[-1]
     start, end = span[0], next_month(last)
-    month_rates = retention(periods, accounts, last, next_month(last), **opts).row(0, named=True)
-    span_rates = retention(periods, accounts, start, end, **opts).row(0, named=True)
+    month_rates = retention(periods, accounts, last, end, on=on, **opts).row(0, named=True)
+    span_rates = retention(periods, accounts, start, end, on=on, **opts).row(0, named=True)
     band = nrr_band(month_rates["nrr"])
     breakdown = []
     if by:
-        for r in retention(periods, accounts, start, end, by=by, **opts).iter_rows(named=True):
+        rows = retention(periods, accounts, start, end, by=by, on=on, **opts)
+        for r in rows.iter_rows(named=True):
             target = SEGMENT_NRR_TARGETS.get(r[by] or "") if by == "segment" else None
             breakdown.append(
                 {
@@ -104,7 +107,7 @@ def nrr_report(
             "advice": band[1] if band else None,
         },
         "span": {"from": start.isoformat(), "to": end.isoformat(), **_rates(span_rates)},
-        "year": _year(tables, as_of, cfg, fx) if year else None,
+        "year": _year(tables, as_of, cfg, fx, on) if year else None,
         "movements": [
             {**r, "month": r["month"].isoformat()[:7]}
             for r in moves.select(MOVEMENT_COLUMNS).iter_rows(named=True)
@@ -114,26 +117,27 @@ def nrr_report(
     }
 
 
-def _year(tables: Tables, as_of: date, cfg: dict, fx: Fx) -> dict:
+def _year(tables: Tables, as_of: date, cfg: dict, fx: Fx, on: Snapshots) -> dict:
     """The 12 whole months before ``as_of``'s month against seed A's yearly targets and
-    NRR benchmarks (by the company's ARR, and by pricing model when configured)."""
+    NRR benchmarks (by the company's ARR, and by pricing model when configured). ``on``:
+    the report's snapshots (with a 12-month span, the same days)."""
     opts = metric_options(cfg)
     periods = tables["subscription_periods"]
     months = last_full_months(as_of, 12)
     start, end = months[0], next_month(months[-1])
-    r = _rates(retention(periods, tables["accounts"], start, end, **opts).row(0, named=True))
+    r = _rates(retention(periods, tables["accounts"], start, end, on=on, **opts).row(0, named=True))
     arr = 12 * total_mrr(periods, [end], **opts)[0]  # type: ignore[arg-type]
     arr_usd = fx.to_usd(arr)
-    moves = movements(periods, months, **opts)
+    moves = movements(periods, months, on, **opts)
     added = moves.select(pl.sum("new") + pl.sum("expansion") + pl.sum("reactivation")).item()
     r["expansion_share"] = (
         round(moves["expansion"].sum() / added * 100, 1) if added else None
     )  # expansion MRR, % of all MRR added in the year
     ttv = time_to_value(tables, start, end, cfg)
     r["time_to_value"] = ttv["median_days"]
-    back = win_back(periods, months, **opts)
+    back = win_back(periods, months, on, **opts)
     r["win_back"] = back["rate"]
-    expanded = time_to_first_expansion(periods, start, end, **opts)
+    expanded = time_to_first_expansion(periods, start, end, on, **opts)
     r["time_to_first_expansion"] = expanded["median_days"]
     return {
         "from": start.isoformat(),
@@ -163,12 +167,19 @@ def year_lines(year: dict) -> list[str]:
     if year["nrr"] is None:
         return [f"{year['from'][:7]} to {year['to'][:7]}: no customers paying at the start"]
 
-    def rated(metric: str, label: str) -> str:
+    def graded(metric: str) -> str:
+        """'(good; acceptable 100, good 105, best-in-class 115+)', or 'under ...' bounds
+        for a figure where lower is better."""
         acceptable, good, best = KEY_TARGETS[metric]
-        return (
-            f"{label} {year[metric]}% ({year['grades'][metric]}; acceptable {acceptable:g}, "
-            f"good {good:g}, best-in-class {best:g}+)"
-        )
+        if metric in LOWER_IS_BETTER:
+            bounds = f"acceptable under {acceptable:g}, good under {good:g}, "
+            bounds += f"best-in-class under {best:g}"
+        else:
+            bounds = f"acceptable {acceptable:g}, good {good:g}, best-in-class {best:g}+"
+        return f"({year['grades'][metric]}; {bounds})"
+
+    def rated(metric: str, label: str) -> str:
+        return f"{label} {year[metric]}% {graded(metric)}"
 
     lines = [
         f"Last 12 months ({year['from'][:7]} to {year['to'][:7]}) against seed A's targets: "
@@ -179,27 +190,23 @@ def year_lines(year: dict) -> list[str]:
     if year["expansion_share"] is not None:
         lines.append(rated("expansion_share", "Expansion share of new MRR"))
     if year["time_to_value"] is not None:
-        acceptable, good, best = KEY_TARGETS["time_to_value"]
         reached = year["time_to_value_accounts"]
         lines.append(
             f"Time to value (first core feature): median {year['time_to_value']:g} days for "
             f"the {reached['reached']:,} of {reached['created']:,} new accounts that got there "
-            f"({year['grades']['time_to_value']}; acceptable under {acceptable:g}, good "
-            f"under {good:g}, best-in-class under {best:g})"
+            + graded("time_to_value")
         )
     if year["time_to_first_expansion"] is not None:
-        acceptable, good, best = KEY_TARGETS["time_to_first_expansion"]
         lines.append(
             f"Time to first expansion: median {year['time_to_first_expansion']:g} days from "
             f"the first payment, for the {year['first_expansions']:,} customers who first "
-            f"expanded in the year ({year['grades']['time_to_first_expansion']}; acceptable "
-            f"under {acceptable:g}, good under {good:g}, best-in-class under {best:g})"
+            "expanded in the year " + graded("time_to_first_expansion")
         )
     if year["win_back"] is not None:
         back = year["win_back_customers"]
         lines.append(
             f"Win-back: {back['won_back']:,} of the {back['churned']:,} customers who churned in "
-            f"the year pay again, {rated('win_back', '')[1:]}"
+            f"the year pay again, {year['win_back']}% " + graded("win_back")
         )
     if year["company_size"]:
         lines.append(f"NRR by company size, {year['company_size']}")
