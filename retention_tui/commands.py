@@ -87,22 +87,16 @@ def nrr_document(as_of: date) -> Callable[[Snapshot], str]:
 def capacity_document(as_of: date) -> Callable[[Snapshot], str]:
     """Each owner's customers by ACV band and their load in CSMs (retention report
     capacity)."""
-    from retention_tui.engine.capacity import csm_load
     from retention_tui.output import render
+    from retention_tui.reports.capacity import capacity_rows, ratios
 
     def build(s: Snapshot) -> str:
-        rows = [
-            {
-                **{k: v for k, v in r.items() if k not in ("load_low", "load_high", "verdict")},
-                "load (CSMs)": f"{r['load_low']:.2f}-{r['load_high']:.2f}",
-                "verdict": r["verdict"],
-            }
-            for r in csm_load(s.tables, as_of, s.cfg).to_dicts()
-        ]
+        rows = capacity_rows(s.tables, as_of, s.cfg)
         return (
             f"# CSM capacity — {as_of.isoformat()}\n\n"
-            "One CSM carries 10-15 enterprise, 30-50 mid-market, 100-200 SMB or 500+ "
-            "self-serve accounts (seed A); bands by ACV.\n\n" + render(rows, "markdown") + "\n"
+            f"Load in CSMs: {ratios()} (seed A); bands by ACV.\n\n"
+            + render(rows, "markdown")
+            + "\n"
         )
 
     return build

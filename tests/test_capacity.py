@@ -73,6 +73,8 @@ def test_capacity_report(runner: CliRunner, sample_db: Path) -> None:
         assert bands == r["accounts"] and r["load_low"] <= r["load_high"]
     table = runner.invoke(cli, args).output
     assert "CSM capacity as of 2026-11-20" in table and "room for more" in table
+    assert "one CSM carries 10-15 enterprise (high-touch, weekly), 30-50 mid-market" in table
+    assert "or 500+ self-serve (no-touch, fully automated) accounts" in table
 
 
 def test_contract_values_in_another_currency_are_converted_to_the_books_base() -> None:

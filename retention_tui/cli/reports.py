@@ -337,26 +337,18 @@ def report_capacity(db_path: Path | None, fmt: str, as_of: date | None) -> None:
     """CSM capacity: each owner's customers by ACV band and the load against seed A's
     accounts-per-CSM ratios."""
     from retention_tui.engine.capacity import csm_load
+    from retention_tui.reports.capacity import capacity_rows, ratios
 
     cfg, tables = load_tables(db_path)
     day = as_of or today()
-    rows = csm_load(tables, day, cfg).to_dicts()
-    if fmt == "table":
-        click.echo(
-            f"CSM capacity as of {day}: customers per owner by ACV band; load in CSMs "
-            "(one CSM carries 10-15 enterprise, 30-50 mid-market, 100-200 SMB or 500+ "
-            "self-serve accounts)"
-        )
-        click.echo()
-        rows = [
-            {
-                **{k: v for k, v in r.items() if k not in ("load_low", "load_high", "verdict")},
-                "load": f"{r['load_low']:.2f}-{r['load_high']:.2f}",
-                "verdict": r["verdict"],
-            }
-            for r in rows
-        ]
-    click.echo(render(rows, fmt))
+    if fmt != "table":
+        click.echo(render(csm_load(tables, day, cfg).to_dicts(), fmt))
+        return
+    click.echo(
+        f"CSM capacity as of {day}: customers per owner by ACV band; load in CSMs ({ratios()})"
+    )
+    click.echo()
+    click.echo(render(capacity_rows(tables, day, cfg), fmt))
 
 
 @report.command("exec")

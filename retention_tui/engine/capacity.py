@@ -21,11 +21,11 @@ from retention_tui.engine.features import Tables, known_accounts
 from retention_tui.engine.metrics import account_mrr, metric_options
 from retention_tui.engine.money import Fx, book_fx, in_base, periods_fx
 
-BANDS = (  # band, accounts one CSM carries (most, fewest), touch model: seed A
-    ("enterprise", 15, 10, "high-touch (weekly)"),
-    ("mid_market", 50, 30, "medium-touch (bi-weekly)"),
-    ("smb", 200, 100, "tech-touch (automated)"),
-    ("self_serve", 500, 500, "no-touch (fully automated)"),
+BANDS = (  # band, its name, accounts one CSM carries (most, fewest), touch model: seed A
+    ("enterprise", "enterprise", 15, 10, "high-touch, weekly"),
+    ("mid_market", "mid-market", 50, 30, "medium-touch, bi-weekly"),
+    ("smb", "SMB", 200, 100, "tech-touch, automated"),
+    ("self_serve", "self-serve", 500, 500, "no-touch, fully automated"),
 )
 UNASSIGNED = "(unassigned)"
 
@@ -71,11 +71,11 @@ def csm_load(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         .filter(acv.is_not_null())
         .select(pl.col("owner").fill_null(UNASSIGNED), acv_band(acv, fx, cfg).alias("band"))
     )
-    light = {band: 1 / most for band, most, _, _ in BANDS}
-    heavy = {band: 1 / fewest for band, _, fewest, _ in BANDS}
+    light = {band: 1 / most for band, _, most, _, _ in BANDS}
+    heavy = {band: 1 / fewest for band, _, _, fewest, _ in BANDS}
     per_owner = accounts.group_by("owner").agg(
         pl.len().alias("accounts"),
-        *[(pl.col("band") == band).sum().alias(band) for band, _, _, _ in BANDS],
+        *[(pl.col("band") == band).sum().alias(band) for band, *_ in BANDS],
         pl.col("band").replace_strict(light, return_dtype=pl.Float64).sum().alias("load_low"),
         pl.col("band").replace_strict(heavy, return_dtype=pl.Float64).sum().alias("load_high"),
     )
@@ -92,7 +92,7 @@ def csm_load(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         .select(
             "owner",
             "accounts",
-            *[band for band, _, _, _ in BANDS],
+            *[band for band, *_ in BANDS],
             "load_low",
             "load_high",
             "verdict",
