@@ -17,7 +17,7 @@ from datetime import date
 
 import polars as pl
 
-from retention_tui.engine.features import Tables, end_of
+from retention_tui.engine.features import Tables, end_of, tagged
 
 TIERS = (  # tier, the asks (activities), the rewards: seed A, highest first
     ("champion", "co-selling, executive intros", "revenue share, custom features"),
@@ -30,11 +30,7 @@ def _tagged(t: Tables, as_of: date, tags: list[str], name: str) -> pl.DataFrame:
     """account_id and how many of its touchpoints up to ``as_of`` carry one of ``tags``."""
     return (
         t["touchpoints"]
-        .filter(
-            (pl.col("occurred_at") < end_of(as_of))
-            & pl.col("tags").is_not_null()
-            & (pl.col("tags").str.split(";").list.set_intersection(tags).list.len() > 0)
-        )
+        .filter((pl.col("occurred_at") < end_of(as_of)) & tagged(tags))
         .group_by("account_id")
         .agg(pl.len().alias(name))
     )

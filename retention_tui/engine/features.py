@@ -35,6 +35,13 @@ def at_company(as_of: date) -> pl.Expr:
     return pl.col("left_company_at").is_null() | (pl.col("left_company_at") > as_of)
 
 
+def tagged(tags: list[str]) -> pl.Expr:
+    """A touchpoint carrying one of ``tags`` (its tags are stored 'a;b')."""
+    return pl.col("tags").is_not_null() & (
+        pl.col("tags").str.split(";").list.set_intersection(tags).list.len() > 0
+    )
+
+
 def _per_account(frame: pl.DataFrame, *aggs: pl.Expr) -> pl.DataFrame:
     return frame.group_by("account_id").agg(*aggs)
 

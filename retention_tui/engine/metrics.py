@@ -70,7 +70,7 @@ def account_mrr(
     [currency] config; None sums the amounts as stored). Periods in a currency with no
     rate are left out. mrr_on's sums per account, in one filter and one grouping."""
     live = paying_periods(periods, day, past_due_churn_days)
-    fx = periods_fx(periods, currency or {}) if currency is not None else None
+    fx = periods_fx(periods, currency) if currency is not None else None
     mrr = monthly_minor(pl.col("amount_minor"), pl.col("billing_interval"), weeks_per_month)
     paying = active_on(day) & pl.col("status").is_in(list(PAYING_STATUSES))
     if fx is not None:

@@ -19,6 +19,7 @@ from retention_tui.engine.features import (
     at_company,
     end_of,
     invoice_states,
+    tagged,
     within,
 )
 
@@ -69,11 +70,7 @@ def _touch_tags(
     end = end_of(as_of)
     tp = (
         t["touchpoints"]
-        .filter(
-            within("occurred_at", end, days)
-            & pl.col("tags").is_not_null()
-            & (pl.col("tags").str.split(";").list.set_intersection(tags).list.len() > 0)
-        )
+        .filter(within("occurred_at", end, days) & tagged(tags))
         .join(accounts.select("account_id"), on="account_id")
     )
     line = pl.format(
