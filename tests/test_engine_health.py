@@ -555,4 +555,6 @@ def test_signals_frame_has_every_signal_of_every_account_in_order() -> None:
         )
         joined = dims.join(means, on=["account_id", "dimension"], suffix="_signals")
         assert joined.height == dims.height
+        # a dimension with no data is null in both, and only then
+        assert joined["score"].is_null().to_list() == joined["score_signals"].is_null().to_list()
         assert (joined["score"] - joined["score_signals"]).abs().fill_null(0).max() < 1e-9

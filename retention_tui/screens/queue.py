@@ -94,7 +94,7 @@ class QueueScreen(ListScreen):
             cell(
                 row.get(field),
                 kind,
-                row.get("currency") or self.base if kind == "amount" else self.base,
+                (row.get("currency") or self.base) if kind == "amount" else self.base,
             )
             for _, field, kind in self.view.columns
         )
