@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from db.money import minor_exponent
 
+# Money fields that are one item's amount (an invoice's, a deal's), shown in the row's own
+# currency; every other money field (MRR, ARR, totals) is in the book's base currency.
+OWN_CURRENCY = frozenset({"amount_minor"})
+
+
+def row_currency(field: str, row: dict, base: str) -> str:
+    """The currency ``row``'s money ``field`` is in."""
+    return (row.get("currency") or base) if field in OWN_CURRENCY else base
+
+
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
 
 

@@ -146,7 +146,7 @@ BUILTIN: tuple[QueueView, ...] = (
             ("Band", "band", "text"),
             ("Next touch", "next_touch", "text"),
             ("On", "next_touch_on", "date"),
-            ("Amount", "amount_minor", "amount"),
+            ("Amount", "amount_minor", "money"),
             ("Done", "touches_done", "text"),
         ),
         (("priority", "score", True), ("next touch", "next_touch_on", False)),
@@ -186,7 +186,7 @@ BUILTIN: tuple[QueueView, ...] = (
         (
             ("Account", "account", "text"),
             ("Invoice", "invoice_id", "text"),
-            ("Amount", "amount_minor", "amount"),
+            ("Amount", "amount_minor", "money"),
             ("Stage", "stage", "text"),
             ("Next action", "next_action", "text"),
             ("On", "next_on", "date"),
@@ -322,11 +322,10 @@ def _filtered(source: QueueView, filters: tuple) -> Callable[[Snapshot, date], p
 
 
 def cell(value: object, kind: str, currency: str = "USD") -> str:
-    """A value as the queue shows it: money (totals, MRR) in ``currency``, the book's base;
-    an amount (an invoice, a deal) in ``currency``, the row's own."""
+    """A value as the queue shows it; money in ``currency`` (formatting.row_currency)."""
     if value is None or value == "":
         return "—"
-    if kind in ("money", "amount"):
+    if kind == "money":
         return money(int(value), currency)  # type: ignore[call-overload]
     if kind == "score":
         return f"{float(value):.0f}"  # type: ignore[arg-type]

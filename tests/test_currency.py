@@ -178,3 +178,18 @@ def test_a_failed_invoice_shows_its_own_currency_and_the_mrr_at_risk_the_base(
     [row] = [line for line in result.stdout.splitlines() if "inv_de" in line]
     # The invoice: €200.00 as billed; the MRR at risk: €200 x 1.1 = $220 in the base.
     assert "€200" in row and "$220" in row, row
+
+    async def queue_row() -> list[str]:
+        from textual.widgets import DataTable
+
+        app = RetentionApp(db_path, as_of=date(2026, 3, 3))
+        async with app.run_test(size=(160, 36)) as pilot:
+            await settle(pilot)
+            await pilot.press("6")  # the payment failures queue
+            await settle(pilot)
+            table = app.screen.query_one(DataTable)
+            return [str(c) for c in table.get_row_at(0)]
+
+    # The same in the TUI's queue: its Amount in euros, its MRR at risk in dollars.
+    cells = asyncio.run(queue_row())
+    assert "€200" in cells and "$220" in cells, cells

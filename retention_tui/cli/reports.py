@@ -192,7 +192,7 @@ def _queue_report(
     (passed as done=)."""
     from db.frames import load_all
     from retention_tui.engine.money import periods_fx
-    from retention_tui.formatting import money
+    from retention_tui.formatting import money, row_currency
 
     cfg = effective_config(db_path)
     day = as_of or today()
@@ -216,7 +216,7 @@ def _queue_report(
         rows = [
             {
                 k: (
-                    money(v, (r.get("currency") or base) if k == "amount_minor" else base)
+                    money(v, row_currency(k, r, base))
                     if k in money_columns and v is not None
                     else v
                 )

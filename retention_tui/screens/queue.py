@@ -15,6 +15,7 @@ from textual.widgets import DataTable
 from db import RetentionError, connect
 from db.work import snooze, snoozed
 from retention_tui.engine.money import periods_fx
+from retention_tui.formatting import row_currency
 from retention_tui.queue_views import QueueView, cell
 from retention_tui.screens.listing import ListScreen
 
@@ -91,11 +92,7 @@ class QueueScreen(ListScreen):
 
     def cells(self, row: dict) -> tuple[object, ...]:
         return tuple(
-            cell(
-                row.get(field),
-                kind,
-                (row.get("currency") or self.base) if kind == "amount" else self.base,
-            )
+            cell(row.get(field), kind, row_currency(field, row, self.base))
             for _, field, kind in self.view.columns
         )
 
