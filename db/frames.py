@@ -76,6 +76,7 @@ TABLES: dict[str, dict[str, object]] = {
         "amount_minor": N,
         "outcome": S,
         "failure_reason": S,
+        "card_expires_on": DAY,
     },
     "usage_events": {
         "account_id": S,

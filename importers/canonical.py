@@ -9,6 +9,7 @@ from __future__ import annotations
 from importers.spec import Field, FileFormat, Reference
 from importers.values import (
     BOOL,
+    CARD_EXPIRY,
     CURRENCY,
     DATE,
     DECIMAL,
@@ -360,6 +361,14 @@ PAYMENTS = FileFormat(
             LOWER,
             doc="Why it failed (card_declined, insufficient_funds, expired_card, ...).",
             example="insufficient_funds",
+        ),
+        Field(
+            "card_expires",
+            "card_expires_on",
+            CARD_EXPIRY,
+            doc="Expiry month of the card charged (2027-03, 03/27): cards due to expire "
+            "are chased before their charge fails.",
+            example="2027-03",
         ),
     ),
 )

@@ -92,6 +92,30 @@ def date(raw: pl.Expr) -> pl.Expr:
     return pl.coalesce(as_date, _instant(s).dt.date()).dt.strftime("%Y-%m-%d")
 
 
+def month_end(year: pl.Expr, month: pl.Expr) -> pl.Expr:
+    """The last day of a month as 'YYYY-MM-DD' (null unless the month is 1-12 and the
+    year four digits): a card's expiry month is valid through its last day."""
+    year, month = year.cast(pl.Int64), month.cast(pl.Int64)
+    ok = month.is_between(1, 12) & year.is_between(1000, 9999)
+    first = pl.date(year.clip(1000, 9999), month.clip(1, 12), 1)
+    return pl.when(ok).then(first.dt.month_end().dt.strftime("%Y-%m-%d"))
+
+
+def card_expiry(raw: pl.Expr) -> pl.Expr:
+    """A card's expiry month as payment tools write it: '2027-03', '03/27', '3/2027' or
+    '03-2027'; stored as the month's last day."""
+    s = raw.str.strip_chars()
+    iso = s.str.extract_groups(r"^(?<year>\d{4})-(?<month>\d{1,2})$")
+    card = s.str.extract_groups(r"^(?<month>\d{1,2})\s*[/-]\s*(?<year>\d{2}|\d{4})$")
+    short = card.struct.field("year").cast(pl.Int64, strict=False)
+    year = pl.coalesce(
+        iso.struct.field("year").cast(pl.Int64, strict=False),
+        pl.when(short < 100).then(short + 2000).otherwise(short),
+    )
+    month = pl.coalesce(iso.struct.field("month"), card.struct.field("month"))
+    return month_end(year, month.cast(pl.Int64, strict=False))
+
+
 def _instant(s: pl.Expr) -> pl.Expr:
     return pl.coalesce(
         *[
@@ -287,5 +311,8 @@ TOOL_INSTANT = Kind(
     tool_instant,
     "a date-time like 2024-03-14 09:30, 3/14/2024 2:05 PM or 1710408600",
     pl.String,
+)
+CARD_EXPIRY = Kind(
+    "card expiry", card_expiry, "a card expiry month like 2027-03 or 03/27", pl.String
 )
 TOOL_DATE = Kind("tool date", tool_date, "a date like 2024-03-14 or 3/14/2024", pl.String)

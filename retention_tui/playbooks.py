@@ -46,6 +46,7 @@ PLAYBOOKS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "dunning": (
         "Payment recovery",
         (
+            ("card_reminder", "Card expiring: remind them to update it 30 days before"),
             ("attempt_1", "Attempt 1 failed: retry in 24 h, no notice"),
             ("attempt_2", "Attempt 2 failed: retry in 48 h, friendly email"),
             ("attempt_3", "Attempt 3 failed: retry in 72 h, urgent email and in-app banner"),

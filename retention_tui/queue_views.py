@@ -16,7 +16,7 @@ import polars as pl
 from db.errors import RetentionError
 from retention_tui.engine.advocacy import advocates
 from retention_tui.engine.expansion import expansion_queue, onboarding
-from retention_tui.engine.queues import payment_recovery, reactivation, renewals, winback
+from retention_tui.engine.queues import payments_queue, reactivation, renewals, winback
 from retention_tui.formatting import money
 from retention_tui.queue_filters import FilterError, apply_filters, parse_filter, parse_sort
 from retention_tui.reports.risk import risk_frame
@@ -180,9 +180,9 @@ BUILTIN: tuple[QueueView, ...] = (
     ),
     QueueView(
         "payments",
-        "Payment failures",
+        "Payments",
         "6",
-        lambda s, d: payment_recovery(s.tables, d, s.cfg),
+        lambda s, d: payments_queue(s.tables, d, s.cfg),
         (
             ("Account", "account", "text"),
             ("Invoice", "invoice_id", "text"),

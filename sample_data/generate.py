@@ -585,6 +585,7 @@ class Builder:
             },
         )
         for when, ok, reason in attempts:
+            card = self.card_on(a, when)
             self.add(
                 "payments",
                 {
@@ -596,8 +597,20 @@ class Builder:
                     "currency": "USD",
                     "outcome": "succeeded" if ok else "failed",
                     "failure_reason": reason,
+                    "card_expires": f"{card.year}-{card.month:02d}",
                 },
             )
+
+    def card_on(self, a: Account, day: date) -> date:
+        """The expiry month of the account's card on ``day``: its first card runs out 6-48
+        months after sign-up, and each is replaced by one valid 3 years more once it has
+        expired (so a few customers' cards run out around the as-of date). A random
+        stream of its own, so the other files do not change with it."""
+        first = random.Random(f"{SEED}-card-{a.id}").randint(6, 48)
+        expires = add_months(a.created.replace(day=1), first)
+        while expires < day.replace(day=1):
+            expires = add_months(expires, 36)
+        return expires
 
     # -- people --------------------------------------------------------------------------
     def make_contacts(self) -> None:

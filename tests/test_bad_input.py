@@ -76,6 +76,13 @@ CASES = {
         "{file}, row 2, column 'invoice_id': unknown invoice_id 'inv_404'; expected one "
         "that exists in invoices (import invoices.csv first)",
     ),
+    "bad_card_expiry": (
+        "payments.csv",
+        "payment_id,invoice_id,account_id,attempted_at,outcome,card_expires\n"
+        "p1,inv_1,acc_1,2024-01-01,failed,13/27\n",
+        "{file}, row 2, column 'card_expires': got '13/27'; expected a card expiry month "
+        "like 2027-03 or 03/27",
+    ),
     "more_fields": (
         "accounts.csv",
         ACCOUNTS + "a,A,2024-01-01,extra\n",

@@ -211,6 +211,28 @@ def test_save_plan_names_the_signals_and_reasons(runner: CliRunner, scored_db: P
     assert data["likely_reasons"]
 
 
+def test_save_plan_gives_each_reasons_odds_and_the_pause_that_fits(
+    runner: CliRunner, scored_db: Path
+) -> None:
+    risk = json.loads(
+        run(runner, "report", "risk", "--db", str(scored_db), "--as-of", AS_OF, "--format", "json")
+    )
+    # an account whose signals point to low usage (seed A: 40-50% saved; seed B: a
+    # maintenance tier before cancelling)
+    low = next(r for r in risk if {"usage_drop", "usage_plateau"} & set(r["signals"].split(", ")))
+    args = ["account", low["account_id"], "save-plan", "--db", str(scored_db), "--as-of", AS_OF]
+    text = run(runner, *args)
+    intervene = text.split("## 4. Intervene")[1].split("## 5.")[0]
+    [usage] = [line for line in intervene.splitlines() if line.startswith("- low usage:")]
+    assert usage.endswith("(saves 40-50% of such accounts; escalate: a CSM-led adoption sprint)")
+    [seasonal] = [line for line in intervene.splitlines() if "seasonal low usage" in line]
+    assert "maintenance tier" in seasonal and "(fits: usage_" in seasonal
+    [team] = [line for line in intervene.splitlines() if "team change" in line]
+    data = json.loads(run(runner, *args, "--format", "json"))
+    assert "seasonal low usage" in data["pause_fits"]
+    assert ("fits:" in team) == ("team change" in data["pause_fits"])
+
+
 def test_bad_month(runner: CliRunner, scored_db: Path) -> None:
     result = runner.invoke(cli, ["report", "exec", "--db", str(scored_db), "--month", "10/2026"])
     assert result.exit_code == 2 and "'10/2026' is not a month; expected YYYY-MM" in result.output

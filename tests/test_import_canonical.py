@@ -128,12 +128,12 @@ def test_every_entity_round_trips(conn: sqlite3.Connection) -> None:
     ]
     assert rows(
         conn,
-        "SELECT source_id, invoice_id, outcome, failure_reason FROM "
+        "SELECT source_id, invoice_id, outcome, failure_reason, card_expires_on FROM "
         "payment_attempts ORDER BY source_id",
     ) == [
-        ("pay_1", "inv_1", "succeeded", None),
-        ("pay_2", "inv_2", "failed", "insufficient_funds"),
-        ("pay_3", "inv_2", "failed", "insufficient_funds"),
+        ("pay_1", "inv_1", "succeeded", None, "2027-03-31"),  # a card is valid all its month
+        ("pay_2", "inv_2", "failed", "insufficient_funds", "2027-03-31"),  # written 03/27
+        ("pay_3", "inv_2", "failed", "insufficient_funds", None),
     ]
     assert rows(
         conn, "SELECT source_id, event, occurred_at, value FROM usage_events ORDER BY source_id"

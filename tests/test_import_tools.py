@@ -203,6 +203,20 @@ def test_subscriptions_become_mrr_periods(tools_db: Path) -> None:
     )
 
 
+def test_payments_card_expiry_from_month_and_year(tools_db: Path) -> None:
+    # 'Card Exp Month' / 'Card Exp Year' (4 / 2026): valid through the month's last day
+    assert _rows(
+        tools_db,
+        "SELECT source_id, card_expires_on FROM payment_attempts "
+        "WHERE source = 'stripe' ORDER BY attempted_at",
+    ) == [
+        ("ch_3Init0424", "2026-04-30"),
+        ("ch_3Acme1124", "2027-12-31"),
+        ("ch_3Glob0225a", "2027-12-31"),
+        ("ch_3Glob0228b", "2027-12-31"),
+    ]
+
+
 def test_payments_statuses_and_reasons(tools_db: Path) -> None:
     assert _rows(
         tools_db,

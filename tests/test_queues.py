@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -12,7 +12,14 @@ from click.testing import CliRunner
 
 from retention_tui.cli import cli
 from retention_tui.config import defaults
-from retention_tui.engine.queues import payment_recovery, reactivation, renewals, winback
+from retention_tui.engine.queues import (
+    expiring_cards,
+    payment_recovery,
+    payments_queue,
+    reactivation,
+    renewals,
+    winback,
+)
 from tests.engine_data import AS_OF, account, days_ago, make_tables, subscription
 
 CFG = defaults()
@@ -121,6 +128,81 @@ def test_paid_and_old_failures_are_not_chased() -> None:
         payment_attempts=paid["attempts"] + old["attempts"],
     )
     assert payment_recovery(tables, AS_OF, CFG).height == 0
+
+
+def _charge(aid: str, days: float, card: date | None, outcome: str = "succeeded") -> dict:
+    return {
+        "source": "canonical",
+        "invoice_id": f"i-{aid}-{days}",
+        "account_id": aid,
+        "attempted_at": days_ago(days, 1),
+        "outcome": outcome,
+        "card_expires_on": card,
+    }
+
+
+def test_cards_expiring_within_30_days_or_expired_are_chased() -> None:
+    soon, later, gone = date(2026, 7, 15), date(2026, 8, 31), date(2026, 3, 31)
+    tables = make_tables(
+        accounts=[account(a) for a in ("soon", "later", "gone", "renewed", "churned", "none")],
+        subscription_periods=[
+            subscription("soon", 60_000),
+            subscription("later", 5_000),
+            subscription("gone", 5_000, interval="year"),
+            subscription("renewed", 5_000),
+            subscription("churned", 5_000, end="2026-06-01", status="canceled"),
+            subscription("none", 5_000),
+        ],
+        payment_attempts=[
+            _charge("soon", 20, soon),
+            _charge("later", 20, later),
+            _charge("gone", 200, gone),
+            _charge("renewed", 40, soon),  # the card of its latest charge is a new one
+            _charge("renewed", 10, date(2029, 5, 31)),
+            _charge("churned", 100, soon),
+            _charge("none", 5, None),  # the tool gave no card
+            _charge("none", 50, soon),  # the last charge naming a card
+        ],
+    )
+    rows = {r["account_id"]: r for r in expiring_cards(tables, AS_OF, CFG).to_dicts()}
+    assert sorted(rows) == ["gone", "none", "soon"]
+    assert (rows["soon"]["stage"], rows["soon"]["next_on"], rows["soon"]["overdue"]) == (
+        "card expires 2026-07-15",
+        soon,
+        False,
+    )
+    assert (rows["gone"]["stage"], rows["gone"]["next_on"], rows["gone"]["overdue"]) == (
+        "card expired 2026-03-31",
+        AS_OF,
+        True,
+    )
+    assert rows["soon"]["next_action"].startswith("Remind them to update their card")
+    assert (rows["soon"]["mrr_at_risk"], rows["soon"]["high_value"]) == (60_000, True)
+    assert (rows["soon"]["invoice_id"], rows["soon"]["amount_minor"]) == (None, None)
+
+
+def test_payments_queue_chases_a_failure_once_then_cards_by_date() -> None:
+    failing = _failed_invoice("failing", "i1", [4.0, 3.0])  # retry due yesterday
+    failing["attempts"] = [{**a, "card_expires_on": date(2026, 5, 31)} for a in failing["attempts"]]
+    tables = make_tables(
+        accounts=[account("failing"), account("soon"), account("gone")],
+        invoices=[failing["invoice"]],
+        payment_attempts=[
+            *failing["attempts"],
+            _charge("soon", 20, date(2026, 7, 10)),
+            _charge("gone", 100, date(2026, 4, 30)),
+        ],
+        subscription_periods=[subscription(a, 5_000) for a in ("failing", "soon", "gone")],
+    )
+    queue = payments_queue(tables, AS_OF, CFG)
+    # the failing account's expired card is its failure's business, not a second row
+    assert queue["account_id"].to_list() == ["failing", "gone", "soon"]
+    assert queue["stage"].to_list() == [
+        "attempt 2 failed",
+        "card expired 2026-04-30",
+        "card expires 2026-07-10",
+    ]
+    assert queue.schema == payment_recovery(tables, AS_OF, CFG).schema
 
 
 def test_reactivation_sequence_and_data_expiry() -> None:

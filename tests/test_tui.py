@@ -250,6 +250,28 @@ async def test_risk_queue_drills_into_an_account_and_back(scored_db: Path) -> No
         assert app.screen is queue
 
 
+@async_test
+async def test_payments_queue_lists_failures_and_cards_about_to_expire(scored_db: Path) -> None:
+    from retention_tui.screens.account import AccountScreen
+
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        stages = [str(table.get_row_at(i)[3]) for i in range(table.row_count)]
+        assert any(s.startswith("attempt ") or s.startswith("day ") for s in stages), stages
+        card = next(i for i, s in enumerate(stages) if s.startswith("card expires"))
+        name = str(table.get_row_at(card)[0])
+        table.move_cursor(row=card)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+        header = str(app.screen.query_one("#account-header", Static).render())
+        assert header.startswith(f"{name} · ")
+
+
 def test_risk_queue_snapshot(snap_compare, scored_db: Path) -> None:
     assert snapshot_after(snap_compare, scored_db, "1")
 

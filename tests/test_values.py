@@ -177,3 +177,21 @@ def test_domains_from_sites_and_emails(text: str, found: str | None) -> None:
     from importers.values import domain
 
     assert pl.select(domain(pl.lit(text))).item() == found
+
+
+@pytest.mark.parametrize(
+    ("text", "last_day"),
+    [
+        ("2027-03", "2027-03-31"),
+        ("03/27", "2027-03-31"),
+        ("3/2027", "2027-03-31"),
+        ("02-2028", "2028-02-29"),  # a leap year's February
+        (" 12 / 26 ", "2026-12-31"),
+        ("13/27", None),
+        ("00/27", None),
+        ("2027", None),
+        ("March 2027", None),
+    ],
+)
+def test_card_expiry_months_as_payment_tools_write_them(text: str, last_day: str | None) -> None:
+    assert parse(values.card_expiry, [text]) == [last_day]

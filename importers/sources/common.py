@@ -71,7 +71,7 @@ def amount(
     )
 
 
-def _has(frame: pl.DataFrame, name: str) -> pl.Expr:
+def optional_column(frame: pl.DataFrame, name: str) -> pl.Expr:
     return pl.col(name) if name in frame.columns else pl.lit(None)
 
 
@@ -81,13 +81,14 @@ def account_rows(frame: pl.DataFrame) -> pl.DataFrame:
     unless it is free mail)."""
     return frame.with_columns(
         pl.coalesce(
-            _has(frame, "ext_name"),
-            _has(frame, "_description"),
-            _has(frame, "ext_email"),
+            optional_column(frame, "ext_name"),
+            optional_column(frame, "_description"),
+            optional_column(frame, "ext_email"),
             pl.col("ext_id").cast(pl.String),
         ).alias("name"),
         company_domain(
-            _has(frame, "ext_domain").cast(pl.String), _has(frame, "ext_email").cast(pl.String)
+            optional_column(frame, "ext_domain").cast(pl.String),
+            optional_column(frame, "ext_email").cast(pl.String),
         ).alias("domain"),
     )
 
@@ -111,14 +112,14 @@ def subscription_periods(frame: pl.DataFrame) -> pl.DataFrame:
       when paying starts; a canceled subscription ends when it ended (_canceled_at when
       the file has no end).
     """
-    count = _has(frame, "_interval_count").cast(pl.Int64).fill_null(1)
+    count = optional_column(frame, "_interval_count").cast(pl.Int64).fill_null(1)
     unit = pl.col("_interval_unit")
     months = unit.replace_strict(_MONTHS, default=None, return_dtype=pl.Float64) * count
     kept = pl.lit(None, pl.String)
     for (u, c), name in _KEPT.items():
         kept = pl.when((unit == u) & (count == c)).then(pl.lit(name)).otherwise(kept)
     gross = pl.col("amount_minor") * pl.col("quantity").fill_null(1)
-    discount = 1 - _has(frame, "_percent_off").cast(pl.Float64).fill_null(0) / 100
+    discount = 1 - optional_column(frame, "_percent_off").cast(pl.Float64).fill_null(0) / 100
     total = (gross * discount).round(0).cast(pl.Int64)
     out = frame.with_columns(
         kept.fill_null("month").alias("billing_interval"),
@@ -128,10 +129,10 @@ def subscription_periods(frame: pl.DataFrame) -> pl.DataFrame:
         .alias("amount_minor"),
         pl.coalesce(
             pl.col("period_end"),
-            pl.when(pl.col("status") == "canceled").then(_has(frame, "_canceled_at")),
+            pl.when(pl.col("status") == "canceled").then(optional_column(frame, "_canceled_at")),
         ).alias("period_end"),
     )
-    trial_end = _has(out, "_trial_end")
+    trial_end = optional_column(out, "_trial_end")
     ended_in_trial = pl.col("period_end").is_not_null() & (pl.col("period_end") <= trial_end)
     out = out.with_columns(
         pl.when(trial_end.is_not_null() & ended_in_trial)
@@ -179,8 +180,10 @@ def deal_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """A CRM deal -> a deals row: the company's name (else the deal's), the loss reason
     in our words, stage_reached for lost deals left to the CRM's history (unknown)."""
     return frame.with_columns(
-        pl.coalesce(_has(frame, "ext_name"), pl.col("_deal_name")).alias("company_name"),
-        lost_reason(_has(frame, "_lost_reason_text").cast(pl.String)).alias("lost_reason"),
+        pl.coalesce(optional_column(frame, "ext_name"), pl.col("_deal_name")).alias("company_name"),
+        lost_reason(optional_column(frame, "_lost_reason_text").cast(pl.String)).alias(
+            "lost_reason"
+        ),
     )
 
 

@@ -16,10 +16,11 @@ from importers.sources.common import (
     ext_email,
     ext_id,
     ext_name,
+    optional_column,
     subscription_periods,
 )
 from importers.spec import Field, FileFormat, Identity, Reference
-from importers.values import DECIMAL, ID, INT, LOWER, TEXT, TOOL_DATE, TOOL_INSTANT
+from importers.values import DECIMAL, ID, INT, LOWER, TEXT, TOOL_DATE, TOOL_INSTANT, month_end
 
 SOURCE = "stripe"
 SOURCES = (
@@ -174,11 +175,15 @@ INVOICES = FileFormat(
 
 
 def _payment_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    """Stripe's 'Seller Message' explains every charge; keep it only for failures."""
+    """Stripe's 'Seller Message' explains every charge; keep it only for failures. The
+    card's expiry comes as a month and a year column."""
     return frame.with_columns(
         pl.when(pl.col("outcome") == "failed")
         .then(pl.col("failure_reason").str.strip_chars(" ."))
-        .alias("failure_reason")
+        .alias("failure_reason"),
+        month_end(
+            optional_column(frame, "_card_exp_year"), optional_column(frame, "_card_exp_month")
+        ).alias("card_expires_on"),
     )
 
 
@@ -236,6 +241,8 @@ PAYMENTS = FileFormat(
             LOWER,
             aliases=("Seller Message", "Failure Code"),
         ),
+        Field("Card Exp Month", "_card_exp_month", INT, low=1, high=12),
+        Field("Card Exp Year", "_card_exp_year", INT, low=2000, high=2100),
     ),
 )
 

@@ -257,12 +257,11 @@ def report_renewals(db_path: Path | None, fmt: str, as_of: date | None) -> None:
 @format_option
 @as_of_option
 def report_payments(db_path: Path | None, fmt: str, as_of: date | None) -> None:
-    """Failed payments being recovered: dunning stage, next action and date, MRR at risk."""
-    from retention_tui.engine.queues import payment_recovery
+    """Failed payments being recovered (dunning stage, next action and date, MRR at risk),
+    then paying customers' cards that expire within 30 days."""
+    from retention_tui.engine.queues import payments_queue
 
-    _queue_report(
-        db_path, fmt, as_of, "Payment failures", payment_recovery, ("amount_minor", "mrr_at_risk")
-    )
+    _queue_report(db_path, fmt, as_of, "Payments", payments_queue, ("amount_minor", "mrr_at_risk"))
 
 
 @report.command("reactivation")

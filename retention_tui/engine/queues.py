@@ -1,5 +1,5 @@
-"""The work queues: renewals (seed A), payment recovery (seeds B and A), reactivation of
-churned customers (seed B) and win-back of closed-lost deals (seed A).
+"""The work queues: renewals (seed A), payment recovery and card hygiene (seeds B and A),
+reactivation of churned customers (seed B) and win-back of closed-lost deals (seed A).
 
 Each function takes the canonical tables, an as-of date and the config, and returns one
 row per item, most urgent first, with the step that is due, the next one and why the item
@@ -270,6 +270,68 @@ def payment_recovery(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         pl.col("mrr").fill_null(0).alias("mrr_at_risk"),
         high.alias("high_value"),
     ).sort("next_on", pl.col("mrr_at_risk"), descending=[False, True])
+
+
+def expiring_cards(
+    t: Tables, as_of: date, cfg: dict, chased: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Seed B's card hygiene: paying accounts whose card on file (the card of their latest
+    charge that names one) expires within ``payments.card_reminder_days`` or has expired,
+    with no failed payment already being chased (``chased``: payment_recovery's rows).
+    Rows have payment_recovery's columns: the date to act by is the card's last day (today
+    once it has passed), and ``overdue`` says it has."""
+    p = cfg["payments"]
+    latest = (
+        t["payment_attempts"]
+        .filter(pl.col("attempted_at") < end_of(as_of))
+        .filter(pl.col("card_expires_on").is_not_null())
+        .sort("attempted_at")
+        .group_by("account_id")
+        .agg(pl.col("card_expires_on").last())
+        .filter(pl.col("card_expires_on") <= as_of + timedelta(days=p["card_reminder_days"]))
+    )
+    mrr = account_mrr(t["subscription_periods"], as_of, **metric_options(cfg))  # type: ignore[arg-type]
+    if chased is not None:
+        latest = latest.join(chased.select("account_id"), on="account_id", how="anti")
+    expires = pl.col("card_expires_on")
+    expired = expires < as_of
+    return (
+        latest.join(mrr.filter(pl.col("mrr") > 0), on="account_id")
+        .join(_names(t), on="account_id", how="left")
+        .select(
+            "account_id",
+            pl.col("name").alias("account"),
+            "owner",
+            pl.lit(None, pl.String).alias("invoice_id"),
+            pl.lit(None, pl.Int64).alias("amount_minor"),
+            pl.lit(None, pl.String).alias("currency"),
+            pl.lit(0, pl.Int64).alias("failures"),
+            pl.lit(None, pl.Date).alias("first_failed_on"),
+            pl.lit(None, pl.Int64).alias("days_failing"),
+            pl.when(expired)
+            .then(pl.format("card expired {}", expires))
+            .otherwise(pl.format("card expires {}", expires))
+            .alias("stage"),
+            pl.when(expired)
+            .then(pl.lit("Ask for a new card before the next charge fails"))
+            .otherwise(pl.lit("Remind them to update their card before it expires"))
+            .alias("next_action"),
+            pl.max_horizontal(expires, pl.lit(as_of)).alias("next_on"),
+            expired.alias("overdue"),
+            pl.col("mrr").alias("mrr_at_risk"),
+            (pl.col("mrr") >= p["high_value_mrr"]).alias("high_value"),
+        )
+    )
+
+
+def payments_queue(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
+    """The payments queue: failed payments to recover, then cards to update before they
+    fail, by the date to act and the MRR at risk."""
+    failing = payment_recovery(t, as_of, cfg)
+    cards = expiring_cards(t, as_of, cfg, chased=failing)
+    return pl.concat([failing, cards.cast(failing.schema)]).sort(  # type: ignore[arg-type]
+        "next_on", pl.col("mrr_at_risk"), descending=[False, True]
+    )
 
 
 def reactivation(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:

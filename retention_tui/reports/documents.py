@@ -577,6 +577,28 @@ SAVE_INTERVENTIONS = {
         "If you genuinely cannot compete: let them go gracefully",
     ],
 }
+# Seed A's save plays: how often a save works, by reason, and who to escalate to.
+SAVE_ODDS = {
+    "too expensive": ("35-45%", "finance approval for custom pricing"),
+    "low usage": ("40-50%", "a CSM-led adoption sprint"),
+    "champion left": ("20-30%", "an executive alignment call"),
+    "competitor": ("15-25%", "a CRO-level retention offer"),
+}
+# Seed B's pause-before-cancel options: (situation, offer, the signals that point to it).
+PAUSE_OPTIONS = (
+    ("budget cut (temporary)", "pause 1-3 months; data kept, price unchanged", ("budget_cut",)),
+    (
+        "seasonal low usage",
+        "move down to a maintenance tier: less service, a lower price",
+        ("usage_drop", "usage_plateau"),
+    ),
+    (
+        "team change",
+        "pause 1 month; free re-onboarding when the new team is ready",
+        ("champion_left", "stakeholder_change"),
+    ),
+    ('"not a priority right now"', "pause with a monthly check-in", ()),
+)
 REASON_OF_SIGNAL = {
     "competitor": "competitor",
     "budget_cut": "too expensive",
@@ -592,6 +614,15 @@ REASON_OF_SIGNAL = {
     "cancel_terms": "not seeing value",
     "data_export": "not seeing value",
 }
+
+
+def _save_option(reason: str) -> str:
+    """One reason's interventions (seed B), with how often they save (seed A)."""
+    line = f"- {reason}: " + "; ".join(SAVE_INTERVENTIONS[reason])
+    if reason in SAVE_ODDS:
+        odds, escalate = SAVE_ODDS[reason]
+        line += f" (saves {odds} of such accounts; escalate: {escalate})"
+    return line
 
 
 def save_plan(t: Tables, account_id: str, as_of: date, cfg: dict, run: ScoreRun) -> Document:
@@ -649,12 +680,21 @@ def save_plan(t: Tables, account_id: str, as_of: date, cfg: dict, run: ScoreRun)
             f"- Likely reasons from the data: {', '.join(reasons) or 'unclear'}",
         ],
     )
-    options = [f"- {reason}: " + "; ".join(SAVE_INTERVENTIONS[reason]) for reason in reasons]
+    options = [_save_option(reason) for reason in reasons]
+    codes = set(risks["code"].to_list())
+    pauses = [
+        f"  - {situation}: {offer}"
+        + (f" (fits: {', '.join(sorted(codes & set(signals)))})" if codes & set(signals) else "")
+        for situation, offer, signals in PAUSE_OPTIONS
+    ]
     by_revenue, _ = standing(t, account_id, as_of, cfg, run)
     doc.add(
         "4. Intervene",
         [
             *(options or ["- Choose by the reason you hear: " + ", ".join(SAVE_INTERVENTIONS)]),
+            "- Before they cancel, offer a pause (40-60% of paused accounts come back; "
+            "cancelled ones rarely do):",
+            *pauses,
             *([f"- {by_revenue}"] if by_revenue else []),
         ],
     )
@@ -672,6 +712,9 @@ def save_plan(t: Tables, account_id: str, as_of: date, cfg: dict, run: ScoreRun)
         "tier": s["tier"],
         "signals": risks["code"].to_list(),
         "likely_reasons": reasons,
+        "pause_fits": [
+            situation for situation, _, signals in PAUSE_OPTIONS if codes & set(signals)
+        ],
     }
     return doc
 
