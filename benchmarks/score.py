@@ -34,7 +34,7 @@ from importers.run import import_files
 from retention_tui.config import defaults
 from retention_tui.engine.expansion import expansion_queue, onboarding
 from retention_tui.engine.metrics import metric_options, retention
-from retention_tui.engine.queues import payment_recovery, reactivation, renewals, winback
+from retention_tui.engine.queues import payments_queue, reactivation, renewals, winback
 from retention_tui.engine.run import score_run
 
 AS_OF = date(2026, 11, 20)
@@ -53,7 +53,7 @@ def queues_and_metrics(tables: dict, run, cfg: dict) -> int:
     """The seven queues and last month's retention figures; returns the rows made."""
     frames = [
         renewals(tables, AS_OF, cfg, run.scores, risks=run.risks),
-        payment_recovery(tables, AS_OF, cfg),
+        payments_queue(tables, AS_OF, cfg),
         reactivation(tables, AS_OF, cfg),
         winback(tables, AS_OF, cfg),
         expansion_queue(tables, AS_OF, cfg, run.features, run.scores),

@@ -9,6 +9,11 @@ from db.money import minor_exponent
 OWN_CURRENCY = frozenset({"amount_minor"})
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 row', '2 rows', '1,234 touches' (``many``: the plural when not word + 's')."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
 def row_currency(field: str, row: dict, base: str) -> str:
     """The currency ``row``'s money ``field`` is in."""
     return (row.get("currency") or base) if field in OWN_CURRENCY else base

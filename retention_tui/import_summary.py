@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from retention_tui.formatting import plural
+
 if TYPE_CHECKING:
     from importers.run import FileResult
 
@@ -16,15 +18,11 @@ def progress_bar(done: int, total: int, width: int = 30) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} {done:,}/{total:,} rows"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
 def file_summary(r: FileResult, dry_run: bool = False) -> list[str]:
     """What importing one file did, in a few lines."""
     verb = " would be" if dry_run else ""
     line = (
-        f"{r.path.name}: {r.format}, {_plural(r.rows_read, 'row')}: {r.inserted:,}{verb} "
+        f"{r.path.name}: {r.format}, {plural(r.rows_read, 'row')}: {r.inserted:,}{verb} "
         f"inserted, {r.updated:,}{verb} updated, {r.unchanged:,} unchanged"
     )
     if r.accounts_created or r.accounts_matched:
@@ -33,12 +31,12 @@ def file_summary(r: FileResult, dry_run: bool = False) -> list[str]:
     if r.encoding != "utf-8":
         lines.append(f"  read as {r.encoding}")
     if r.rejected:
-        lines.append(f"  skipped {_plural(r.rejected, 'row')}: exact repeats of another row")
+        lines.append(f"  skipped {plural(r.rejected, 'row')}: exact repeats of another row")
     for reason, n in sorted(r.skipped.items()):
-        lines.append(f"  skipped {_plural(n, 'row')}: {reason}")
+        lines.append(f"  skipped {plural(n, 'row')}: {reason}")
     if r.pending:
         lines.append(
-            f"  {_plural(r.pending, 'row')} match no account (or several) and wait: see "
+            f"  {plural(r.pending, 'row')} match no account (or several) and wait: see "
             "'retention accounts unmatched'"
         )
     if r.ignored_columns:

@@ -218,6 +218,7 @@ BUILTIN: tuple[QueueView, ...] = (
             ("ROI", "roi_visible", "text"),
             ("Expansion", "expansion_ready", "text"),
             ("Missed", "missed", "int"),
+            ("Quality", "quality", "int"),
         ),
         (("most missed", "missed", True), ("newest", "day", False)),
         more=(

@@ -113,7 +113,11 @@ def test_cohort_snapshot_compares_the_latest_cohort_and_names_the_best_and_worst
             "Save plan — ",
             ["1. Detect", "2. Reach out", "3. Listen", "4. Intervene", "5. Outcome"],
         ),
-        ("onboarding", "Onboarding checklist — ", ["90-day plan", "Milestones"]),
+        (
+            "onboarding",
+            "Onboarding checklist — ",
+            ["90-day plan", "Milestones", "Onboarding quality (seed B's rubric)"],
+        ),
     ],
 )
 def test_account_documents(

@@ -16,6 +16,7 @@ import polars as pl
 
 from retention_tui.engine.features import Tables, end_of, known_accounts, within
 from retention_tui.engine.mrr import active_on
+from retention_tui.engine.onboarding_quality import onboarding_quality
 
 TRIGGER_ACTIONS = {  # trigger -> (action, respond within)
     "usage_limit": ("Upgrade prompt: they are close to a plan limit", "immediately"),
@@ -325,7 +326,8 @@ def expansion_queue(
 
 def onboarding(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     """Accounts in their first ``onboarding.window_days``: each milestone hit (with the
-    day), missed (its day has passed) or due (with the date)."""
+    day), missed (its day has passed) or due (with the date), and the onboarding's quality
+    so far (seed B's rubric: engine.onboarding_quality)."""
     o = cfg["onboarding"]
     accounts = known_accounts(t, as_of).filter(
         pl.col("created_at") > as_of - timedelta(days=o["window_days"])
@@ -430,7 +432,14 @@ def onboarding(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         rows.append(row)
     if not rows:
         return pl.DataFrame(schema={"account_id": pl.String, "account": pl.String, "day": pl.Int64})
-    return pl.DataFrame(rows).sort(pl.col("missed"), pl.col("day"), descending=[True, False])
+    quality = onboarding_quality(t, as_of, cfg, accounts).select(
+        "account_id", pl.col("score").cast(pl.Int64).alias("quality")
+    )
+    return (
+        pl.DataFrame(rows)
+        .join(quality, on="account_id", how="left")
+        .sort(pl.col("missed"), pl.col("day"), descending=[True, False])
+    )
 
 
 def time_to_value(t: Tables, start: date, end: date, cfg: dict) -> dict[str, float | int | None]:

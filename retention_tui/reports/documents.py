@@ -19,9 +19,16 @@ from retention_tui.engine.features import Tables, end_of, within
 from retention_tui.engine.lifecycle import REVENUE_TIERS, lifecycle_stage, revenue_tier
 from retention_tui.engine.metrics import metric_options, monthly_rates, movements, next_month
 from retention_tui.engine.money import periods_fx
+from retention_tui.engine.onboarding_quality import (
+    NOT_IN_DATA,
+    RUBRIC,
+    data_start,
+    onboarding_quality,
+    verdict,
+)
 from retention_tui.engine.queues import payment_recovery, renewals
 from retention_tui.engine.run import ScoreRun
-from retention_tui.formatting import money
+from retention_tui.formatting import money, plural
 from retention_tui.reports.revenue import cohort_report
 
 TIER_ORDER = ("critical", "at_risk", "monitor", "healthy")
@@ -735,7 +742,8 @@ ONBOARDING_PLAN = (  # seed B's 90-day plan: (day, what to do)
 
 
 def onboarding_checklist(t: Tables, account_id: str, as_of: date, cfg: dict) -> Document:
-    """Seed B's 90-day plan with dates, and seed A's milestones as the data shows them."""
+    """Seed B's 90-day plan with dates, seed A's milestones as the data shows them, and
+    seed B's onboarding quality rubric as far as the data rates it."""
     acc = t["accounts"].filter(pl.col("account_id") == account_id).row(0, named=True)
     created = acc["created_at"]
     doc = Document(f"Onboarding checklist — {acc['name']} (created {created})")
@@ -757,9 +765,64 @@ def onboarding_checklist(t: Tables, account_id: str, as_of: date, cfg: dict) -> 
             for name, day in cfg["onboarding"]["milestones"].items()
         ]
     doc.add("Milestones", milestones or ["- No usage recorded yet"])
+    quality = onboarding_quality(
+        t, as_of, cfg, t["accounts"].filter(pl.col("account_id") == account_id)
+    )
+    rubric = quality.row(0, named=True) if quality.height else None
+    doc.add("Onboarding quality (seed B's rubric)", _rubric_lines(rubric, data_start(t)))
     doc.data = {
         "account_id": account_id,
         "created_at": created.isoformat(),
         "milestones": {m.split(" (")[0][2:]: m.split(": ", 1)[1] for m in milestones},
+        "quality": rubric
+        and {
+            "score": rubric["score"],
+            "coverage": rubric["coverage"],
+            **{name: rubric[name] for name, _ in RUBRIC if name not in NOT_IN_DATA},
+        },
     }
     return doc
+
+
+def _rubric_lines(r: dict | None, start: date | None) -> list[str]:
+    """The rubric's dimensions: what the data shows, the rating and the points; then the
+    two the data cannot rate, and the score over the rated points."""
+    if r is None:
+        return [f"- Onboarded before the data starts ({start or 'no usage yet'}): not rated"]
+    first, results = r["first_value_day"], r["first_results_day"]
+    so_far = lambda window: "" if r["day"] >= window else " so far"  # noqa: E731
+    shown = {
+        "time_to_first_value": (
+            f"first core action on day {first}" if first is not None else "no core action yet"
+        ),
+        "customer_effort": f"{plural(r['tickets_first_30_days'], 'ticket')} in the first 30 "
+        "days" + so_far(30),
+        "communication": f"{plural(r['outreach_first_14_days'], 'touch', 'touches')} from you "
+        "in the first 14 days" + so_far(14),
+        "early_results": (
+            f"first report on day {results}" if results is not None else "no report yet"
+        ),
+    }
+    lines = []
+    for name, weight in RUBRIC:
+        if name in NOT_IN_DATA:
+            continue
+        label = f"{name.replace('_', ' ').capitalize()} ({weight} points): {shown[name]}"
+        rating = r[name]
+        lines.append(
+            f"- {label}: {rating}/10, {r[name + '_points']:g} points"
+            if rating is not None
+            else f"- {label}: not rated yet"
+        )
+    lines.append(
+        "- Personalisation (15 points) and documentation (10 points): not in the data; "
+        "rate them yourself (10: fully tailored / a complete knowledge base, 5: somewhat / "
+        "basic docs, 1: generic / none)"
+    )
+    score = r["score"]
+    lines.append(
+        f"- Score {score:.0f}/100 over the {r['rated_points']} points rated: {verdict(score)}"
+        if score is not None
+        else "- Score: not rated yet"
+    )
+    return lines
