@@ -56,6 +56,7 @@ TABLES: dict[str, dict[str, object]] = {
         "currency": S,
         "period_start": S,
         "period_end": S,
+        "cancel_reason": S,
     },
     "invoices": {
         "source": S,

@@ -249,6 +249,14 @@ SUBSCRIPTIONS = FileFormat(
             doc="Day the period ended (exclusive); empty while it goes on.",
             example="",
         ),
+        Field(
+            "cancel_reason",
+            "cancel_reason",
+            LOWER,
+            doc="Why it ended: payment_failed, not_paid or no_card count as involuntary churn "
+            "(failed payments); anything else (cancellation_requested) as the customer's choice.",
+            example="",
+        ),
     ),
 )
 

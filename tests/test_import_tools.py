@@ -196,11 +196,36 @@ def test_subscriptions_become_mrr_periods(tools_db: Path) -> None:
         ("sub_3InitechStarter/2024-03-20", "canceled", "month", 9800, "2024-03-20", "2024-05-20"),
         ("sub_5Umbrella/2024-11-10", "trialing", "month", 7350, "2024-11-10", None),
     ]
+    assert _rows(
+        tools_db, "SELECT source_id FROM subscription_periods WHERE cancel_reason IS NOT NULL"
+    ) == [("sub_3InitechStarter/2024-03-20",)]  # Stripe's 'cancellation_requested'
     # incomplete (never paid) and Chargebee's future subscription are left out
     assert not _rows(tools_db, "SELECT 1 FROM subscription_periods WHERE source_id LIKE 'sub_4%'")
     assert not _rows(
         tools_db, "SELECT 1 FROM subscription_periods WHERE source_id LIKE 'AzZlGkTQ3%'"
     )
+
+
+def test_why_a_subscription_ended_is_kept_on_its_last_period(
+    db_path: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    stripe = TOOLS / "stripe" / "subscriptions.csv"
+    header, *rows = stripe.read_text().splitlines()
+    [initech] = [r for r in rows if r.startswith("sub_3InitechStarter,")]
+    # the same subscription with a 14-day trial, ended by failed payments
+    cells = initech.split(",")
+    columns = header.split(",")
+    cells[columns.index("Cancellation Reason")] = "payment_failed"
+    cells[columns.index("Trial Start (UTC)")] = "2024-03-20 08:00"
+    cells[columns.index("Trial End (UTC)")] = "2024-04-03 08:00"
+    path = tmp_path / "subscriptions.csv"
+    path.write_text(f"{header}\n" + ",".join(cells) + "\n")
+    result = _import(runner, db_path, TOOLS / "stripe" / "unified_customers.csv", path)
+    assert result.exit_code == 0, result.output
+    assert _rows(
+        db_path,
+        "SELECT status, period_end, cancel_reason FROM subscription_periods ORDER BY period_start",
+    ) == [("trialing", "2024-04-03", None), ("canceled", "2024-05-20", "payment_failed")]
 
 
 def test_payments_card_expiry_from_month_and_year(tools_db: Path) -> None:

@@ -210,10 +210,14 @@ def test_nrr_report_command(runner: CliRunner, sample_db: Path) -> None:
         "optimise",
         "compound",
     )
+    forced = data["year"]["involuntary_churn"]
+    assert 0 < forced["involuntary"] < forced["churned"]  # the sample's failed renewals
+    assert forced["share"] == round(forced["involuntary_mrr"] / forced["churned_mrr"] * 100, 1)
     table = runner.invoke(
         cli, ["report", "nrr", "--db", str(sample_db), "--as-of", "2026-11-20"]
     ).stdout
     assert table.startswith("Net revenue retention, 2026-10: NRR ")
+    assert f"Involuntary churn: {forced['share']}% of the MRR churned in the year" in table
 
 
 def test_cohorts_report_command(runner: CliRunner, sample_db: Path) -> None:
@@ -295,3 +299,65 @@ def test_time_to_first_expansion_from_monthly_snapshots() -> None:
     )["subscription_periods"]
     got = time_to_first_expansion(periods, date(2025, 12, 1), date(2026, 6, 1), **OPTS)
     assert got == {"customers": 2, "median_days": 177.0}  # (304 + 50) / 2
+
+
+def _charge(aid: str, when: str, outcome: str) -> dict:
+    from datetime import datetime
+
+    return {"account_id": aid, "attempted_at": datetime.fromisoformat(when), "outcome": outcome}
+
+
+def test_involuntary_churn_by_the_tools_reason_or_a_last_charge_that_failed() -> None:
+    from retention_tui.engine.metrics import involuntary_churn
+
+    tables = make_tables(
+        accounts=[account(a) for a in "ABCDEF"],
+        subscription_periods=[
+            # ends on March 1st: churned in February, by Stripe's reason
+            {**sub("A", 100, "2025-12-01", "2026-03-01"), "cancel_reason": "payment_failed"},
+            sub("B", 200, "2025-12-01", "2026-02-20"),  # its last charge failed
+            {
+                **sub("C", 300, "2025-12-01", "2026-02-20"),
+                "cancel_reason": "cancellation_requested",
+            },
+            sub("D", 400, "2025-12-01", "2026-02-20"),  # failed long ago, paid since
+            sub("E", 500, "2025-12-01", "2026-02-20"),  # failed, but months before
+            sub("F", 600, "2025-12-01"),  # stays, though its charge failed
+        ],
+        payment_attempts=[
+            _charge("B", "2026-02-01T00:00:00", "succeeded"),
+            _charge("B", "2026-02-18T00:00:00", "failed"),
+            _charge("C", "2026-02-01T00:00:00", "succeeded"),
+            _charge("D", "2026-01-01T00:00:00", "failed"),
+            _charge("D", "2026-01-03T00:00:00", "succeeded"),
+            _charge("E", "2025-12-01T00:00:00", "failed"),
+            _charge("F", "2026-02-25T00:00:00", "failed"),
+        ],
+    )
+    forced = involuntary_churn(
+        tables["subscription_periods"],
+        tables["payment_attempts"],
+        [date(2026, 1, 1), date(2026, 2, 1)],
+        60,
+        **OPTS,
+    )
+    # churned in February: A, B, C, D, E (100 + 200 + 300 + 400 + 500); A and B involuntary
+    assert forced == {
+        "churned": 5,
+        "involuntary": 2,
+        "churned_mrr": 150_000,
+        "involuntary_mrr": 30_000,
+        "share": 20.0,
+    }
+    nobody = involuntary_churn(
+        tables["subscription_periods"], tables["payment_attempts"], [date(2026, 1, 1)], 60, **OPTS
+    )
+    assert (nobody["churned"], nobody["share"]) == (0, None)
+    unknown = involuntary_churn(
+        tables["subscription_periods"].with_columns(pl.lit(None, pl.String).alias("cancel_reason")),
+        tables["payment_attempts"].clear(),
+        [date(2026, 2, 1)],
+        60,
+        **OPTS,
+    )
+    assert (unknown["churned"], unknown["share"]) == (5, None)  # no payments: cannot tell

@@ -121,6 +121,7 @@ SUBSCRIPTIONS = FileFormat(
             aliases=("subscription.started_at", "Activated At", "Created At"),
         ),
         Field("Cancelled At", "period_end", TOOL_DATE, aliases=("subscription.cancelled_at",)),
+        Field("Cancel Reason", "cancel_reason", LOWER, aliases=("subscription.cancel_reason",)),
         Field("Trial End", "_trial_end", TOOL_DATE, aliases=("subscription.trial_end",)),
     ),
 )

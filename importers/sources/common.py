@@ -148,6 +148,8 @@ def subscription_periods(frame: pl.DataFrame) -> pl.DataFrame:
     trials = out.filter(split).with_columns(
         pl.lit("trialing").alias("status"), trial_end.alias("period_end")
     )
+    if "cancel_reason" in trials.columns:  # the trial itself ended by turning paid
+        trials = trials.with_columns(pl.lit(None, pl.String).alias("cancel_reason"))
     paid = out.with_columns(
         pl.when(split).then(trial_end).otherwise(pl.col("period_start")).alias("period_start")
     )

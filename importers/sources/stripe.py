@@ -133,6 +133,7 @@ SUBSCRIPTIONS = FileFormat(
         ),
         Field("Ended At (UTC)", "period_end", TOOL_DATE),
         Field("Canceled At (UTC)", "_canceled_at", TOOL_DATE),
+        Field("Cancellation Reason", "cancel_reason", LOWER),
         Field("Trial End (UTC)", "_trial_end", TOOL_DATE),
     ),
 )

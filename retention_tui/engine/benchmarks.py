@@ -84,6 +84,8 @@ KEY_TARGETS = {
     "time_to_first_expansion": (180.0, 120.0, 90.0),  # days
 }
 LOWER_IS_BETTER = frozenset({"time_to_value", "time_to_first_expansion"})
+# Seed B: 30-40% of churn is involuntary (failed payments), percent of churn.
+INVOLUNTARY_CHURN_SHARE = (30.0, 40.0)
 # Seed A's 2025-2026 NRR benchmarks by company size: (ARR from, in USD; median, top
 # quartile, best-in-class NRR).
 NRR_BY_COMPANY_SIZE = (

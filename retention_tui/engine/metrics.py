@@ -9,7 +9,7 @@ start-of-period MRR. Pure functions.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
@@ -264,6 +264,76 @@ def win_back(
         "churned": churned,
         "won_back": won,
         "rate": round(won / churned * 100, 1) if churned else None,
+    }
+
+
+# Why a subscription ended, in the billing tools' words, when failed payments ended it
+# (Stripe: payment_failed, payment_disputed; Chargebee: not_paid, no_card).
+INVOLUNTARY_REASONS = ("payment_failed", "payment_disputed", "not_paid", "no_card")
+
+
+def involuntary_churn(
+    periods: pl.DataFrame,
+    attempts: pl.DataFrame,
+    months: list[date],
+    lookback_days: int,
+    on: Snapshots | None = None,
+    **kw: object,
+) -> dict[str, int | float | None]:
+    """Of the MRR churned within ``months`` (customers paying on a month's first day and
+    not on the next month's), how much was involuntary: the subscription ended for a
+    failed payment (INVOLUNTARY_REASONS), or the customer's last charge before the month's
+    end failed, within ``lookback_days`` of it (dunning ran out). Seed B: 30-40% of churn
+    is involuntary. ``share``: percent of the churned MRR (None when none churned, or with
+    neither payments nor cancellation reasons to tell)."""
+    flagged = []
+    for month in months:
+        end = next_month(month)
+        churned = _pair(periods, month, end, on, **kw).filter(
+            (pl.col("mrr_start") > 0) & (pl.col("mrr_end") == 0)
+        )
+        # a period ending on the month's first day ended the month before (end exclusive)
+        by_reason = periods.filter(
+            pl.col("period_end").is_between(
+                pl.lit(month.isoformat()), pl.lit(end.isoformat()), closed="right"
+            )
+            & pl.col("cancel_reason").is_in(INVOLUNTARY_REASONS)
+        ).select("account_id")
+        end_at = datetime(end.year, end.month, end.day)
+        unpaid = (
+            attempts.filter(pl.col("attempted_at") < end_at)
+            .sort("attempted_at")
+            .group_by("account_id")
+            .agg(pl.col("outcome").last(), pl.col("attempted_at").last())
+            .filter(
+                (pl.col("outcome") == "failed")
+                & (pl.col("attempted_at") >= end_at - timedelta(days=lookback_days))
+            )
+            .select("account_id")
+        )
+        involuntary = (
+            pl.concat([by_reason, unpaid]).unique().with_columns(pl.lit(True).alias("involuntary"))
+        )
+        flagged.append(
+            churned.join(involuntary, on="account_id", how="left").select(
+                "mrr_start", pl.col("involuntary").fill_null(False)
+            )
+        )
+    both = (
+        pl.concat(flagged)
+        if flagged
+        else pl.DataFrame(schema={"mrr_start": pl.Int64, "involuntary": pl.Boolean})
+    )
+    lost = int(both["mrr_start"].sum() or 0)
+    forced = int(both.filter(pl.col("involuntary"))["mrr_start"].sum() or 0)
+    # without payments or cancellation reasons nothing can be told apart
+    known = attempts.height > 0 or periods["cancel_reason"].is_not_null().any()
+    return {
+        "churned": both.height,
+        "involuntary": int(both["involuntary"].sum() or 0),
+        "churned_mrr": lost,
+        "involuntary_mrr": forced,
+        "share": round(forced / lost * 100, 1) if lost and known else None,
     }
 
 

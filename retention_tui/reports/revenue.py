@@ -8,6 +8,7 @@ from datetime import date
 import polars as pl
 
 from retention_tui.engine.benchmarks import (
+    INVOLUNTARY_CHURN_SHARE,
     KEY_TARGETS,
     LOWER_IS_BETTER,
     SEGMENT_NRR_TARGETS,
@@ -22,6 +23,7 @@ from retention_tui.engine.features import Tables
 from retention_tui.engine.metrics import (
     Snapshots,
     cohorts,
+    involuntary_churn,
     metric_options,
     month_starts,
     monthly_rates,
@@ -139,6 +141,9 @@ def _year(tables: Tables, as_of: date, cfg: dict, fx: Fx, on: Snapshots) -> dict
     r["win_back"] = back["rate"]
     expanded = time_to_first_expansion(periods, start, end, on, **opts)
     r["time_to_first_expansion"] = expanded["median_days"]
+    forced = involuntary_churn(
+        periods, tables["payment_attempts"], months, cfg["payments"]["lookback_days"], on, **opts
+    )
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
@@ -146,6 +151,7 @@ def _year(tables: Tables, as_of: date, cfg: dict, fx: Fx, on: Snapshots) -> dict
         "time_to_value_accounts": {"created": ttv["created"], "reached": ttv["reached"]},
         "win_back_customers": {"churned": back["churned"], "won_back": back["won_back"]},
         "first_expansions": expanded["customers"],
+        "involuntary_churn": forced,
         "grades": {m: grade(m, r[m]) for m in KEY_TARGETS},
         "arr_minor": arr,
         "company_size": company_size_benchmark(arr_usd, r["nrr"]),
@@ -207,6 +213,15 @@ def year_lines(year: dict) -> list[str]:
         lines.append(
             f"Win-back: {back['won_back']:,} of the {back['churned']:,} customers who churned in "
             f"the year pay again, {year['win_back']}% " + graded("win_back")
+        )
+    forced = year["involuntary_churn"]
+    if forced["share"] is not None:
+        low, high = INVOLUNTARY_CHURN_SHARE
+        lines.append(
+            f"Involuntary churn: {forced['share']}% of the MRR churned in the year "
+            f"({forced['involuntary']:,} of {forced['churned']:,} customers) ended with a "
+            f"failed payment; seed B: typically {low:g}-{high:g}% of churn, won back by "
+            "dunning and card updates (report payments)"
         )
     if year["company_size"]:
         lines.append(f"NRR by company size, {year['company_size']}")
