@@ -1,17 +1,29 @@
-"""The user's own work: playbooks, checklist ticks, notes and snoozes.
+"""The user's own work: playbooks, checklist ticks, notes, snoozes, and the interactions
+they log.
 
 These rows are written only by the user (through the dashboard or the CLI). Imports and
-scoring never touch these tables, and nothing here deletes a note.
+scoring never touch these tables, and nothing here deletes a note. A logged interaction is
+a touchpoint of the source ``LOGGED`` (no import writes that source), read by the engine
+like an imported one.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, date, datetime, time
 
 import polars as pl
 
 from db.connection import transaction
+from db.errors import RetentionError
+
+LOGGED = "retention"  # the source of the touchpoints logged in the app
+# The touchpoints table's own choices (migration 0001's CHECK constraints).
+TOUCH_KINDS = ("call", "email", "meeting", "checkin", "qbr", "chat", "note")
+SENTIMENTS = ("positive", "neutral", "negative")
+_HASHTAG = re.compile(r"#([a-z0-9_-]+)")
 
 
 def _now() -> str:
@@ -65,6 +77,63 @@ def add_note(
             "VALUES (?, ?, ?, ?, ?)",
             (account_id, playbook_id, step_id, text, _now()),
         )
+
+
+def hashtags(text: str) -> str | None:
+    """The '#words' of a summary as touchpoint tags ('budget_cut;competitor'), which the
+    risk signals read (tags.*)."""
+    found = dict.fromkeys(_HASHTAG.findall(text.lower()))
+    return ";".join(found) or None
+
+
+def logged_at(day: date | None, now: datetime) -> datetime:
+    """When an interaction logged for ``day`` happened: ``now`` when that is today (or no
+    day is given), else noon UTC of that day (the dashboard looking at a past day)."""
+    if day is None or day == now.astimezone(UTC).date():
+        return now
+    return datetime.combine(day, time(12), tzinfo=UTC)
+
+
+def log_touchpoint(
+    conn: sqlite3.Connection,
+    account_id: str,
+    kind: str,
+    summary: str,
+    occurred_at: datetime,
+    *,
+    direction: str = "outbound",
+    sentiment: str | None = None,
+    contact_email: str | None = None,
+) -> str:
+    """Record an interaction with an account (a call, an email, a meeting...) as one of its
+    touchpoints, tagged with the summary's #words; returns its id."""
+    if kind not in TOUCH_KINDS:
+        raise RetentionError(f"kind {kind!r}: expected one of {', '.join(TOUCH_KINDS)}")
+    if sentiment is not None and sentiment not in SENTIMENTS:
+        raise RetentionError(f"sentiment {sentiment!r}: expected one of {', '.join(SENTIMENTS)}")
+    if direction not in ("inbound", "outbound"):
+        raise RetentionError(f"direction {direction!r}: expected inbound or outbound")
+    source_id = f"log-{uuid.uuid4().hex[:16]}"
+    text = summary.strip() or None
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO touchpoints (source, source_id, account_id, contact_email, kind, "
+            "direction, occurred_at, sentiment, tags, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?)",
+            (
+                LOGGED,
+                source_id,
+                account_id,
+                contact_email.strip().lower() if contact_email else None,
+                kind,
+                direction,
+                occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                sentiment,
+                hashtags(text or ""),
+                text,
+            ),
+        )
+    return source_id
 
 
 def snooze(conn: sqlite3.Connection, account_id: str, queue: str, until: str) -> None:

@@ -22,3 +22,16 @@ async def write_note(pilot, text: str) -> None:
     pilot.app.screen.query_one(Input).value = text
     await pilot.press("enter")
     await settle(pilot)
+
+
+async def open_first_account(pilot):
+    """From the dashboard to the accounts list, then into its first account's screen."""
+    from retention_tui.screens.account import AccountScreen
+
+    await settle(pilot)
+    await pilot.press("a")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, AccountScreen)
+    return pilot.app.screen

@@ -15,23 +15,12 @@ from textual.widgets import DataTable, Input, OptionList
 
 from retention_tui.app import RetentionApp
 from retention_tui.cli import cli
-from retention_tui.screens.account import AccountScreen
 from retention_tui.screens.dialogs import TextDialog
 from tests.conftest import SAMPLE_AS_OF
-from tests.pilot import settle, write_note
+from tests.pilot import open_first_account, settle, write_note
 
 AS_OF = date.fromisoformat(SAMPLE_AS_OF)
 SIZE = (130, 40)
-
-
-async def open_first_account(pilot) -> AccountScreen:
-    await settle(pilot)
-    await pilot.press("a")  # from the dashboard to the accounts list
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, AccountScreen)
-    return pilot.app.screen
 
 
 def test_start_a_playbook_tick_a_step_write_a_note_and_find_them_after_restart(

@@ -3,7 +3,7 @@
 The commands live in modules by theme; importing this package registers them all.
 """
 
-from retention_tui.cli import data, linking, reports, scoring
+from retention_tui.cli import data, interactions, linking, reports, scoring
 from retention_tui.cli.base import cli, main, today
 from retention_tui.cli.data import (
     backtest_demo_database,
@@ -16,6 +16,7 @@ __all__ = [
     "build_demo_database",
     "cli",
     "data",
+    "interactions",
     "linking",
     "main",
     "reports",

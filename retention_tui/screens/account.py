@@ -4,22 +4,24 @@ contacts, and a timeline of touchpoints, tickets, NPS, payments and plan changes
 from __future__ import annotations
 
 from contextlib import closing
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from db import connect
 from db.results import score_history
-from db.work import account_work
+from db.work import SENTIMENTS, TOUCH_KINDS, account_work, log_touchpoint, logged_at
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.engine.money import periods_fx
 from retention_tui.formatting import money
 from retention_tui.playbooks import PLAYBOOKS
 from retention_tui.reports.documents import standing
+from retention_tui.screens.dialogs import ChooseDialog, TextDialog
 from retention_tui.screens.work_panel import WorkPanelScreen, work_rows
 
 if TYPE_CHECKING:
@@ -165,6 +167,10 @@ def timeline(
 class AccountScreen(WorkPanelScreen):
     PREFIX = "account"
     KINDS: ClassVar = tuple(k for k in PLAYBOOKS if k != "winback")  # that one is per deal
+    BINDINGS: ClassVar = [
+        *WorkPanelScreen.BINDINGS,
+        Binding("t", "log_touch", "Log call/email", id="account.log"),
+    ]
 
     def __init__(self, account_id: str) -> None:
         super().__init__()
@@ -190,6 +196,40 @@ class AccountScreen(WorkPanelScreen):
             for label in columns:
                 table.add_column(label, key=label)
         self.reload_after_paint()
+
+    def action_log_touch(self) -> None:
+        """Log an interaction: which kind, what happened (#words become tags), how it went;
+        dated now, or noon of the dashboard's day when it looks at a past one."""
+        app: RetentionApp = self.app  # type: ignore[assignment]
+
+        def save(kind: str, text: str, sentiment: str | None) -> None:
+            when = logged_at(app.as_of, datetime.now(UTC))
+            feeling = sentiment if sentiment in SENTIMENTS else None
+            self.write(
+                lambda conn: log_touchpoint(
+                    conn, self.account_id, kind, text, when, sentiment=feeling
+                ),
+                f"Logged the {kind}",
+                retry=lambda: ask_summary(kind, text),
+            )
+
+        def ask_sentiment(kind: str, text: str | None) -> None:
+            if text is None:  # cancelled
+                return
+            options = [("unsaid", "(not said)"), *((s, s) for s in SENTIMENTS)]
+            dialog = ChooseDialog("How did it go?", options)
+            app.push_screen(dialog, lambda sentiment: save(kind, text, sentiment))
+
+        def ask_summary(kind: str | None, text: str = "") -> None:
+            if kind:
+                hint = "What happened? #budget_cut, #competitor… become tags"
+                app.push_screen(
+                    TextDialog(f"Log a {kind}", hint, text),
+                    lambda summary: ask_sentiment(kind, summary),
+                )
+
+        choices = [(kind, kind) for kind in TOUCH_KINDS]
+        app.push_screen(ChooseDialog("Log which interaction?", choices), ask_summary)
 
     def fetch(self) -> dict[str, object]:
         app: RetentionApp = self.app  # type: ignore[assignment]

@@ -1,0 +1,166 @@
+"""Interactions a user logs (a call, an email...): saved as touchpoints the engine reads,
+from the CLI and from the account screen, and kept through re-imports."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from textual.widgets import DataTable, Input, OptionList
+
+from db import connect
+from db.errors import RetentionError
+from db.work import hashtags, log_touchpoint, logged_at
+from retention_tui.app import RetentionApp
+from retention_tui.cli import cli
+from tests.conftest import SAMPLE_AS_OF
+from tests.pilot import open_first_account, settle
+
+AS_OF = date.fromisoformat(SAMPLE_AS_OF)
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def _logged(db: Path) -> list[tuple]:
+    c = sqlite3.connect(db)
+    try:
+        return c.execute(
+            "SELECT account_id, kind, direction, occurred_at, sentiment, tags, summary, "
+            "contact_email FROM touchpoints WHERE source = 'retention' ORDER BY id"
+        ).fetchall()
+    finally:
+        c.close()
+
+
+def _signals(runner: CliRunner, db: Path, account_id: str) -> set[str]:
+    args = ["report", "risk", "--db", str(db), "--as-of", SAMPLE_AS_OF, "--format", "json"]
+    risk = json.loads(runner.invoke(cli, args).stdout)
+    [row] = [r for r in risk if r["account_id"] == account_id] or [{"signals": ""}]
+    return set(filter(None, row["signals"].split(", ")))
+
+
+def test_hashtags_become_tags_once_each() -> None:
+    assert hashtags("CFO: #Budget_Cut, looking at #competitor (#budget_cut again)") == (
+        "budget_cut;competitor"
+    )
+    assert hashtags("no tags here") is None
+
+
+def test_logged_on_a_past_day_is_dated_its_noon() -> None:
+    now = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    assert logged_at(None, now) == now
+    assert logged_at(date(2026, 12, 1), now) == now
+    assert logged_at(date(2026, 11, 20), now) == datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+
+def test_a_bad_kind_or_sentiment_is_refused(db_path: Path) -> None:
+    conn = connect(db_path)
+    try:
+        with pytest.raises(RetentionError, match="kind 'lunch': expected one of call"):
+            log_touchpoint(conn, "a", "lunch", "", datetime.now(UTC))
+        with pytest.raises(RetentionError, match="sentiment 'meh'"):
+            log_touchpoint(conn, "a", "call", "", datetime.now(UTC), sentiment="meh")
+    finally:
+        conn.close()
+
+
+def test_logging_from_the_cli_feeds_the_risk_signals_and_survives_a_reimport(
+    runner: CliRunner, sample_db: Path
+) -> None:
+    account_id = "acc_0065"
+    assert "budget_cut" not in _signals(runner, sample_db, account_id)
+    args = ["account", account_id, "log", "call", "CFO: #budget_cut next quarter"]
+    options = ["--db", str(sample_db), "--sentiment", "negative", "--on", SAMPLE_AS_OF]
+    result = runner.invoke(cli, [*args, *options, "--contact", "Ana@Example.com"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Logged a call with ")
+    expected = (
+        account_id,
+        "call",
+        "outbound",
+        f"{SAMPLE_AS_OF}T12:00:00Z",
+        "negative",
+        "budget_cut",
+        "CFO: #budget_cut next quarter",
+        "ana@example.com",
+    )
+    assert _logged(sample_db) == [expected]
+    assert "budget_cut" in _signals(runner, sample_db, account_id)  # seed B: a budget cut
+    again = runner.invoke(
+        cli, ["import", "-q", "--db", str(sample_db), str(SAMPLE_DIR / "touchpoints.csv")]
+    )
+    assert again.exit_code == 0, again.output
+    assert _logged(sample_db) == [expected]
+
+
+def test_the_cli_refuses_a_future_day_an_unknown_kind_and_account(
+    runner: CliRunner, sample_db: Path
+) -> None:
+    base = ["account", "acc_0065", "log", "--db", str(sample_db)]
+    future = runner.invoke(cli, [*base, "call", "--on", "2999-01-01"])
+    assert future.exit_code == 2 and "2999-01-01 is in the future" in future.output
+    kind = runner.invoke(cli, [*base, "lunch"])
+    assert kind.exit_code == 2 and "'lunch' is not one of" in kind.output
+    nobody = runner.invoke(
+        cli, ["account", "no such company", "log", "call", "--db", str(sample_db)]
+    )
+    assert nobody.exit_code == 2
+    assert _logged(sample_db) == []
+
+
+def test_logging_from_the_account_screen(scored_db: Path) -> None:
+    async def scenario() -> tuple[str, list[str]]:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=(130, 40)) as pilot:
+            screen = await open_first_account(pilot)
+            await pilot.press("t")
+            await pilot.pause()
+            app.screen.query_one(OptionList).highlighted = 2  # meeting
+            await pilot.press("enter")
+            await pilot.pause()
+            app.screen.query_one(Input).value = "Kickoff with the new VP, #stakeholder_change"
+            await pilot.press("enter")
+            await pilot.pause()
+            app.screen.query_one(OptionList).highlighted = 1  # positive
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is screen
+            timeline = screen.query_one("#account-timeline", DataTable)
+            return screen.account_id, [str(c) for c in timeline.get_row_at(0)]
+
+    account_id, newest = asyncio.run(scenario())
+    [row] = _logged(scored_db)
+    assert row[:6] == (
+        account_id,
+        "meeting",
+        "outbound",
+        f"{SAMPLE_AS_OF}T12:00:00Z",  # the dashboard looks at the sample's day
+        "positive",
+        "stakeholder_change",
+    )
+    assert newest[1] == "outbound meeting"
+    assert newest[2].startswith("Kickoff with the new VP")
+
+
+def test_escape_while_asked_how_it_went_still_saves_what_was_typed(scored_db: Path) -> None:
+    async def scenario() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=(130, 40)) as pilot:
+            await open_first_account(pilot)
+            await pilot.press("t")
+            await pilot.pause()
+            await pilot.press("enter")  # call
+            await pilot.pause()
+            app.screen.query_one(Input).value = "Left a voicemail"
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("escape")
+            await settle(pilot)
+
+    asyncio.run(scenario())
+    [row] = _logged(scored_db)
+    assert (row[1], row[4], row[6]) == ("call", None, "Left a voicemail")
