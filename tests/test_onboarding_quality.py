@@ -39,17 +39,20 @@ def _tables():
             account("old", created_at=days_ago(400).date()),  # before the data starts
             account("done", created_at=days_ago(40).date()),
             account("new", created_at=days_ago(5).date()),
+            account("mid", created_at=days_ago(10).date()),
         ],
         usage_events=[
             _event("old", 300, "login"),
             _event("done", 39, "dashboard_viewed"),  # day 1: a core action
             _event("done", 20, "report_created"),  # day 20: the first report
             _event("new", 5, "integration_connected"),  # day 0
+            _event("mid", 5, "report_created"),  # day 5: first value and first report
         ],
         tickets=[
             _ticket("done", 38),
             _ticket("done", 15),  # day 25: in the first 30 days
             _ticket("done", 5),  # day 35: after them
+            *(_ticket("mid", d) for d in (9, 8, 7, 6)),  # 4 tickets by day 4: final
         ],
         touchpoints=[
             _touch("done", 38, "inbound"),  # theirs, not ours
@@ -60,7 +63,7 @@ def _tables():
 
 def test_each_dimension_is_rated_from_the_data_once_its_window_has_passed() -> None:
     rows = {r["account_id"]: r for r in onboarding_quality(_tables(), AS_OF, CFG).to_dicts()}
-    assert sorted(rows) == ["done", "new"]  # "old" onboarded before the data starts
+    assert sorted(rows) == ["done", "mid", "new"]  # "old" onboarded before the data starts
     done = rows["done"]
     assert (done["first_value_day"], done["first_results_day"]) == (1, 20)
     assert (done["tickets_first_30_days"], done["outreach_first_14_days"]) == (2, 0)
@@ -77,6 +80,16 @@ def test_each_dimension_is_rated_from_the_data_once_its_window_has_passed() -> N
     ]
     assert new["early_results"] is None
     assert (new["rated_points"], new["score"], new["coverage"]) == (25, 100.0, 0.25)
+    mid = rows["mid"]
+    # day 10: a first value on day 5 can no longer become "before day 3", a report on day 5
+    # is "in the first week", 4 tickets are "a lot" whatever comes; outreach is not due yet
+    assert [mid[k] for k in ("time_to_first_value", "early_results", "customer_effort")] == [
+        5,
+        10,
+        1,
+    ]
+    assert mid["communication"] is None
+    assert (mid["rated_points"], mid["score"]) == (60, 49.0)  # (12.5 + 15 + 2) / 60
 
 
 @pytest.mark.parametrize(

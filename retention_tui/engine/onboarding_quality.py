@@ -7,7 +7,7 @@ confusing), early results 15 (measurable in the first week / vague / none) and
 documentation 10. Target 80+; under 60 means the onboarding has a serious problem.
 
 What the data rates, per account, once the dimension's window has passed (or sooner when
-the best rating is already earned):
+what it measures can no longer change the rating: a first day, once there, or 4 tickets):
 - time to first value: the day of the first core-feature event (onboarding's first
   milestone): before day 3 -> 10, by day 14 -> 5, later or not by day 14 -> 1;
 - customer effort: support tickets opened in the first 30 days: 0-1 -> 10, 2-3 -> 5, 4+ -> 1;
@@ -63,15 +63,15 @@ def _count(
     )
 
 
-def _rating(measured: pl.Expr, ripe: pl.Expr, good: pl.Expr, fair: pl.Expr) -> pl.Expr:
-    """10 when ``good``, else (once ``ripe``: the window has passed) 5 when ``fair``, else 1;
-    null while it is too early to tell."""
+def _rating(good: pl.Expr, fair: pl.Expr, final: pl.Expr) -> pl.Expr:
+    """10 when ``good``; else, once the rating is ``final`` (its window has passed, or what
+    it measures can no longer change it), 5 when ``fair`` and 1 otherwise; null before."""
     return (
-        pl.when(measured & good)
+        pl.when(good.fill_null(False))
         .then(pl.lit(10))
-        .when(~ripe)
+        .when(~final.fill_null(False))
         .then(pl.lit(None, pl.Int64))
-        .when(measured & fair)
+        .when(fair.fill_null(False))
         .then(pl.lit(5))
         .otherwise(pl.lit(1))
     )
@@ -144,12 +144,13 @@ def onboarding_quality(
     )
     day, ttfv, results = pl.col("day"), pl.col("first_value_day"), pl.col("first_results_day")
     tickets, outreach = pl.col("tickets_first_30_days"), pl.col("outreach_first_14_days")
-    always = pl.lit(True)
-    ratings = {
-        "time_to_first_value": _rating(ttfv.is_not_null(), day >= 14, ttfv < 3, ttfv <= 14),
-        "customer_effort": _rating(always, day >= 30, (tickets <= 1) & (day >= 30), tickets <= 3),
-        "communication": _rating(always, day >= 14, outreach >= 2, outreach == 1),
-        "early_results": _rating(results.is_not_null(), day >= 30, results <= 7, results <= 30),
+    ratings = {  # a first day, once there, is final; more tickets can still come
+        "time_to_first_value": _rating(ttfv < 3, ttfv <= 14, (day >= 14) | ttfv.is_not_null()),
+        "customer_effort": _rating(
+            (tickets <= 1) & (day >= 30), tickets <= 3, (day >= 30) | (tickets >= 4)
+        ),
+        "communication": _rating(outreach >= 2, outreach == 1, day >= 14),
+        "early_results": _rating(results <= 7, results <= 30, (day >= 30) | results.is_not_null()),
     }
     frame = frame.with_columns(*(expr.cast(pl.Int64).alias(name) for name, expr in ratings.items()))
     points = [

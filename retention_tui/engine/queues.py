@@ -217,7 +217,7 @@ def payment_recovery(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         .then(pl.lit("attempt 2 failed"))
         .otherwise(pl.lit("attempt 1 failed"))
     )
-    high = pl.col("mrr").fill_null(0) >= p["high_value_mrr"]
+    high = _high_value(p)
     action = (
         pl.when(day >= p["pause_day"])
         .then(
@@ -269,7 +269,16 @@ def payment_recovery(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         (next_on < as_of).alias("overdue"),
         pl.col("mrr").fill_null(0).alias("mrr_at_risk"),
         high.alias("high_value"),
-    ).sort("next_on", pl.col("mrr_at_risk"), descending=[False, True])
+    ).sort(*_BY_URGENCY, descending=[False, True])
+
+
+def _high_value(p: dict) -> pl.Expr:
+    """An account whose MRR earns it a personal email when its payment fails."""
+    return pl.col("mrr").fill_null(0) >= p["high_value_mrr"]
+
+
+# The payments queue's order: the date to act, then the MRR at risk, largest first.
+_BY_URGENCY = ("next_on", pl.col("mrr_at_risk"))
 
 
 def expiring_cards(
@@ -319,7 +328,7 @@ def expiring_cards(
             pl.max_horizontal(expires, pl.lit(as_of)).alias("next_on"),
             expired.alias("overdue"),
             pl.col("mrr").alias("mrr_at_risk"),
-            (pl.col("mrr") >= p["high_value_mrr"]).alias("high_value"),
+            _high_value(p).alias("high_value"),
         )
     )
 
@@ -329,9 +338,8 @@ def payments_queue(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     fail, by the date to act and the MRR at risk."""
     failing = payment_recovery(t, as_of, cfg)
     cards = expiring_cards(t, as_of, cfg, chased=failing)
-    return pl.concat([failing, cards.cast(failing.schema)]).sort(  # type: ignore[arg-type]
-        "next_on", pl.col("mrr_at_risk"), descending=[False, True]
-    )
+    both = pl.concat([failing, cards.cast(failing.schema)])  # type: ignore[arg-type]
+    return both.sort(*_BY_URGENCY, descending=[False, True])
 
 
 def reactivation(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
