@@ -90,6 +90,15 @@ def test_logging_from_the_cli_feeds_the_risk_signals_and_survives_a_reimport(
     )
     assert _logged(sample_db) == [expected]
     assert "budget_cut" in _signals(runner, sample_db, account_id)  # seed B: a budget cut
+    args = ["account", account_id, "timeline", "--db", str(sample_db), "--as-of", SAMPLE_AS_OF]
+    newest = json.loads(runner.invoke(cli, [*args, "--limit", "1", "--format", "json"]).stdout)
+    assert newest == [
+        {
+            "when": f"{SAMPLE_AS_OF} 12:00",
+            "what": "outbound call",
+            "detail": "CFO: #budget_cut next quarter",  # its tag is in the text already
+        }
+    ]
     again = runner.invoke(
         cli, ["import", "-q", "--db", str(sample_db), str(SAMPLE_DIR / "touchpoints.csv")]
     )

@@ -1,4 +1,5 @@
-"""Logging an interaction with an account: `retention account NAME log KIND SUMMARY`."""
+"""An account's interactions: log one (`retention account NAME log KIND SUMMARY`) and read
+its timeline (`retention account NAME timeline`)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,17 @@ import click
 
 from db.queries import one_account
 from db.work import SENTIMENTS, TOUCH_KINDS, log_touchpoint, logged_at
-from retention_tui.cli.base import DateType, db_option, open_db, today
+from retention_tui.cli.base import (
+    DateType,
+    as_of_option,
+    db_option,
+    format_option,
+    load_tables,
+    open_db,
+    today,
+)
 from retention_tui.cli.scoring import account
+from retention_tui.output import render
 
 
 @account.command("log")
@@ -51,3 +61,29 @@ def account_log(
             contact_email=contact,
         )
     click.echo(f"Logged a {kind} with {name} ({account_id}).")
+
+
+@account.command("timeline")
+@db_option
+@format_option
+@as_of_option
+@click.option("--limit", type=click.IntRange(1), default=60, show_default=True)
+@click.pass_context
+def account_timeline(
+    ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | None, limit: int
+) -> None:
+    """What happened with the account, newest first: touchpoints (logged ones too),
+    tickets, NPS answers, payments and plan changes."""
+    from retention_tui.reports.timeline import timeline
+
+    with closing(open_db(db_path)) as conn:
+        account_id, name = one_account(conn, ctx.obj["name"])
+    _cfg, tables = load_tables(db_path)
+    rows = [
+        {"when": when, "what": what, "detail": detail}
+        for when, what, detail in timeline(tables, account_id, as_of or today(), limit)
+    ]
+    if fmt == "table":
+        click.echo(f"{name} ({account_id}): the last {len(rows)} events")
+        click.echo()
+    click.echo(render(rows, fmt, columns=["when", "what", "detail"]))

@@ -21,6 +21,7 @@ from retention_tui.engine.money import periods_fx
 from retention_tui.formatting import money
 from retention_tui.playbooks import PLAYBOOKS
 from retention_tui.reports.documents import standing
+from retention_tui.reports.timeline import timeline
 from retention_tui.screens.dialogs import ChooseDialog, TextDialog
 from retention_tui.screens.work_panel import WorkPanelScreen, work_rows
 
@@ -102,66 +103,8 @@ def account_detail(
         "breakdown": breakdown,
         "risks": risks,
         "contacts": contacts,
-        "timeline": timeline(s, account_id, as_of),
+        "timeline": timeline(s.tables, account_id, as_of),
     }
-
-
-def timeline(
-    s: Snapshot, account_id: str, as_of: date, limit: int = 60
-) -> list[tuple[str, str, str]]:
-    """The latest events of an account, newest first, up to the as-of date."""
-    t = s.tables
-    end = pl.lit(as_of + timedelta(days=1)).cast(pl.Datetime("us"))
-    mine = pl.col("account_id") == account_id
-    items: list[tuple[object, str, str]] = []
-    for r in t["touchpoints"].filter(mine & (pl.col("occurred_at") < end)).iter_rows(named=True):
-        what = f"{r['direction']} {r['kind']}"
-        detail = r["summary"] or ""
-        if r["tags"]:
-            detail += f" [{r['tags']}]"
-        if r["attended"] == 0:
-            detail += " (missed)"
-        items.append((r["occurred_at"], what, detail))
-    for r in t["tickets"].filter(mine & (pl.col("created_at") < end)).iter_rows(named=True):
-        items.append((r["created_at"], "ticket", f"{r['priority'] or ''} {r['status']}".strip()))
-    for r in t["nps_responses"].filter(mine & (pl.col("responded_at") < end)).iter_rows(named=True):
-        items.append((r["responded_at"], "NPS", str(r["score"])))
-    billed_in = {
-        (r["source"], r["source_id"]): r["currency"]
-        for r in t["invoices"]
-        .filter(mine)
-        .select("source", "source_id", "currency")
-        .iter_rows(named=True)
-    }
-    for r in (
-        t["payment_attempts"].filter(mine & (pl.col("attempted_at") < end)).iter_rows(named=True)
-    ):
-        currency = billed_in.get((r["source"], r["invoice_id"])) or "USD"
-        items.append(
-            (
-                r["attempted_at"],
-                f"payment {r['outcome']}",
-                f"{money(r['amount_minor'] or 0, currency)} invoice {r['invoice_id']}"
-                + (f" ({r['failure_reason']})" if r["failure_reason"] else ""),
-            )
-        )
-    for r in (
-        t["subscription_periods"]
-        .filter(mine & (pl.col("period_start") <= as_of.isoformat()))
-        .iter_rows(named=True)
-    ):
-        items.append(
-            (
-                r["period_start"],
-                "plan",
-                f"{r['plan']} {r['status']} "
-                f"{money(r['amount_minor'], r['currency'] or 'USD')}/{r['billing_interval']}",
-            )
-        )
-    items.sort(key=lambda i: str(i[0]), reverse=True)
-    return [
-        (str(when)[:16].replace("T", " "), what, detail) for when, what, detail in items[:limit]
-    ]
 
 
 class AccountScreen(WorkPanelScreen):
