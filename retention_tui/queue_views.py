@@ -211,6 +211,7 @@ BUILTIN: tuple[QueueView, ...] = (
         (
             ("Account", "account", "text"),
             ("Day", "day", "int"),
+            ("Quality", "quality", "int"),
             ("First value", "first_value", "text"),
             ("Data", "data_connected", "text"),
             ("Team", "team_invited", "text"),
@@ -218,7 +219,6 @@ BUILTIN: tuple[QueueView, ...] = (
             ("ROI", "roi_visible", "text"),
             ("Expansion", "expansion_ready", "text"),
             ("Missed", "missed", "int"),
-            ("Quality", "quality", "int"),
         ),
         (("most missed", "missed", True), ("newest", "day", False)),
         more=(
