@@ -1150,7 +1150,35 @@ class Builder:
         self.make_goals()
         self.make_limits()
         self.make_account_rows()
+        self.mark_advocates()
         return self.rows
+
+    def mark_advocates(self) -> None:
+        """Some promoters agreed to a case study, and some of the most enthusiastic referred
+        peers: their positive touchpoints of the last year are tagged so (case_study,
+        referral), as a CSM notes it. No row is added, and the stream of random numbers is
+        its own, so the other files (and every score) stay as they are."""
+        rng = random.Random(f"{SEED}-advocates")
+        latest: dict[str, tuple[str, int]] = {}
+        for r in self.rows["nps"]:
+            at = str(r["responded_at"])
+            if r["account_id"] not in latest or at > latest[str(r["account_id"])][0]:
+                latest[str(r["account_id"])] = (at, int(r["score"]))  # type: ignore[call-overload]
+        since = (AS_OF - timedelta(days=365)).isoformat()
+        warm: dict[str, list[dict[str, object]]] = {}
+        for t in self.rows["touchpoints"]:
+            if t["sentiment"] == "positive" and not t["tags"] and str(t["occurred_at"]) >= since:
+                warm.setdefault(str(t["account_id"]), []).append(t)
+        for account_id, (_, score) in sorted(latest.items()):
+            touches = warm.get(account_id, [])
+            if score < 9 or not touches:
+                continue
+            if rng.random() < 0.5:
+                t = rng.choice(touches)
+                t["tags"], t["summary"] = "case_study", "Happy to do a case study with us"
+            if score == 10 and len(touches) >= 3 and rng.random() < 0.5:
+                for t in rng.sample([t for t in touches if not t["tags"]], k=2):
+                    t["tags"], t["summary"] = "referral", "Introduced us to a peer company"
 
 
 def write(out: Path) -> dict[str, int]:
