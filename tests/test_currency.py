@@ -193,3 +193,31 @@ def test_a_failed_invoice_shows_its_own_currency_and_the_mrr_at_risk_the_base(
     # The same in the TUI's queue: its Amount in euros, its MRR at risk in dollars.
     cells = asyncio.run(queue_row())
     assert "€200" in cells and "$220" in cells, cells
+
+
+def test_the_accounts_list_sorts_by_mrr_in_the_base_currency(
+    runner: CliRunner, db_path: Path, write_csv
+) -> None:
+    from textual.widgets import DataTable
+
+    accounts = ACCOUNTS + "acc_jp,Osaka KK,2025-01-01,JPY\n"
+    subscriptions = SUBSCRIPTIONS + "sub_jp,acc_jp,growth,active,month,12000,1,JPY,2025-06-01,\n"
+    files = [write_csv("accounts.csv", accounts), write_csv("subscriptions.csv", subscriptions)]
+    assert runner.invoke(cli, ["import", "--db", str(db_path), *map(str, files)]).exit_code == 0
+    rates = "[currency.rates]\nEUR = 1.1\nGBP = 1.25\nJPY = 0.0067\n"
+    (db_path.parent / "retention.toml").write_text(rates)
+
+    async def by_mrr() -> list[str]:
+        app = RetentionApp(db_path, as_of=date(2026, 3, 10))
+        async with app.run_test(size=(160, 36)) as pilot:
+            await settle(pilot)
+            await pilot.press("a")
+            await settle(pilot)
+            await pilot.press("s", "s")  # by health, then by MRR
+            await pilot.pause()
+            table = app.screen.query_one(DataTable)
+            return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+    # €200 = $220, $100, ¥12,000 = $80.40, £50 = $62.50 (in their own minor units the yen's
+    # 12,000 would come second)
+    assert asyncio.run(by_mrr()) == ["Berlin GmbH", "Acme Corp", "Osaka KK", "London Ltd"]

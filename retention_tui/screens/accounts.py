@@ -30,7 +30,7 @@ class AccountsScreen(ListScreen):
     SORTS: ClassVar = (
         ("name", "name", False),
         ("health (worst first)", "score", False),
-        ("MRR", "mrr_minor", True),
+        ("MRR", "mrr_base", True),  # comparable across currencies
         ("renewal", "renewal_date", False),
         ("open tickets", "open_tickets", True),
         ("active users", "active_users", True),
