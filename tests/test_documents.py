@@ -240,3 +240,33 @@ def test_save_plan_gives_each_reasons_odds_and_the_pause_that_fits(
 def test_bad_month(runner: CliRunner, scored_db: Path) -> None:
     result = runner.invoke(cli, ["report", "exec", "--db", str(scored_db), "--month", "10/2026"])
     assert result.exit_code == 2 and "'10/2026' is not a month; expected YYYY-MM" in result.output
+
+
+def test_exec_summary_asks_for_a_card_about_to_expire(
+    runner: CliRunner, db_path: Path, write_csv
+) -> None:
+    files = [
+        write_csv("accounts.csv", "account_id,name,created_at,owner\nacc_1,Acme,2025-01-01,Ana\n"),
+        write_csv(
+            "subscriptions.csv",
+            "subscription_id,account_id,plan,status,interval,amount,currency,period_start\n"
+            "sub_1,acc_1,growth,active,month,100.00,USD,2025-01-01\n",
+        ),
+        write_csv(
+            "invoices.csv",
+            "invoice_id,account_id,amount,currency,status,issued_at\n"
+            "inv_1,acc_1,100.00,USD,paid,2026-10-01T00:00:00Z\n",
+        ),
+        write_csv(
+            "payments.csv",
+            "payment_id,invoice_id,account_id,attempted_at,amount,outcome,card_expires\n"
+            "pay_1,inv_1,acc_1,2026-10-01T00:05:00Z,100.00,succeeded,11/26\n",
+        ),
+    ]
+    run(runner, "import", "-q", "--db", str(db_path), *map(str, files))
+    text = run(runner, "report", "exec", "--db", str(db_path), "--month", "2026-10")
+    actions = text.split("## Actions for Next Month")[1].strip().splitlines()
+    assert actions[0] == (
+        "1. Remind them to update their card before it expires (Acme, card expires "
+        "2026-11-30) — Ana, by 2026-11-30"
+    )

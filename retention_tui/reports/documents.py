@@ -26,7 +26,7 @@ from retention_tui.engine.onboarding_quality import (
     onboarding_quality,
     verdict,
 )
-from retention_tui.engine.queues import payment_recovery, renewals
+from retention_tui.engine.queues import payments_queue, renewals
 from retention_tui.engine.run import ScoreRun
 from retention_tui.formatting import money, plural
 from retention_tui.reports.revenue import cohort_report
@@ -227,20 +227,22 @@ def _next_actions(t: Tables, day: date, cfg: dict, run: ScoreRun) -> list[str]:
             f"{len(out) + 1}. {r['due_action']} for {r['account']} (renews "
             f"{r['renewal_date']}) — {r['owner'] or 'unassigned'}, by {r['due_on']}"
         )
-    pay = payment_recovery(t, day, cfg)
+    pay = payments_queue(t, day, cfg)
     if pay.height:
         p = pay.row(0, named=True)
-        out.append(
-            f"{len(out) + 1}. Recover {money(p['amount_minor'], p['currency'] or 'USD')} "
-            f"from {p['account']}: "
-            f"{p['next_action']} — {p['owner'] or 'unassigned'}, by {p['next_on']}"
+        what = (
+            f"Recover {money(p['amount_minor'], p['currency'] or 'USD')} from {p['account']}: "
+            f"{p['next_action']}"
+            if p["invoice_id"] is not None
+            else f"{p['next_action']} ({p['account']}, {p['stage']})"  # a card to update
         )
+        out.append(f"{len(out) + 1}. {what} — {p['owner'] or 'unassigned'}, by {p['next_on']}")
     for r in run.risks.head(3).iter_rows(named=True):
         out.append(
             f"{len(out) + 1}. {r['action']} ({names.get(r['account_id'])}) — "
             f"{owners.get(r['account_id']) or 'unassigned'}, by {r['respond_by']}"
         )
-    return out or ["1. Nothing is due: no renewals, failed payments or risk signals"]
+    return out or ["1. Nothing is due: no renewals, payments to chase or risk signals"]
 
 
 def dashboard(
