@@ -313,8 +313,9 @@ def test_involuntary_churn_by_the_tools_reason_or_a_last_charge_that_failed() ->
     tables = make_tables(
         accounts=[account(a) for a in "ABCDEF"],
         subscription_periods=[
-            # ends on March 1st: churned in February, by Stripe's reason
-            {**sub("A", 100, "2025-12-01", "2026-03-01"), "cancel_reason": "payment_failed"},
+            # ends on March 1st: churned in February, by Chargebee's reason as its screens
+            # write it (not_paid)
+            {**sub("A", 100, "2025-12-01", "2026-03-01"), "cancel_reason": "not paid"},
             sub("B", 200, "2025-12-01", "2026-02-20"),  # its last charge failed
             {
                 **sub("C", 300, "2025-12-01", "2026-02-20"),

@@ -297,7 +297,8 @@ def involuntary_churn(
             pl.col("period_end").is_between(
                 pl.lit(month.isoformat()), pl.lit(end.isoformat()), closed="right"
             )
-            & pl.col("cancel_reason").is_in(INVOLUNTARY_REASONS)
+            # 'Not Paid' as a tool's screen writes it is not_paid
+            & pl.col("cancel_reason").str.replace_all(r"[\s-]+", "_").is_in(INVOLUNTARY_REASONS)
         ).select("account_id")
         end_at = datetime(end.year, end.month, end.day)
         unpaid = (
