@@ -4,6 +4,7 @@ computed once per version of the database (in whichever worker asks first)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,14 +40,18 @@ class Workspace:
         self._version: int | None = None
         self._snapshot: Snapshot | None = None
 
-    def get(self, version: int) -> Snapshot:
+    def get(self, version: int, say: Callable[[str], None] | None = None) -> Snapshot:
         """The data for ``version`` of the database (loaded now if it changed). Call from
-        a worker thread: the first call after a change loads and scores."""
+        a worker thread: the first call after a change loads and scores, telling ``say``
+        which step it is on."""
+        tell = say or (lambda _text: None)
         with self._lock:
             if self._snapshot is None or self._version != version:
                 cfg = load_config(self.db_path)
                 with closing(connect(self.db_path)) as conn:
+                    tell("Loading the book…")
                     tables = load_all(conn)
+                    tell(f"Loading… scoring {tables['accounts'].height:,} accounts")
                     run = compute(conn, self.as_of, cfg, tables)
                     done = ticks(conn)
                 self._snapshot = Snapshot(cfg, tables, run, done)

@@ -304,6 +304,33 @@ async def test_dashboard_shows_figures_health_queues_and_due_risks(scored_db: Pa
         assert queues.row_count == 7
 
 
+def test_a_loading_dashboard_says_which_step_it_is_on(scored_db: Path, monkeypatch) -> None:
+    from retention_tui.workspace import Workspace
+
+    said: list[str] = []
+    assert Workspace(scored_db, AS_OF).get(1, said.append) is not None
+    assert said == ["Loading the book…", "Loading… scoring 320 accounts"]
+    # and the dashboard's headline shows each step, then the figures
+    shown: list[str] = []
+    real = Static.update
+
+    def update(self, content="", **kw):
+        if self.id == "dashboard-headline":
+            shown.append(str(content))
+        return real(self, content, **kw)
+
+    monkeypatch.setattr(Static, "update", update)
+
+    async def scenario() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+
+    asyncio.run(scenario())
+    assert shown[:3] == [*said, "Loading… MRR, retention and the queues"]
+    assert shown[-1].startswith("MRR $")
+
+
 def test_dashboard_snapshot(snap_compare, scored_db: Path) -> None:
     assert snapshot_after(snap_compare, scored_db, "d")
 

@@ -115,8 +115,17 @@ class DashboardScreen(LoadingScreen):
         self.reload_after_paint()
 
     def fetch(self) -> dict[str, object]:
+        """The dashboard's data; while a big book loads, the headline says which step it is
+        on (every step's text starts with 'Loading')."""
         app: RetentionApp = self.app  # type: ignore[assignment]
-        data = dashboard_data(app.workspace.get(app.data_version), app.as_of, app.queues)
+        headline = self.query_one("#dashboard-headline", Static)
+
+        def say(text: str) -> None:
+            app.call_from_thread(headline.update, text)
+
+        snapshot = app.workspace.get(app.data_version, say)
+        say("Loading… MRR, retention and the queues")
+        data = dashboard_data(snapshot, app.as_of, app.queues)
         data["waiting"] = self.read(waiting_rows)
         return data
 
