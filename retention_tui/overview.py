@@ -59,11 +59,14 @@ def account_counts(t: Tables, as_of: date) -> pl.DataFrame:
     return counts.join(tickets, on="account_id", how="full", coalesce=True)
 
 
-def accounts_overview(conn: sqlite3.Connection, as_of: date, cfg: Config) -> pl.DataFrame:
+def accounts_overview(
+    conn: sqlite3.Connection, as_of: date, cfg: Config, tables: Tables | None = None
+) -> pl.DataFrame:
     """One row per account: its MRR in its own (main) currency, mrr_base in the book's base
-    currency (what totals add up; null without a rate), status, latest score, counts."""
+    currency (what totals add up; null without a rate), status, latest score, counts.
+    ``tables``: the engine's tables when already loaded (else the ones it reads are)."""
     accounts = queries.accounts_overview(conn, as_of.isoformat())
-    t = load_all(conn, READS)
+    t = tables if tables is not None else load_all(conn, READS)
     counts = account_counts(t, as_of)
     periods = t["subscription_periods"]
     mrr = mrr_on(periods, as_of)

@@ -40,6 +40,12 @@ class Workspace:
         self._version: int | None = None
         self._snapshot: Snapshot | None = None
 
+    def loaded(self, version: int) -> Snapshot | None:
+        """The data for ``version`` if it is loaded (waiting for a load under way), else
+        None: for a screen that can use the tables but does not need the scores."""
+        with self._lock:
+            return self._snapshot if self._version == version else None
+
     def get(self, version: int, say: Callable[[str], None] | None = None) -> Snapshot:
         """The data for ``version`` of the database (loaded now if it changed). Call from
         a worker thread: the first call after a change loads and scores, telling ``say``

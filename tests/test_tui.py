@@ -331,6 +331,32 @@ def test_a_loading_dashboard_says_which_step_it_is_on(scored_db: Path, monkeypat
     assert shown[-1].startswith("MRR $")
 
 
+def test_each_screen_loads_once_when_opened(scored_db: Path, monkeypatch) -> None:
+    from retention_tui.screens.accounts import AccountsScreen
+    from retention_tui.screens.dashboard import DashboardScreen
+
+    calls: list[str] = []
+    for screen in (DashboardScreen, AccountsScreen):
+        real = screen.fetch
+
+        def counted(self, real=real):
+            calls.append(type(self).__name__)
+            return real(self)
+
+        monkeypatch.setattr(screen, "fetch", counted)
+
+    async def scenario() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("a")
+            await settle(pilot)
+
+    asyncio.run(scenario())
+    # a new screen is both mounted and resumed: each asked for its data once
+    assert calls == ["DashboardScreen", "AccountsScreen"]
+
+
 def test_dashboard_snapshot(snap_compare, scored_db: Path) -> None:
     assert snapshot_after(snap_compare, scored_db, "d")
 

@@ -41,13 +41,18 @@ class LoadingScreen(Screen[None]):
         self.load()
 
     def reload_after_paint(self) -> None:
-        """Start loading once the screen's first frame is up: the worker's Python work
-        would otherwise share the interpreter with the first paint and delay it."""
-        self.call_after_refresh(self.reload)
+        """Load once the screen's frame is up (the worker's Python work would otherwise
+        share the interpreter with the paint and delay it), unless this version of the
+        database is loaded or loading by then: a new screen is mounted and resumed, and
+        loading it twice at once cost a second at 100k accounts."""
+        self.call_after_refresh(self._reload_if_stale)
 
-    def on_screen_resume(self) -> None:
+    def _reload_if_stale(self) -> None:
         if self.loaded_version != self.app.data_version:  # type: ignore[attr-defined]
             self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload_after_paint()
 
     @work(thread=True, exclusive=True, group="screen.load")
     def load(self) -> None:
