@@ -102,12 +102,17 @@ class RetentionApp(App[None]):
                 return
         self.notify(f"No queue shows the {source} list (see [queues] in retention.toml)")
 
+    def on_load(self) -> None:
+        # Before any screen loads: a screen's first load records this version, and a load
+        # under an older number would be taken for stale (the book loaded and scored
+        # again on the first queue opened).
+        self._watch = connect(self.db_path)
+        self.data_version = self._read_version()
+
     def on_mount(self) -> None:
         keymap = self.config.get("keymap", {})
         if keymap:
             self.set_keymap(keymap)
-        self._watch = connect(self.db_path)
-        self.data_version = self._read_version()
         self.set_interval(WATCH_SECONDS, self.check_for_changes)
 
     def on_unmount(self) -> None:

@@ -345,16 +345,27 @@ def test_each_screen_loads_once_when_opened(scored_db: Path, monkeypatch) -> Non
 
         monkeypatch.setattr(screen, "fetch", counted)
 
+    import retention_tui.workspace as workspace
+
+    loads: list[int] = []
+    real_load = workspace.load_all
+    monkeypatch.setattr(workspace, "load_all", lambda conn: loads.append(1) or real_load(conn))
+
     async def scenario() -> None:
         app = RetentionApp(scored_db, as_of=AS_OF)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await pilot.press("a")
             await settle(pilot)
+            await pilot.press("d")  # back: nothing changed, nothing to load again
+            await settle(pilot)
+            await pilot.press("1")  # a queue: the book loaded for the dashboard serves it
+            await settle(pilot)
 
     asyncio.run(scenario())
     # a new screen is both mounted and resumed: each asked for its data once
     assert calls == ["DashboardScreen", "AccountsScreen"]
+    assert len(loads) == 1
 
 
 def test_dashboard_snapshot(snap_compare, scored_db: Path) -> None:
