@@ -35,3 +35,13 @@ async def open_first_account(pilot):
     await settle(pilot)
     assert isinstance(pilot.app.screen, AccountScreen)
     return pilot.app.screen
+
+
+async def open_queue(pilot, key: str):
+    """From the dashboard, open the queue on ``key`` (1-9); its table, loaded."""
+    from textual.widgets import DataTable
+
+    await settle(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+    return pilot.app.screen.query_one(DataTable)

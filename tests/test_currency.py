@@ -19,7 +19,7 @@ from retention_tui.engine.metrics import account_mrr, metric_options, total_mrr
 from retention_tui.engine.money import book_fx, left_out_note, periods_fx
 from retention_tui.formatting import money
 from tests.engine_data import make_tables, subscription
-from tests.pilot import settle
+from tests.pilot import open_queue, settle
 
 DAY = date(2026, 3, 1)
 RATES = {"EUR": 1.1, "JPY": 0.0067}
@@ -180,14 +180,10 @@ def test_a_failed_invoice_shows_its_own_currency_and_the_mrr_at_risk_the_base(
     assert "€200" in row and "$220" in row, row
 
     async def queue_row() -> list[str]:
-        from textual.widgets import DataTable
 
         app = RetentionApp(db_path, as_of=date(2026, 3, 3))
         async with app.run_test(size=(160, 36)) as pilot:
-            await settle(pilot)
-            await pilot.press("6")  # the payment failures queue
-            await settle(pilot)
-            table = app.screen.query_one(DataTable)
+            table = await open_queue(pilot, "6")  # the payments queue
             return [str(c) for c in table.get_row_at(0)]
 
     # The same in the TUI's queue: its Amount in euros, its MRR at risk in dollars.

@@ -17,7 +17,7 @@ from retention_tui.app import RetentionApp
 from retention_tui.cli import cli
 from retention_tui.screens.dialogs import TextDialog
 from tests.conftest import SAMPLE_AS_OF
-from tests.pilot import open_first_account, settle, write_note
+from tests.pilot import open_first_account, open_queue, settle, write_note
 
 AS_OF = date.fromisoformat(SAMPLE_AS_OF)
 SIZE = (130, 40)
@@ -119,10 +119,7 @@ def test_snoozed_queue_items_stay_hidden_until_the_date(scored_db: Path) -> None
     async def snooze_first() -> tuple[int, str]:
         app = RetentionApp(scored_db, as_of=AS_OF)
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            await pilot.press("1")
-            await settle(pilot)
-            table = app.screen.query_one(DataTable)
+            table = await open_queue(pilot, "1")
             before, first = table.row_count, str(table.get_row_at(0)[1])
             await pilot.press("z")
             await settle(pilot)
@@ -135,10 +132,7 @@ def test_snoozed_queue_items_stay_hidden_until_the_date(scored_db: Path) -> None
     async def count(as_of: date) -> tuple[int, list[str]]:
         app = RetentionApp(scored_db, as_of=as_of)
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            await pilot.press("1")
-            await settle(pilot)
-            table = app.screen.query_one(DataTable)
+            table = await open_queue(pilot, "1")
             return table.row_count, [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
 
     n, names = asyncio.run(count(AS_OF))

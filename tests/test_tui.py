@@ -16,7 +16,7 @@ from retention_tui.screens.accounts import AccountsScreen
 from retention_tui.screens.backtest import BacktestScreen
 from retention_tui.screens.import_log import ImportLogScreen
 from tests.conftest import SAMPLE_AS_OF
-from tests.pilot import settle
+from tests.pilot import open_queue, settle
 
 AS_OF = date.fromisoformat(SAMPLE_AS_OF)
 
@@ -232,11 +232,8 @@ async def test_risk_queue_drills_into_an_account_and_back(scored_db: Path) -> No
 
     app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("1")
-        await settle(pilot)
+        first = str((await open_queue(pilot, "1")).get_row_at(0)[1])
         queue = app.screen
-        first = str(queue.query_one(DataTable).get_row_at(0)[1])
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, AccountScreen)
@@ -256,10 +253,7 @@ async def test_payments_queue_lists_failures_and_cards_about_to_expire(scored_db
 
     app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("6")
-        await settle(pilot)
-        table = app.screen.query_one(DataTable)
+        table = await open_queue(pilot, "6")
         stages = [str(table.get_row_at(i)[3]) for i in range(table.row_count)]
         assert any(s.startswith("attempt ") or s.startswith("day ") for s in stages), stages
         card = next(i for i, s in enumerate(stages) if s.startswith("card expires"))
@@ -354,9 +348,7 @@ def test_each_screen_loads_once_when_opened(scored_db: Path, monkeypatch) -> Non
     async def scenario() -> None:
         app = RetentionApp(scored_db, as_of=AS_OF)
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            await pilot.press("a")
-            await settle(pilot)
+            await to_accounts(pilot)
             await pilot.press("d")  # back: nothing changed, nothing to load again
             await settle(pilot)
             await pilot.press("1")  # a queue: the book loaded for the dashboard serves it
