@@ -24,6 +24,7 @@ LOGGED = "retention"  # the source of the touchpoints logged in the app
 TOUCH_KINDS = ("call", "email", "meeting", "checkin", "qbr", "chat", "note")
 SENTIMENTS = ("positive", "neutral", "negative")
 _HASHTAG = re.compile(r"#([a-z0-9_-]+)")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # as importers.values.email checks
 
 
 def _now() -> str:
@@ -113,6 +114,9 @@ def log_touchpoint(
         raise RetentionError(f"sentiment {sentiment!r}: expected one of {', '.join(SENTIMENTS)}")
     if direction not in ("inbound", "outbound"):
         raise RetentionError(f"direction {direction!r}: expected inbound or outbound")
+    email = contact_email.strip().lower() if contact_email else None
+    if email is not None and not _EMAIL.match(email):
+        raise RetentionError(f"contact {contact_email!r}: expected an email address")
     source_id = f"log-{uuid.uuid4().hex[:16]}"
     text = summary.strip() or None
     with transaction(conn):
@@ -124,7 +128,7 @@ def log_touchpoint(
                 LOGGED,
                 source_id,
                 account_id,
-                contact_email.strip().lower() if contact_email else None,
+                email,
                 kind,
                 direction,
                 occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -114,6 +114,9 @@ def test_the_cli_refuses_a_future_day_an_unknown_kind_and_account(
     assert future.exit_code == 2 and "2999-01-01 is in the future" in future.output
     kind = runner.invoke(cli, [*base, "lunch"])
     assert kind.exit_code == 2 and "'lunch' is not one of" in kind.output
+    contact = runner.invoke(cli, [*base, "call", "--contact", "Ana at Acme"])
+    assert contact.exit_code == 2
+    assert "contact 'Ana at Acme': expected an email address" in contact.output
     nobody = runner.invoke(
         cli, ["account", "no such company", "log", "call", "--db", str(sample_db)]
     )

@@ -16,7 +16,6 @@ from retention_tui.cli.base import (
     as_of_option,
     db_option,
     format_option,
-    load_tables,
     open_db,
     today,
 )
@@ -74,11 +73,12 @@ def account_timeline(
 ) -> None:
     """What happened with the account, newest first: touchpoints (logged ones too),
     tickets, NPS answers, payments and plan changes."""
+    from db.frames import load_all
     from retention_tui.reports.timeline import timeline
 
     with closing(open_db(db_path)) as conn:
         account_id, name = one_account(conn, ctx.obj["name"])
-    _cfg, tables = load_tables(db_path)
+        tables = load_all(conn)
     rows = [
         {"when": when, "what": what, "detail": detail}
         for when, what, detail in timeline(tables, account_id, as_of or today(), limit)

@@ -287,6 +287,7 @@ def involuntary_churn(
     is involuntary. ``share``: percent of the churned MRR (None when none churned, or with
     neither payments nor cancellation reasons to tell)."""
     flagged = []
+    by_time = attempts.sort("attempted_at")
     for month in months:
         end = next_month(month)
         churned = _pair(periods, month, end, on, **kw).filter(
@@ -302,8 +303,7 @@ def involuntary_churn(
         ).select("account_id")
         end_at = datetime(end.year, end.month, end.day)
         unpaid = (
-            attempts.filter(pl.col("attempted_at") < end_at)
-            .sort("attempted_at")
+            by_time.filter(pl.col("attempted_at") < end_at)
             .group_by("account_id")
             .agg(pl.col("outcome").last(), pl.col("attempted_at").last())
             .filter(

@@ -755,10 +755,13 @@ def onboarding_checklist(t: Tables, account_id: str, as_of: date, cfg: dict) -> 
         state = "passed" if when < as_of else "today" if when == as_of else "upcoming"
         plan.append(f"- [ ] Day {day} ({when}, {state}): {what}")
     doc.add("90-day plan", plan)
-    status = onboarding(
-        t, as_of, {**cfg, "onboarding": {**cfg["onboarding"], "window_days": 100_000}}
+    # this account alone (its milestones and rubric), however long ago it was created
+    mine = t["accounts"].filter(pl.col("account_id") == account_id)
+    row = onboarding(
+        {**t, "accounts": mine},
+        as_of,
+        {**cfg, "onboarding": {**cfg["onboarding"], "window_days": 100_000}},
     )
-    row = status.filter(pl.col("account_id") == account_id)
     milestones = []
     if row.height:
         r = row.row(0, named=True)
@@ -767,9 +770,7 @@ def onboarding_checklist(t: Tables, account_id: str, as_of: date, cfg: dict) -> 
             for name, day in cfg["onboarding"]["milestones"].items()
         ]
     doc.add("Milestones", milestones or ["- No usage recorded yet"])
-    quality = onboarding_quality(
-        t, as_of, cfg, t["accounts"].filter(pl.col("account_id") == account_id)
-    )
+    quality = onboarding_quality(t, as_of, cfg, mine)
     rubric = quality.row(0, named=True) if quality.height else None
     doc.add("Onboarding quality (seed B's rubric)", _rubric_lines(rubric, data_start(t)))
     doc.data = {
