@@ -787,21 +787,25 @@ def onboarding_checklist(t: Tables, account_id: str, as_of: date, cfg: dict) -> 
     return doc
 
 
+def _so_far(day: int, window: int) -> str:
+    """' so far' while the account is still inside a rubric dimension's window."""
+    return "" if day >= window else " so far"
+
+
 def _rubric_lines(r: dict | None, start: date | None) -> list[str]:
     """The rubric's dimensions: what the data shows, the rating and the points; then the
     two the data cannot rate, and the score over the rated points."""
     if r is None:
         return [f"- Onboarded before the data starts ({start or 'no usage yet'}): not rated"]
     first, results = r["first_value_day"], r["first_results_day"]
-    so_far = lambda window: "" if r["day"] >= window else " so far"  # noqa: E731
+    tickets = plural(r["tickets_first_30_days"], "ticket")
+    touches = plural(r["outreach_first_14_days"], "touch", "touches")
     shown = {
         "time_to_first_value": (
             f"first core action on day {first}" if first is not None else "no core action yet"
         ),
-        "customer_effort": f"{plural(r['tickets_first_30_days'], 'ticket')} in the first 30 "
-        "days" + so_far(30),
-        "communication": f"{plural(r['outreach_first_14_days'], 'touch', 'touches')} from you "
-        "in the first 14 days" + so_far(14),
+        "customer_effort": f"{tickets} in the first 30 days{_so_far(r['day'], 30)}",
+        "communication": f"{touches} from you in the first 14 days{_so_far(r['day'], 14)}",
         "early_results": (
             f"first report on day {results}" if results is not None else "no report yet"
         ),
