@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time
 import polars as pl
 
 from db.connection import transaction
+from db.emails import is_email
 from db.errors import RetentionError
 
 LOGGED = "retention"  # the source of the touchpoints logged in the app
@@ -24,7 +25,6 @@ LOGGED = "retention"  # the source of the touchpoints logged in the app
 TOUCH_KINDS = ("call", "email", "meeting", "checkin", "qbr", "chat", "note")
 SENTIMENTS = ("positive", "neutral", "negative")
 _HASHTAG = re.compile(r"#([a-z0-9_-]+)")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # as importers.values.email checks
 
 
 def _now() -> str:
@@ -115,7 +115,7 @@ def log_touchpoint(
     if direction not in ("inbound", "outbound"):
         raise RetentionError(f"direction {direction!r}: expected inbound or outbound")
     email = contact_email.strip().lower() if contact_email else None
-    if email is not None and not _EMAIL.match(email):
+    if email is not None and not is_email(email):
         raise RetentionError(f"contact {contact_email!r}: expected an email address")
     source_id = f"log-{uuid.uuid4().hex[:16]}"
     text = summary.strip() or None

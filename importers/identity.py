@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from importers.values import domain
+from importers.values import domain, email
 
 # The legal forms that trail company names, compared after punctuation is dropped.
 LEGAL_SUFFIXES = (
@@ -117,13 +117,12 @@ def _col(frame: pl.DataFrame, name: str) -> pl.Expr:
 def with_keys(frame: pl.DataFrame) -> pl.DataFrame:
     """Add k_id, k_email, k_domain and k_name from the row's ext_* columns."""
     ext_id = _col(frame, "ext_id").cast(pl.String).str.strip_chars()
-    email = _col(frame, "ext_email").str.strip_chars().str.to_lowercase()
-    email = pl.when(email.str.contains(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")).then(email)
+    mail = email(_col(frame, "ext_email"))
     name = name_key(_col(frame, "ext_name").cast(pl.String))
     return frame.with_columns(
         pl.when(ext_id != "").then("id:" + ext_id).alias("k_id"),
-        ("email:" + email).alias("k_email"),
-        ("domain:" + company_domain(_col(frame, "ext_domain"), email)).alias("k_domain"),
+        ("email:" + mail).alias("k_email"),
+        ("domain:" + company_domain(_col(frame, "ext_domain"), mail)).alias("k_domain"),
         pl.when(name != "").then("name:" + name).alias("k_name"),
     )
 

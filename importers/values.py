@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from db.emails import PATTERN as EMAIL_PATTERN
 from db.money import THREE_DECIMAL, ZERO_DECIMAL
 
 TRUE_WORDS = ("true", "yes", "y", "1", "t")
@@ -82,7 +83,7 @@ def currency_code(raw: pl.Expr) -> pl.Expr:
 
 def email(raw: pl.Expr) -> pl.Expr:
     s = lower(raw)
-    return pl.when(s.str.contains(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")).then(s)
+    return pl.when(s.str.contains(EMAIL_PATTERN)).then(s)
 
 
 def date(raw: pl.Expr) -> pl.Expr:
