@@ -321,8 +321,51 @@ def test_a_loading_dashboard_says_which_step_it_is_on(scored_db: Path, monkeypat
             await settle(pilot)
 
     asyncio.run(scenario())
-    assert shown[:3] == [*said, "Loading… MRR, retention and the queues"]
+    assert shown[:3] == [*said, "Loading… MRR and retention"]
     assert shown[-1].startswith("MRR $")
+
+
+def test_the_dashboard_shows_its_figures_before_the_queues_are_counted(scored_db: Path) -> None:
+    """The seven queues take ~1.2 s at 100k accounts: the figures, tiers and risks do not
+    wait for them; each queue's count shows '…' until it is counted."""
+    import dataclasses
+    import threading
+
+    from retention_tui.screens.dashboard import COUNTING
+
+    counting = threading.Event()
+
+    def held(build):
+        def wait_then_build(s, as_of):
+            assert counting.wait(30), "the queues were never let through"
+            return build(s, as_of)
+
+        return wait_then_build
+
+    async def scenario() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        app.queues = tuple(dataclasses.replace(q, build=held(q.build)) for q in app.queues)
+        async with app.run_test(size=SIZE) as pilot:
+            headline = app.screen.query_one("#dashboard-headline", Static)
+            queues = app.screen.query_one("#dashboard-queues", DataTable)
+            for _ in range(600):
+                if str(headline.render()).startswith("MRR $"):
+                    break
+                await asyncio.sleep(0.05)
+            try:
+                assert str(headline.render()).startswith("MRR $")
+                tiers = app.screen.query_one("#dashboard-tiers", DataTable)
+                assert tiers.row_count == 4
+                assert queues.row_count == 7
+                assert [str(queues.get_row_at(i)[1]) for i in range(7)] == [COUNTING] * 7
+                assert str(queues.get_row_at(0)[0]) == "1  At risk"
+            finally:
+                counting.set()
+            await settle(pilot)
+            counts = [queues.get_row_at(i)[1] for i in range(7)]
+            assert all(isinstance(n, int) for n in counts) and sum(counts) > 0
+
+    asyncio.run(scenario())
 
 
 def test_each_screen_loads_once_when_opened(scored_db: Path, monkeypatch) -> None:
