@@ -18,6 +18,7 @@ from retention_tui.engine.benchmarks import nrr_band
 from retention_tui.engine.metrics import (
     account_mrr,
     cohorts,
+    expansions,
     metric_options,
     month_starts,
     monthly_rates,
@@ -96,6 +97,22 @@ def test_monthly_movements() -> None:
             + r["reactivation"]
             == r["mrr_end"]
         )
+
+
+def test_the_expanded_accounts_are_the_expansion_movement() -> None:
+    """The accounts a report lists as upgraded add up to the month's expansion: a
+    customer new or back in the month (nothing at its start) is not one of them."""
+    periods = TABLES["subscription_periods"]
+    for month, end in zip(MONTHS, [*MONTHS[1:], date(2026, 4, 1)], strict=True):
+        moved = movements(periods, [month], **OPTS).row(0, named=True)
+        grown = expansions(periods, month, end, **OPTS)
+        assert grown["gain"].sum() == moved["expansion"]
+    feb = expansions(periods, MONTHS[1], MONTHS[2], **OPTS)
+    assert feb.select("account_id", "mrr_start", "mrr_end", "gain").rows() == [
+        ("A", 10_000, 15_000, 5_000)
+    ]
+    march = expansions(periods, MONTHS[2], date(2026, 4, 1), **OPTS)
+    assert march.height == 0  # C came back (reactivation), D downgraded
 
 
 def test_monthly_rates() -> None:

@@ -145,6 +145,25 @@ def _pair(
     )
 
 
+def _expanded(start: pl.Expr, end: pl.Expr) -> pl.Expr:
+    """An expansion: a customer paying at the start who pays more at the end."""
+    return (start > 0) & (end > start)
+
+
+def expansions(
+    periods: pl.DataFrame, start: date, end: date, on: Snapshots | None = None, **kw: object
+) -> pl.DataFrame:
+    """account_id, mrr_start, mrr_end, gain: the customers whose MRR expanded from
+    ``start`` to ``end`` (the accounts behind movements' expansion), biggest gain first."""
+    s, e = pl.col("mrr_start"), pl.col("mrr_end")
+    return (
+        _pair(periods, start, end, on, **kw)
+        .filter(_expanded(s, e))
+        .with_columns((e - s).alias("gain"))
+        .sort("gain", "account_id", descending=[True, False])
+    )
+
+
 def _first_paid(periods: pl.DataFrame) -> pl.DataFrame:
     """account_id, first_paid: the day each customer's first paying period started."""
     return (
@@ -172,7 +191,7 @@ def movements(
             e.sum().alias("mrr_end"),
             e.filter((s == 0) & (e > 0) & ~returning.fill_null(False)).sum().alias("new"),
             e.filter((s == 0) & (e > 0) & returning.fill_null(False)).sum().alias("reactivation"),
-            (e - s).filter((s > 0) & (e > s)).sum().alias("expansion"),
+            (e - s).filter(_expanded(s, e)).sum().alias("expansion"),
             (s - e).filter((s > 0) & (e > 0) & (e < s)).sum().alias("contraction"),
             s.filter((s > 0) & (e == 0)).sum().alias("churn"),
             (s > 0).sum().alias("customers_start"),

@@ -17,7 +17,13 @@ import polars as pl
 from retention_tui.engine.expansion import expansion_triggers, onboarding
 from retention_tui.engine.features import Tables, end_of, within
 from retention_tui.engine.lifecycle import REVENUE_TIERS, lifecycle_stage, revenue_tier
-from retention_tui.engine.metrics import metric_options, monthly_rates, movements, next_month
+from retention_tui.engine.metrics import (
+    expansions,
+    metric_options,
+    monthly_rates,
+    movements,
+    next_month,
+)
 from retention_tui.engine.money import periods_fx
 from retention_tui.engine.onboarding_quality import (
     NOT_IN_DATA,
@@ -114,7 +120,7 @@ def executive_summary(
     start = this["mrr_start"]
     churn_amount = this["churn"] + this["contraction"]
     net = this["expansion"] - this["contraction"] - this["churn"]
-    upgraded = _upgraded_accounts(t, month, opts)
+    upgraded = expansions(t["subscription_periods"], month, next_month(month), **opts)
     doc = Document(f"Retention Report — {_month_label(month)}")
     direction = "n/a"
     if this["nrr"] is not None and last["nrr"] is not None:
@@ -190,19 +196,6 @@ def executive_summary(
         "saves": saves.height,
     }
     return doc
-
-
-def _upgraded_accounts(t: Tables, month: date, opts: dict) -> pl.DataFrame:
-    from retention_tui.engine.metrics import account_mrr
-
-    a = account_mrr(t["subscription_periods"], month, **opts).rename({"mrr": "mrr_start"})  # type: ignore[arg-type]
-    b = account_mrr(t["subscription_periods"], next_month(month), **opts).rename({"mrr": "mrr_end"})  # type: ignore[arg-type]
-    return (
-        a.join(b, on="account_id")
-        .filter(pl.col("mrr_end") > pl.col("mrr_start"))
-        .with_columns((pl.col("mrr_end") - pl.col("mrr_start")).alias("gain"))
-        .sort("gain", descending=True)
-    )
 
 
 def _saves(scores: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
