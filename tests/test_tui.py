@@ -403,6 +403,53 @@ def test_each_screen_loads_once_when_opened(scored_db: Path, monkeypatch) -> Non
     assert len(loads) == 1
 
 
+def test_a_load_replaced_by_a_newer_one_shows_nothing(scored_db: Path, monkeypatch) -> None:
+    """The database changed while a screen was loading: the newer load's rows are shown,
+    and the older load, finishing last (a thread runs to its end), does not put its stale
+    rows over them."""
+    import threading
+
+    from retention_tui.screens.accounts import AccountsScreen
+
+    first_done = threading.Event()
+    calls: list[int] = []
+    real = AccountsScreen.fetch
+
+    def fetch(self):
+        calls.append(1)
+        if len(calls) == 1:  # the first load: slow, and what it read is then out of date
+            assert first_done.wait(30)
+            return real(self).head(1)
+        return real(self)
+
+    monkeypatch.setattr(AccountsScreen, "fetch", fetch)
+
+    async def scenario() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("a")
+            for _ in range(200):
+                if calls:
+                    break
+                await asyncio.sleep(0.05)
+            screen = app.screen
+            assert isinstance(screen, AccountsScreen) and calls == [1]
+            screen.reload()  # as when another process commits
+            table = screen.query_one(DataTable)
+            for _ in range(200):
+                if table.row_count > 1:
+                    break
+                await asyncio.sleep(0.05)
+            shown = table.row_count
+            assert shown > 1
+            first_done.set()
+            await settle(pilot)
+            assert len(calls) == 2 and table.row_count == shown
+
+    asyncio.run(scenario())
+
+
 def test_dashboard_snapshot(snap_compare, scored_db: Path) -> None:
     assert snapshot_after(snap_compare, scored_db, "d")
 

@@ -136,13 +136,13 @@ class DashboardScreen(LoadingScreen):
         headline = self.query_one("#dashboard-headline", Static)
 
         def say(text: str) -> None:
-            app.call_from_thread(headline.update, text)
+            self.post(headline.update, text)
 
         snapshot = app.workspace.get(app.data_version, say)
         say("Loading… MRR and retention")
         figures = dashboard_figures(snapshot, app.as_of)
         figures["waiting"] = self.read(waiting_rows)
-        app.call_from_thread(self.show_figures, figures)
+        self.post(self.show_figures, figures)
         return queue_counts(snapshot, app.as_of, app.queues)
 
     def show_figures(self, d: dict) -> None:

@@ -12,6 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
 
 from db import RetentionError, connect
 
@@ -54,6 +55,14 @@ class LoadingScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.reload_after_paint()
 
+    def post(self, method: Callable[[T], object], data: T) -> None:
+        """From the load's thread: ``method(data)`` on the main thread, unless a newer load
+        has replaced this one. Starting a load cancels the one still running (exclusive),
+        but a thread cannot be stopped: what it finds later is older than what the newer
+        one shows, and is dropped."""
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(method, data)
+
     @work(thread=True, exclusive=True, group="screen.load")
     def load(self) -> None:
         try:
@@ -61,7 +70,7 @@ class LoadingScreen(Screen[None]):
         except RetentionError as exc:  # e.g. a database another version upgraded
             self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
             return
-        self.app.call_from_thread(self.show, data)
+        self.post(self.show, data)
 
 
 class TableScreen(LoadingScreen):
