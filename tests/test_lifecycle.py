@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from retention_tui.config import defaults
@@ -77,3 +78,34 @@ def test_the_account_screen_and_the_save_plan_say_the_standing(sample_db: Path) 
     plan = save_plan(s.tables, top["account_id"], as_of, s.cfg, s.run).markdown()
     intervene = plan.split("## 4. Intervene")[1].split("## 5.")[0]
     assert "up to 25% discount for 6 months" in intervene
+
+
+def test_the_loyalty_stage_asks_only_advocates_for_reviews_and_referrals(
+    sample_db: Path,
+) -> None:
+    """Seed B's loyalty-stage focus (reviews, case studies, referrals) goes to customers in
+    an advocacy tier, with what that tier asks; a detractor or an account never asked for
+    its NPS is told what comes first."""
+    from retention_tui.engine.advocacy import advocates
+
+    as_of = date.fromisoformat(SAMPLE_AS_OF)
+    s = Workspace(sample_db, as_of).get(1)
+    f = s.run.features.filter(pl.col("created_at") <= as_of - timedelta(days=180))
+    tiers = dict(advocates(s.tables, f, as_of, s.cfg).select("account_id", "tier").iter_rows())
+    since = as_of - timedelta(days=s.cfg["windows"]["nps"])
+    recent = pl.col("nps_at").dt.date() >= since
+    cases = {
+        "advocate": next(iter(tiers)),
+        "detractor": f.filter(recent & (pl.col("nps_latest") <= 6))["account_id"][0],
+        "no NPS": f.filter(pl.col("nps_at").is_null() | ~recent)["account_id"][0],
+    }
+    said = {k: standing(s.tables, aid, as_of, s.cfg, s.run)[1] for k, aid in cases.items()}
+    tier = tiers[cases["advocate"]]
+    asks = {"champion": "co-selling", "advocate": "references", "supporter": "reviews"}[tier]
+    assert f"loyalty stage — a{'n' if tier == 'advocate' else ''} {tier} (NPS " in said["advocate"]
+    assert f"ask for {asks}" in said["advocate"]
+    assert "loyalty stage — not an advocate yet (latest NPS " in said["detractor"]
+    assert "review" not in said["detractor"] and "ask for" not in said["detractor"]
+    assert said["no NPS"].endswith(
+        "no NPS in 365 days: ask how likely they are to recommend you first"
+    )

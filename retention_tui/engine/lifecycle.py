@@ -52,6 +52,9 @@ LIFECYCLE = (  # (from day, stage, focus): seed B's stages
     (90, "deepen", "widen their use with training and a business review"),
     (180, "loyalty", "ask for a review, a case study or referrals"),
 )
+# The stage whose focus is an advocacy ask: made only of customers in an advocacy tier
+# (engine/advocacy.py), so it never goes to a detractor or an account in dunning.
+ADVOCACY_STAGE = "loyalty"
 
 
 def revenue_tier(mrr_minor: int | None, fx: Fx, cfg: dict) -> str | None:

@@ -14,9 +14,15 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from retention_tui.engine.advocacy import advocates
 from retention_tui.engine.expansion import expansion_triggers, onboarding
 from retention_tui.engine.features import Tables, end_of, within
-from retention_tui.engine.lifecycle import REVENUE_TIERS, lifecycle_stage, revenue_tier
+from retention_tui.engine.lifecycle import (
+    ADVOCACY_STAGE,
+    REVENUE_TIERS,
+    lifecycle_stage,
+    revenue_tier,
+)
 from retention_tui.engine.metrics import (
     expansions,
     metric_options,
@@ -102,8 +108,27 @@ def standing(
     stage = lifecycle_stage(acc["created_at"][0] if acc.height else None, as_of)
     if stage:
         days, name, focus = stage
+        if name == ADVOCACY_STAGE:
+            focus = _advocacy_focus(t, features, as_of, cfg)
         lifecycle = f"Day {days}, {name} stage — {focus}"
     return by_revenue, lifecycle
+
+
+def _advocacy_focus(t: Tables, features: pl.DataFrame, as_of: date, cfg: dict) -> str:
+    """The loyalty stage asks for reviews and referrals: of a customer in an advocacy tier
+    (engine.advocacy), what its tier asks; of any other, not yet, and why."""
+    mine = advocates(t, features, as_of, cfg) if features.height else features
+    if mine.height:
+        a = mine.row(0, named=True)
+        article = "an" if a["tier"][0] in "aeiou" else "a"
+        return f"{article} {a['tier']} ({a['why']}): ask for {a['asks']}"
+    nps = features["nps_latest"][0] if features.height else None
+    at = features["nps_at"][0] if features.height else None
+    days = cfg["windows"]["nps"]
+    recent = nps is not None and at is not None and at >= end_of(as_of) - timedelta(days=days)
+    if not recent:
+        return f"no NPS in {days} days: ask how likely they are to recommend you first"
+    return f"not an advocate yet (latest NPS {nps}): earn it before asking for referrals"
 
 
 # --- the business --------------------------------------------------------------------
