@@ -16,7 +16,7 @@ from retention_tui.screens.accounts import AccountsScreen
 from retention_tui.screens.backtest import BacktestScreen
 from retention_tui.screens.import_log import ImportLogScreen
 from tests.conftest import SAMPLE_AS_OF
-from tests.pilot import open_queue, settle
+from tests.pilot import open_first_account, open_queue, settle
 
 AS_OF = date.fromisoformat(SAMPLE_AS_OF)
 
@@ -268,6 +268,33 @@ async def test_payments_queue_lists_failures_and_cards_about_to_expire(scored_db
 
 def test_risk_queue_snapshot(snap_compare, scored_db: Path) -> None:
     assert snapshot_after(snap_compare, scored_db, "1")
+
+
+def test_the_account_trends_say_where_they_started_and_ended() -> None:
+    from retention_tui.screens.account import _span
+
+    assert _span([61.0, 55.0, 63.0, 58.0], "{:.0f}".format) == "61 → 58 (low 55, high 63)"
+    assert _span([58.0, 58.0], "{:.0f}".format) == "58 → 58"  # flat: a full bar otherwise
+    assert _span([40.0, 52.0], "{:.0f}".format) == "40 → 52"
+    assert _span([48.0, 57.0, 53.0], "{:.0f}".format) == "48 → 53 (high 57)"
+    assert _span([53.0], "{:.0f}".format) == "53"
+
+
+@async_test
+async def test_the_account_screen_labels_its_trends(scored_db: Path) -> None:
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_first_account(pilot)
+        trend = str(screen.query_one("#account-trend-label", Static).render())
+        mrr = str(screen.query_one("#account-mrr-label", Static).render())
+    conn = sqlite3.connect(scored_db)
+    (stored,) = conn.execute(
+        "SELECT COUNT(*) FROM score_snapshots WHERE account_id = ? AND as_of <= ?",
+        (screen.account_id, AS_OF.isoformat()),
+    ).fetchone()
+    conn.close()
+    assert stored > 1 and trend.startswith(f"Score trend, {stored} snapshots: ")
+    assert mrr.startswith("MRR, last 12 months: $") and " → $" in mrr
 
 
 def test_account_screen_snapshot(snap_compare, scored_db: Path) -> None:

@@ -3,6 +3,7 @@ contacts, and a timeline of touchpoints, tickets, NPS, payments and plan changes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
@@ -18,7 +19,7 @@ from db.results import score_history
 from db.work import SENTIMENTS, TOUCH_KINDS, account_work, log_touchpoint, logged_at
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.engine.money import periods_fx
-from retention_tui.formatting import money
+from retention_tui.formatting import money, plural
 from retention_tui.playbooks import PLAYBOOKS
 from retention_tui.reports.documents import standing
 from retention_tui.reports.timeline import timeline
@@ -95,16 +96,35 @@ def account_detail(
         )
         for c in t["contacts"].filter(pl.col("account_id") == account_id).iter_rows(named=True)
     ]
+    trend = history["total"].drop_nulls().to_list()
+    cur = base or "USD"
     return {
         "header": header,
         "score": score_line,
-        "trend": history["total"].drop_nulls().to_list(),
+        "trend": trend,
+        "trend_label": (
+            f"Score trend, {plural(len(trend), 'snapshot')}: {_span(trend, '{:.0f}'.format)}"
+            if trend
+            else "Score trend: no snapshots yet (r re-scores and keeps one)"
+        ),
         "mrr": mrr_hist,
+        "mrr_label": f"MRR, last 12 months: {_span(mrr_hist, lambda v: money(int(v), cur))}",
         "breakdown": breakdown,
         "risks": risks,
         "contacts": contacts,
         "timeline": timeline(s.tables, account_id, as_of),
     }
+
+
+def _span(values: list, fmt: Callable[[float], str]) -> str:
+    """'61 → 58 (low 55, high 63)': where a trend started and ended, and how far it went
+    beyond (a sparkline alone scales to its own range: a flat line looks like a full bar)."""
+    first, last, low, high = values[0], values[-1], min(values), max(values)
+    if len(values) == 1:
+        return fmt(first)
+    beyond = [f"low {fmt(low)}"] if low < min(first, last) else []
+    beyond += [f"high {fmt(high)}"] if high > max(first, last) else []
+    return f"{fmt(first)} → {fmt(last)}" + (f" ({', '.join(beyond)})" if beyond else "")
 
 
 class AccountScreen(WorkPanelScreen):
@@ -124,9 +144,9 @@ class AccountScreen(WorkPanelScreen):
         with VerticalScroll(id="account-body"):
             yield Static("Loading…", id="account-header")
             yield Static("", id="account-score")
-            yield Static("Score trend (weekly snapshots)", classes="account-label")
+            yield Static("Score trend", id="account-trend-label", classes="account-label")
             yield Sparkline([], id="account-trend")
-            yield Static("MRR, last 12 months", classes="account-label")
+            yield Static("MRR, last 12 months", id="account-mrr-label", classes="account-label")
             yield Sparkline([], id="account-mrr")
             for name in TABLES:
                 yield Static(name.capitalize(), classes="account-label")
@@ -190,7 +210,9 @@ class AccountScreen(WorkPanelScreen):
         self.query_one("#account-header", Static).update(d["header"])
         self.query_one("#account-score", Static).update(d["score"])
         self.query_one("#account-trend", Sparkline).data = d["trend"]
+        self.query_one("#account-trend-label", Static).update(d["trend_label"])
         self.query_one("#account-mrr", Sparkline).data = d["mrr"]
+        self.query_one("#account-mrr-label", Static).update(d["mrr_label"])
         for name in TABLES:
             table = self.query_one(f"#account-{name}", DataTable)
             table.clear()
