@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from retention_tui.cli import cli
 from retention_tui.config import defaults
 from retention_tui.engine.queues import (
+    CADENCE_FINISHED,
     expiring_cards,
     payment_recovery,
     payments_queue,
@@ -296,7 +297,9 @@ def test_winback_score_bands_and_touches() -> None:
     assert rows["Top"]["next_touch"] == "New fiscal year outreach"
     assert rows["Middle"]["next_touch"] == "Roadmap preview"
     assert rows["Middle"]["next_touch_on"] == AS_OF + timedelta(days=15)
-    assert rows["Bottom"]["next_touch"] is None  # past day 180: the cadence is over
+    # past day 180: the cadence is over, and the queue says so
+    assert rows["Bottom"]["next_touch"] == CADENCE_FINISHED
+    assert rows["Bottom"]["next_touch_on"] is None
     assert list(rows) == ["Top", "Middle", "Bottom", "Fresh"]
 
 

@@ -394,6 +394,10 @@ def reactivation(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
 DEAL_ID = pl.format("deal:{}:{}", pl.col("source"), pl.col("source_id"))
 
 
+# A deal past its cadence's last touch (day 180) stays in the queue until ``max_days``.
+CADENCE_FINISHED = "Cadence finished"
+
+
 def winback_touches(reason: str | None) -> list[tuple[str, int, str]]:
     """The cadence for a lost reason: (step id, day after the loss, touch)."""
     touches = WINBACK_TOUCHES.get(_touch_reason(reason)) or ()
@@ -493,7 +497,7 @@ def winback(t: Tables, as_of: date, cfg: dict, done: pl.DataFrame | None = None)
                 "days_since_loss": d["days_since_loss"],
                 "score": d["score"],
                 "band": d["band"],
-                "next_touch": nxt[2] if nxt else None,
+                "next_touch": nxt[2] if nxt else CADENCE_FINISHED,
                 "next_touch_on": d["closed_at"] + timedelta(days=nxt[1]) if nxt else None,
                 "amount_minor": d["amount_minor"],
                 "currency": d["currency"],
