@@ -46,6 +46,25 @@ def test_score_stores_a_snapshot_per_customer(runner: CliRunner, sample_db: Path
     assert set(first) == {"dimension", "signal", "raw", "points"}
     assert 0 <= coverage <= 1 and tier in ("healthy", "monitor", "at_risk", "critical")
     assert rows(sample_db, "SELECT COUNT(*) FROM risk_signals")[0][0] > 50
+    # Each snapshot holds its account's run exactly: every dimension's score, every signal.
+    from datetime import date
+
+    from retention_tui.workspace import Workspace
+
+    live = Workspace(sample_db, date.fromisoformat(SAMPLE_AS_OF)).get(1).run
+    stored = {
+        aid: (total, json.loads(d), json.loads(sig))
+        for aid, total, d, sig in rows(
+            sample_db, "SELECT account_id, total, dimensions, signals FROM score_snapshots"
+        )
+    }
+    assert len(stored) == live.scores.height
+    for r in live.scores.iter_rows(named=True):
+        total, d, sig = stored[r["account_id"]]
+        assert total == r["total"]
+        assert d == {x["dimension"]: x["score"] for x in r["dimensions"]}
+        mine = live.signals.filter(live.signals["account_id"] == r["account_id"])
+        assert sig == mine.select("dimension", "signal", "raw", "points").to_dicts()
     # Scoring the same date again replaces it.
     run(runner, "score", "--db", str(sample_db), "--as-of", SAMPLE_AS_OF)
     assert rows(sample_db, "SELECT COUNT(*) FROM score_snapshots")[0][0] == 250
