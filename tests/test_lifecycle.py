@@ -98,6 +98,10 @@ def test_the_loyalty_stage_asks_only_advocates_for_reviews_and_referrals(
         "advocate": next(iter(tiers)),
         "detractor": f.filter(recent & (pl.col("nps_latest") <= 6))["account_id"][0],
         "no NPS": f.filter(pl.col("nps_at").is_null() | ~recent)["account_id"][0],
+        "churned": s.tables["accounts"].filter(
+            ~pl.col("account_id").is_in(s.run.features["account_id"].implode())
+            & (pl.col("created_at") <= as_of - timedelta(days=180))
+        )["account_id"][0],
     }
     said = {k: standing(s.tables, aid, as_of, s.cfg, s.run)[1] for k, aid in cases.items()}
     tier = tiers[cases["advocate"]]
@@ -106,6 +110,7 @@ def test_the_loyalty_stage_asks_only_advocates_for_reviews_and_referrals(
     assert f"ask for {asks}" in said["advocate"]
     assert "loyalty stage — not an advocate yet (latest NPS " in said["detractor"]
     assert "review" not in said["detractor"] and "ask for" not in said["detractor"]
+    assert said["churned"].endswith("loyalty stage — not a customer on this date: nothing to ask")
     assert said["no NPS"].endswith(
         "no NPS in 365 days: ask how likely they are to recommend you first"
     )

@@ -116,14 +116,19 @@ def standing(
 
 def _advocacy_focus(t: Tables, features: pl.DataFrame, as_of: date, cfg: dict) -> str:
     """The loyalty stage asks for reviews and referrals: of a customer in an advocacy tier
-    (engine.advocacy), what its tier asks; of any other, not yet, and why."""
-    mine = advocates(t, features, as_of, cfg) if features.height else features
+    (engine.advocacy), what its tier asks; of any other, not yet, and why. ``features``:
+    the account's row of the run, if it was scored."""
+    if not features.height:
+        return "not a customer on this date: nothing to ask"
+    # its own touchpoints only (the tags of 1.2M touchpoints at 100k accounts: 0.04 s)
+    mine_only = pl.col("account_id") == features["account_id"][0]
+    own = {**t, "touchpoints": t["touchpoints"].filter(mine_only)}
+    mine = advocates(own, features, as_of, cfg)
     if mine.height:
         a = mine.row(0, named=True)
         article = "an" if a["tier"][0] in "aeiou" else "a"
         return f"{article} {a['tier']} ({a['why']}): ask for {a['asks']}"
-    nps = features["nps_latest"][0] if features.height else None
-    at = features["nps_at"][0] if features.height else None
+    nps, at = features["nps_latest"][0], features["nps_at"][0]
     days = cfg["windows"]["nps"]
     recent = nps is not None and at is not None and at >= end_of(as_of) - timedelta(days=days)
     if not recent:
