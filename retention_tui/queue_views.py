@@ -98,6 +98,7 @@ BUILTIN: tuple[QueueView, ...] = (
             ("Account", "account", "text"),
             ("Renews", "renewal_date", "date"),
             ("Days", "days_left", "int"),
+            ("Card expires", "card_expires_on", "date"),
             ("Due step", "due_action", "text"),
             ("Due on", "due_on", "date"),
             ("Overdue", "overdue_steps", "text"),

@@ -142,6 +142,27 @@ def _charge(aid: str, days: float, card: date | None, outcome: str = "succeeded"
     }
 
 
+def test_a_renewal_whose_card_expires_before_it_says_so() -> None:
+    """The renewal's charge goes to the card on file (the latest charge's): a card expired,
+    or expiring before the renewal date, is shown on the renewal (it would fail)."""
+    renews = AS_OF + timedelta(days=40)
+    tables = make_tables(
+        accounts=[account(a, renewal_date=renews) for a in ("lapses", "fine", "replaced", "none")],
+        subscription_periods=[
+            subscription(a, 10_000) for a in ("lapses", "fine", "replaced", "none")
+        ],
+        payment_attempts=[
+            _charge("lapses", 20, renews - timedelta(days=9)),
+            _charge("fine", 20, renews + timedelta(days=300)),
+            _charge("replaced", 60, AS_OF - timedelta(days=5)),  # an old card...
+            _charge("replaced", 10, renews + timedelta(days=400)),  # ...replaced since
+        ],
+    )
+    rows = {r["account_id"]: r for r in renewals(tables, AS_OF, CFG).to_dicts()}
+    assert rows["lapses"]["card_expires_on"] == renews - timedelta(days=9)
+    assert [rows[a]["card_expires_on"] for a in ("fine", "replaced", "none")] == [None] * 3
+
+
 def test_cards_expiring_within_30_days_or_expired_are_chased() -> None:
     soon, later, gone = date(2026, 7, 15), date(2026, 8, 31), date(2026, 3, 31)
     tables = make_tables(

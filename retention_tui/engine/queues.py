@@ -102,8 +102,9 @@ def renewals(
 ) -> pl.DataFrame:
     """Renewals within ``renewals.lookahead_days``: the step due now (the latest whose day
     has come), the next one, steps past and not ticked (``done``: account_id, step_id), the
-    health tier, the ARR at stake, and whether the "renewal near and no contact" risk
-    signal fired (``risks``: this date's risk signals)."""
+    health tier, the ARR at stake, whether the "renewal near and no contact" risk signal
+    fired (``risks``: this date's risk signals), and the card on file's expiry when it comes
+    before the renewal (its charge would fail: card_expires_on)."""
     r = cfg["renewals"]
     steps = _steps(r["steps"])  # earliest step first (most days before)
     status = subscription_status_on(t["subscription_periods"], as_of)
@@ -117,6 +118,7 @@ def renewals(
         .join(status, on="account_id", how="left")
         .filter(pl.col("status").is_null() | (pl.col("status") != "churned"))
         .join(mrr, on="account_id", how="left")
+        .join(cards_on_file(t, as_of), on="account_id", how="left")
     )
     ticked: dict[str, set[str]] = {}
     if done is not None:
@@ -137,6 +139,7 @@ def renewals(
         nxt = upcoming[0] if upcoming else None
         overdue = [s for s, _ in reached[:-1] if s not in ticked.get(a["account_id"], set())]
         mrr_minor = a["mrr"] or 0
+        card = a["card_expires_on"]
         rows.append(
             {
                 "account_id": a["account_id"],
@@ -153,10 +156,13 @@ def renewals(
                 "tier": tiers.get(a["account_id"]),
                 "arr_at_stake": (mrr_minor * 12) or (a["contract_value_minor"] or 0),
                 "no_contact_critical": a["account_id"] in silent,
+                # the renewal's charge would go to a card expired by then
+                "card_expires_on": card if card and card <= a["renewal_date"] else None,
             }
         )
     schema = {
         "renewal_date": pl.Date,
+        "card_expires_on": pl.Date,
         "due_on": pl.Date,
         "next_on": pl.Date,
         "arr_at_stake": pl.Int64,
@@ -281,6 +287,19 @@ def _high_value(p: dict) -> pl.Expr:
 _BY_URGENCY = ("next_on", pl.col("mrr_at_risk"))
 
 
+def cards_on_file(t: Tables, as_of: date) -> pl.DataFrame:
+    """account_id, card_expires_on: the card of each account's latest charge up to
+    ``as_of`` that names one (the card the next charge will go to)."""
+    return (
+        t["payment_attempts"]
+        .filter(pl.col("attempted_at") < end_of(as_of))
+        .filter(pl.col("card_expires_on").is_not_null())
+        .sort("attempted_at")
+        .group_by("account_id")
+        .agg(pl.col("card_expires_on").last())
+    )
+
+
 def expiring_cards(
     t: Tables, as_of: date, cfg: dict, chased: pl.DataFrame | None = None
 ) -> pl.DataFrame:
@@ -290,14 +309,8 @@ def expiring_cards(
     Rows have payment_recovery's columns: the date to act by is the card's last day (today
     once it has passed), and ``overdue`` says it has."""
     p = cfg["payments"]
-    latest = (
-        t["payment_attempts"]
-        .filter(pl.col("attempted_at") < end_of(as_of))
-        .filter(pl.col("card_expires_on").is_not_null())
-        .sort("attempted_at")
-        .group_by("account_id")
-        .agg(pl.col("card_expires_on").last())
-        .filter(pl.col("card_expires_on") <= as_of + timedelta(days=p["card_reminder_days"]))
+    latest = cards_on_file(t, as_of).filter(
+        pl.col("card_expires_on") <= as_of + timedelta(days=p["card_reminder_days"])
     )
     mrr = account_mrr(t["subscription_periods"], as_of, **metric_options(cfg))  # type: ignore[arg-type]
     if chased is not None:
