@@ -280,6 +280,30 @@ def test_the_account_trends_say_where_they_started_and_ended() -> None:
     assert _span([53.0], "{:.0f}".format) == "53"
 
 
+def test_the_account_header_names_the_card_on_file(scored_db: Path) -> None:
+    import polars as pl
+
+    from db.results import score_history
+    from retention_tui.screens.account import account_detail
+    from retention_tui.workspace import Workspace
+
+    s = Workspace(scored_db, AS_OF).get(1)
+    charges = s.tables["payment_attempts"].filter(pl.col("card_expires_on").is_not_null())
+    latest = charges.sort("attempted_at").group_by("account_id").agg(pl.all().last())
+    expired = latest.filter(pl.col("card_expires_on") < AS_OF).row(0, named=True)
+    valid = latest.filter(pl.col("card_expires_on") >= AS_OF).row(0, named=True)
+    no_card = s.tables["accounts"].join(charges, on="account_id", how="anti")["account_id"][0]
+    conn = connect(scored_db)
+    header = {
+        aid: account_detail(s, aid, AS_OF, score_history(conn, aid))["header"]
+        for aid in (expired["account_id"], valid["account_id"], no_card)
+    }
+    conn.close()
+    assert header[expired["account_id"]].endswith(f" · card expired {expired['card_expires_on']}")
+    assert header[valid["account_id"]].endswith(f" · card expires {valid['card_expires_on']}")
+    assert " card " not in header[no_card]
+
+
 @async_test
 async def test_the_account_screen_labels_its_trends(scored_db: Path) -> None:
     app = RetentionApp(scored_db, as_of=AS_OF)

@@ -19,6 +19,7 @@ from db.results import score_history
 from db.work import SENTIMENTS, TOUCH_KINDS, account_work, log_touchpoint, logged_at
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.engine.money import periods_fx
+from retention_tui.engine.queues import cards_on_file
 from retention_tui.formatting import money, plural
 from retention_tui.playbooks import PLAYBOOKS
 from retention_tui.reports.documents import standing
@@ -63,6 +64,10 @@ def account_detail(
         f"MRR {money(mrr, base or 'USD')} · owner {acc['owner'] or '—'} · "
         f"renews {acc['renewal_date'] or '—'}"
     )
+    own = {"payment_attempts": t["payment_attempts"].filter(pl.col("account_id") == account_id)}
+    card = cards_on_file(own, as_of)["card_expires_on"]
+    if card.len():
+        header += f" · card {'expired' if card[0] < as_of else 'expires'} {card[0]}"
     if sc and sc["total"] is not None:
         score_line = (
             f"Health {sc['total']:.0f} ({sc['tier']}) · data coverage "
