@@ -66,6 +66,9 @@ def test_dashboard(runner: CliRunner, scored_db: Path) -> None:
     text = run(runner, "report", "dashboard", "--db", str(scored_db), "--as-of", AS_OF)
     pipeline = text.split("## Pipeline")[1].split("##")[0]
     assert "MRR at stake" in pipeline and "MRR kept" in pipeline
+    # renewals whose card expires first are counted (the sample has one such renewal)
+    lapsing = data["renewals_30d_card_expiring"]
+    assert lapsing == 1 and "; 1 on a card that expires first ($" in pipeline
     assert data["cohort_snapshot"][0].startswith("- Latest cohort (2026-10) a month in: ")
 
 

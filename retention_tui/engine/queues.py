@@ -178,6 +178,7 @@ def renewals(
                 "renewal_date": pl.Date,
                 "days_left": pl.Int64,
                 "arr_at_stake": pl.Int64,
+                "card_expires_on": pl.Date,
             }
         )
     )

@@ -304,6 +304,9 @@ def dashboard(
 
     expansions = expansion_queue(t, as_of, cfg, run.features, run.scores)
     renewing = renewals(t, as_of, cfg, run.scores).filter(pl.col("days_left") <= 30)
+    lapsed = (
+        renewing.filter(pl.col("card_expires_on").is_not_null()) if renewing.height else renewing
+    )
     saves = _saves(run.scores, previous_scores)
     mrr_of = run.features.select("account_id", "mrr")
 
@@ -319,7 +322,12 @@ def dashboard(
             if expansions.height
             else "- Expansion opportunities: 0",
             f"- Renewals in the next 30 days: {renewing.height} accounts, "
-            f"{paying(renewing)} MRR at stake",
+            f"{paying(renewing)} MRR at stake"
+            + (
+                f"; {lapsed.height} on a card that expires first ({paying(lapsed)} MRR)"
+                if lapsed.height
+                else ""
+            ),
             f"- Saves since the last scoring run: {saves.height}, {paying(saves)} MRR kept",
         ],
     )
@@ -334,6 +342,7 @@ def dashboard(
         "tiers": {tier: scored.filter(pl.col("tier") == tier).height for tier in TIER_ORDER},
         "expansion_opportunities": expansions.height,
         "renewals_30d": renewing.height,
+        "renewals_30d_card_expiring": lapsed.height,
         "saves": saves.height,
         "cohort_snapshot": doc.sections[-1][1],
     }
