@@ -304,9 +304,7 @@ def dashboard(
 
     expansions = expansion_queue(t, as_of, cfg, run.features, run.scores)
     renewing = renewals(t, as_of, cfg, run.scores).filter(pl.col("days_left") <= 30)
-    lapsed = (
-        renewing.filter(pl.col("card_expires_on").is_not_null()) if renewing.height else renewing
-    )
+    lapsed = renewing.filter(pl.col("card_expires_on").is_not_null())
     saves = _saves(run.scores, previous_scores)
     mrr_of = run.features.select("account_id", "mrr")
 
