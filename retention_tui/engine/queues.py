@@ -118,7 +118,7 @@ def renewals(
         .join(status, on="account_id", how="left")
         .filter(pl.col("status").is_null() | (pl.col("status") != "churned"))
         .join(mrr, on="account_id", how="left")
-        .join(cards_on_file(t, as_of), on="account_id", how="left")
+        .join(cards_on_file(t["payment_attempts"], as_of), on="account_id", how="left")
     )
     ticked: dict[str, set[str]] = {}
     if done is not None:
@@ -288,12 +288,12 @@ def _high_value(p: dict) -> pl.Expr:
 _BY_URGENCY = ("next_on", pl.col("mrr_at_risk"))
 
 
-def cards_on_file(t: Tables, as_of: date) -> pl.DataFrame:
-    """account_id, card_expires_on: the card of each account's latest charge up to
-    ``as_of`` that names one (the card the next charge will go to)."""
+def cards_on_file(attempts: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """account_id, card_expires_on: the card of each account's latest charge (of the
+    payment ``attempts``) up to ``as_of`` that names one (the card the next charge will go
+    to)."""
     return (
-        t["payment_attempts"]
-        .filter(pl.col("attempted_at") < end_of(as_of))
+        attempts.filter(pl.col("attempted_at") < end_of(as_of))
         .filter(pl.col("card_expires_on").is_not_null())
         .sort("attempted_at")
         .group_by("account_id")
@@ -310,7 +310,7 @@ def expiring_cards(
     Rows have payment_recovery's columns: the date to act by is the card's last day (today
     once it has passed), and ``overdue`` says it has."""
     p = cfg["payments"]
-    latest = cards_on_file(t, as_of).filter(
+    latest = cards_on_file(t["payment_attempts"], as_of).filter(
         pl.col("card_expires_on") <= as_of + timedelta(days=p["card_reminder_days"])
     )
     mrr = account_mrr(t["subscription_periods"], as_of, **metric_options(cfg))  # type: ignore[arg-type]

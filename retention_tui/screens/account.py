@@ -64,7 +64,7 @@ def account_detail(
         f"MRR {money(mrr, base or 'USD')} · owner {acc['owner'] or '—'} · "
         f"renews {acc['renewal_date'] or '—'}"
     )
-    own = {"payment_attempts": t["payment_attempts"].filter(pl.col("account_id") == account_id)}
+    own = t["payment_attempts"].filter(pl.col("account_id") == account_id)
     card = cards_on_file(own, as_of)["card_expires_on"]
     if card.len():
         header += f" · card {'expired' if card[0] < as_of else 'expires'} {card[0]}"
