@@ -21,8 +21,10 @@ from db.emails import is_email
 from db.errors import RetentionError
 
 LOGGED = "retention"  # the source of the touchpoints logged in the app
-# The touchpoints table's own choices (migration 0001's CHECK constraints).
+# The touchpoints table's own choices (migration 0001's CHECK constraints), for what a
+# user logs and what a canonical touchpoints file may hold (importers/canonical.py).
 TOUCH_KINDS = ("call", "email", "meeting", "checkin", "qbr", "chat", "note")
+DIRECTIONS = ("inbound", "outbound")
 SENTIMENTS = ("positive", "neutral", "negative")
 _HASHTAG = re.compile(r"#([a-z0-9_-]+)")
 
@@ -112,8 +114,8 @@ def log_touchpoint(
         raise RetentionError(f"kind {kind!r}: expected one of {', '.join(TOUCH_KINDS)}")
     if sentiment is not None and sentiment not in SENTIMENTS:
         raise RetentionError(f"sentiment {sentiment!r}: expected one of {', '.join(SENTIMENTS)}")
-    if direction not in ("inbound", "outbound"):
-        raise RetentionError(f"direction {direction!r}: expected inbound or outbound")
+    if direction not in DIRECTIONS:
+        raise RetentionError(f"direction {direction!r}: expected {' or '.join(DIRECTIONS)}")
     email = contact_email.strip().lower() if contact_email else None
     if email is not None and not is_email(email):
         raise RetentionError(f"contact {contact_email!r}: expected an email address")

@@ -6,6 +6,7 @@ sample data is written in them.
 
 from __future__ import annotations
 
+from db.work import DIRECTIONS, SENTIMENTS, TOUCH_KINDS
 from importers.spec import Field, FileFormat, Reference
 from importers.values import (
     BOOL,
@@ -547,7 +548,7 @@ TOUCHPOINTS = FileFormat(
             "kind",
             LOWER,
             required=True,
-            choices=("email", "call", "meeting", "checkin", "qbr", "chat", "note"),
+            choices=TOUCH_KINDS,
             doc="What it was.",
             example="checkin",
         ),
@@ -556,7 +557,7 @@ TOUCHPOINTS = FileFormat(
             "direction",
             LOWER,
             required=True,
-            choices=("inbound", "outbound"),
+            choices=DIRECTIONS,
             doc="inbound = the customer started it.",
             example="outbound",
         ),
@@ -586,7 +587,7 @@ TOUCHPOINTS = FileFormat(
             "sentiment",
             "sentiment",
             LOWER,
-            choices=("positive", "neutral", "negative"),
+            choices=SENTIMENTS,
             doc="How it went.",
             example="neutral",
         ),
