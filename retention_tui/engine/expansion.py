@@ -16,7 +16,12 @@ import polars as pl
 
 from retention_tui.engine.features import Tables, end_of, known_accounts, within
 from retention_tui.engine.mrr import active_on
-from retention_tui.engine.onboarding_quality import onboarding_quality
+from retention_tui.engine.onboarding_quality import (
+    RESULTS_EVENT,
+    event_days,
+    first_day,
+    onboarding_quality,
+)
 
 TRIGGER_ACTIONS = {  # trigger -> (action, respond within)
     "usage_limit": ("Upgrade prompt: they are close to a plan limit", "immediately"),
@@ -332,26 +337,13 @@ def onboarding(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     accounts = known_accounts(t, as_of).filter(
         pl.col("created_at") > as_of - timedelta(days=o["window_days"])
     )
-    end = end_of(as_of)
-    events = (
-        t["usage_events"]
-        .lazy()
-        .filter(pl.col("occurred_at") < end)
-        .join(accounts.lazy().select("account_id", "created_at"), on="account_id")
-        .with_columns(
-            (pl.col("occurred_at").dt.date() - pl.col("created_at")).dt.total_days().alias("day")
-        )
-        .collect()
-    )
+    events = event_days(t, accounts, as_of).collect()
     core, ev = cfg["events"]["core"], pl.col("event")
     limits = (
         usage_against_limits(t, as_of, cfg, accounts)
         .group_by("account_id")
         .agg(pl.col("share").max().alias("max_share"))
     )
-
-    def first_day(cond: pl.Expr, name: str) -> pl.DataFrame:
-        return events.filter(cond).group_by("account_id").agg(pl.col("day").min().alias(name))
 
     users_by_day = (
         events.sort("day")
@@ -373,13 +365,15 @@ def onboarding(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     )
     frame = (
         accounts.select("account_id", "name", "owner", "created_at")
-        .join(first_day(ev.is_in(core), "first_value"), on="account_id", how="left")
+        .join(first_day(events, ev.is_in(core), "first_value"), on="account_id", how="left")
         .join(
-            first_day(ev.is_in(["integration_connected", "data_imported"]), "data_connected"),
+            first_day(
+                events, ev.is_in(["integration_connected", "data_imported"]), "data_connected"
+            ),
             on="account_id",
             how="left",
         )
-        .join(first_day(ev == "report_created", "roi_visible"), on="account_id", how="left")
+        .join(first_day(events, ev == RESULTS_EVENT, "roi_visible"), on="account_id", how="left")
         .join(users_by_day, on="account_id", how="left")
         .join(active_days, on="account_id", how="left")
         .join(invites, on="account_id", how="left")

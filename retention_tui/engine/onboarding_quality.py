@@ -24,6 +24,7 @@ Pure: the canonical tables and an as-of date in, one row per account out.
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 import polars as pl
 
@@ -39,11 +40,29 @@ RUBRIC = (
     ("documentation", 10),
 )
 NOT_IN_DATA = ("personalisation", "documentation")
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 TARGET, SERIOUS = 80, 60
+# The event that shows results: onboarding's "ROI visible" milestone (engine.expansion's
+# onboarding) and the rubric's early results.
 RESULTS_EVENT = "report_created"
 
 
-def _first_day(events: pl.LazyFrame, cond: pl.Expr, name: str) -> pl.LazyFrame:
+def event_days(t: Tables, accounts: pl.DataFrame | pl.LazyFrame, as_of: date) -> pl.LazyFrame:
+    """The usage events up to ``as_of`` of ``accounts`` (account_id, created_at), each
+    with ``day``: the days since its account was created."""
+    return (
+        t["usage_events"]
+        .lazy()
+        .filter(pl.col("occurred_at") < end_of(as_of))
+        .join(accounts.lazy().select("account_id", "created_at"), on="account_id")
+        .with_columns(
+            (pl.col("occurred_at").dt.date() - pl.col("created_at")).dt.total_days().alias("day")
+        )
+    )
+
+
+def first_day(events: FrameT, cond: pl.Expr, name: str) -> FrameT:
+    """account_id and the first ``day`` (event_days) an event meeting ``cond`` happened."""
     return events.filter(cond).group_by("account_id").agg(pl.col("day").min().alias(name))
 
 
@@ -99,27 +118,19 @@ def onboarding_quality(
         .select("account_id", "created_at")
         .lazy()
     )
-    events = (
-        t["usage_events"]
-        .lazy()
-        .filter(pl.col("occurred_at") < end)
-        .join(created, on="account_id")
-        .with_columns(
-            (pl.col("occurred_at").dt.date() - pl.col("created_at")).dt.total_days().alias("day")
-        )
-    )
+    events = event_days(t, created, as_of)
     ours = t["touchpoints"].filter(
         (pl.col("direction") == "outbound") & (pl.col("occurred_at") < end)
     )
     frame = (
         created.with_columns((pl.lit(as_of) - pl.col("created_at")).dt.total_days().alias("day"))
         .join(
-            _first_day(events, pl.col("event").is_in(cfg["events"]["core"]), "first_value_day"),
+            first_day(events, pl.col("event").is_in(cfg["events"]["core"]), "first_value_day"),
             on="account_id",
             how="left",
         )
         .join(
-            _first_day(events, pl.col("event") == RESULTS_EVENT, "first_results_day"),
+            first_day(events, pl.col("event") == RESULTS_EVENT, "first_results_day"),
             on="account_id",
             how="left",
         )
