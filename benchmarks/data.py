@@ -1,5 +1,8 @@
 """Synthetic canonical CSVs of a given size for benchmarks: N accounts, M usage events,
-and proportionate subscriptions, contacts, touchpoints and tickets.
+and proportionate subscriptions, contacts, touchpoints, tickets, monthly invoices and
+their payments (one in twenty fails; cards on file expire over two years), NPS responses
+and the plan's limits; accounts have owners and renewal dates over the year ahead. Every
+signal, queue and metric has rows to read.
 
 Columns and values are exactly the canonical format's, so the real importer reads them.
 Deterministic: values come from hashing row numbers with a seed.
@@ -64,6 +67,11 @@ def write(out: Path, accounts: int, events: int) -> dict[str, Path]:
             (pl.lit(datetime(2024, 1, 1)) + pl.duration(days=_rnd(accounts, 600, 2)))
             .dt.strftime("%Y-%m-%d")
             .alias("created_at"),
+            pl.lit("growth").alias("plan"),
+            _pick([f"CSM {i}" for i in range(8)], accounts, 27).alias("owner"),
+            (pl.lit(datetime(2026, 11, 20)) + pl.duration(days=_rnd(accounts, 365, 28)))
+            .dt.strftime("%Y-%m-%d")
+            .alias("renewal_date"),
         ),
         "contacts": pl.select(
             _ids("con", n_contacts).alias("contact_id"),
@@ -105,8 +113,71 @@ def write(out: Path, accounts: int, events: int) -> dict[str, Path]:
         pl.col("created_at").alias("period_start"),
         pl.when(_rnd(accounts, 8, 4) == 0).then(pl.lit("2026-09-01")).alias("period_end"),
     )
+    frames.update(_billing(accounts_frame, frames["subscriptions"]))
+    n_nps = accounts // 2
+    frames["nps"] = pl.select(
+        _ids("nps", n_nps).alias("response_id"),
+        _account(n_nps, accounts, 20).alias("account_id"),
+        _rnd(n_nps, 11, 21).alias("score"),
+        _instant(n_nps, 22).alias("responded_at"),
+    )
+    frames["plan_limits"] = pl.DataFrame(
+        {"plan": ["growth"] * 3, "metric": ["api_call", "data_imported", "seats"]}
+    ).with_columns(pl.Series("limit", [2, 2, 6]))
     paths = {}
     for name, frame in frames.items():
         paths[name] = out / f"{name}.csv"
         frame.write_csv(paths[name])
     return paths
+
+
+def _billing(accounts: pl.DataFrame, subscriptions: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """An invoice on each of the 12 months before the as-of date for every account, each
+    with one charge: paid within hours, or (one in twenty) failed and left open."""
+    months = pl.DataFrame({"month": list(range(12))})
+    invoices = (
+        accounts.select("account_id")
+        .join(subscriptions.select("account_id", "amount"), on="account_id")
+        .join(months, how="cross")
+    )
+    n = invoices.height
+    issued = pl.lit(START).dt.offset_by(pl.format("{}mo", pl.col("month"))) + pl.duration(
+        seconds=_rnd(n, 86_400, 23)
+    )
+    failed = _rnd(n, 20, 24) == 0
+    invoices = invoices.with_columns(
+        pl.format("inv_{}_{}", pl.col("account_id"), pl.col("month")).alias("invoice_id"),
+        issued.alias("_issued"),
+        failed.alias("_failed"),
+    )
+    stamp = "%Y-%m-%dT%H:%M:%SZ"
+    paid_at = pl.col("_issued") + pl.duration(seconds=_rnd(n, 7_200, 25))
+    return {
+        "invoices": invoices.select(
+            "invoice_id",
+            "account_id",
+            "amount",
+            pl.when(pl.col("_failed"))
+            .then(pl.lit("open"))
+            .otherwise(pl.lit("paid"))
+            .alias("status"),
+            pl.col("_issued").dt.strftime(stamp).alias("issued_at"),
+            (pl.col("_issued") + pl.duration(days=14)).dt.strftime("%Y-%m-%d").alias("due_at"),
+            pl.when(~pl.col("_failed")).then(paid_at.dt.strftime(stamp)).alias("paid_at"),
+        ),
+        "payments": invoices.select(
+            pl.format("pay_{}_{}", pl.col("account_id"), pl.col("month")).alias("payment_id"),
+            "invoice_id",
+            "account_id",
+            paid_at.dt.strftime(stamp).alias("attempted_at"),
+            "amount",
+            pl.when(pl.col("_failed"))
+            .then(pl.lit("failed"))
+            .otherwise(pl.lit("succeeded"))
+            .alias("outcome"),
+            pl.when(pl.col("_failed")).then(pl.lit("card_declined")).alias("failure_reason"),
+            (pl.lit(datetime(2026, 11, 1)).dt.offset_by(pl.format("{}mo", _rnd(n, 24, 26))))
+            .dt.strftime("%Y-%m")
+            .alias("card_expires"),
+        ),
+    }
