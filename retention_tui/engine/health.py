@@ -266,15 +266,15 @@ def _signal_columns(features: pl.DataFrame, cfg: dict, preset: str) -> tuple[pl.
 
 
 def _stacked(wide: pl.DataFrame, parts: list[list[pl.Expr | str]]) -> pl.DataFrame:
-    """Each part's columns from every row, stacked and ordered by row, then part (_row and
-    _part: sorting on two integers, where 1.2M rows on three strings took 0.2 s and
-    Polars' concat_list of structs 3 s)."""
-    return pl.concat(
-        [
-            wide.select(pl.int_range(pl.len()).alias("_row"), pl.lit(i).alias("_part"), *part)
-            for i, part in enumerate(parts)
-        ]
-    ).sort("_row", "_part")
+    """Each part's columns from every row, stacked and ordered by row, then part, with the
+    row's index as _row. The parts are stacked one after another and gathered into that
+    order by position (1.2M rows: sorting on the row and part took 0.2 s, on three strings
+    as much, Polars' concat_list of structs 3 s)."""
+    n, k = wide.height, len(parts)
+    at = pl.int_range(n * k, eager=True, dtype=pl.Int64)
+    order = (at % k) * n + at // k  # output row j: part j % k of row j // k
+    stacked = pl.concat([wide.select(*part) for part in parts])
+    return stacked.select(pl.all().gather(order)).with_columns((at // k).alias("_row"))
 
 
 def _weight(dimension: str, cfg: dict, preset: str) -> pl.Expr:
@@ -365,5 +365,5 @@ def score_accounts(
             ]
             for dimension, name, present, raw, points in sorted(cols, key=lambda c: c[:2])
         ],
-    ).drop("_row", "_part")
+    ).drop("_row")
     return signals, scores

@@ -118,71 +118,73 @@ def renewals(
         .join(status, on="account_id", how="left")
         .filter(pl.col("status").is_null() | (pl.col("status") != "churned"))
         .join(mrr, on="account_id", how="left")
-        .join(cards_on_file(t["payment_attempts"], as_of), on="account_id", how="left")
     )
-    ticked: dict[str, set[str]] = {}
+    # The cards of the renewing accounts only (100k accounts' charges: 0.05 s).
+    charges = t["payment_attempts"].join(due.select("account_id"), on="account_id", how="semi")
+    due = due.join(cards_on_file(charges, as_of), on="account_id", how="left")
+    # Each account's steps as columns (earliest first), worked out by Polars: 44k renewals
+    # row by row in Python took 0.6 s.
+    days_left = (pl.col("renewal_date") - pl.lit(as_of)).dt.total_days()
+    reached = [pl.lit(d) >= days_left for _, d in steps]
+    current = current_day = next_step = next_day = pl.lit(None)
+    for (step, d), hit in zip(steps, reached, strict=True):  # the latest step reached
+        current = pl.when(hit).then(pl.lit(step)).otherwise(current)
+        current_day = pl.when(hit).then(pl.lit(d)).otherwise(current_day)
+    for (step, d), hit in reversed(list(zip(steps, reached, strict=True))):  # the next one
+        next_step = pl.when(~hit).then(pl.lit(step)).otherwise(next_step)
+        next_day = pl.when(~hit).then(pl.lit(d)).otherwise(next_day)
+    ticked = pl.col("_ticked").fill_null(pl.lit([], pl.List(pl.String)))
+    overdue = [  # reached, a later step reached too, and not ticked
+        pl.when(hit & later & ~ticked.list.contains(step)).then(pl.lit(step))
+        for (step, _), hit, later in zip(steps, reached, reached[1:], strict=False)
+    ]
     if done is not None:
-        for aid, step in done.select("account_id", "step_id").iter_rows():
-            ticked.setdefault(aid, set()).add(step)
-    tiers = {} if scores is None else dict(scores.select("account_id", "tier").iter_rows())
+        steps_done = done.group_by("account_id").agg(pl.col("step_id").alias("_ticked"))
+        due = due.join(steps_done, on="account_id", how="left")
+    else:
+        due = due.with_columns(pl.lit(None, pl.List(pl.String)).alias("_ticked"))
+    if scores is not None:
+        due = due.join(scores.select("account_id", "tier"), on="account_id", how="left")
+    else:
+        due = due.with_columns(pl.lit(None, pl.String).alias("tier"))
     silent = (
-        set()
+        pl.lit(False)
         if risks is None
-        else set(risks.filter(pl.col("code") == "renewal_no_contact")["account_id"].to_list())
-    )
-    rows = []
-    for a in due.iter_rows(named=True):
-        days_left = (a["renewal_date"] - as_of).days
-        reached = [(s, d) for s, d in steps if d >= days_left]
-        upcoming = [(s, d) for s, d in steps if d < days_left]
-        current = reached[-1] if reached else None
-        nxt = upcoming[0] if upcoming else None
-        overdue = [s for s, _ in reached[:-1] if s not in ticked.get(a["account_id"], set())]
-        mrr_minor = a["mrr"] or 0
-        card = a["card_expires_on"]
-        rows.append(
-            {
-                "account_id": a["account_id"],
-                "account": a["name"],
-                "owner": a["owner"],
-                "renewal_date": a["renewal_date"],
-                "days_left": days_left,
-                "due_step": current[0] if current else None,
-                "due_action": RENEWAL_ACTIONS.get(current[0]) if current else None,
-                "due_on": a["renewal_date"] - timedelta(days=current[1]) if current else None,
-                "next_step": nxt[0] if nxt else None,
-                "next_on": a["renewal_date"] - timedelta(days=nxt[1]) if nxt else None,
-                "overdue_steps": ", ".join(overdue),
-                "tier": tiers.get(a["account_id"]),
-                "arr_at_stake": (mrr_minor * 12) or (a["contract_value_minor"] or 0),
-                "no_contact_critical": a["account_id"] in silent,
-                # the renewal's charge would go to a card expired by then
-                "card_expires_on": card if card and card <= a["renewal_date"] else None,
-            }
-        )
-    schema = {
-        "renewal_date": pl.Date,
-        "card_expires_on": pl.Date,
-        "due_on": pl.Date,
-        "next_on": pl.Date,
-        "arr_at_stake": pl.Int64,
-        "days_left": pl.Int64,
-    }
-    frame = (
-        pl.DataFrame(rows, schema_overrides=schema)
-        if rows
-        else pl.DataFrame(
-            schema={
-                "account_id": pl.String,
-                "account": pl.String,
-                "renewal_date": pl.Date,
-                "days_left": pl.Int64,
-                "arr_at_stake": pl.Int64,
-                "card_expires_on": pl.Date,
-            }
+        else pl.col("account_id").is_in(
+            risks.filter(pl.col("code") == "renewal_no_contact")["account_id"].implode()
         )
     )
-    return frame.sort("days_left")
+    mrr12 = pl.col("mrr").fill_null(0) * 12
+    renew = pl.col("renewal_date")
+    frame = due.select(
+        "account_id",
+        pl.col("name").alias("account"),
+        "owner",
+        "renewal_date",
+        days_left.alias("days_left"),
+        current.cast(pl.String).alias("due_step"),
+        current.cast(pl.String)
+        .replace_strict(RENEWAL_ACTIONS, default=None, return_dtype=pl.String)
+        .alias("due_action"),
+        (renew - pl.duration(days=current_day)).alias("due_on"),
+        next_step.cast(pl.String).alias("next_step"),
+        (renew - pl.duration(days=next_day)).alias("next_on"),
+        pl.concat_str(overdue or [pl.lit("")], separator=", ", ignore_nulls=True)
+        .fill_null("")
+        .alias("overdue_steps"),
+        "tier",
+        pl.when(mrr12 != 0)
+        .then(mrr12)
+        .otherwise(pl.col("contract_value_minor").fill_null(0))
+        .cast(pl.Int64)
+        .alias("arr_at_stake"),
+        silent.alias("no_contact_critical"),
+        # the renewal's charge would go to a card expired by then
+        pl.when(pl.col("card_expires_on") <= renew)
+        .then(pl.col("card_expires_on"))
+        .alias("card_expires_on"),
+    )
+    return frame.sort("days_left", "account_id")  # the same order on every refresh
 
 
 def payment_recovery(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
@@ -197,7 +199,7 @@ def payment_recovery(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     )
     mrr = account_mrr(t["subscription_periods"], as_of, **metric_options(cfg))  # type: ignore[arg-type]
     bad = (
-        invoice_states(t, as_of)
+        invoice_states(t, as_of, failed_only=True)
         .filter(pl.col("unresolved_failure"))
         .join(first_fail, left_on=["source", "source_id"], right_on=["source", "invoice_id"])
         .filter(pl.col("first_failure_at") >= end_of(as_of) - timedelta(days=p["lookback_days"]))
@@ -276,7 +278,7 @@ def payment_recovery(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         (next_on < as_of).alias("overdue"),
         pl.col("mrr").fill_null(0).alias("mrr_at_risk"),
         high.alias("high_value"),
-    ).sort(*_BY_URGENCY, descending=[False, True])
+    ).pipe(_by_urgency)
 
 
 def _high_value(p: dict) -> pl.Expr:
@@ -284,20 +286,28 @@ def _high_value(p: dict) -> pl.Expr:
     return pl.col("mrr").fill_null(0) >= p["high_value_mrr"]
 
 
-# The payments queue's order: the date to act, then the MRR at risk, largest first.
-_BY_URGENCY = ("next_on", pl.col("mrr_at_risk"))
+def _by_urgency(frame: pl.DataFrame) -> pl.DataFrame:
+    """The payments queue's order: the date to act, then the MRR at risk, largest first;
+    at a tie by account and invoice, so the order is the same on every refresh."""
+    return frame.sort(
+        "next_on",
+        "mrr_at_risk",
+        "account_id",
+        "invoice_id",
+        descending=[False, True, False, False],
+    )
 
 
 def cards_on_file(attempts: pl.DataFrame, as_of: date) -> pl.DataFrame:
     """account_id, card_expires_on: the card of each account's latest charge (of the
     payment ``attempts``) up to ``as_of`` that names one (the card the next charge will go
     to)."""
+    latest = pl.col("attempted_at").arg_max()  # the first of equal latest charges
     return (
         attempts.filter(pl.col("attempted_at") < end_of(as_of))
         .filter(pl.col("card_expires_on").is_not_null())
-        .sort("attempted_at")
         .group_by("account_id")
-        .agg(pl.col("card_expires_on").last())
+        .agg(pl.col("card_expires_on").get(latest))
     )
 
 
@@ -353,15 +363,20 @@ def payments_queue(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     failing = payment_recovery(t, as_of, cfg)
     cards = expiring_cards(t, as_of, cfg, chased=failing)
     both = pl.concat([failing, cards.cast(failing.schema)])  # type: ignore[arg-type]
-    return both.sort(*_BY_URGENCY, descending=[False, True])
+    return _by_urgency(both)
 
 
 def reactivation(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     """Customers who churned within ``reactivation.within_days``: the step of seed B's
     sequence due now, the next one, and when their data expires."""
     r = cfg["reactivation"]
-    periods = t["subscription_periods"]
-    status = subscription_status_on(periods, as_of).filter(pl.col("status") == "churned")
+    status = subscription_status_on(t["subscription_periods"], as_of).filter(
+        pl.col("status") == "churned"
+    )
+    # The churned accounts' periods only (100k accounts: 0.1 s grouping them all).
+    periods = t["subscription_periods"].join(
+        status.select("account_id"), on="account_id", how="semi"
+    )
     ended = periods.group_by("account_id").agg(
         pl.col("period_end").max().str.to_date().alias("churned_on")
     )
