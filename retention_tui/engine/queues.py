@@ -301,13 +301,22 @@ def _by_urgency(frame: pl.DataFrame) -> pl.DataFrame:
 def cards_on_file(attempts: pl.DataFrame, as_of: date) -> pl.DataFrame:
     """account_id, card_expires_on: the card of each account's latest charge (of the
     payment ``attempts``) up to ``as_of`` that names one (the card the next charge will go
-    to)."""
+    to); card_expired (before ``as_of``), and card: 'card expired/expires DATE'."""
     latest = pl.col("attempted_at").arg_max()  # the first of equal latest charges
+    expires = pl.col("card_expires_on")
+    expired = expires < as_of
     return (
         attempts.filter(pl.col("attempted_at") < end_of(as_of))
-        .filter(pl.col("card_expires_on").is_not_null())
+        .filter(expires.is_not_null())
         .group_by("account_id")
-        .agg(pl.col("card_expires_on").get(latest))
+        .agg(expires.get(latest))
+        .with_columns(
+            expired.alias("card_expired"),
+            pl.when(expired)
+            .then(pl.format("card expired {}", expires))
+            .otherwise(pl.format("card expires {}", expires))
+            .alias("card"),
+        )
     )
 
 
@@ -326,8 +335,7 @@ def expiring_cards(
     mrr = account_mrr(t["subscription_periods"], as_of, **metric_options(cfg))  # type: ignore[arg-type]
     if chased is not None:
         latest = latest.join(chased.select("account_id"), on="account_id", how="anti")
-    expires = pl.col("card_expires_on")
-    expired = expires < as_of
+    expires, expired = pl.col("card_expires_on"), pl.col("card_expired")
     return (
         latest.join(mrr.filter(pl.col("mrr") > 0), on="account_id")
         .join(_names(t), on="account_id", how="left")
@@ -341,10 +349,7 @@ def expiring_cards(
             pl.lit(0, pl.Int64).alias("failures"),
             pl.lit(None, pl.Date).alias("first_failed_on"),
             pl.lit(None, pl.Int64).alias("days_failing"),
-            pl.when(expired)
-            .then(pl.format("card expired {}", expires))
-            .otherwise(pl.format("card expires {}", expires))
-            .alias("stage"),
+            pl.col("card").alias("stage"),
             pl.when(expired)
             .then(pl.lit("Ask for a new card before the next charge fails"))
             .otherwise(pl.lit("Remind them to update their card before it expires"))

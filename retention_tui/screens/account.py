@@ -65,9 +65,9 @@ def account_detail(
         f"renews {acc['renewal_date'] or '—'}"
     )
     own = t["payment_attempts"].filter(pl.col("account_id") == account_id)
-    card = cards_on_file(own, as_of)["card_expires_on"]
+    card = cards_on_file(own, as_of)["card"]
     if card.len():
-        header += f" · card {'expired' if card[0] < as_of else 'expires'} {card[0]}"
+        header += f" · {card[0]}"
     if sc and sc["total"] is not None:
         score_line = (
             f"Health {sc['total']:.0f} ({sc['tier']}) · data coverage "
