@@ -14,6 +14,10 @@ Loading a table (db.frames.load_table) reads its blocks, then the rows no block 
 When those rows are many they are written as blocks on the way out, in the same
 transaction, which SQLite lets a reader turn into a writer only while nothing else has
 written since it began: a block never holds rows older than the table's.
+
+The accounts table has no growing integer id to cut blocks by: it is copied whole, as
+one block (WHOLE), that any insert, update or delete of an account drops (migration
+0010), so it too is either exactly the table or not there.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import hashlib
 import io
 import itertools
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -38,6 +42,11 @@ BLOCK_ROWS = 500_000  # rows in one block at most
 # from the table in a moment (50k events ~0.1 s), and small blocks would pile up.
 MIN_NEW_ROWS = 50_000
 _FORMAT = "parquet-zstd-1"
+# Tables copied whole, as one block of all their rows (first_id = last_id = 0) that any
+# insert, update or delete drops (migration 0010's triggers): accounts, keyed by its text
+# id. Fewer rows than MIN_WHOLE_ROWS are read from the table in a moment.
+WHOLE = ("accounts",)
+MIN_WHOLE_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -201,18 +210,45 @@ def read_snapshot(conn: sqlite3.Connection) -> Iterator[bool]:
             conn.execute("COMMIT")
 
 
+def whole(conn: sqlite3.Connection, table: str, schema: pl.Schema) -> pl.DataFrame | None:
+    """The block of all of a WHOLE table's rows, in this layout, if there is one that reads
+    back as written."""
+    row = conn.execute(
+        "SELECT row_count, data FROM frame_blocks WHERE table_name = ? AND layout = ? "
+        "AND first_id = 0 AND last_id = 0",
+        (table, layout(schema)),
+    ).fetchone()
+    if row is None:
+        return None
+    try:
+        frame = pl.read_parquet(io.BytesIO(row[1]))
+    except Exception:  # a damaged blob: the table has the rows
+        return None
+    return frame if frame.height == row[0] and frame.schema == schema else None
+
+
 def try_writing(
     conn: sqlite3.Connection, table: str, fresh: list[pl.DataFrame], tail: Block | None
 ) -> bool:
     """Write blocks inside a read_snapshot, or give up without waiting: when another
     connection has written since the snapshot began (the rows read may be out of date),
     holds the write lock, or the file is read-only. Returns whether they were written."""
+    return _without_waiting(conn, lambda: write(conn, table, fresh, tail))
+
+
+def try_writing_whole(conn: sqlite3.Connection, table: str, frame: pl.DataFrame) -> bool:
+    """Write the block of all of a WHOLE table's rows (``frame``, read in this snapshot),
+    as try_writing does."""
+    return _without_waiting(conn, lambda: _put(conn, table, 0, 0, frame))
+
+
+def _without_waiting(conn: sqlite3.Connection, write_them: Callable[[], None]) -> bool:
     (wait,) = conn.execute("PRAGMA busy_timeout").fetchone()
     conn.execute("PRAGMA busy_timeout = 0")
     try:
         conn.execute("SAVEPOINT blocks")
         try:
-            write(conn, table, fresh, tail)
+            write_them()
         except BaseException:
             if conn.in_transaction:  # some errors end the transaction themselves
                 conn.execute("ROLLBACK TO blocks")

@@ -214,7 +214,20 @@ def _write_blocks(
     return 0
 
 
+def _load_whole(conn: sqlite3.Connection, table: str, may_write: bool) -> pl.DataFrame:
+    """A WHOLE table: its block, else its rows (then written as its block when many)."""
+    held = blocks.whole(conn, table, typed_schema(table))
+    if held is not None:
+        return held
+    frame = read_rows(conn, table)
+    if may_write and frame.height >= blocks.MIN_WHOLE_ROWS:
+        blocks.try_writing_whole(conn, table, frame)
+    return frame
+
+
 def _load(conn: sqlite3.Connection, table: str, may_write: bool) -> pl.DataFrame:
+    if table in blocks.WHOLE:
+        return _load_whole(conn, table, may_write)
     if table not in blocks.MIRRORED:
         return read_rows(conn, table)
     held, fresh = _held_and_fresh(conn, table)
@@ -304,6 +317,13 @@ def write_blocks(conn: sqlite3.Connection, say: Callable[[str], None] | None = N
         for t in blocks.MIRRORED if may_write else ():
             if blocks.rows_outside(conn, t, typed_schema(t)) >= blocks.MIN_NEW_ROWS:
                 copied += _write_blocks(conn, t, *_held_and_fresh(conn, t), say=say)
+        for t in blocks.WHOLE if may_write else ():
+            if blocks.whole(conn, t, typed_schema(t)) is None:
+                frame = read_rows(conn, t)
+                if frame.height >= blocks.MIN_WHOLE_ROWS and blocks.try_writing_whole(
+                    conn, t, frame
+                ):
+                    copied += frame.height
     return copied
 
 

@@ -35,6 +35,7 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Blocks of a few rows, written as soon as any row is outside one."""
     monkeypatch.setattr(blocks, "BLOCK_ROWS", 4)
     monkeypatch.setattr(blocks, "MIN_NEW_ROWS", 1)
+    monkeypatch.setattr(blocks, "MIN_WHOLE_ROWS", 1)
 
 
 def _accounts(conn: sqlite3.Connection, *ids: str) -> None:
@@ -81,6 +82,56 @@ def test_every_mirrored_table_has_its_triggers_at_the_latest_version(conn) -> No
     for table in blocks.MIRRORED:
         assert table in TABLES
         assert {f"{table}_update_drops_block", f"{table}_delete_drops_block"} <= triggers
+
+
+def test_every_whole_table_has_its_triggers_at_the_latest_version(conn) -> None:
+    triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    for table in blocks.WHOLE:
+        assert table in TABLES and table not in blocks.MIRRORED
+        assert {f"{table}_{op}_drops_block" for op in ("insert", "update", "delete")} <= triggers
+
+
+def test_accounts_load_from_their_block_until_an_account_changes(conn) -> None:
+    _accounts(conn, "a1", "a2")
+    first = _same_as_rows(conn, "accounts")
+    assert _held(conn, "accounts") == [(0, 0, 2)]
+    # The next load reads the block (rows changed behind its back are not seen).
+    conn.execute("DROP TRIGGER accounts_update_drops_block")
+    conn.execute("UPDATE accounts SET name = 'changed'")
+    assert load_table(conn, "accounts").equals(first)
+    conn.execute("UPDATE accounts SET name = 'Company a1'")
+    for change in (
+        "INSERT INTO accounts (account_id, source, source_id, name, created_at) "
+        "VALUES ('a3', 'canonical', 'a3', 'Company a3', '2026-02-01')",
+        "DELETE FROM accounts WHERE account_id = 'a2'",
+    ):
+        load_table(conn, "accounts")
+        assert _held(conn, "accounts") == [
+            (0, 0, conn.execute("SELECT COUNT(*) FROM accounts").fetchone()[0])
+        ]
+        conn.execute(change)
+        assert _held(conn, "accounts") == []
+        _same_as_rows(conn, "accounts")
+    conn.execute(
+        "CREATE TRIGGER accounts_update_drops_block AFTER UPDATE ON accounts BEGIN "
+        "DELETE FROM frame_blocks WHERE table_name = 'accounts'; END"
+    )
+    load_table(conn, "accounts")
+    conn.execute("UPDATE accounts SET owner = 'Dana' WHERE account_id = 'a1'")
+    assert _held(conn, "accounts") == []
+    assert _same_as_rows(conn, "accounts")["owner"].to_list() == ["Dana", None]
+
+
+def test_few_accounts_are_read_from_their_rows(conn, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(blocks, "MIN_WHOLE_ROWS", 3)
+    _accounts(conn, "a1", "a2")
+    _same_as_rows(conn, "accounts")
+    assert _held(conn, "accounts") == []
+    write_blocks(conn)
+    assert _held(conn, "accounts") == []
+    _accounts(conn, "a3")
+    assert write_blocks(conn) == 3
+    assert _held(conn, "accounts") == [(0, 0, 3)]
 
 
 def test_a_load_writes_blocks_and_the_next_reads_them(conn) -> None:
@@ -180,7 +231,7 @@ def test_inside_a_transaction_nothing_is_written(conn) -> None:
     assert _held(conn) == []
 
 
-STEPS = ["insert", "update", "delete", "load", "merge", "write"]
+STEPS = ["insert", "update", "delete", "load", "merge", "write", "rename", "account"]
 
 
 @settings(
@@ -213,9 +264,17 @@ def _run_steps(path: Path, steps: list[tuple[str, int]]) -> None:
             merge_accounts(conn, merged, live[n % len(live)])
         elif op == "write":
             write_blocks(conn)
+        elif op == "rename":
+            conn.execute(
+                "UPDATE accounts SET name = ? WHERE account_id = ?", (f"n{n}", live[n % len(live)])
+            )
+        elif op == "account":
+            _accounts(conn, f"x{n}-{next_event}")
+            next_event += 1
         else:
             _same_as_rows(conn)
-    for table in blocks.MIRRORED:
+            _same_as_rows(conn, "accounts")
+    for table in blocks.MIRRORED + blocks.WHOLE:
         _same_as_rows(conn, table)
     held = _held(conn)
     assert all(a[1] < b[0] for a, b in itertools.pairwise(held))  # disjoint
