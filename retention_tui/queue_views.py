@@ -147,6 +147,7 @@ BUILTIN: tuple[QueueView, ...] = (
             ("Band", "band", "text"),
             ("Next touch", "next_touch", "text"),
             ("On", "next_touch_on", "date"),
+            ("Overdue", "overdue_touches", "text"),
             ("Amount", "amount_minor", "money"),
             ("Done", "touches_done", "text"),
         ),

@@ -351,6 +351,20 @@ def test_winback_score_bands_and_touches() -> None:
     assert rows["Bottom"]["next_touch"] == CADENCE_FINISHED
     assert rows["Bottom"]["next_touch_on"] is None
     assert list(rows) == ["Top", "Middle", "Bottom", "Fresh"]
+    # touches whose day has passed unticked are shown as overdue, not skipped
+    assert rows["Middle"]["overdue_touches"] == "day 30"
+    assert rows["Top"]["overdue_touches"] == "day 30, day 60"  # day 90's touch is due today
+    assert rows["Fresh"]["overdue_touches"] == ""
+
+
+def test_a_ticked_winback_touch_is_not_overdue() -> None:
+    deal = _deal("Mid", 100, segment="mid_market", lost_reason="budget")
+    tables = make_tables(deals=[deal])
+    [row] = winback(tables, AS_OF, CFG).to_dicts()
+    assert row["overdue_touches"] == "day 30, day 60, day 90"
+    done = pl.DataFrame({"account_id": [row["deal_id"]] * 2, "step_id": ["touch_30", "touch_90"]})
+    [row] = winback(tables, AS_OF, CFG, done).to_dicts()
+    assert (row["overdue_touches"], row["touches_done"]) == ("day 60", "2/4")
 
 
 @pytest.mark.parametrize("queue", ["renewals", "payments", "reactivation", "winback"])

@@ -441,10 +441,11 @@ def winback_touches(reason: str | None) -> list[tuple[str, int, str]]:
 
 
 def winback(t: Tables, as_of: date, cfg: dict, done: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Closed-lost deals scored on seed A's six factors (3/2/1 points each), with the band
-    and the next touch by lost reason not yet ticked in the deal's win-back playbook
-    (``done``: account_id = the deal id, step_id); deals lost in the last
-    ``cooling_off_days`` wait."""
+    """Closed-lost deals scored on seed A's six factors (3/2/1 points each), with the band,
+    the next touch by lost reason not yet ticked in the deal's win-back playbook (``done``:
+    account_id = the deal id, step_id) and the touches whose day has passed unticked
+    (overdue_touches: 'day 30, day 60'); deals lost in the last ``cooling_off_days``
+    wait."""
     w = cfg["winback"]
     deals = t["deals"].filter(
         (pl.col("stage") == "closed_lost")
@@ -518,6 +519,12 @@ def winback(t: Tables, as_of: date, cfg: dict, done: pl.DataFrame | None = None)
             ),
             None,
         )
+        # Touches whose day has passed unticked stay in sight, as renewals' steps do.
+        missed = [
+            f"day {day}"
+            for step, day, _ in cadence
+            if day < d["days_since_loss"] and step not in mine
+        ]
         rows.append(
             {
                 "deal_id": key,
@@ -533,6 +540,7 @@ def winback(t: Tables, as_of: date, cfg: dict, done: pl.DataFrame | None = None)
                 "band": d["band"],
                 "next_touch": nxt[2] if nxt else CADENCE_FINISHED,
                 "next_touch_on": d["closed_at"] + timedelta(days=nxt[1]) if nxt else None,
+                "overdue_touches": ", ".join(missed),
                 "amount_minor": d["amount_minor"],
                 "currency": d["currency"],
                 "factors": f"size {d['p_size']}, stage {d['p_stage']}, engagement "
@@ -547,7 +555,9 @@ def winback(t: Tables, as_of: date, cfg: dict, done: pl.DataFrame | None = None)
     order = pl.col("band").replace_strict(
         {"priority": 0, "nurture": 1, "low-touch": 2, "cooling off": 3}, return_dtype=pl.Int64
     )
-    return pl.DataFrame(rows).sort(order, pl.col("score"), descending=[False, True])
+    return pl.DataFrame(rows).sort(
+        order, pl.col("score"), "deal_id", descending=[False, True, False]
+    )  # at a tie by deal: the same order on every refresh
 
 
 def _touch_reason(reason: str | None) -> str:
