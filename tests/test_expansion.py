@@ -4,6 +4,7 @@ milestones on hand-built data."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from retention_tui.engine.expansion import (
     usage_against_limits,
 )
 from retention_tui.engine.features import compute_features
+from retention_tui.engine.run import score_run
+from retention_tui.reports.risk import risk_frame
 from tests.engine_data import AS_OF, account, days_ago, events, make_tables, subscription
 
 CFG = defaults()
@@ -162,3 +165,21 @@ def test_expansion_and_onboarding_reports(runner: CliRunner, sample_db: Path) ->
         )
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout), queue
+
+
+def test_the_expansion_and_risk_lists_keep_one_order_at_a_tie() -> None:
+    """Accounts alike in every figure are listed by account (they come in reverse), so a
+    refresh never reshuffles them."""
+    names = ["d", "c", "b", "a"]
+    tables = make_tables(
+        accounts=[account(a, plan="growth") for a in names],
+        usage_events=[e for a in names for e in events(a, "invite_sent", [days_ago(1)] * 3)],
+        subscription_periods=[subscription(a, 100) for a in names],
+    )
+    run = score_run(tables, AS_OF, CFG)
+    run = replace(run, scores=run.scores.reverse())  # scored in reverse order
+    healthy = run.scores.with_columns(pl.lit("healthy").alias("tier"))
+    queue = expansion_queue(tables, AS_OF, CFG, run.features, healthy)
+    assert queue["account_id"].to_list() == sorted(names)
+    listed = risk_frame(run, tables["accounts"], CFG)
+    assert listed["account_id"].to_list() == sorted(names)

@@ -335,7 +335,10 @@ def expansion_queue(
         )
         # Most triggers first: PQA saturates for busy paying accounts, triggers do not.
         .sort(
-            pl.col("trigger").list.len().fill_null(0), pl.col("pqa").fill_null(0), descending=True
+            pl.col("trigger").list.len().fill_null(0),
+            pl.col("pqa").fill_null(0),
+            "account_id",  # at a tie: the same order on every refresh
+            descending=[True, True, False],
         )
     )
     for r in frame.iter_rows(named=True):
@@ -472,7 +475,7 @@ def onboarding(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     return (
         pl.DataFrame(rows)
         .join(quality, on="account_id", how="left")
-        .sort(pl.col("missed"), pl.col("day"), descending=[True, False])
+        .sort(pl.col("missed"), pl.col("day"), "account_id", descending=[True, False, False])
     )
 
 

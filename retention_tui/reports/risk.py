@@ -14,11 +14,12 @@ AT_RISK_TIERS = ("at_risk", "critical")
 
 
 def risk_frame(run: ScoreRun, accounts: pl.DataFrame, cfg: dict) -> pl.DataFrame:
-    """One row per scored account, worst tier first and the most MRR first within a tier.
-    ``accounts`` gives account_id, name, owner."""
+    """One row per scored account, worst tier first and the most MRR first within a tier
+    (then by account: the same order on every refresh). ``accounts`` gives account_id,
+    name, owner."""
     order = pl.col("severity").replace_strict(SEVERITY_ORDER, return_dtype=pl.Int64)
     top = (
-        run.risks.sort(order)
+        run.risks.sort(order, maintain_order=True)
         .group_by("account_id", maintain_order=True)
         .agg(
             pl.col("code").alias("signals"),
@@ -33,7 +34,7 @@ def risk_frame(run: ScoreRun, accounts: pl.DataFrame, cfg: dict) -> pl.DataFrame
         .join(run.features.select("account_id", "mrr"), on="account_id", how="left")
         .join(top, on="account_id", how="left")
         .with_columns(pl.col("tier").replace_strict(TIER_ORDER, default=4).alias("_order"))
-        .sort("_order", pl.col("mrr").fill_null(0), descending=[False, True])
+        .sort("_order", pl.col("mrr").fill_null(0), "account_id", descending=[False, True, False])
         .select(
             tier.alias("tier"),
             "account_id",
