@@ -229,21 +229,29 @@ def invoice_states(
 ) -> pl.DataFrame:
     """Each invoice issued by the as-of date (in the ``days`` before its end, when given;
     only those with a failed attempt by then, when ``failed_only``), with what its
-    payments looked like then. The invoices are picked before their payments are grouped
-    and joined to them (1.2M invoices: 0.46 s for all of them, 0.08 s for the ones that
-    failed)."""
+    payments looked like then: failures, last_failure_at, unresolved_failure, late. The
+    invoices are picked before their payments are grouped and joined to them (1.2M
+    invoices: 0.46 s for all of them, 0.08 s for the ones that failed)."""
     end = end_of(as_of)
     keys = ["source", "invoice_id"]
     tried = t["payment_attempts"].filter(pl.col("attempted_at") < end)
     invoices = t["invoices"].filter(pl.col("issued_at") < end)
     if days is not None:
         invoices = invoices.filter(within("issued_at", end, days))
-    picked = invoices.select("source", pl.col("source_id").alias("invoice_id"))
+    failed = tried.filter(pl.col("outcome") == "failed").select(keys)
     if failed_only:
-        picked = tried.filter(pl.col("outcome") == "failed").select(keys).unique()
+        picked = failed.unique()
         invoices = invoices.join(picked, left_on=["source", "source_id"], right_on=keys, how="semi")
-    if days is not None or failed_only:
-        tried = tried.join(picked, on=keys, how="semi")
+    else:
+        # An invoice its own paid_at shows paid on time reads the same whatever its other
+        # charges, unless one failed: only the rest's charges are grouped (180 days of
+        # 1.2M invoices: 0.25 -> 0.13 s).
+        on_time = (pl.col("paid_at") < end) & (
+            pl.col("paid_at").dt.date() <= pl.col("due_at") + timedelta(days=3)
+        )
+        rest = invoices.filter(~on_time.fill_null(False))
+        picked = pl.concat([rest.select("source", pl.col("source_id").alias("invoice_id")), failed])
+    tried = tried.join(picked, on=keys, how="semi")
     attempts = tried.group_by("source", "invoice_id").agg(
         (pl.col("outcome") == "failed").sum().alias("failures"),
         pl.col("attempted_at")
@@ -280,6 +288,7 @@ def invoice_states(
                 )
             ).alias("late"),
         )
+        .drop("paid_by_attempt", "settled_at")  # exact only where they decide the two above
     )
 
 
