@@ -214,15 +214,22 @@ def _write_blocks(
     return 0
 
 
+def _whole_rows(conn: sqlite3.Connection, table: str, may_write: bool) -> tuple[pl.DataFrame, int]:
+    """A WHOLE table read from its rows, written as its block when they are many; returns
+    the frame and how many rows the block took (0 when none was written)."""
+    frame = read_rows(conn, table)
+    written = (
+        may_write
+        and frame.height >= blocks.MIN_WHOLE_ROWS
+        and blocks.try_writing_whole(conn, table, frame)
+    )
+    return frame, frame.height if written else 0
+
+
 def _load_whole(conn: sqlite3.Connection, table: str, may_write: bool) -> pl.DataFrame:
     """A WHOLE table: its block, else its rows (then written as its block when many)."""
     held = blocks.whole(conn, table, typed_schema(table))
-    if held is not None:
-        return held
-    frame = read_rows(conn, table)
-    if may_write and frame.height >= blocks.MIN_WHOLE_ROWS:
-        blocks.try_writing_whole(conn, table, frame)
-    return frame
+    return held if held is not None else _whole_rows(conn, table, may_write)[0]
 
 
 def _load(conn: sqlite3.Connection, table: str, may_write: bool) -> pl.DataFrame:
@@ -319,11 +326,7 @@ def write_blocks(conn: sqlite3.Connection, say: Callable[[str], None] | None = N
                 copied += _write_blocks(conn, t, *_held_and_fresh(conn, t), say=say)
         for t in blocks.WHOLE if may_write else ():
             if blocks.whole(conn, t, typed_schema(t)) is None:
-                frame = read_rows(conn, t)
-                if frame.height >= blocks.MIN_WHOLE_ROWS and blocks.try_writing_whole(
-                    conn, t, frame
-                ):
-                    copied += frame.height
+                copied += _whole_rows(conn, t, may_write)[1]
     return copied
 
 

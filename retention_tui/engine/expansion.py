@@ -244,14 +244,13 @@ def expansion_triggers(
             pl.col("plan"),
         ),
     )
-    counts = recent
     add(
-        counts.filter(pl.col("invites") >= x["invites"]),
+        recent.filter(pl.col("invites") >= x["invites"]),
         "invites",
         pl.format("{} teammates invited in 30 days", pl.col("invites")),
     )
     add(
-        counts.filter(pl.col("gate_hits") >= x["gate_hits"]),
+        recent.filter(pl.col("gate_hits") >= x["gate_hits"]),
         "feature_gate",
         pl.format("hit a feature gate {} times in 30 days", pl.col("gate_hits")),
     )

@@ -191,17 +191,10 @@ def payment_recovery(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     """Unpaid invoices with failed attempts: the dunning stage, what to do next and when,
     the amount, the account's MRR at risk and whether it is high-value."""
     p = cfg["payments"]
-    first_fail = (
-        t["payment_attempts"]
-        .filter((pl.col("outcome") == "failed") & (pl.col("attempted_at") < end_of(as_of)))
-        .group_by("source", "invoice_id")
-        .agg(pl.col("attempted_at").min().alias("first_failure_at"))
-    )
     mrr = account_mrr(t["subscription_periods"], as_of, **metric_options(cfg))  # type: ignore[arg-type]
     bad = (
         invoice_states(t, as_of, failed_only=True)
         .filter(pl.col("unresolved_failure"))
-        .join(first_fail, left_on=["source", "source_id"], right_on=["source", "invoice_id"])
         .filter(pl.col("first_failure_at") >= end_of(as_of) - timedelta(days=p["lookback_days"]))
         .join(mrr, on="account_id", how="left")
         .join(_names(t), on="account_id", how="left")

@@ -71,11 +71,12 @@ def dashboard_figures(s: Snapshot, as_of: date) -> dict[str, object]:
                 money(int(part["mrr"].sum() or 0), base),
             )
         )
-    names = dict(s.tables["accounts"].select("account_id", "name").iter_rows())
     due = s.run.risks.filter(pl.col("respond_by") <= as_of)
+    names = s.tables["accounts"].select("account_id", "name")
+    shown = due.head(20).join(names, on="account_id", how="left", maintain_order="left")
     risks = [
-        (r["severity"], names.get(r["account_id"], r["account_id"]), r["code"], r["action"])
-        for r in due.head(20).iter_rows(named=True)
+        (r["severity"], r["name"] or r["account_id"], r["code"], r["action"])
+        for r in shown.iter_rows(named=True)
     ]
     return {
         "headline": headline,
