@@ -6,20 +6,24 @@ from __future__ import annotations
 async def settle(pilot, rounds: int = 20) -> None:
     """Wait until the app is idle: screens start loading after their first frame, so let
     that frame happen, wait for the workers it started and for what they post, and again
-    until a round finds no worker left to wait for and no table still to size its columns
-    to the rows just put in (a snapshot taken before that, on a busy machine, showed the
-    columns at their headers' widths)."""
+    until a round finds the screen's load started, no worker left to wait for and no table
+    still to size its columns to the rows just put in (a snapshot taken before that, on a
+    busy machine, showed the columns at their headers' widths)."""
     from textual.widgets import DataTable
 
     for _ in range(rounds):
         await pilot.pause()
+        # a screen starts its load after its first frame: until then it has no worker yet
+        screen = pilot.app.screen
+        version = getattr(pilot.app, "data_version", None)
+        waiting = getattr(screen, "loaded_version", version) != version
         busy = [w for w in pilot.app.workers if not w.is_finished]
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         # a table sizes its columns to new rows when it is next idle (Textual's DataTable
         # keeps that pending in _require_update_dimensions)
         sizing = any(t._require_update_dimensions for t in pilot.app.screen.query(DataTable))
-        if not busy and not sizing:
+        if not busy and not sizing and not waiting:
             break
     await pilot.pause()
 
