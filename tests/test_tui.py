@@ -632,3 +632,34 @@ def test_unmatched_screen_snapshot(snap_compare, db_path: Path, runner) -> None:
     assert result.exit_code == 0, result.output
 
     assert snapshot_after(snap_compare, db_path, "u")
+
+
+@async_test
+async def test_a_table_filled_again_shows_its_columns_at_their_new_widths() -> None:
+    """A table cleared and filled with wider rows, painted before it measured them (a busy
+    machine's timing), still shows every cell whole once it has: its lines were cached at
+    the old widths (the accounts snapshot caught columns cut to their headers' widths)."""
+    from textual.app import App
+
+    from retention_tui.screens.table import Table
+
+    class One(App):
+        def compose(self):
+            yield Table()
+
+        def on_mount(self) -> None:
+            table = self.query_one(Table)
+            table.add_columns("A", "B")
+            table.add_rows([("x", "y")] * 3)
+
+    app = One()
+    async with app.run_test(size=(60, 10)) as pilot:
+        await settle(pilot)
+        table = app.query_one(Table)
+        table.clear()
+        table.add_rows([("a whole account name", "Mid-market")] * 3)
+        app.export_screenshot()  # the screen paints before the table is idle
+        await settle(pilot)
+        shown = app.export_screenshot().replace("&#160;", " ")
+    assert shown.count("a whole account name") == 3
+    assert shown.count("Mid-market") == 3

@@ -25,6 +25,7 @@ from retention_tui.playbooks import PLAYBOOKS
 from retention_tui.reports.documents import standing
 from retention_tui.reports.timeline import timeline
 from retention_tui.screens.dialogs import ChooseDialog, TextDialog
+from retention_tui.screens.table import Table
 from retention_tui.screens.work_panel import WorkPanelScreen, work_rows
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ class AccountScreen(WorkPanelScreen):
             yield Sparkline([], id="account-mrr")
             for name in TABLES:
                 yield Static(name.capitalize(), classes="account-label")
-                yield DataTable(id=f"account-{name}", cursor_type="row", zebra_stripes=True)
+                yield Table(id=f"account-{name}", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -20,6 +20,7 @@ from retention_tui.queue_views import QueueView
 from retention_tui.reports.documents import TIER_ORDER
 from retention_tui.reports.revenue import nrr_report
 from retention_tui.screens.loading import LoadingScreen
+from retention_tui.screens.table import Table
 
 if TYPE_CHECKING:
     from datetime import date
@@ -110,12 +111,12 @@ class DashboardScreen(LoadingScreen):
             with Horizontal(id="dashboard-row"):
                 with Vertical():
                     yield Static("Health distribution", classes="dashboard-label")
-                    yield DataTable(id="dashboard-tiers", cursor_type="none")
+                    yield Table(id="dashboard-tiers", cursor_type="none")
                 with Vertical():
                     yield Static("Queues", classes="dashboard-label")
-                    yield DataTable(id="dashboard-queues", cursor_type="none")
+                    yield Table(id="dashboard-queues", cursor_type="none")
             yield Static("Risks due today", id="dashboard-due", classes="dashboard-label")
-            yield DataTable(id="dashboard-risks", cursor_type="row", zebra_stripes=True)
+            yield Table(id="dashboard-risks", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

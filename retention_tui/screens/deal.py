@@ -17,6 +17,7 @@ from db import connect
 from db.work import account_work
 from retention_tui.engine.queues import DEAL_ID, winback, winback_touches
 from retention_tui.formatting import money
+from retention_tui.screens.table import Table
 from retention_tui.screens.work_panel import WorkPanelScreen, work_rows
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class DealScreen(WorkPanelScreen):
             for name in TABLES:
                 label = {"cadence": "Touches for its lost reason"}.get(name, name.capitalize())
                 yield Static(label, classes="deal-label")
-                yield DataTable(id=f"deal-{name}", cursor_type="row", zebra_stripes=True)
+                yield Table(id=f"deal-{name}", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -21,6 +21,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from retention_tui.screens.loading import LoadingScreen
+from retention_tui.screens.table import Table
 
 
 def filter_rows(frame: pl.DataFrame, text: str, columns: tuple[str, ...]) -> pl.DataFrame:
@@ -37,7 +38,7 @@ def filter_rows(frame: pl.DataFrame, text: str, columns: tuple[str, ...]) -> pl.
 PAGE_ROWS = 500
 
 
-class PagedTable(DataTable):
+class PagedTable(Table):
     """A DataTable showing one page of its screen's rows: the cursor moving off either
     end of the page turns it."""
 

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
 from db import RetentionError, connect
+from retention_tui.screens.table import Table
 
 T = TypeVar("T")
 
@@ -85,7 +86,7 @@ class TableScreen(LoadingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(self.LOADING, id=self.SUMMARY_ID)
-        yield DataTable(id=self.TABLE_ID, cursor_type="row", zebra_stripes=True)
+        yield Table(id=self.TABLE_ID, cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
