@@ -105,8 +105,9 @@ def frame(
     return pl.DataFrame(cur.fetchall(), schema=[(n, schema[n]) for n in names], orient="row")
 
 
-def accounts_overview(conn: sqlite3.Connection, as_of: str) -> pl.DataFrame:
-    """One row per account with its latest stored score on or before ``as_of`` (a date)."""
+def latest_scores(conn: sqlite3.Connection, as_of: str) -> pl.DataFrame:
+    """Each scored account's latest stored score on or before ``as_of`` (a date): account_id,
+    score, tier, coverage, scored_as_of."""
     return frame(
         conn,
         """
@@ -114,28 +115,18 @@ def accounts_overview(conn: sqlite3.Connection, as_of: str) -> pl.DataFrame:
             SELECT account_id, MAX(as_of) AS as_of FROM score_snapshots
             WHERE as_of <= ? GROUP BY account_id
         )
-        SELECT a.account_id, a.name, a.domain, a.segment, a.plan, a.owner, a.renewal_date,
-               a.currency,
-               s.total AS score, s.tier AS tier, s.coverage AS coverage, s.as_of AS scored_as_of
-        FROM accounts a
-        LEFT JOIN latest l ON l.account_id = a.account_id
-        LEFT JOIN score_snapshots s ON s.account_id = l.account_id AND s.as_of = l.as_of
-        ORDER BY a.name COLLATE NOCASE
+        SELECT s.account_id, s.total AS score, s.tier AS tier, s.coverage AS coverage,
+               s.as_of AS scored_as_of
+        FROM latest l
+        JOIN score_snapshots s ON s.account_id = l.account_id AND s.as_of = l.as_of
         """,
         (as_of,),
-        schema=ACCOUNT_OVERVIEW_SCHEMA,
+        schema=LATEST_SCORE_SCHEMA,
     )
 
 
-ACCOUNT_OVERVIEW_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
+LATEST_SCORE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "account_id": pl.String,
-    "name": pl.String,
-    "domain": pl.String,
-    "segment": pl.String,
-    "plan": pl.String,
-    "owner": pl.String,
-    "renewal_date": pl.String,
-    "currency": pl.String,
     "score": pl.Float64,
     "tier": pl.String,
     "coverage": pl.Float64,

@@ -20,7 +20,10 @@ from retention_tui.engine.mrr import mrr_on, subscription_status_on
 
 ACTIVE_USER_DAYS = 30
 OPEN_TICKET = ("new", "open", "pending", "hold")
-READS = ("contacts", "tickets", "usage_events", "subscription_periods")
+READS = ("accounts", "contacts", "tickets", "usage_events", "subscription_periods")
+# SQLite's NOCASE: ASCII letters folded, everything else compared as it is.
+_UPPER = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+_LOWER = [c.lower() for c in _UPPER]
 COLUMNS = (
     *("account_id", "name", "domain", "segment", "plan", "owner", "renewal_date", "currency"),
     *("contacts", "active_users", "open_tickets", "score", "tier", "coverage", "scored_as_of"),
@@ -65,8 +68,20 @@ def accounts_overview(
     """One row per account: its MRR in its own (main) currency, mrr_base in the book's base
     currency (what totals add up; null without a rate), status, latest score, counts.
     ``tables``: the engine's tables when already loaded (else the ones it reads are)."""
-    accounts = queries.accounts_overview(conn, as_of.isoformat())
     t = tables if tables is not None else load_all(conn, READS)
+    # The accounts from the loaded frame (its block), by name as SQLite's NOCASE orders
+    # them, then id; only the latest scores are read from SQL (100k accounts: 0.55 s as
+    # one query over both).
+    accounts = (
+        t["accounts"]
+        .select(
+            *("account_id", "name", "domain", "segment", "plan", "owner"),
+            pl.col("renewal_date").dt.strftime("%Y-%m-%d"),
+            "currency",
+        )
+        .join(queries.latest_scores(conn, as_of.isoformat()), on="account_id", how="left")
+        .sort(pl.col("name").str.replace_many(_UPPER, _LOWER), "account_id")
+    )
     counts = account_counts(t, as_of)
     periods = t["subscription_periods"]
     mrr = mrr_on(periods, as_of)
