@@ -131,6 +131,24 @@ def write(out: Path, accounts: int, events: int) -> dict[str, Path]:
     return paths
 
 
+def day_of_events(path: Path, accounts: int, events: int, first: int) -> Path:
+    """A day's usage events (the one after the book's last) for a book written by write():
+    ``events`` rows whose ids start after the book's ``first`` ones, over its accounts."""
+    day = datetime(2026, 11, 21)
+    frame = pl.select(
+        pl.format("evt_{}", (pl.int_range(0, events) + first).cast(pl.String)).alias("event_id"),
+        _account(events, accounts, 31).alias("account_id"),
+        pl.format("u{}", _rnd(events, 20, 32)).alias("user_id"),
+        _pick(EVENTS, events, 33).alias("event"),
+        (pl.lit(day) + pl.duration(seconds=_rnd(events, 86_400, 34)))
+        .dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        .alias("occurred_at"),
+        pl.lit(1).alias("value"),
+    )
+    frame.write_csv(path)
+    return path
+
+
 def _billing(accounts: pl.DataFrame, subscriptions: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """An invoice on each of the 12 months before the as-of date for every account, each
     with one charge: paid within hours, or (one in twenty) failed and left open."""

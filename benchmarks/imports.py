@@ -1,6 +1,7 @@
 """Import speed against polars.read_csv (and, with --sqlite-utils, `sqlite-utils insert`).
 
     python -m benchmarks.imports [--events 1000000] [--sqlite-utils] [--ab]
+    python -m benchmarks.imports --day-into PATH [--day-events 100000]
 
 Generates the canonical files for 10k accounts / N usage events, then times in one run:
   read_csv     polars.read_csv of the events file (the floor)
@@ -10,11 +11,15 @@ Generates the canonical files for 10k accounts / N usage events, then times in o
 and prints each figure and the ratios the performance issue sets targets for.
 With --ab, the first import is timed twice more into fresh databases, alternating: with
 the bulk-load path (indexes built after the rows are in) and without it.
+With --day-into PATH (a database benchmarks.score --db made, e.g. 100k accounts / 10M
+events), what a user does every morning: a day's new events imported into a copy of that
+book, then the same file again.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from benchmarks.data import write
+from benchmarks.data import day_of_events, write
 from db import connect
 from db import write as db_write
 from importers.run import import_files
@@ -50,12 +55,34 @@ def ab_import(files: dict[str, Path], bulk: bool) -> float:
         db_write.BULK_MIN_ROWS = kept
 
 
+def day_into(book: Path, events: int) -> None:
+    """A day's ``events`` new usage events into a copy of ``book``, then again."""
+    with tempfile.TemporaryDirectory(dir=book.parent) as tmp:
+        db = Path(tmp) / "day.db"
+        shutil.copyfile(book, db)
+        conn = connect(db)
+        accounts = conn.execute("SELECT COUNT(*) FROM accounts").fetchone()[0]
+        held = conn.execute("SELECT MAX(rowid) FROM usage_events").fetchone()[0] or 0
+        day = day_of_events(Path(tmp) / "day.csv", accounts, events, first=held)
+        first_s = timed(lambda: import_files(conn, [day]))
+        again_s = timed(lambda: import_files(conn, [day]))
+        conn.close()
+    print(f"a day's {events:,} events into {accounts:,} accounts / {held:,} events")
+    print(f"import (new rows)     {first_s:7.2f} s")
+    print(f"the same file again   {again_s:7.2f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--sqlite-utils", action="store_true", help="also time sqlite-utils insert")
     ap.add_argument("--ab", action="store_true", help="first import with and without bulk load")
+    ap.add_argument("--day-into", type=Path, help="a day's events into a copy of this book")
+    ap.add_argument("--day-events", type=int, default=100_000)
     args = ap.parse_args()
+    if args.day_into:
+        day_into(args.day_into, args.day_events)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         files = write(folder / "csv", 10_000, args.events)
