@@ -14,6 +14,11 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
+def clipped(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def row_currency(field: str, row: dict, base: str) -> str:
     """The currency ``row``'s money ``field`` is in."""
     return (row.get("currency") or base) if field in OWN_CURRENCY else base

@@ -17,12 +17,16 @@ from db.errors import RetentionError
 from retention_tui.engine.advocacy import advocates
 from retention_tui.engine.expansion import expansion_queue, onboarding
 from retention_tui.engine.queues import payments_queue, reactivation, renewals, winback
-from retention_tui.formatting import money
+from retention_tui.formatting import clipped, money
 from retention_tui.queue_filters import FilterError, apply_filters, parse_filter, parse_sort
 from retention_tui.reports.risk import risk_frame
 from retention_tui.workspace import Snapshot
 
 Column = tuple[str, str, str]  # (label, field, kind: text | money | date | int | flag | score)
+# A queue's text cells are cut to this many characters, so a long action or list of
+# signals does not push the columns after it off the screen (enter opens the account,
+# where they are whole; so are the reports).
+TEXT_CELL = 32
 
 
 @dataclass(frozen=True)
@@ -78,9 +82,9 @@ BUILTIN: tuple[QueueView, ...] = (
             ("Owner", "owner", "text"),
             ("Score", "score", "score"),
             ("MRR", "mrr_minor", "money"),
-            ("Signals", "signals", "text"),
-            ("Action", "action", "text"),
+            ("Action", "action", "text"),  # what to do, by when; then why
             ("Respond by", "respond_by", "text"),
+            ("Signals", "signals", "text"),
         ),
         (
             ("worst first", "order", False),
@@ -334,4 +338,4 @@ def cell(value: object, kind: str, currency: str = "USD") -> str:
         return f"{float(value):.0f}"  # type: ignore[arg-type]
     if kind == "flag":
         return "yes" if value else ""
-    return str(value)
+    return clipped(str(value), TEXT_CELL)

@@ -134,7 +134,7 @@ def test_a_queue_of_ones_own_is_added_after_the_defaults(tmp_path: Path) -> None
         (
             '[queues.x]\ntitle = "X"\nfrom = "risk"\nfilters = ["colour = red"]\n',
             "config 'queues.x.filters': risk rows have no field 'colour'; expected one of "
-            "tier, account, owner, score, mrr_minor, signals, action, respond_by, account_id, "
+            "tier, account, owner, score, mrr_minor, action, respond_by, signals, account_id, "
             "coverage",
         ),
         (
@@ -232,3 +232,15 @@ def test_a_list_is_built_once_per_snapshot_and_date() -> None:
     fresh = Snapshot(cfg={}, tables={}, run=None, done=ROWS)  # type: ignore[arg-type]
     list_rows(view, fresh, AS_OF)  # a new version of the database builds again
     assert built == [AS_OF, date(2026, 1, 1), AS_OF]
+
+
+def test_a_long_text_cell_is_cut_with_an_ellipsis_the_rest_shown_whole() -> None:
+    """An action or a list of signals longer than a queue's text cell is cut so the
+    columns after it stay on the screen."""
+    from retention_tui.queue_views import TEXT_CELL, cell
+
+    action = "Usage fell sharply: re-engage with a personal check-in"
+    shown = cell(action, "text")
+    assert len(shown) == TEXT_CELL < len(action)
+    assert shown == action[: TEXT_CELL - 1].rstrip() + "…"
+    assert cell("Second failed payment", "text") == "Second failed payment"
