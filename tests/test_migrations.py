@@ -179,7 +179,7 @@ def test_v6_keeps_usage_events_and_their_uniqueness_in_a_droppable_index(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_events'"
         )
     }
-    assert names == {"usage_events_source_id", "usage_events_account_time"}
+    assert names == {"usage_events_source_id"}  # 0011 dropped the one by account
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute(
             "INSERT INTO usage_events (source, source_id, account_id, event, occurred_at) "
