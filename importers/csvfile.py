@@ -107,10 +107,11 @@ def _ragged(path: Path, row: int, n: int, width: int) -> None:
     )
 
 
-def _check_shape(path: Path, text: str, separator: str, width: int) -> list[int]:
-    """Check every record has ``width`` fields; return the row numbers of blank records."""
+def _check_shape(path: Path, text: str, encoded: bytes, separator: str, width: int) -> list[int]:
+    """Check every record has ``width`` fields; return the row numbers of blank records.
+    ``encoded``: ``text`` as UTF-8."""
     if '"' not in text:  # no quoting: a record is a line, its fields its separators + 1
-        return _check_unquoted_shape(path, text, separator, width)
+        return _check_unquoted_shape(path, text, encoded, separator, width)
     blank: list[int] = []
     csv.field_size_limit(2**31 - 1)  # long cells are judged by _check_cell_sizes, with a row
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
@@ -130,11 +131,33 @@ def _check_shape(path: Path, text: str, separator: str, width: int) -> list[int]
     return blank
 
 
-def _check_unquoted_shape(path: Path, text: str, separator: str, width: int) -> list[int]:
+def _lines(text: str, encoded: bytes) -> pl.Series:
+    """The text's lines (without their line ends), split by Polars' CSV reader as one
+    column (1M lines: 0.08 s; 0.25 s through a Python list), else by Python when that
+    reader does not see the same lines (a stray unit separator, a lone carriage return)."""
+    try:
+        lines = pl.read_csv(
+            io.BytesIO(encoded),
+            has_header=False,
+            separator="\x1f",
+            quote_char=None,
+            new_columns=["line"],
+            infer_schema=False,
+        )["line"]
+    except pl.exceptions.PolarsError:
+        lines = None
+    newlines = text.count("\n")
+    if lines is not None and lines.len() in (newlines, newlines + 1):
+        return lines.fill_null("")
+    return pl.Series("line", text.split("\n")).str.strip_suffix("\r")
+
+
+def _check_unquoted_shape(
+    path: Path, text: str, encoded: bytes, separator: str, width: int
+) -> list[int]:
     """_check_shape for a file without quotes, on all lines at once (Polars): 0.1 s where
     the csv module takes 1.2 s for 1M rows."""
-    lines = pl.Series(text.split("\n")).str.strip_suffix("\r")
-    info = pl.DataFrame({"line": lines}).with_row_index("row", offset=1).slice(1)
+    info = pl.DataFrame({"line": _lines(text, encoded)}).with_row_index("row", offset=1).slice(1)
     info = info.with_columns(
         (pl.col("line").str.count_matches(separator, literal=True) + 1).alias("n"),
         (pl.col("line").str.strip_chars() == "").alias("blank"),
@@ -164,10 +187,13 @@ def read_table(path: Path) -> RawTable:
         if name.lower() in seen:
             _fail(path, "appears twice in the header", 1, name)
         seen.add(name.lower())
-    blank_rows = _check_shape(path, text, separator, len(header))
+    # the text as UTF-8: the file's own bytes when they are that already
+    utf8 = encoding == "utf-8" and not data.startswith(b"\xef\xbb\xbf")
+    encoded = data if utf8 else text.encode("utf-8")
+    blank_rows = _check_shape(path, text, encoded, separator, len(header))
     try:
         frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(encoded),
             separator=separator,
             infer_schema=False,
             has_header=True,

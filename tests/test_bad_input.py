@@ -95,6 +95,18 @@ CASES = {
         "{file}, row 3: has 2 fields, fewer than the header's 3; expected one value per "
         "column (a value with a comma in it must be inside double quotes)",
     ),
+    "truncated_row_after_blank_lines": (  # rows counted as a spreadsheet counts them
+        "accounts.csv",
+        ACCOUNTS + "a,A,2024-01-01\r\n\r\n  \r\nb,B\r\n",
+        "{file}, row 5: has 2 fields, fewer than the header's 3; expected one value per "
+        "column (a value with a comma in it must be inside double quotes)",
+    ),
+    "truncated_row_after_a_control_character": (  # lines split by Python, not Polars
+        "accounts.csv",
+        ACCOUNTS + "a,A\x1f,2024-01-01\nb,B\n",
+        "{file}, row 3: has 2 fields, fewer than the header's 3; expected one value per "
+        "column (a value with a comma in it must be inside double quotes)",
+    ),
     "unterminated_quote": (
         "accounts.csv",
         ACCOUNTS + 'a,"A,2024-01-01\n',
