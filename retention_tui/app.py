@@ -73,14 +73,22 @@ class RetentionApp(App[None]):
         self.queues: tuple[QueueView, ...] = configured_queues(self.config)
         for q in self.queues:
             self.add_mode(f"queue-{q.name}", lambda q=q: QueueScreen(q))
-        # The config's queues get their keys (1-9) as bindings with ids, so the footer,
-        # the help overlay and [keymap] treat them like every other binding.
+        # The config's queues get their keys (1-9) as bindings with ids, so the help
+        # overlay and [keymap] treat them like every other binding. The footer leaves them
+        # out: the dashboard lists the queues by key, and with seven of them the footer
+        # ran off the screen before the keys of the screen itself were all shown.
         self._bindings = BindingsMap.merge(
             [
                 self._bindings,
                 BindingsMap(
                     [
-                        Binding(q.key, f"open_queue('{q.name}')", q.title, id=f"app.queue.{q.name}")
+                        Binding(
+                            q.key,
+                            f"open_queue('{q.name}')",
+                            q.title,
+                            show=False,
+                            id=f"app.queue.{q.name}",
+                        )
                         for q in self.queues
                         if q.key
                     ]
