@@ -238,7 +238,7 @@ def write_rows(
     fresh = source_is_new(conn, table, source)
     total = frame.height
     inserted = updated = unchanged = 0
-    bulk = fresh and is_bulk_load(conn, table, total)
+    bulk = _bulk(conn, table, source, total)
     building = (lambda: say(f"building the indexes of {table}")) if say else None
     # The ids a source's first rows will take (SQLite: the largest plus one, in order).
     first_id = conn.execute(f'SELECT IFNULL(MAX(rowid), 0) + 1 FROM "{table}"').fetchone()[0]
@@ -412,12 +412,16 @@ def import_files(
     return results
 
 
+def _bulk(conn: sqlite3.Connection, table: str, source: str, rows: int) -> bool:
+    """Whether ``rows`` are a bulk load into ``table``: the source's first, large write
+    there (its indexes are built after the rows are in, its references checked whole)."""
+    return source_is_new(conn, table, source) and is_bulk_load(conn, table, rows)
+
+
 def _bulk_write(conn: sqlite3.Connection, loaded: Sequence[_Loaded]) -> bool:
-    """Whether any file is a source's first, large write into its table (a bulk load, as
-    write_rows will judge it)."""
+    """Whether any file is a bulk load."""
     return any(
-        source_is_new(conn, item.parsed.fmt.table, item.parsed.fmt.source)
-        and is_bulk_load(conn, item.parsed.fmt.table, item.parsed.frame.height)
+        _bulk(conn, item.parsed.fmt.table, item.parsed.fmt.source, item.parsed.frame.height)
         for item in loaded
     )
 
