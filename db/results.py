@@ -7,7 +7,7 @@ backtests can read every past run.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import polars as pl
 
@@ -34,7 +34,7 @@ def _replace(
     table: str,
     as_of: str,
     columns: Sequence[str],
-    rows: Sequence[Sequence[object]],
+    rows: Iterable[Sequence[object]],
 ) -> None:
     conn.execute(f"DELETE FROM {table} WHERE as_of = ?", (as_of,))
     marks = ", ".join("?" * len(columns))
@@ -44,9 +44,9 @@ def _replace(
 def store_run(
     conn: sqlite3.Connection,
     as_of: str,
-    snapshots: Sequence[Sequence[object]],
-    risks: Sequence[Sequence[object]],
-    alerts: Sequence[Sequence[object]],
+    snapshots: Iterable[Sequence[object]],
+    risks: Iterable[Sequence[object]],
+    alerts: Iterable[Sequence[object]],
 ) -> None:
     """Replace the results of ``as_of`` (call inside a transaction). Rows follow
     SNAPSHOT_COLUMNS, RISK_COLUMNS and ALERT_COLUMNS."""

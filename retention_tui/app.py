@@ -157,7 +157,7 @@ class RetentionApp(App[None]):
 
         try:  # opening the database may fail too (busy, newer schema): say so, not crash
             with closing(connect(self.db_path)) as conn:
-                [run] = score_and_store(conn, [self.as_of], load_config(self.db_path))
+                run = score_and_store(conn, [self.as_of], load_config(self.db_path))
         except RetentionError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
             return

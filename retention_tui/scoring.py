@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
@@ -35,7 +35,7 @@ def compute(
     return score_run(tables, as_of, cfg, previous_scores(conn, as_of.isoformat()))
 
 
-def _snapshot_rows(run: ScoreRun, digest: str, scored_at: str) -> list[tuple[object, ...]]:
+def _snapshot_rows(run: ScoreRun, digest: str, scored_at: str) -> Iterator[tuple[object, ...]]:
     """One row per scored account (db.results.SNAPSHOT_COLUMNS): its dimensions as a JSON
     object, its signals as a JSON list, built by Polars (in Python, row by row, 100k
     accounts took 6.3 s; this 0.8 s)."""
@@ -69,7 +69,7 @@ def _snapshot_rows(run: ScoreRun, digest: str, scored_at: str) -> list[tuple[obj
             pl.lit(digest).alias("config_hash"),
             pl.lit(scored_at).alias("scored_at"),
         )
-        .rows()
+        .iter_rows()  # written as they come: 100k accounts' rows at once were ~150 MB
     )
 
 
@@ -103,23 +103,18 @@ def store(conn: sqlite3.Connection, run: ScoreRun, cfg: dict) -> None:
     store_run(conn, day, _snapshot_rows(run, config_hash(cfg), scored_at), risks, alerts)
 
 
-def score_and_store(
-    conn: sqlite3.Connection,
-    dates: Iterable[date],
-    cfg: dict,
-    on_run: Callable[[ScoreRun], None] | None = None,
-) -> list[ScoreRun]:
-    """Score each date (oldest first) and store it; all dates in one transaction."""
+def score_and_store(conn: sqlite3.Connection, dates: Iterable[date], cfg: dict) -> ScoreRun:
+    """Score each date (oldest first) and store it, all dates in one transaction; return
+    the last date's run. Each run is let go once stored: at 100k accounts a run holds
+    ~200 MB, and keeping 13 weekly runs took the peak from ~2 GB to 4.4 GB."""
     tables = load_all(conn)
-    runs = []
+    *earlier, last_day = sorted(dates)
     with transaction(conn):
-        for day in sorted(dates):
-            run = compute(conn, day, cfg, tables)
-            store(conn, run, cfg)
-            runs.append(run)
-            if on_run:
-                on_run(run)
-    return runs
+        for day in earlier:
+            store(conn, compute(conn, day, cfg, tables), cfg)
+        last = compute(conn, last_day, cfg, tables)
+        store(conn, last, cfg)
+    return last
 
 
 def tier_counts(scores: pl.DataFrame) -> dict[str, int]:

@@ -77,11 +77,10 @@ def score(
     dates = weekly_dates(since, day) if history and since else [day]
     cfg = effective_config(db_path)
     with closing(open_db(db_path)) as conn:
-        runs = score_and_store(conn, dates, cfg)
-    last = runs[-1]
+        last = score_and_store(conn, dates, cfg)
     counts = tier_counts(last.scores)
-    if len(runs) > 1:
-        click.echo(f"Scored {len(runs)} weekly dates from {runs[0].as_of} to {last.as_of}.")
+    if len(dates) > 1:
+        click.echo(f"Scored {len(dates)} weekly dates from {dates[0]} to {last.as_of}.")
     click.echo(
         f"Scored {last.scores.height} accounts as of {last.as_of} (preset {last.preset}): "
         + ", ".join(f"{t} {n}" for t, n in counts.items())
