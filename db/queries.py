@@ -105,35 +105,6 @@ def frame(
     return pl.DataFrame(cur.fetchall(), schema=[(n, schema[n]) for n in names], orient="row")
 
 
-def latest_scores(conn: sqlite3.Connection, as_of: str) -> pl.DataFrame:
-    """Each scored account's latest stored score on or before ``as_of`` (a date): account_id,
-    score, tier, coverage, scored_as_of."""
-    return frame(
-        conn,
-        """
-        WITH latest AS (
-            SELECT account_id, MAX(as_of) AS as_of FROM score_snapshots
-            WHERE as_of <= ? GROUP BY account_id
-        )
-        SELECT s.account_id, s.total AS score, s.tier AS tier, s.coverage AS coverage,
-               s.as_of AS scored_as_of
-        FROM latest l
-        JOIN score_snapshots s ON s.account_id = l.account_id AND s.as_of = l.as_of
-        """,
-        (as_of,),
-        schema=LATEST_SCORE_SCHEMA,
-    )
-
-
-LATEST_SCORE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
-    "account_id": pl.String,
-    "score": pl.Float64,
-    "tier": pl.String,
-    "coverage": pl.Float64,
-    "scored_as_of": pl.String,
-}
-
-
 SUBSCRIPTION_PERIOD_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "account_id": pl.String,
     "subscription_id": pl.String,

@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from db import queries
 from db.frames import load_all
+from db.results import latest_scores
 from retention_tui.config import Config
 from retention_tui.engine.features import Tables, at_company
 from retention_tui.engine.metrics import account_mrr, metric_options
@@ -79,7 +79,7 @@ def accounts_overview(
             pl.col("renewal_date").dt.strftime("%Y-%m-%d"),
             "currency",
         )
-        .join(queries.latest_scores(conn, as_of.isoformat()), on="account_id", how="left")
+        .join(latest_scores(conn, as_of.isoformat()), on="account_id", how="left")
         .sort(pl.col("name").str.replace_many(_UPPER, _LOWER), "account_id")
     )
     counts = account_counts(t, as_of)
