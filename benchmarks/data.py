@@ -51,12 +51,22 @@ def _instant(n: int, salt: int) -> pl.Expr:
     )
 
 
+def _event_ids(n: int, first: int, random_ids: bool) -> pl.Expr:
+    """Event ids numbered from ``first`` (evt_0000000, ...), or random ones as Mixpanel,
+    Amplitude and Segment write them (a hash of the number: no order in them)."""
+    number = pl.int_range(0, n) + first
+    if random_ids:
+        return pl.format("evt_{}", number.hash(77).cast(pl.String))
+    return pl.format("evt_{}", number.cast(pl.String).str.zfill(7))
+
+
 def _account(n: int, accounts: int, salt: int) -> pl.Expr:
     return pl.format("acc_{}", _rnd(n, accounts, salt).cast(pl.String).str.zfill(7))
 
 
-def write(out: Path, accounts: int, events: int) -> dict[str, Path]:
-    """Write the files into ``out`` and return their paths by format name."""
+def write(out: Path, accounts: int, events: int, random_ids: bool = False) -> dict[str, Path]:
+    """Write the files into ``out`` and return their paths by format name (``random_ids``:
+    the events' ids in no order, as the analytics tools' exports have them)."""
     out.mkdir(parents=True, exist_ok=True)
     n_contacts, n_touch, n_tickets = accounts * 3, accounts * 12, accounts * 4
     frames = {
@@ -80,7 +90,7 @@ def write(out: Path, accounts: int, events: int) -> dict[str, Path]:
             _pick(["strong", "moderate", "weak"], n_contacts, 7).alias("champion_strength"),
         ),
         "usage_events": pl.select(
-            _ids("evt", events).alias("event_id"),
+            _event_ids(events, 0, random_ids).alias("event_id"),
             _account(events, accounts, 9).alias("account_id"),
             pl.format("u{}", _rnd(events, 20, 10)).alias("user_id"),
             _pick(EVENTS, events, 11).alias("event"),
@@ -131,12 +141,14 @@ def write(out: Path, accounts: int, events: int) -> dict[str, Path]:
     return paths
 
 
-def day_of_events(path: Path, accounts: int, events: int, first: int) -> Path:
+def day_of_events(
+    path: Path, accounts: int, events: int, first: int, random_ids: bool = False
+) -> Path:
     """A day's usage events (the one after the book's last) for a book written by write():
-    ``events`` rows whose ids start after the book's ``first`` ones, over its accounts."""
+    ``events`` rows numbered after the book's ``first`` ones, over its accounts."""
     day = datetime(2026, 11, 21)
     frame = pl.select(
-        pl.format("evt_{}", (pl.int_range(0, events) + first).cast(pl.String)).alias("event_id"),
+        _event_ids(events, first, random_ids).alias("event_id"),
         _account(events, accounts, 31).alias("account_id"),
         pl.format("u{}", _rnd(events, 20, 32)).alias("user_id"),
         _pick(EVENTS, events, 33).alias("event"),

@@ -1,7 +1,7 @@
 """Import speed against polars.read_csv (and, with --sqlite-utils, `sqlite-utils insert`).
 
-    python -m benchmarks.imports [--events 1000000] [--sqlite-utils] [--ab]
-    python -m benchmarks.imports --day-into PATH [--day-events 100000]
+    python -m benchmarks.imports [--events 1000000] [--sqlite-utils] [--ab] [--random-ids]
+    python -m benchmarks.imports --day-into PATH [--day-events 100000] [--random-ids]
 
 Generates the canonical files for 10k accounts / N usage events, then times in one run:
   read_csv     polars.read_csv of the events file (the floor)
@@ -13,7 +13,8 @@ With --ab, the first import is timed twice more into fresh databases, alternatin
 the bulk-load path (indexes built after the rows are in) and without it.
 With --day-into PATH (a database benchmarks.score --db made, e.g. 100k accounts / 10M
 events), what a user does every morning: a day's new events imported into a copy of that
-book, then the same file again.
+book, then the same file again. --random-ids: event ids in no order, as Mixpanel, Amplitude
+and Segment write them (for --day-into, give it when the book was made with it too).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def ab_import(files: dict[str, Path], bulk: bool) -> float:
         db_write.BULK_MIN_ROWS = kept
 
 
-def day_into(book: Path, events: int) -> None:
+def day_into(book: Path, events: int, random_ids: bool) -> None:
     """A day's ``events`` new usage events into a copy of ``book``, then again."""
     with tempfile.TemporaryDirectory(dir=book.parent) as tmp:
         db = Path(tmp) / "day.db"
@@ -63,7 +64,7 @@ def day_into(book: Path, events: int) -> None:
         conn = connect(db)
         accounts = conn.execute("SELECT COUNT(*) FROM accounts").fetchone()[0]
         held = conn.execute("SELECT MAX(rowid) FROM usage_events").fetchone()[0] or 0
-        day = day_of_events(Path(tmp) / "day.csv", accounts, events, first=held)
+        day = day_of_events(Path(tmp) / "day.csv", accounts, events, held, random_ids)
         first_s = timed(lambda: import_files(conn, [day]))
         again_s = timed(lambda: import_files(conn, [day]))
         conn.close()
@@ -79,13 +80,14 @@ def main() -> None:
     ap.add_argument("--ab", action="store_true", help="first import with and without bulk load")
     ap.add_argument("--day-into", type=Path, help="a day's events into a copy of this book")
     ap.add_argument("--day-events", type=int, default=100_000)
+    ap.add_argument("--random-ids", action="store_true", help="event ids in no order")
     args = ap.parse_args()
     if args.day_into:
-        day_into(args.day_into, args.day_events)
+        day_into(args.day_into, args.day_events, args.random_ids)
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        files = write(folder / "csv", 10_000, args.events)
+        files = write(folder / "csv", 10_000, args.events, args.random_ids)
         events = files["usage_events"]
         read_s = min(timed(lambda: pl.read_csv(events)) for _ in range(3))
         conn = connect(folder / "bench.db")

@@ -1,6 +1,6 @@
 """Scoring time next to the time to load the usage events into Polars.
 
-    python -m benchmarks.score [--accounts N] [--events M] [--db PATH] [--rss]
+    python -m benchmarks.score [--accounts N] [--events M] [--db PATH] [--rss] [--random-ids]
 
 Generates N accounts / M events (defaults 10k / 1M) as canonical CSVs, imports them with
 `retention import`'s code (into --db when given, kept and reused by the next run), then
@@ -90,12 +90,12 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def prepare(db: Path, accounts: int, events: int) -> None:
+def prepare(db: Path, accounts: int, events: int, random_ids: bool = False) -> None:
     if db.exists():
         print(f"reusing {db}")
         return
     t = time.perf_counter()
-    files = write(db.parent / "csv", accounts, events)
+    files = write(db.parent / "csv", accounts, events, random_ids)
     print(f"generated {accounts:,} accounts / {events:,} events in {time.perf_counter() - t:.1f} s")
     conn = connect(db)
     t = time.perf_counter()
@@ -111,6 +111,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--db", type=Path, help="keep the database here (reused if it exists)")
     ap.add_argument("--rss", action="store_true", help="peak memory of a run, fresh process")
+    ap.add_argument("--random-ids", action="store_true", help="event ids in no order")
     ap.add_argument("--whole-run", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.whole_run:
@@ -118,7 +119,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "bench.db"
-        prepare(db, args.accounts, args.events)
+        prepare(db, args.accounts, args.events, args.random_ids)
         conn = connect(db)
         cfg = defaults()
         rows_s, _ = best_of(args.repeat, lambda: read_rows(conn, "usage_events"))

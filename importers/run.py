@@ -233,12 +233,18 @@ def write_rows(
     """Upsert ``frame``'s ``columns`` into ``table`` in chunks, reporting progress.
 
     A source's first, large file (a bulk load) has the table's indexes built after the
-    rows are in, not kept up to date row by row. A source's first file leaves its rows in
+    rows are in, not kept up to date row by row; other files are written in the order of
+    the tables' unique (source, source_id) key. A source's first file leaves its rows in
     blocks too (db/blocks.py), made from the frame."""
     fresh = source_is_new(conn, table, source)
     total = frame.height
     inserted = updated = unchanged = 0
     bulk = _bulk(conn, table, source, total)
+    if not bulk and "source_id" in columns:
+        # The key's index then takes its new keys in order, each of its pages visited
+        # once: a day's 100k events with random ids (as Mixpanel, Amplitude and Segment
+        # write them) into 10M, 6.4-7.3 -> 4.9-5.9 s. A bulk load builds it by sorting.
+        frame = frame.sort("source_id", maintain_order=True)
     building = (lambda: say(f"building the indexes of {table}")) if say else None
     # The ids a source's first rows will take (SQLite: the largest plus one, in order).
     first_id = conn.execute(f'SELECT IFNULL(MAX(rowid), 0) + 1 FROM "{table}"').fetchone()[0]
