@@ -331,6 +331,17 @@ def test_contract_trend_compares_mrr_with_90_days_ago() -> None:
     assert [p[(x, "contract_trend")] for x in "abcd"] == [10, 6, 2, None]
 
 
+def test_contract_trend_reads_as_money_in_whole_units() -> None:
+    periods = [
+        subscription("a", 125_000_060, "2025-01-01", "2026-05-01"),
+        subscription("a", 137_500_000, "2026-05-01"),
+    ]
+    tables = make_tables(accounts=[account("a")], subscription_periods=periods)
+    signals, _scores = score_accounts(compute_features(tables, AS_OF, CFG), CFG, "B")
+    raw = signals.filter(pl.col("signal") == "contract_trend")["raw"].item()
+    assert raw == "MRR 1,375,000 now vs 1,250,001 then (10.0%)"  # was 1375000.0 vs 1250000.6
+
+
 def _contact(account_id: str, n: int, **kw: object) -> dict:
     return {
         "account_id": account_id,

@@ -49,6 +49,12 @@ def _fmt(expr: pl.Expr, digits: int = 2) -> pl.Expr:
     return expr.round(digits).cast(pl.String)
 
 
+def _grouped(expr: pl.Expr) -> pl.Expr:
+    """A whole number of zero or more with thousands separators: 3419.5 -> '3,420'."""
+    backwards = expr.round(0).cast(pl.Int64).cast(pl.String).str.reverse()
+    return backwards.str.replace_all(r"(\d{3})", "${1},").str.reverse().str.strip_chars_start(",")
+
+
 @dataclass(frozen=True)
 class Signal:
     """How one signal reads the features: whether it has data, what to show, its points."""
@@ -162,8 +168,8 @@ SIGNALS: dict[str, Signal] = {
         _not_null("mrr_change"),
         lambda: pl.format(
             "MRR {} now vs {} then ({}%)",
-            _fmt(pl.col("mrr") / 100),  # minor units shown as major (2-decimal currencies)
-            _fmt(pl.col("mrr_then") / 100),
+            _grouped(pl.col("mrr") / 100),  # minor units shown as major (2-decimal currencies)
+            _grouped(pl.col("mrr_then") / 100),
             _fmt(pl.col("mrr_change") * 100, 1),
         ),
         _trend_points,
