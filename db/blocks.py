@@ -63,17 +63,21 @@ def layout(schema: pl.Schema | dict[str, pl.DataType]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def stored(conn: sqlite3.Connection, table: str, schema: pl.Schema) -> list[Block]:
-    """The table's blocks of this layout, in id order, their accounts renamed as merges
-    since they were written have moved the rows; one that does not read back as written
-    (rows, columns) is left out, and its rows are read from the table."""
+def stored(
+    conn: sqlite3.Connection, table: str, schema: pl.Schema, last_only: bool = False
+) -> list[Block]:
+    """The table's blocks of this layout, in id order (``last_only``: its last one), their
+    accounts renamed as merges since they were written have moved the rows; one that does
+    not read back as written (rows, columns) is left out, and its rows are read from the
+    table."""
     renames = conn.execute(
         "SELECT from_id, into_id, last_block FROM frame_block_renames ORDER BY id"
     ).fetchall()
     blocks = []
     for block_id, first_id, last_id, rows, data in conn.execute(
         "SELECT id, first_id, last_id, row_count, data FROM frame_blocks "
-        "WHERE table_name = ? AND layout = ? ORDER BY first_id",
+        "WHERE table_name = ? AND layout = ? ORDER BY first_id"
+        + (" DESC LIMIT 1" if last_only else ""),
         (table, layout(schema)),
     ):
         try:
@@ -138,16 +142,21 @@ def gaps(held: list[tuple[int, int]]) -> list[tuple[int, int | None]]:
     return out
 
 
-def rows_outside(conn: sqlite3.Connection, table: str, schema: pl.Schema) -> int:
-    """How many of the table's rows no block of this layout holds, counted from the
-    blocks' ranges alone (no blob is read)."""
-    held = conn.execute(
+def ranges(conn: sqlite3.Connection, table: str, schema: pl.Schema) -> list[tuple[int, int]]:
+    """The (first_id, last_id) of the table's blocks of this layout, in id order, as
+    recorded (no blob is read: one found damaged when loaded is passed over then)."""
+    return conn.execute(
         "SELECT first_id, last_id FROM frame_blocks WHERE table_name = ? AND layout = ? "
         "ORDER BY first_id",
         (table, layout(schema)),
     ).fetchall()
+
+
+def rows_outside(conn: sqlite3.Connection, table: str, schema: pl.Schema) -> int:
+    """How many of the table's rows no block of this layout holds, counted from the
+    blocks' ranges alone (no blob is read)."""
     total = 0
-    for after, before in gaps(held):
+    for after, before in gaps(ranges(conn, table, schema)):
         sql = f'SELECT COUNT(*) FROM "{table}" WHERE id > ?' + (
             "" if before is None else " AND id < ?"
         )

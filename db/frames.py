@@ -194,20 +194,32 @@ def _held_and_fresh(
     return held, [read_rows(conn, table, gap) for gap in blocks.gaps(ranges)]
 
 
+def _tail_and_fresh(
+    conn: sqlite3.Connection, table: str
+) -> tuple[blocks.Block | None, list[pl.DataFrame]]:
+    """The table's last block, and the rows no block holds (one frame per gap, with ids):
+    what writing them needs, without reading every block (10M events: 0.4-0.7 s)."""
+    schema = typed_schema(table)
+    fresh = [read_rows(conn, table, gap) for gap in blocks.gaps(blocks.ranges(conn, table, schema))]
+    last = blocks.stored(conn, table, schema, last_only=True)
+    return (last[0] if last else None), fresh
+
+
 def _write_blocks(
     conn: sqlite3.Connection,
     table: str,
-    held: list[blocks.Block],
+    tail: blocks.Block | None,
     fresh: list[pl.DataFrame],
     say: Callable[[str], None] | None = None,
 ) -> int:
-    """Write the fresh rows as blocks when they are many; returns how many were written."""
+    """Write the fresh rows as blocks when they are many (``tail``, the table's last block,
+    takes them while it has room); returns how many were written."""
     rows = sum(f.height for f in fresh)
     if rows < blocks.MIN_NEW_ROWS:
         return 0
     if say:
         say(f"copying {rows:,} rows of {table} into blocks, for fast loading")
-    if blocks.try_writing(conn, table, fresh, held[-1] if held else None):
+    if blocks.try_writing(conn, table, fresh, tail):
         return rows
     if say:
         say("... not copied: the database is busy or changed meanwhile; a later load will")
@@ -239,7 +251,7 @@ def _load(conn: sqlite3.Connection, table: str, may_write: bool) -> pl.DataFrame
         return read_rows(conn, table)
     held, fresh = _held_and_fresh(conn, table)
     if may_write:
-        _write_blocks(conn, table, held, fresh)
+        _write_blocks(conn, table, held[-1] if held else None, fresh)
     parts = sorted(
         [(b.first_id, b.frame) for b in held]
         + [(f["id"][0], f.drop("id")) for f in fresh if f.height],
@@ -323,7 +335,7 @@ def write_blocks(conn: sqlite3.Connection, say: Callable[[str], None] | None = N
     with blocks.read_snapshot(conn) as may_write:
         for t in blocks.MIRRORED if may_write else ():
             if blocks.rows_outside(conn, t, typed_schema(t)) >= blocks.MIN_NEW_ROWS:
-                copied += _write_blocks(conn, t, *_held_and_fresh(conn, t), say=say)
+                copied += _write_blocks(conn, t, *_tail_and_fresh(conn, t), say=say)
         for t in blocks.WHOLE if may_write else ():
             if blocks.whole(conn, t, typed_schema(t)) is None:
                 copied += _whole_rows(conn, t, may_write)[1]

@@ -432,3 +432,27 @@ def test_a_copy_another_writer_blocks_says_it_was_not_made(db_path: Path, capsys
     _same_as_rows(conn)  # and what loads is still the rows
     conn.close()
     other.close()
+
+
+def test_copying_new_rows_into_blocks_reads_only_the_last_block(conn, monkeypatch) -> None:
+    """After an import, the new rows extend the last block while it has room: that one
+    block is read, not every block of the table (10M events: 0.4-0.7 s a day's import)."""
+    monkeypatch.setattr(blocks, "BLOCK_ROWS", 8)
+    _accounts(conn, "a1")
+    _events(conn, 0, 18)
+    write_blocks(conn)
+    assert _held(conn) == [(1, 8, 8), (9, 16, 8), (17, 18, 2)]
+    _events(conn, 18, 3)
+    read: list[bool] = []
+    real = blocks.stored
+
+    def spy(c, table, schema, last_only=False):
+        read.append(last_only)
+        return real(c, table, schema, last_only)
+
+    monkeypatch.setattr(blocks, "stored", spy)
+    assert write_blocks(conn) == 3
+    assert read == [True]
+    monkeypatch.setattr(blocks, "stored", real)
+    assert _held(conn) == [(1, 8, 8), (9, 16, 8), (17, 21, 5)]
+    _same_as_rows(conn)
