@@ -296,3 +296,37 @@ def test_sample_files_imported_twice_leave_the_same_counts(sample_db: Path) -> N
     assert table_counts(conn) == before
     assert before["usage_events"] >= 200_000
     conn.close()
+
+
+def test_a_few_rows_into_a_big_table_are_written_in_key_order(
+    conn: sqlite3.Connection, write_csv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small file into a table holding many more rows is written in the order of its
+    (source, source_id) key (the key's index then takes them in order); a file about the
+    table's size in its own order (its rows, mostly there already, are read in theirs)."""
+    import importers.run
+
+    monkeypatch.setattr(importers.run, "KEY_ORDER_RATIO", 2)
+    import_files(conn, [CANONICAL / "accounts.csv", CANONICAL / "usage_events.csv"])
+    account = rows(conn, "SELECT account_id FROM accounts ORDER BY account_id")[0][0]
+    header = "event_id,account_id,user_id,event,occurred_at\n"
+
+    def events(*ids: str) -> str:
+        return header + "".join(
+            f"{i},{account},u1,login,2026-11-0{n + 1}T10:00:00Z\n" for n, i in enumerate(ids)
+        )
+
+    def written(*ids: str) -> list[str]:
+        return [
+            r[0]
+            for r in rows(
+                conn,
+                "SELECT source_id FROM usage_events WHERE source_id IN "
+                f"({','.join(repr(i) for i in ids)}) ORDER BY id",
+            )
+        ]
+
+    import_files(conn, [write_csv("few.csv", events("zz", "yy"))])  # 2 x 2 <= the 4 held
+    assert written("zz", "yy") == ["yy", "zz"]
+    import_files(conn, [write_csv("many.csv", events("ww", "vv", "uu", "tt"))])  # 8 > 6 held
+    assert written("ww", "vv", "uu", "tt") == ["ww", "vv", "uu", "tt"]
