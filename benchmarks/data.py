@@ -89,14 +89,7 @@ def write(out: Path, accounts: int, events: int, random_ids: bool = False) -> di
             _pick(["true", "false", "false"], n_contacts, 6).alias("is_champion"),
             _pick(["strong", "moderate", "weak"], n_contacts, 7).alias("champion_strength"),
         ),
-        "usage_events": pl.select(
-            _event_ids(events, 0, random_ids).alias("event_id"),
-            _account(events, accounts, 9).alias("account_id"),
-            pl.format("u{}", _rnd(events, 20, 10)).alias("user_id"),
-            _pick(EVENTS, events, 11).alias("event"),
-            _instant(events, 8).alias("occurred_at"),
-            pl.lit(1).alias("value"),
-        ),
+        "usage_events": _usage_events(events, accounts, 0, random_ids, _instant(events, 8), salt=9),
         "touchpoints": pl.select(
             _ids("tp", n_touch).alias("touchpoint_id"),
             _account(n_touch, accounts, 12).alias("account_id"),
@@ -146,19 +139,25 @@ def day_of_events(
 ) -> Path:
     """A day's usage events (the one after the book's last) for a book written by write():
     ``events`` rows numbered after the book's ``first`` ones, over its accounts."""
-    day = datetime(2026, 11, 21)
-    frame = pl.select(
-        _event_ids(events, first, random_ids).alias("event_id"),
-        _account(events, accounts, 31).alias("account_id"),
-        pl.format("u{}", _rnd(events, 20, 32)).alias("user_id"),
-        _pick(EVENTS, events, 33).alias("event"),
-        (pl.lit(day) + pl.duration(seconds=_rnd(events, 86_400, 34)))
-        .dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-        .alias("occurred_at"),
+    day = pl.lit(datetime(2026, 11, 21)) + pl.duration(seconds=_rnd(events, 86_400, 34))
+    when = day.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    _usage_events(events, accounts, first, random_ids, when, salt=31).write_csv(path)
+    return path
+
+
+def _usage_events(
+    n: int, accounts: int, first: int, random_ids: bool, occurred_at: pl.Expr, salt: int
+) -> pl.DataFrame:
+    """``n`` usage events numbered from ``first`` over ``accounts``, at ``occurred_at``;
+    accounts, users and events drawn with salts ``salt`` to ``salt + 2``."""
+    return pl.select(
+        _event_ids(n, first, random_ids).alias("event_id"),
+        _account(n, accounts, salt).alias("account_id"),
+        pl.format("u{}", _rnd(n, 20, salt + 1)).alias("user_id"),
+        _pick(EVENTS, n, salt + 2).alias("event"),
+        occurred_at.alias("occurred_at"),
         pl.lit(1).alias("value"),
     )
-    frame.write_csv(path)
-    return path
 
 
 def _billing(accounts: pl.DataFrame, subscriptions: pl.DataFrame) -> dict[str, pl.DataFrame]:
