@@ -322,7 +322,7 @@ def _write(
             )
     except sqlite3.IntegrityError as exc:  # e.g. an account id another source already uses
         if "FOREIGN KEY" in str(exc):
-            raise _missing_reference(fmt.table) from exc
+            raise _missing_reference(f"{item.path}: a row of {fmt.table}") from exc
         raise RetentionError(f"{item.path}: {exc}; expected ids that no other source uses") from exc
     if links.has_pending(conn, fmt.table, fmt.source):
         links.forget_pending(conn, fmt.table, fmt.source, frame["source_id"].to_list())
@@ -438,18 +438,17 @@ def _bulk_write(conn: sqlite3.Connection, loaded: Sequence[_Loaded]) -> bool:
     )
 
 
-def _missing_reference(table: str, row: int | None = None) -> RetentionError:
+def _missing_reference(place: str) -> RetentionError:
     # a bug of ours, not the user's input (references are checked on the file first):
     # refuse rather than write it. Imported rows refer to accounts only.
-    where = f"row {row}" if row is not None else "a row"
-    return RetentionError(f"{table}: {where} refers to a missing account; nothing was imported")
+    return RetentionError(f"{place} refers to a missing account; nothing was imported")
 
 
 def _check_foreign_keys(conn: sqlite3.Connection, tables: set[str]) -> None:
     for table in sorted(tables):
         bad = conn.execute(f'PRAGMA foreign_key_check("{table}")').fetchone()
         if bad:
-            raise _missing_reference(table, bad[1])
+            raise _missing_reference(f"{table}: row {bad[1]}")
 
 
 def link_many(conn: sqlite3.Connection, wanted: Sequence[tuple[str, str, str]]) -> dict[str, int]:
