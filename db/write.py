@@ -11,6 +11,9 @@ from db.errors import RetentionError
 
 # A bulk load writes at least this many rows, and no fewer than the table holds already.
 BULK_MIN_ROWS = 100_000
+# Rows in one INSERT statement (fewer when SQLite's limit of bound values per statement
+# would be passed): 20 rows a statement took 1.21 s for 1M events, 100 1.06 s, 500 1.08 s.
+ROWS_PER_STATEMENT = 100
 
 
 @dataclass(frozen=True)
@@ -30,13 +33,14 @@ def upsert(
     conn: sqlite3.Connection,
     table: str,
     columns: Sequence[str],
-    rows: Sequence[Sequence[object]],
+    values: Sequence[Sequence[object]],
     *,
     conflict: Sequence[str] = ("source", "source_id"),
     update: Sequence[str] | None = None,
     fresh: bool = False,
 ) -> UpsertCounts:
-    """Insert ``rows`` into ``table``, updating rows whose ``conflict`` key already exists.
+    """Insert rows into ``table``, updating rows whose ``conflict`` key already exists.
+    ``values`` holds one list per column (``columns``' order), all of one length.
 
     Only the ``update`` columns (default: all but the key) overwrite an existing row, so a
     file without some column leaves that column's values alone. A row whose values are all
@@ -49,32 +53,58 @@ def upsert(
     wanted = None if update is None else {_quote(c) for c in update}
     rest = [c for c in cols if c not in keys and (wanted is None or c in wanted)]
     t = _quote(table)
-    sql = f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-    sql += f" ON CONFLICT ({', '.join(_quote(c) for c in conflict)}) DO "
+    head = f"INSERT INTO {t} ({', '.join(cols)}) VALUES "
+    tail = f" ON CONFLICT ({', '.join(_quote(c) for c in conflict)}) DO "
     if rest:
         sets = ", ".join(f"{c} = excluded.{c}" for c in rest)
         same = " AND ".join(f"{t}.{c} IS excluded.{c}" for c in rest)
-        sql += f"UPDATE SET {sets} WHERE NOT ({same})"
+        tail += f"UPDATE SET {sets} WHERE NOT ({same})"
     else:
-        sql += "NOTHING"
+        tail += "NOTHING"
+    rows = len(values[0]) if values else 0
     if fresh:
         # Nothing from this source yet, and the rows are unique (validated): a plain INSERT
         # skips the conflict checks (measured: 5.4 s instead of 8.1 s for 1M events).
-        plain = f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        conn.executemany(plain, rows)
-        return UpsertCounts(inserted=len(rows), updated=0, unchanged=0)
+        _insert_many(conn, head, "", values)
+        return UpsertCounts(inserted=rows, updated=0, unchanged=0)
     # A new row takes the rowid after the largest (SQLite's rule until 2^63), an update
     # keeps its own: the growth of MAX(rowid) counts the inserts without counting the
     # table (COUNT(*) scans it: 2 x 0.05 s per 100k-row chunk at 10M rows).
     top = f"SELECT IFNULL(MAX(rowid), 0) FROM {t}"
     before_top = conn.execute(top).fetchone()[0]
     before_changes = conn.total_changes
-    conn.executemany(sql, rows)
+    _insert_many(conn, head, tail, values)
     changed = conn.total_changes - before_changes
     inserted = conn.execute(top).fetchone()[0] - before_top
-    return UpsertCounts(
-        inserted=inserted, updated=changed - inserted, unchanged=len(rows) - changed
+    return UpsertCounts(inserted=inserted, updated=changed - inserted, unchanged=rows - changed)
+
+
+def _insert_many(
+    conn: sqlite3.Connection, head: str, tail: str, values: Sequence[Sequence[object]]
+) -> None:
+    """Run ``head`` VALUES (...), (...) ``tail`` over the rows of ``values`` (one list per
+    column), in order, up to ROWS_PER_STATEMENT rows a statement. Where executemany of one
+    row a statement steps SQLite once per row and has Python build a tuple per row, this
+    steps it once per hundred rows and lays the columns' values out side by side in one
+    list (1M usage events of 7 columns: 2.1 -> 1.1 s)."""
+    width = len(values)
+    rows = len(values[0]) if values else 0
+    if rows == 0:
+        return
+    flat: list[object] = [None] * (rows * width)
+    for i, column in enumerate(values):
+        flat[i::width] = column
+    per = max(
+        1, min(ROWS_PER_STATEMENT, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width)
     )
+    one = "(" + ", ".join("?" * width) + ")"
+    step = per * width
+    whole = rows // per * step
+    if whole:
+        sql = head + ", ".join([one] * per) + tail
+        conn.executemany(sql, (flat[i : i + step] for i in range(0, whole, step)))
+    if whole < len(flat):
+        conn.execute(head + ", ".join([one] * (rows - whole // width)) + tail, flat[whole:])
 
 
 def source_is_new(conn: sqlite3.Connection, table: str, source: str) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,9 +91,27 @@ def decode(path: Path, data: bytes, separator: str = ",") -> tuple[str, str]:
     raise AssertionError  # unreachable
 
 
+def _first_line(text: str) -> str:
+    """The text up to its first line break (without copying the rest, as split would)."""
+    end = text.find("\n")
+    return text if end < 0 else text[:end]
+
+
+def _text_lines(text: str) -> Iterator[str]:
+    """The text's lines, each with its line break, as csv.reader wants them, one at a time
+    as asked for: for the header (a StringIO of the whole text copies it first: 0.12 s for
+    63 MB; for every record a StringIO is the faster, 0.7 s against 1.0 s for 1M)."""
+    for match in _LINE.finditer(text):
+        if match.group():
+            yield match.group()
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
 def sniff_separator(text: str) -> str:
     """The separator used in the header line: the most frequent of , ; and tab."""
-    first = text.split("\n", 1)[0]
+    first = _first_line(text)
     counts = {s: first.count(s) for s in _SEPARATORS}
     best = max(counts, key=lambda s: counts[s])
     return best if counts[best] else ","
@@ -170,12 +190,12 @@ def _check_unquoted_shape(
 
 def read_table(path: Path) -> RawTable:
     data = read_bytes(path)
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(): that copies the file)
         _fail(path, "is empty; expected a header row and at least one data row")
     sha = hashlib.sha256(data).hexdigest()
     text, encoding = decode(path, data)
     separator = sniff_separator(text)
-    header_line = next(csv.reader(io.StringIO(text, newline=""), delimiter=separator), [])
+    header_line = next(csv.reader(_text_lines(text), delimiter=separator), [])
     header = tuple(h.strip() for h in header_line)
     if not any(header):
         _fail(path, "has no header row; expected column names in row 1", 1)

@@ -259,7 +259,8 @@ def write_rows(
             chunk = frame.slice(start, CHUNK_ROWS).select(columns)
             if chunk.height == 0:
                 break
-            counts = upsert(conn, table, columns, chunk.rows(), update=update, fresh=fresh)
+            values = [chunk[c].to_list() for c in columns]
+            counts = upsert(conn, table, columns, values, update=update, fresh=fresh)
             inserted += counts.inserted
             updated += counts.updated
             unchanged += counts.unchanged
