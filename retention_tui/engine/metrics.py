@@ -169,7 +169,8 @@ def _first_paid(periods: pl.DataFrame) -> pl.DataFrame:
     return (
         periods.filter(pl.col("status").is_in(list(PAYING_STATUSES)))
         .group_by("account_id")
-        .agg(pl.col("period_start").min().str.to_date().alias("first_paid"))
+        .agg(pl.col("period_start").min().alias("first_paid"))
+        .with_columns(pl.col("first_paid").str.to_date())
     )
 
 

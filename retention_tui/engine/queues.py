@@ -375,8 +375,10 @@ def reactivation(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     periods = t["subscription_periods"].join(
         status.select("account_id"), on="account_id", how="semi"
     )
-    ended = periods.group_by("account_id").agg(
-        pl.col("period_end").max().str.to_date().alias("churned_on")
+    ended = (
+        periods.group_by("account_id")
+        .agg(pl.col("period_end").max().alias("churned_on"))
+        .with_columns(pl.col("churned_on").str.to_date())
     )
     last_mrr = (
         periods.filter(pl.col("status").is_in(["active", "past_due"]))
