@@ -156,6 +156,19 @@ def test_the_users_work_survives_reimport_and_rescoring(scored_db: Path) -> None
     conn.close()
 
 
+def test_scoring_no_dates_says_so_and_stores_nothing(db_path: Path) -> None:
+    from retention_tui.config import defaults
+    from retention_tui.scoring import score_and_store
+
+    conn = connect(db_path)
+    import_files(conn, sorted(sample_data_dir().glob("*.csv")))
+    before = table_counts(conn)
+    with pytest.raises(ValueError, match="at least one date"):
+        score_and_store(conn, [], defaults())
+    assert table_counts(conn) == before
+    conn.close()
+
+
 def test_formula_looking_cells_import_as_text_and_export_escaped(
     runner, db_path: Path, write_csv
 ) -> None:
