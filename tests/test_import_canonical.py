@@ -330,3 +330,43 @@ def test_a_few_rows_into_a_big_table_are_written_in_key_order(
     assert written("zz", "yy") == ["yy", "zz"]
     import_files(conn, [write_csv("many.csv", events("ww", "vv", "uu", "tt"))])  # 8 > 6 held
     assert written("ww", "vv", "uu", "tt") == ["ww", "vv", "uu", "tt"]
+
+
+@pytest.mark.parametrize("fresh", [True, False])
+def test_files_of_many_statements_land_whole_and_in_order(
+    conn: sqlite3.Connection, write_csv, fresh: bool
+) -> None:
+    """Rows go to SQLite a statement of many rows at a time (db.write.ROWS_PER_STATEMENT);
+    a file of two and a half statements' rows lands whole, every value in its column, in
+    the file's order, and again with some rows changed and some new counts each kind."""
+    from db.write import ROWS_PER_STATEMENT
+
+    import_files(conn, [CANONICAL / "accounts.csv"])
+    if not fresh:  # the source has rows already: upserts, not plain inserts
+        import_files(conn, [CANONICAL / "usage_events.csv"])
+    account = rows(conn, "SELECT account_id FROM accounts ORDER BY account_id")[0][0]
+    n = ROWS_PER_STATEMENT * 5 // 2
+    header = "event_id,account_id,user_id,event,occurred_at,value\n"
+
+    def line(i: int, value: int) -> str:
+        return f"many{n - i:04d},{account},u{i % 7},login,2026-11-01T10:{i % 60:02d}:00Z,{value}\n"
+
+    first = write_csv("events.csv", header + "".join(line(i, i) for i in range(n)))
+    (result,) = import_files(conn, [first])
+    assert result.inserted == n
+    stored = rows(
+        conn,
+        "SELECT source_id, account_id, user_id, event, occurred_at, value FROM usage_events "
+        "WHERE source_id LIKE 'many%' ORDER BY id",
+    )
+    assert stored == [
+        (f"many{n - i:04d}", account, f"u{i % 7}", "login", f"2026-11-01T10:{i % 60:02d}:00Z", i)
+        for i in range(n)
+    ]
+    changed = {3, ROWS_PER_STATEMENT, n - 1}
+    again = header + "".join(line(i, i + 1000 if i in changed else i) for i in range(n + 3))
+    (result,) = import_files(conn, [write_csv("events2.csv", again)])
+    assert (result.inserted, result.updated, result.unchanged) == (3, len(changed), n - 3)
+    assert rows(conn, f"SELECT value FROM usage_events WHERE source_id = 'many{n - 3:04d}'") == [
+        (1003,)
+    ]
