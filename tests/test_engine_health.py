@@ -569,3 +569,33 @@ def test_signals_frame_has_every_signal_of_every_account_in_order() -> None:
         # a dimension with no data is null in both, and only then
         assert joined["score"].is_null().to_list() == joined["score_signals"].is_null().to_list()
         assert (joined["score"] - joined["score_signals"]).abs().fill_null(0).max() < 1e-9
+
+
+@pytest.mark.parametrize("day", ["2026-03-01", "2026-08-15", "2026-11-20"])
+def test_the_books_mrr_is_what_the_features_mrr_adds_up_to(sample_db, day: str) -> None:
+    """The dashboard's headline MRR (book_mrr, shown before the book is scored) is the
+    scoring run's: the known accounts' MRR, churned and not yet created ones left out."""
+    from db import connect
+    from db.frames import load_all
+    from retention_tui.engine.features import book_mrr
+
+    conn = connect(sample_db)
+    tables = load_all(conn)
+    conn.close()
+    as_of = date.fromisoformat(day)
+    total = int(compute_features(tables, as_of, CFG)["mrr"].sum())
+    assert total > 0
+    assert book_mrr(tables, as_of, CFG) == total
+
+
+def test_the_books_mrr_leaves_out_accounts_not_known_on_the_day() -> None:
+    """An account created after the day (its subscription dated before it, as a backdated
+    import has it) is no customer yet: neither the features nor the headline count it."""
+    from retention_tui.engine.features import book_mrr
+
+    tables = make_tables(
+        accounts=[account("a1"), account("later", created_at=date(2026, 7, 15))],
+        subscription_periods=[subscription("a1", 10_000), subscription("later", 50_000)],
+    )
+    assert int(compute_features(tables, AS_OF, CFG)["mrr"].sum()) == 10_000
+    assert book_mrr(tables, AS_OF, CFG) == 10_000

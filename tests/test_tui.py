@@ -8,7 +8,7 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Sparkline, Static
 
 from db import connect
 from retention_tui.app import RetentionApp
@@ -355,13 +355,14 @@ def test_a_loading_dashboard_says_which_step_it_is_on(scored_db: Path, monkeypat
     said: list[str] = []
     assert Workspace(scored_db, AS_OF).get(1, said.append) is not None
     assert said == ["Loading the book…", "Loading… scoring 320 accounts"]
-    # and the dashboard's headline shows each step, then the figures
-    shown: list[str] = []
+    # the dashboard's headline shows the loading steps, then the revenue figures; while
+    # the book is scored, the risks' line says so, then shows the risks due
+    shown: dict[str, list[str]] = {"dashboard-headline": [], "dashboard-due": []}
     real = Static.update
 
     def update(self, content="", **kw):
-        if self.id == "dashboard-headline":
-            shown.append(str(content))
+        if self.id in shown:
+            shown[self.id].append(str(content))
         return real(self, content, **kw)
 
     monkeypatch.setattr(Static, "update", update)
@@ -372,8 +373,11 @@ def test_a_loading_dashboard_says_which_step_it_is_on(scored_db: Path, monkeypat
             await settle(pilot)
 
     asyncio.run(scenario())
-    assert shown[:3] == [*said, "Loading… MRR and retention"]
-    assert shown[-1].startswith("MRR $")
+    headline, due = shown["dashboard-headline"], shown["dashboard-due"]
+    assert headline[:2] == ["Loading the book…", "Loading… MRR and retention"]
+    assert headline[-1].startswith("MRR $") and len(headline) == 3
+    assert due[0] == "Loading… scoring 320 accounts"
+    assert due[-1].startswith("Risks due today: ") and len(due) == 2
 
 
 def test_the_dashboard_shows_its_figures_before_the_queues_are_counted(scored_db: Path) -> None:
@@ -399,13 +403,13 @@ def test_the_dashboard_shows_its_figures_before_the_queues_are_counted(scored_db
         async with app.run_test(size=SIZE) as pilot:
             headline = app.screen.query_one("#dashboard-headline", Static)
             queues = app.screen.query_one("#dashboard-queues", DataTable)
+            tiers = app.screen.query_one("#dashboard-tiers", DataTable)
             for _ in range(600):
-                if str(headline.render()).startswith("MRR $"):
+                if tiers.row_count == 4:
                     break
                 await asyncio.sleep(0.05)
             try:
                 assert str(headline.render()).startswith("MRR $")
-                tiers = app.screen.query_one("#dashboard-tiers", DataTable)
                 assert tiers.row_count == 4
                 assert queues.row_count == 7
                 assert [str(queues.get_row_at(i)[1]) for i in range(7)] == [COUNTING] * 7
@@ -415,6 +419,48 @@ def test_the_dashboard_shows_its_figures_before_the_queues_are_counted(scored_db
             await settle(pilot)
             counts = [queues.get_row_at(i)[1] for i in range(7)]
             assert all(isinstance(n, int) for n in counts) and sum(counts) > 0
+
+    asyncio.run(scenario())
+
+
+def test_the_dashboard_shows_its_revenue_figures_while_the_book_is_scored(
+    scored_db: Path, monkeypatch
+) -> None:
+    """MRR, NRR, GRR and the trend come from the tables alone: at 100k accounts they show
+    ~2 s before the scoring run the tiers and risks need."""
+    import threading
+
+    import retention_tui.workspace as workspace
+
+    scoring = threading.Event()
+    real = workspace.compute
+
+    def held(*args, **kw):
+        assert scoring.wait(30), "the scoring was never let through"
+        return real(*args, **kw)
+
+    monkeypatch.setattr(workspace, "compute", held)
+
+    async def scenario() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            headline = app.screen.query_one("#dashboard-headline", Static)
+            due = app.screen.query_one("#dashboard-due", Static)
+            for _ in range(600):
+                if str(due.render()).startswith("Loading… scoring"):
+                    break
+                await asyncio.sleep(0.05)
+            try:
+                await pilot.pause()
+                assert str(headline.render()).startswith("MRR $")
+                assert app.screen.query_one("#dashboard-mrr", Sparkline).data
+                assert str(due.render()) == "Loading… scoring 320 accounts"
+                assert app.screen.query_one("#dashboard-tiers", DataTable).row_count == 0
+            finally:
+                scoring.set()
+            await settle(pilot)
+            assert str(due.render()).startswith("Risks due today: ")
+            assert app.screen.query_one("#dashboard-tiers", DataTable).row_count == 4
 
     asyncio.run(scenario())
 

@@ -335,6 +335,14 @@ def financial_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict
     )
 
 
+def book_mrr(t: Tables, as_of: date, cfg: dict) -> int:
+    """The MRR of the accounts known on ``as_of`` (minor units of the base currency): what
+    compute_features' mrr column adds up to, without the rest of the features."""
+    mrr = account_mrr(t["subscription_periods"], as_of, **metric_options(cfg))  # type: ignore[arg-type]
+    known = known_accounts(t, as_of).select("account_id")
+    return int(mrr.join(known, on="account_id", how="semi")["mrr"].sum() or 0)
+
+
 def relationship_features(
     t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict
 ) -> pl.DataFrame:

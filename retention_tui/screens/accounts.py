@@ -55,8 +55,8 @@ class AccountsScreen(ListScreen):
         app: RetentionApp = self.app  # type: ignore[assignment]
         cfg = load_config(app.db_path)
         # coming from the dashboard, the book is loaded already
-        snapshot = app.workspace.loaded(app.data_version)
-        tables = snapshot.tables if snapshot is not None else None
+        book = app.workspace.loaded(app.data_version)
+        tables = book.tables if book is not None else None
         return self.read(lambda conn: accounts_overview(conn, app.as_of, cfg, tables))
 
     def cells(self, r: dict) -> tuple[object, ...]:

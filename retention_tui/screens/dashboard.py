@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from db.links import waiting_rows
+from retention_tui.engine.features import book_mrr
 from retention_tui.engine.metrics import metric_options, month_starts, total_mrr
 from retention_tui.engine.money import left_out_note, periods_fx
 from retention_tui.formatting import money
@@ -26,23 +27,24 @@ if TYPE_CHECKING:
     from datetime import date
 
     from retention_tui.app import RetentionApp
-    from retention_tui.workspace import Snapshot
+    from retention_tui.workspace import Book, Snapshot
 
 
 # What a queue's count shows until it is counted.
 COUNTING = "…"
 
 
-def dashboard_figures(s: Snapshot, as_of: date) -> dict[str, object]:
-    """The dashboard's figures, health tiers and risks due, built off the main thread (the
-    queue counts follow: queue_counts)."""
-    nrr = nrr_report(s.tables, as_of, 2, None, s.cfg, year=False)
+def revenue_figures(book: Book, as_of: date) -> dict[str, object]:
+    """The dashboard's headline (MRR, last month's NRR, GRR and logo churn) and MRR trend:
+    from the tables alone, so they show while the book is being scored."""
+    cfg, tables = book.cfg, book.tables
+    nrr = nrr_report(tables, as_of, 2, None, cfg, year=False)
     months = month_starts(as_of - timedelta(days=365), as_of)
-    opts = metric_options(s.cfg)
-    periods = s.tables["subscription_periods"]
+    opts = metric_options(cfg)
+    periods = tables["subscription_periods"]
     trend = total_mrr(periods, months, **opts)  # type: ignore[arg-type]
-    base = periods_fx(periods, s.cfg["currency"]).base
-    now = int(s.run.features["mrr"].sum() or 0)
+    base = periods_fx(periods, cfg["currency"]).base
+    now = book_mrr(tables, as_of, cfg)
     m, before = nrr["movements"][-1], nrr["movements"][0]
     change = (
         (m["mrr_end"] - before["mrr_end"]) / before["mrr_end"] * 100 if before["mrr_end"] else 0
@@ -56,9 +58,16 @@ def dashboard_figures(s: Snapshot, as_of: date) -> dict[str, object]:
         f"MRR {money(now, base)} ({change:+.1f}% on the month before) · {m['month']}: "
         f"NRR {pct(m['nrr'])} · GRR {pct(m['grr'])} · logo churn {pct(churn)}"
     )
-    note = left_out_note(periods, s.cfg["currency"])
+    note = left_out_note(periods, cfg["currency"])
     if note:
         headline += f"\n[b]Note:[/b] {escape(note)}"
+    return {"headline": headline, "trend": trend}
+
+
+def health_figures(s: Snapshot, as_of: date) -> dict[str, object]:
+    """The dashboard's health tiers (accounts, share, MRR) and the risks due, from the
+    scored book."""
+    base = periods_fx(s.tables["subscription_periods"], s.cfg["currency"]).base
     scored = s.run.scores.join(s.run.features.select("account_id", "mrr"), on="account_id")
     total = scored.height or 1
     tiers = []
@@ -79,13 +88,7 @@ def dashboard_figures(s: Snapshot, as_of: date) -> dict[str, object]:
         (r["severity"], r["name"] or r["account_id"], r["code"], r["action"])
         for r in shown.iter_rows(named=True)
     ]
-    return {
-        "headline": headline,
-        "trend": trend,
-        "tiers": tiers,
-        "risks": risks,
-        "due_count": due.height,
-    }
+    return {"tiers": tiers, "risks": risks, "due_count": due.height}
 
 
 def queue_labels(queue_views: tuple[QueueView, ...]) -> list[str]:
@@ -131,41 +134,47 @@ class DashboardScreen(LoadingScreen):
         self.reload_after_paint()
 
     def fetch(self) -> list[tuple]:
-        """The dashboard's figures, shown as soon as they are ready, then the queue counts;
-        while a big book loads, the headline says which step it is on (every step's text
-        starts with 'Loading')."""
+        """The dashboard's revenue figures as soon as the book is loaded, its health tiers
+        and risks once it is scored, then the queue counts. While a big book loads, the
+        headline says which step it is on, and while it is scored the risks' line does
+        (every step's text starts with 'Loading')."""
         app: RetentionApp = self.app  # type: ignore[assignment]
         headline = self.query_one("#dashboard-headline", Static)
+        due = self.query_one("#dashboard-due", Static)
 
         def say(text: str) -> None:
             self.post(headline.update, text)
 
-        snapshot = app.workspace.get(app.data_version, say)
+        version = app.data_version
+        book = app.workspace.book(version, say)
         say("Loading… MRR and retention")
-        figures = dashboard_figures(snapshot, app.as_of)
-        figures["waiting"] = self.read(waiting_rows)
-        self.post(self.show_figures, figures)
+        self.post(self.show_revenue, revenue_figures(book, app.as_of))
+        waiting = self.read(waiting_rows)
+        snapshot = app.workspace.get(version, lambda text: self.post(due.update, text))
+        figures = health_figures(snapshot, app.as_of)
+        figures["waiting"] = waiting
+        self.post(self.show_health, figures)
         return queue_counts(snapshot, app.as_of, app.queues)
 
-    def show_figures(self, d: dict) -> None:
+    def show_revenue(self, d: dict) -> None:
         self.query_one("#dashboard-headline", Static).update(d["headline"])
         self.query_one("#dashboard-mrr", Sparkline).data = d["trend"]
+        queues = [(label, COUNTING) for label in queue_labels(self.app.queues)]  # type: ignore[attr-defined]
+        self._fill("#dashboard-queues", queues)
+
+    def show_health(self, d: dict) -> None:
         due = f"Risks due today: {d['due_count']}"
         if d.get("waiting"):
             n = d["waiting"]
             due += f" · {n} imported row{' waits' if n == 1 else 's wait'} for an account (u)"
         self.query_one("#dashboard-due", Static).update(due)
-        queues = [(label, COUNTING) for label in queue_labels(self.app.queues)]  # type: ignore[attr-defined]
-        for table_id, rows in (
-            ("#dashboard-tiers", d["tiers"]),
-            ("#dashboard-queues", queues),
-            ("#dashboard-risks", d["risks"]),
-        ):
-            table = self.query_one(table_id, DataTable)
-            table.clear()
-            table.add_rows(rows)
+        self._fill("#dashboard-tiers", d["tiers"])
+        self._fill("#dashboard-risks", d["risks"])
+
+    def _fill(self, table_id: str, rows: list[tuple]) -> None:
+        table = self.query_one(table_id, DataTable)
+        table.clear()
+        table.add_rows(rows)
 
     def show(self, queues: list[tuple]) -> None:
-        table = self.query_one("#dashboard-queues", DataTable)
-        table.clear()
-        table.add_rows(queues)
+        self._fill("#dashboard-queues", queues)
