@@ -24,7 +24,7 @@ from db.queries import table_counts
 from importers.run import import_files
 from retention_tui.app import RetentionApp
 from retention_tui.paths import sample_data_dir
-from tests.conftest import SAMPLE_AS_OF
+from tests.conftest import CANONICAL, SAMPLE_AS_OF
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date.fromisoformat(SAMPLE_AS_OF)
@@ -161,7 +161,7 @@ def test_scoring_no_dates_says_so_and_stores_nothing(db_path: Path) -> None:
     from retention_tui.scoring import score_and_store
 
     conn = connect(db_path)
-    import_files(conn, sorted(sample_data_dir().glob("*.csv")))
+    import_files(conn, [CANONICAL / "accounts.csv", CANONICAL / "usage_events.csv"])
     before = table_counts(conn)
     with pytest.raises(ValueError, match="at least one date"):
         score_and_store(conn, [], defaults())
