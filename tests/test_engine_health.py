@@ -382,14 +382,18 @@ def test_sentiment_is_the_latest_and_goals_average() -> None:
         _touch("a", 30, sentiment="negative"),
         _touch("a", 3, sentiment="positive"),
         _touch("a", 1),
+        _touch("b", 2),
     ]  # no sentiment recorded: does not count
     goals = [
         {"account_id": "a", "status": "on_track", "roi": "probable"},
         {"account_id": "a", "status": "behind", "roi": None},
         {"account_id": "a", "status": "exceeding", "updated_at": date(2026, 8, 1)},
     ]  # future
-    p = _points(accounts=[account("a")], touchpoints=tp, goals=goals)
+    p = _points(accounts=[account("a"), account("b")], touchpoints=tp, goals=goals)
     assert p[("a", "sentiment")] == 10
+    assert p[("b", "sentiment")] is None  # touchpoints, none with a sentiment: no points
+    f = _features(accounts=[account("a"), account("b")], touchpoints=tp)
+    assert (f["a"]["last_sentiment"], f["b"]["last_sentiment"]) == ("positive", None)
     assert p[("a", "goals")] == 5.0  # (7 + 3) / 2
     assert p[("a", "roi")] == 6.0
 
