@@ -709,3 +709,49 @@ async def test_a_table_filled_again_shows_its_columns_at_their_new_widths() -> N
         shown = app.export_screenshot().replace("&#160;", " ")
     assert shown.count("a whole account name") == 3
     assert shown.count("Mid-market") == 3
+
+
+@async_test
+async def test_a_table_renders_every_line_as_textuals_datatable_does_as_the_cursor_moves() -> None:
+    """The app's Table caches a row cursor's lines by whether the cursor and the mouse are
+    on their row: after every move (scrolling included) and hover, each line it shows is
+    the one Textual's own DataTable shows for the same rows, styles and all."""
+    from textual.app import App
+    from textual.containers import Horizontal
+    from textual.coordinate import Coordinate
+
+    from retention_tui.screens.table import Table
+
+    class Both(App):
+        CSS = "DataTable { width: 1fr; height: 100%; }"
+        AUTO_FOCUS = None  # neither focused: a focused table's header is another colour
+
+        def compose(self):
+            with Horizontal():
+                yield Table(id="ours", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="textual", cursor_type="row", zebra_stripes=True)
+
+        def on_mount(self) -> None:
+            for table in self.query(DataTable):
+                table.add_columns("Account", "MRR")
+                table.add_rows((f"account {i}", f"${i * 10}") for i in range(40))
+
+    def lines(table: DataTable) -> list[list[tuple[str, object]]]:
+        return [[(s.text, s.style) for s in table.render_line(y)] for y in range(table.size.height)]
+
+    app = Both()
+    async with app.run_test(size=(80, 12)) as pilot:
+        await settle(pilot)
+        ours, theirs = app.query_one("#ours", Table), app.query_one("#textual", DataTable)
+        steps = [("cursor", 1), ("cursor", 2), ("cursor", 1), ("cursor", 15), ("cursor", 30)]
+        steps += [("hover", 29), ("hover", 31), ("cursor", 31), ("cursor", 3), ("cursor", 0)]
+        for what, row in steps:
+            for table in (ours, theirs):
+                if what == "cursor":
+                    table.move_cursor(row=row)
+                else:
+                    table._set_hover_cursor(True)
+                    table.hover_coordinate = Coordinate(row, 0)
+            await settle(pilot)
+            assert ours.scroll_offset == theirs.scroll_offset
+            assert lines(ours) == lines(theirs), (what, row)
