@@ -209,7 +209,10 @@ def engagement_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dic
         # null), so the last is null only when none has one (1.2M touchpoints: 0.23 ->
         # 0.17 s against filtering both columns inside the grouping).
         pl.col("sentiment")
-        .sort_by(pl.when(pl.col("sentiment").is_not_null()).then(pl.col("occurred_at")))
+        .sort_by(
+            pl.when(pl.col("sentiment").is_not_null()).then(pl.col("occurred_at")),
+            nulls_last=False,
+        )
         .last()
         .alias("last_sentiment"),
         pl.col("occurred_at").max().alias("last_touch_at"),
