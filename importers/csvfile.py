@@ -97,6 +97,10 @@ def _first_line(text: str) -> str:
     return text if end < 0 else text[:end]
 
 
+# A line and its line break (any of the three), or the last line without one.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
 def _text_lines(text: str) -> Iterator[str]:
     """The text's lines, each with its line break, as csv.reader wants them, one at a time
     as asked for: for the header (a StringIO of the whole text copies it first: 0.12 s for
@@ -104,9 +108,6 @@ def _text_lines(text: str) -> Iterator[str]:
     for match in _LINE.finditer(text):
         if match.group():
             yield match.group()
-
-
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 
 def sniff_separator(text: str) -> str:

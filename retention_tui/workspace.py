@@ -8,6 +8,7 @@ from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -17,6 +18,7 @@ from db.frames import load_all
 from db.work import ticks
 from retention_tui.config import load as load_config
 from retention_tui.engine.features import Tables
+from retention_tui.engine.money import periods_fx
 from retention_tui.engine.run import ScoreRun
 from retention_tui.scoring import compute
 
@@ -28,16 +30,30 @@ class Book:
     cfg: dict
     tables: Tables
 
+    @cached_property
+    def base_currency(self) -> str:
+        """The currency every total of the book is in (worked out once per book)."""
+        return periods_fx(self.tables["subscription_periods"], self.cfg["currency"]).base
+
 
 @dataclass(frozen=True)
 class Snapshot:
-    cfg: dict
-    tables: Tables
+    """A book scored as of the workspace's date."""
+
+    book: Book
     run: ScoreRun
     done: pl.DataFrame  # checklist ticks: account_id, kind, step_id
     # The built-in lists' rows, built once per snapshot and date by whichever screen asks
     # first (the dashboard counts them, a queue screen shows them): queue_views.list_rows.
     lists: dict[tuple[str, date], pl.DataFrame] = field(default_factory=dict)
+
+    @property
+    def cfg(self) -> dict:
+        return self.book.cfg
+
+    @property
+    def tables(self) -> Tables:
+        return self.book.tables
 
 
 class Workspace:
@@ -83,5 +99,5 @@ class Workspace:
                 with closing(connect(self.db_path)) as conn:
                     run = compute(conn, self.as_of, book.cfg, book.tables)
                     done = ticks(conn)
-                self._snapshot = (version, Snapshot(book.cfg, book.tables, run, done))
+                self._snapshot = (version, Snapshot(book, run, done))
             return self._snapshot[1]

@@ -216,7 +216,7 @@ def test_config_show_refuses_a_queue_the_dashboard_could_not_show(tmp_path: Path
 
 def test_a_list_is_built_once_per_snapshot_and_date() -> None:
     from retention_tui.queue_views import QueueView, list_rows
-    from retention_tui.workspace import Snapshot
+    from retention_tui.workspace import Book, Snapshot
 
     built: list[date] = []
 
@@ -225,11 +225,11 @@ def test_a_list_is_built_once_per_snapshot_and_date() -> None:
         return ROWS
 
     view = QueueView("x", "X", "1", build, (), ())
-    snapshot = Snapshot(cfg={}, tables={}, run=None, done=ROWS)  # type: ignore[arg-type]
+    snapshot = Snapshot(Book({}, {}), run=None, done=ROWS)  # type: ignore[arg-type]
     assert list_rows(view, snapshot, AS_OF) is list_rows(view, snapshot, AS_OF)
     list_rows(view, snapshot, date(2026, 1, 1))
     assert built == [AS_OF, date(2026, 1, 1)]
-    fresh = Snapshot(cfg={}, tables={}, run=None, done=ROWS)  # type: ignore[arg-type]
+    fresh = Snapshot(Book({}, {}), run=None, done=ROWS)  # type: ignore[arg-type]
     list_rows(view, fresh, AS_OF)  # a new version of the database builds again
     assert built == [AS_OF, date(2026, 1, 1), AS_OF]
 

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 from db.links import waiting_rows
 from retention_tui.engine.features import book_mrr
 from retention_tui.engine.metrics import metric_options, month_starts, total_mrr
-from retention_tui.engine.money import left_out_note, periods_fx
+from retention_tui.engine.money import left_out_note
 from retention_tui.formatting import money
 from retention_tui.queue_views import QueueView
 from retention_tui.reports.documents import TIER_ORDER
@@ -43,7 +43,7 @@ def revenue_figures(book: Book, as_of: date) -> dict[str, object]:
     opts = metric_options(cfg)
     periods = tables["subscription_periods"]
     trend = total_mrr(periods, months, **opts)  # type: ignore[arg-type]
-    base = periods_fx(periods, cfg["currency"]).base
+    base = book.base_currency
     now = book_mrr(tables, as_of, cfg)
     m, before = nrr["movements"][-1], nrr["movements"][0]
     change = (
@@ -67,7 +67,7 @@ def revenue_figures(book: Book, as_of: date) -> dict[str, object]:
 def health_figures(s: Snapshot, as_of: date) -> dict[str, object]:
     """The dashboard's health tiers (accounts, share, MRR) and the risks due, from the
     scored book."""
-    base = periods_fx(s.tables["subscription_periods"], s.cfg["currency"]).base
+    base = s.book.base_currency
     scored = s.run.scores.join(s.run.features.select("account_id", "mrr"), on="account_id")
     total = scored.height or 1
     tiers = []
