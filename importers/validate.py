@@ -208,7 +208,9 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
     rows_read = table.frame.height
     before = typed.height
     # Ids all distinct (the usual case): no repeats to look for (saves ~0.4 s per 1M rows).
-    if typed["source_id"].n_unique() != typed.height:
+    # Distinct hashes prove it (1M ids: 0.04-0.07 s, counting the distinct strings 0.2-0.45
+    # s); two equal hashes may be a collision, so then the ids themselves are compared.
+    if typed["source_id"].hash().n_unique() != typed.height:
         typed = _drop_repeats(typed, key_label_of(fmt, named), problems)
     dropped = before - typed.height
     problems.raise_if_any()

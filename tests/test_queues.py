@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from retention_tui.cli import cli
 from retention_tui.config import defaults
+from retention_tui.engine.features import failed_invoices
 from retention_tui.engine.queues import (
     CADENCE_FINISHED,
     expiring_cards,
@@ -129,6 +130,25 @@ def test_paid_and_old_failures_are_not_chased() -> None:
         payment_attempts=paid["attempts"] + old["attempts"],
     )
     assert payment_recovery(tables, AS_OF, CFG).height == 0
+
+
+def test_failed_invoices_are_worked_out_once_for_the_same_frames_and_date() -> None:
+    f = _failed_invoice("a", "i1", [3.0, 1.0])
+    tables = make_tables(
+        accounts=[account("a")], invoices=[f["invoice"]], payment_attempts=f["attempts"]
+    )
+    first = failed_invoices(tables, AS_OF)
+    # Kept: the two failed-payment signals and the payments queue read the same frame.
+    assert failed_invoices(tables, AS_OF) is first
+    assert first["failures"].to_list() == [2]
+    # Another date, or other frames (the book reloaded after a payment), is worked out anew.
+    assert failed_invoices(tables, AS_OF - timedelta(days=2))["failures"].to_list() == [1]
+    paid = {**f["attempts"][0], "attempted_at": days_ago(0.5, 1), "outcome": "succeeded"}
+    reloaded = make_tables(
+        accounts=[account("a")], invoices=[f["invoice"]], payment_attempts=[*f["attempts"], paid]
+    )
+    assert failed_invoices(reloaded, AS_OF)["unresolved_failure"].to_list() == [False]
+    assert failed_invoices(tables, AS_OF)["unresolved_failure"].to_list() == [True]
 
 
 def _charge(aid: str, days: float, card: date | None, outcome: str = "succeeded") -> dict:

@@ -7,6 +7,7 @@ answer it would have given then. docs/scoring.md defines each feature in words.
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 
 import polars as pl
@@ -308,6 +309,28 @@ def invoice_states(
         )
         .drop("paid_by_attempt", "settled_at")  # exact only where they decide the two above
     )
+
+
+_kept_lock = threading.Lock()
+_kept: tuple[pl.DataFrame, pl.DataFrame, date, pl.DataFrame] | None = None
+
+
+def failed_invoices(t: Tables, as_of: date) -> pl.DataFrame:
+    """invoice_states(t, as_of, failed_only=True): the invoices with a failed attempt by the
+    as-of date. Two risk signals and the payments queue each read them, so the last ones
+    worked out are kept and given again for the very same invoices and attempts frames and
+    date (1.2M invoices: ~0.2 s each time otherwise). Frames are never changed in place: the
+    same frames hold the same rows."""
+    global _kept
+    invoices, attempts = t["invoices"], t["payment_attempts"]
+    with _kept_lock:
+        kept = _kept
+    if kept is not None and kept[0] is invoices and kept[1] is attempts and kept[2] == as_of:
+        return kept[3]
+    states = invoice_states(t, as_of, failed_only=True)
+    with _kept_lock:
+        _kept = (invoices, attempts, as_of, states)
+    return states
 
 
 def financial_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:

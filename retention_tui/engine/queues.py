@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from retention_tui.engine.features import Tables, end_of, invoice_states
+from retention_tui.engine.features import Tables, end_of, failed_invoices
 from retention_tui.engine.metrics import account_mrr, metric_options
 from retention_tui.engine.mrr import subscription_status_on
 
@@ -193,7 +193,7 @@ def payment_recovery(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
     p = cfg["payments"]
     mrr = account_mrr(t["subscription_periods"], as_of, **metric_options(cfg))  # type: ignore[arg-type]
     bad = (
-        invoice_states(t, as_of, failed_only=True)
+        failed_invoices(t, as_of)
         .filter(pl.col("unresolved_failure"))
         .filter(pl.col("first_failure_at") >= end_of(as_of) - timedelta(days=p["lookback_days"]))
         .join(mrr, on="account_id", how="left")

@@ -18,7 +18,7 @@ from retention_tui.engine.features import (
     Tables,
     at_company,
     end_of,
-    invoice_states,
+    failed_invoices,
     tagged,
     within,
 )
@@ -141,11 +141,11 @@ def _amount(minor: pl.Expr, currency: pl.Expr) -> pl.Expr:
     )
 
 
-def _failed_invoices(
+def _unpaid_failures(
     t: Tables, f: pl.DataFrame, as_of: date, min_failures: int, days: int
 ) -> pl.DataFrame:
     bad = (
-        invoice_states(t, as_of, failed_only=True)
+        failed_invoices(t, as_of)
         .filter(
             pl.col("unresolved_failure")
             & (pl.col("failures") >= min_failures)
@@ -165,11 +165,11 @@ def _failed_invoices(
 
 def payment_failed_2(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
     r = cfg["risks"]["payment_failed_2"]
-    return _failed_invoices(t, f, as_of, r["min_failures"], r["lookback_days"])
+    return _unpaid_failures(t, f, as_of, r["min_failures"], r["lookback_days"])
 
 
 def payment_failed(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
-    return _failed_invoices(t, f, as_of, 1, cfg["risks"]["payment_failed"]["lookback_days"])
+    return _unpaid_failures(t, f, as_of, 1, cfg["risks"]["payment_failed"]["lookback_days"])
 
 
 def renewal_no_contact(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
