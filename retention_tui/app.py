@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingsMap
+from textual.notifications import SeverityLevel
 
 from db import RetentionError, connect
 from retention_tui.commands import RetentionCommands
@@ -126,6 +127,21 @@ class RetentionApp(App[None]):
     def on_unmount(self) -> None:
         if self._watch is not None:
             self._watch.close()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is shown as written, never read as markup: they carry file
+        names, values read from files and error text ("[/]" in a value stopped the app,
+        "see [queues] in retention.toml" lost its "[queues]"). Screens' notify passes
+        Textual's default (markup on) here too, so ``markup`` is not read."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def _read_version(self) -> int:
         assert self._watch is not None

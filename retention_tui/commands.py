@@ -11,6 +11,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
 from db import connect
 
@@ -20,6 +22,18 @@ if TYPE_CHECKING:
 
 # Account questions: (label, builder of the Markdown document)
 ACCOUNT_QUESTIONS = ("score", "onboarding checklist", "QBR prep", "monthly report", "save plan")
+
+
+def highlighted(matcher: Matcher, label: str) -> Content:
+    """The label with the letters the query matched highlighted, as Matcher.highlight does,
+    but as plain text: it reads the label as markup, and account names are the user's (one
+    with "[/]" stopped the app as it was typed)."""
+    content = Content(label)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, label)
+    for offset in offsets:
+        if not label[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 def _month_before(day: date) -> date:
@@ -160,11 +174,11 @@ class RetentionCommands(Provider):
     async def discover(self) -> Hits:
         app: RetentionApp = self.app  # type: ignore[assignment]
         for label, callback, help_text in self._commands()[: len(app.queues) + 8]:
-            yield DiscoveryHit(label, callback, help=help_text)
+            yield DiscoveryHit(Content(label), callback, text=label, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for label, callback, help_text in self._commands():
             score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), callback, help=help_text)
+                yield Hit(score, highlighted(matcher, label), callback, text=label, help=help_text)

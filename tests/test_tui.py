@@ -755,3 +755,50 @@ async def test_a_table_renders_every_line_as_textuals_datatable_does_as_the_curs
             await settle(pilot)
             assert ours.scroll_offset == theirs.scroll_offset
             assert lines(ours) == lines(theirs), (what, row)
+
+
+@async_test
+async def test_text_from_the_users_files_is_shown_as_written_never_read_as_markup(
+    scored_db: Path,
+) -> None:
+    """A name with "[/]" stopped the app (Rich's MarkupError), "[bold]" restyled it and
+    "[@click=app.quit]" made it a button that quit; a notification lost "[queues]"."""
+    from retention_tui.commands import RetentionCommands
+    from retention_tui.screens.account import AccountScreen
+
+    name = "Zeta [/] [bold]Labs[/bold] [@click=app.quit]go[/]"
+    conn = sqlite3.connect(scored_db)
+    with conn:
+        conn.execute(
+            "UPDATE accounts SET name = ? WHERE account_id = (SELECT MIN(account_id) "
+            "FROM accounts)",
+            (name,),
+        )
+    conn.close()
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_accounts(pilot)
+        await pilot.press("slash", *"zeta", "enter")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert name in table.render_line(1).text  # the first row, under the header
+        await pilot.press("enter")
+        await settle(pilot)
+        header = app.screen.query_one("#account-header", Static)
+        assert str(header.render()).startswith(f"{name} · ")
+        # the app's own, and a screen's (Textual's Widget.notify asks for markup)
+        app.notify("see [queues] in retention.toml")
+        app.screen.notify("Not saved: '[/]' is not a date")
+        await pilot.pause()
+        shown = [(n.message, n.markup) for n in app._notifications]
+        assert ("see [queues] in retention.toml", False) in shown
+        assert ("Not saved: '[/]' is not a date", False) in shown
+        assert isinstance(app.screen, AccountScreen)
+        # the command palette's hits, highlighted where the query matched
+        provider = RetentionCommands(app.screen, None)
+        await provider.startup()
+        hits = [h async for h in provider.search("zeta labs")]
+        best = max(hits, key=lambda h: h.score)
+        assert str(best.match_display) == f"account: {name}"
+        assert best.match_display.spans  # the matched letters

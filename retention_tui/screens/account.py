@@ -148,8 +148,8 @@ class AccountScreen(WorkPanelScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="account-body"):
-            yield Static("Loading…", id="account-header")
-            yield Static("", id="account-score")
+            yield Static("Loading…", id="account-header", markup=False)
+            yield Static("", id="account-score", markup=False)
             yield Static("Score trend", id="account-trend-label", classes="account-label")
             yield Sparkline([], id="account-trend")
             yield Static("MRR, last 12 months", id="account-mrr-label", classes="account-label")

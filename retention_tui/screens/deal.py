@@ -86,8 +86,8 @@ class DealScreen(WorkPanelScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="deal-body"):
-            yield Static("Loading…", id="deal-header")
-            yield Static("", id="deal-score")
+            yield Static("Loading…", id="deal-header", markup=False)
+            yield Static("", id="deal-score", markup=False)
             for name in TABLES:
                 label = {"cadence": "Touches for its lost reason"}.get(name, name.capitalize())
                 yield Static(label, classes="deal-label")

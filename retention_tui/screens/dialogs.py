@@ -25,8 +25,8 @@ class ChooseDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text)
-            yield OptionList(*[Option(label, id=key) for key, label in self.options])
+            yield Label(self.title_text, markup=False)
+            yield OptionList(*[Option(label, id=key) for key, label in self.options], markup=False)
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
@@ -49,7 +49,7 @@ class TextDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text)
+            yield Label(self.title_text, markup=False)
             yield Input(self.value, placeholder=self.placeholder)
 
     @on(Input.Submitted)

@@ -108,7 +108,9 @@ class ListScreen(LoadingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(classes="list-body"):
-            yield Static("Loading…", id=f"{self.NAME}-summary", classes="list-summary")
+            yield Static(
+                "Loading…", id=f"{self.NAME}-summary", classes="list-summary", markup=False
+            )
             yield Input(
                 placeholder=self.PLACEHOLDER, id=f"{self.NAME}-filter", classes="list-filter"
             )

@@ -85,7 +85,7 @@ class TableScreen(LoadingScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(self.LOADING, id=self.SUMMARY_ID)
+        yield Static(self.LOADING, id=self.SUMMARY_ID, markup=False)
         yield Table(id=self.TABLE_ID, cursor_type="row", zebra_stripes=True)
         yield Footer()
 
