@@ -15,6 +15,7 @@ from retention_tui.app import RetentionApp
 from retention_tui.screens.accounts import AccountsScreen
 from retention_tui.screens.backtest import BacktestScreen
 from retention_tui.screens.import_log import ImportLogScreen
+from retention_tui.screens.listing import PAGE_ROWS
 from tests.conftest import SAMPLE_AS_OF
 from tests.pilot import open_first_account, open_queue, settle
 
@@ -56,8 +57,9 @@ async def test_app_opens_on_the_sample_database(scored_db: Path) -> None:
         await to_accounts(pilot)
         assert isinstance(app.screen, AccountsScreen)
         table = app.screen.query_one(DataTable)
-        assert table.row_count == 320
+        assert table.row_count == PAGE_ROWS < 320  # the first page of the 320
         assert summary(app).startswith("320 accounts · ")
+        assert summary(app).endswith(f"rows 1-{PAGE_ROWS} of 320")
         assert app.focused is table
 
 
@@ -94,7 +96,7 @@ async def test_filter_sort_and_clear(scored_db: Path) -> None:
         assert mrr == sorted(mrr, reverse=True)
         await pilot.press("escape")
         await pilot.pause()
-        assert table.row_count == 320
+        assert app.screen.rows.height == 320 and table.row_count == PAGE_ROWS
         assert app.screen.query_one(Input).display is False
 
 
@@ -220,10 +222,11 @@ async def test_every_queue_opens_with_its_rows(scored_db: Path) -> None:
             await settle(pilot)
             assert isinstance(app.screen, QueueScreen) and app.screen.view.name == q.name
             table = app.screen.query_one(DataTable)
-            assert table.row_count > 0, q.name
+            total = app.screen.rows.height
+            assert table.row_count == min(total, PAGE_ROWS) > 0, q.name
             assert len(table.columns) == len(q.columns)
             text = str(app.screen.query_one(f"#queue-{q.name}-summary", Static).render())
-            assert text.startswith(f"{q.title}: {table.row_count}")
+            assert text.startswith(f"{q.title}: {total}")
 
 
 @async_test
@@ -581,7 +584,7 @@ async def test_a_long_list_is_shown_a_page_at_a_time(scored_db: Path, monkeypatc
     from retention_tui.screens import listing
     from retention_tui.screens.account import AccountScreen
 
-    monkeypatch.setattr(listing, "PAGE_ROWS", 100)
+    monkeypatch.setattr(listing, "PAGE_ROWS", 100)  # whatever the default, pages of 100 here
     app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await to_accounts(pilot)
