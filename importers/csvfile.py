@@ -28,7 +28,9 @@ class RawTable:
     path: Path
     sha256: str
     header: tuple[str, ...]
-    encoding: str  # "utf-8" or "windows-1252" (what Excel on Windows saves as "CSV")
+    # "utf-8", "windows-1252" (what Excel on Windows saves as "CSV") or "utf-16" (Excel's
+    # "Unicode Text": tab-separated, with a byte-order mark)
+    encoding: str
     # every column as text (null when empty), named by position (see column()), plus ROW:
     # header names are never used as Polars names ("*" or "^a$" mean other things there)
     frame: pl.DataFrame
@@ -60,10 +62,23 @@ def read_bytes(path: Path) -> bytes:
     raise AssertionError  # unreachable
 
 
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode(path: Path, data: bytes, separator: str = ",") -> tuple[str, str]:
-    """The file's text and encoding: UTF-8 (a byte-order mark is dropped), else
-    Windows-1252 (Excel's "CSV" on Windows). Bytes that are neither are an error that
-    names the row and column they are in."""
+    """The file's text and encoding: UTF-16 when it starts with its byte-order mark (Excel's
+    "Unicode Text"), else UTF-8 (a byte-order mark is dropped), else Windows-1252 (Excel's
+    "CSV" on Windows). Bytes that are none of them are an error that names the row and
+    column they are in."""
+    if data.startswith(_UTF16_MARKS):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            _fail(
+                path,
+                f"starts as UTF-16 text but is not ({exc.reason}); expected the whole file "
+                "as saved (in Excel: Save As > Unicode Text, or CSV UTF-8)",
+            )
     if b"\x00" in data[:65536]:
         _fail(path, "is a binary file, not CSV text")
     try:

@@ -26,8 +26,9 @@ How every file is read:
   of space, `_` or `.` between words (`Customer ID` = `customer_id`); columns may come in
   any order; unknown columns are ignored and listed after the import.
 - **Encoding**: UTF-8, with or without a byte-order mark, else Windows-1252 (what Excel
-  on Windows saves as "CSV"). Separator: comma, semicolon or tab (taken from the header
-  line). Quoted fields may hold separators and line breaks. Blank lines are skipped.
+  on Windows saves as "CSV"); UTF-16 when the file starts with its byte-order mark (what
+  Excel saves as "Unicode Text"). Separator: comma, semicolon or tab (taken from the
+  header line). Quoted fields may hold separators and line breaks. Blank lines are skipped.
 - **Rows** are numbered as a spreadsheet shows them: the header is row 1.
 - **Empty cells** are missing values. A column with a default uses it when empty or absent.
 - **Money**: a decimal amount in major units (`1234.50`, no thousands separators, no

@@ -129,6 +129,12 @@ CASES = {
         b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR",
         "{file}: is a binary file, not CSV text",
     ),
+    "truncated_utf16": (
+        "accounts.txt",
+        b"\xff\xfe" + (ACCOUNTS + "a,Acme,2024-01-01\n").encode("utf-16-le")[:-1],
+        "{file}: starts as UTF-16 text but is not (truncated data); expected the whole file "
+        "as saved (in Excel: Save As > Unicode Text, or CSV UTF-8)",
+    ),
     "one_megabyte_field": (
         "accounts.csv",
         ACCOUNTS + "a,Acme,2024-01-01\nb," + "x" * 1_048_576 + ",2024-01-01\n",

@@ -32,6 +32,7 @@ EXPECTED_FORMAT = {
     "mixpanel/mixpanel_export_events.csv": "mixpanel.events",
     "nps/survey_results.csv": "nps.responses",
     "posthog/events.csv": "posthog.events",
+    "quirks/hubspot_companies_excel_unicode.txt": "hubspot.companies",
     "quirks/salesforce_opportunities_us.csv": "salesforce.opportunities",
     "quirks/stripe_invoices_eu.csv": "stripe.invoices",
     "quirks/stripe_payments_excel_de.csv": "stripe.payments",
@@ -75,7 +76,7 @@ def tools_db(db_path: Path, runner: CliRunner) -> Path:
 
 
 def test_every_fixture_is_recognised_as_its_format() -> None:
-    found = {str(p.relative_to(TOOLS)) for p in TOOLS.glob("*/*.csv")}
+    found = {str(p.relative_to(TOOLS)) for p in TOOLS.glob("*/*.*")}
     assert found == set(EXPECTED_FORMAT)
     for rel, label in EXPECTED_FORMAT.items():
         table = read_table(TOOLS / rel)
@@ -340,6 +341,25 @@ def test_quirks_windows_1252_semicolons_decimal_commas_any_order(
         "SELECT account_id, amount_minor, created_at, closed_at, owner FROM deals "
         "WHERE source_id = '0065g00000US1'",
     ) == [("stripe:cus_PqInit03", 123456, "2024-01-05", "2024-03-14", "Dana Lee")]
+
+
+def test_excel_unicode_text_utf16_tabs_quotes_any_script(db_path: Path, runner: CliRunner) -> None:
+    # HubSpot's companies export opened in Excel (US) and saved as "Unicode Text (*.txt)":
+    # UTF-16 little-endian with a byte-order mark, tabs, CRLF, Excel's m/d/yyyy dates, a
+    # cell with quotes in it quoted
+    result = _import(
+        runner, db_path, TOOLS / "quirks/hubspot_companies_excel_unicode.txt", quiet=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "hubspot.companies, 3 rows: 3 inserted" in result.output
+    assert "  read as utf-16" in result.output
+    assert _rows(
+        db_path, "SELECT name, domain, created_at, owner FROM accounts ORDER BY account_id"
+    ) == [
+        ("Łódź Logistyka Sp. z o.o.", "lodzlog.pl", "2023-11-02", "Dana Lee"),
+        ("東京 Trading KK", "tokyo-trading.jp", "2024-01-20", "Sam Ortiz"),
+        ('Zeta "Z" Labs', "zetaz.io", "2024-03-05", None),
+    ]
 
 
 def _digest_without_log(db: Path) -> str:
