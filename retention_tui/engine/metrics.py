@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
+from retention_tui.engine.kept import kept
 from retention_tui.engine.money import convertible, in_base, periods_fx
 from retention_tui.engine.mrr import (
     PAYING_STATUSES,
@@ -58,6 +59,7 @@ def _past_due_too_long(cutoff: str | pl.Expr) -> pl.Expr:
     return (pl.col("status") == "past_due") & (pl.col("period_start") < cutoff)
 
 
+@kept()
 def account_mrr(
     periods: pl.DataFrame,
     day: date,

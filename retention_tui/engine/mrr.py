@@ -11,6 +11,8 @@ from datetime import date
 
 import polars as pl
 
+from retention_tui.engine.kept import kept
+
 WEEKS_PER_MONTH = 52 / 12
 PAYING_STATUSES = ("active", "past_due")
 
@@ -62,6 +64,7 @@ def mrr_on(
     )
 
 
+@kept()
 def subscription_status_on(periods: pl.DataFrame, day: date) -> pl.DataFrame:
     """Each account's billing status on ``day``: columns account_id, status.
 
