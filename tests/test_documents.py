@@ -63,6 +63,16 @@ def test_dashboard(runner: CliRunner, scored_db: Path) -> None:
         runner, "report", "dashboard", "--db", str(scored_db), "--as-of", AS_OF, "--format", "csv"
     ).splitlines()
     assert csv_rows[0] == "section,line"
+    # each line's text, not its Markdown bullet (which a spreadsheet takes for a formula)
+    assert csv_rows[1:5] == [
+        f"Retention (October 2026),{line}"
+        for line in (
+            "Gross MRR churn: 0.1%",
+            "Net MRR churn: -0.1%",
+            "NRR: 100.1%",
+            "Logo churn: 1.3%",
+        )
+    ]
     text = run(runner, "report", "dashboard", "--db", str(scored_db), "--as-of", AS_OF)
     pipeline = text.split("## Pipeline")[1].split("##")[0]
     assert "MRR at stake" in pipeline and "MRR kept" in pipeline

@@ -62,7 +62,14 @@ class Document:
         return "\n".join(out).rstrip() + "\n"
 
     def rows(self) -> list[dict[str, object]]:
-        return [{"section": h, "line": line} for h, lines in self.sections for line in lines]
+        """Its lines as rows for CSV and tables: each line's text without its Markdown
+        bullet (a spreadsheet would read "- NRR" as a formula; "- [ ] Day 7" keeps its
+        box)."""
+        return [
+            {"section": h, "line": line.removeprefix("- ")}
+            for h, lines in self.sections
+            for line in lines
+        ]
 
 
 def _pct(v: float | None, digits: int = 1) -> str:
