@@ -53,6 +53,8 @@ def render(
         lines += ["| " + " | ".join(md(r.get(c)) for c in cols) + " |" for r in rows]
         return "\n".join(lines)
     if fmt == "table":
+        if not cols:  # no rows to take the columns from: said, not an empty screen
+            return "(none)"
         cells = [[_cell(r.get(c)).replace("\n", " ") for c in cols] for r in rows]
         widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
 
@@ -60,5 +62,5 @@ def render(
             return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
 
         out = [line(cols), line(["-" * w for w in widths])] + [line(row) for row in cells]
-        return "\n".join(out)
+        return "\n".join(out if rows else [*out, "(none)"])
     raise ValueError(f"unknown output format {fmt!r}")

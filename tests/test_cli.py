@@ -218,3 +218,38 @@ def test_formula_like_cells_are_escaped_in_csv_and_markdown() -> None:
     assert render(rows, "csv").splitlines()[1] == '"\'=HYPERLINK(""http://x"")",-12,-5%,\'@bob'
     assert "'=HYPERLINK" in render(rows, "markdown")
     assert json.loads(render(rows, "json"))[0]["name"].startswith("=")
+
+
+def test_a_new_empty_database_says_what_to_do_instead_of_printing_nothing(
+    runner: CliRunner, db_path: Path
+) -> None:
+    from db import connect
+
+    connect(db_path).close()
+
+    def out(*args: str) -> str:
+        result = runner.invoke(cli, [*args, "--db", str(db_path)])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert out("accounts") == (
+        "No accounts yet: import your exports with 'retention import FILE...' "
+        "('retention formats' lists the files it reads)\n"
+    )
+    assert out("accounts", "--format", "csv").strip() == ""  # scripts get no rows
+    assert out("report", "cohorts", "--as-of", "2026-11-20").endswith("\n\n(none)\n")
+    capacity = out("report", "capacity", "--as-of", "2026-11-20").splitlines()
+    assert capacity[-1] == "(none)"
+    headline = out("report", "exec", "--as-of", "2026-11-20").splitlines()[3]
+    assert headline == "- NRR: n/a (no customers paying at the month's start)"
+
+
+def test_an_empty_table_says_none_under_its_header() -> None:
+    from retention_tui.output import render
+
+    assert render([], "table", columns=["when", "what"]).splitlines() == [
+        "when  what",
+        "----  ----",
+        "(none)",
+    ]
+    assert render([], "table") == "(none)"

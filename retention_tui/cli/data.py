@@ -276,6 +276,12 @@ def accounts(ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | N
 
     with closing(open_db(db_path)) as conn:
         frame = accounts_overview(conn, as_of or today(), effective_config(db_path))
+    if frame.is_empty() and fmt == "table":
+        click.echo(
+            "No accounts yet: import your exports with 'retention import FILE...' "
+            "('retention formats' lists the files it reads)"
+        )
+        return
     rows = []
     for r in frame.to_dicts():
         mrr = r["mrr_minor"]

@@ -159,15 +159,19 @@ def executive_summary(
     net = this["expansion"] - this["contraction"] - this["churn"]
     upgraded = expansions(t["subscription_periods"], month, next_month(month), **opts)
     doc = Document(f"Retention Report — {_month_label(month)}")
-    direction = "n/a"
-    if this["nrr"] is not None and last["nrr"] is not None:
+    if this["nrr"] is None:
+        nrr = "- NRR: n/a (no customers paying at the month's start)"
+    elif last["nrr"] is None:
+        nrr = f"- NRR: {_pct(this['nrr'])} (none the month before: no customers paying then)"
+    else:
         direction = (
             "up" if this["nrr"] > last["nrr"] else "down" if this["nrr"] < last["nrr"] else "flat"
         )
+        nrr = f"- NRR: {_pct(this['nrr'])} ({direction} from {_pct(last['nrr'])} last month)"
     doc.add(
         "Headline",
         [
-            f"- NRR: {_pct(this['nrr'])} ({direction} from {_pct(last['nrr'])} last month)",
+            nrr,
             f"- Gross churn: {_pct(100 - this['grr'] if this['grr'] is not None else None)} "
             f"({money(churn_amount, cur)} of {money(start, cur)} starting MRR)",
             f"- Expansion: {money(this['expansion'], cur)} ({upgraded.height} accounts upgraded)",
