@@ -237,6 +237,36 @@ def test_reply_time_counts_unanswered_emails_as_waiting() -> None:
     assert f["b"]["emails_timed"] == 3
     p = _points(accounts=[account(x) for x in "abc"], touchpoints=tp)
     assert (p[("a", "reply_time")], p[("b", "reply_time")], p[("c", "reply_time")]) == (7, 4, 1)
+    # what the breakdown shows: the wait counts the unanswered ones' wait so far
+    signals, _ = score_accounts(
+        compute_features(
+            make_tables(accounts=[account(x) for x in "abc"], touchpoints=tp), AS_OF, CFG
+        ),
+        CFG,
+    )
+    raw = dict(
+        signals.filter(pl.col("signal") == "reply_time").select("account_id", "raw").iter_rows()
+    )
+    assert raw["b"] == "2 of 3 emails answered, 3.7 days' wait on average (unanswered: so far)"
+
+
+def test_the_breakdown_says_one_of_a_thing_in_the_singular() -> None:
+    tables = make_tables(
+        accounts=[account("a")],
+        touchpoints=[_email("a", 10, None)],
+        invoices=[_invoice("a", "a1", 10)],
+        payment_attempts=[_attempt("a", "a1", 10, "succeeded")],
+        contacts=[_contact("a", 1)],
+        usage_events=events("a", "login", [days_ago(3)]),
+    )
+    signals, _ = score_accounts(compute_features(tables, AS_OF, CFG), CFG)
+    raw = dict(signals.select("signal", "raw").iter_rows())
+    assert raw["reply_time"] == (
+        "0 of 1 email answered, 10.5 days' wait on average (unanswered: so far)"
+    )
+    assert raw["payments"] == "on_time (1 invoice, 0 late, 0 failed unresolved)"
+    assert raw["stakeholder_breadth"] == "1 current contact"
+    assert raw["billing_visits"] == "0 billing-page views in 30 d"
 
 
 def _touch(account_id: str, ago: float, **kw: object) -> dict:

@@ -49,6 +49,13 @@ def _fmt(expr: pl.Expr, digits: int = 2) -> pl.Expr:
     return expr.round(digits).cast(pl.String)
 
 
+def _counted(column: str, noun: str, plural: str | None = None) -> pl.Expr:
+    """'1 invoice', '3 invoices': a count and its noun, singular for one."""
+    n = pl.col(column)
+    word = pl.when(n == 1).then(pl.lit(noun)).otherwise(pl.lit(plural or f"{noun}s"))
+    return pl.format("{} {}", n, word)
+
+
 def _grouped(expr: pl.Expr) -> pl.Expr:
     """A whole number of zero or more with thousands separators: 3419.5 -> '3,420'."""
     backwards = expr.round(0).cast(pl.Int64).cast(pl.String).str.reverse()
@@ -105,8 +112,8 @@ SIGNALS: dict[str, Signal] = {
     "login_frequency": Signal(
         lambda: pl.col("has_usage").fill_null(False) & pl.col("login_ratio").is_not_null(),
         lambda: pl.format(
-            "{} logins in 30 d vs {} expected ({}x)",
-            pl.col("logins_recent"),
+            "{} in 30 d vs {} expected ({}x)",
+            _counted("logins_recent", "login"),
             _fmt(pl.col("logins_expected"), 1),
             _fmt(pl.col("login_ratio")),
         ),
@@ -114,25 +121,25 @@ SIGNALS: dict[str, Signal] = {
     ),
     "core_features": Signal(
         _has("has_usage"),
-        lambda: pl.format("{} core features used in 30 d", pl.col("core_features")),
+        lambda: pl.format("{} used in 30 d", _counted("core_features", "core feature")),
         _banded("core_features", "core_features"),
     ),
     "depth": Signal(
         _has("has_usage"),
         lambda: pl.format(
-            "{} ({} advanced, {} core features)",
+            "{} ({} advanced, {})",
             pl.col("depth"),
             pl.col("advanced_features"),
-            pl.col("core_features"),
+            _counted("core_features", "core feature"),
         ),
         _banded("depth", "depth"),
     ),
     "reply_time": Signal(
         _positive("emails_timed"),
         lambda: pl.format(
-            "{} of {} emails answered, {} days on average",
+            "{} of {} answered, {} days' wait on average (unanswered: so far)",
             pl.col("emails_replied"),
-            pl.col("emails_timed"),
+            _counted("emails_timed", "email"),
             _fmt(pl.col("reply_days"), 1),
         ),
         _reply_points,
@@ -156,9 +163,9 @@ SIGNALS: dict[str, Signal] = {
     "payments": Signal(
         _positive("invoices_recent"),
         lambda: pl.format(
-            "{} ({} invoices, {} late, {} failed unresolved)",
+            "{} ({}, {} late, {} failed unresolved)",
             pl.col("payment_history"),
-            pl.col("invoices_recent"),
+            _counted("invoices_recent", "invoice"),
             pl.col("late_invoices"),
             pl.col("unresolved_failures"),
         ),
@@ -176,7 +183,7 @@ SIGNALS: dict[str, Signal] = {
     ),
     "billing_visits": Signal(
         _has("has_usage"),
-        lambda: pl.format("{} billing-page views in 30 d", pl.col("billing_visits")),
+        lambda: pl.format("{} in 30 d", _counted("billing_visits", "billing-page view")),
         _banded("billing_visits", "billing_visits"),
     ),
     "champion": Signal(
@@ -186,7 +193,7 @@ SIGNALS: dict[str, Signal] = {
     ),
     "stakeholder_breadth": Signal(
         _positive("contacts_known"),
-        lambda: pl.format("{} current contacts", pl.col("contacts_current")),
+        lambda: _counted("contacts_current", "current contact"),
         _banded("contacts_current", "stakeholder_breadth"),
     ),
     "sentiment": Signal(
@@ -207,8 +214,8 @@ SIGNALS: dict[str, Signal] = {
     "ticket_load": Signal(
         _not_null("ticket_ratio"),
         lambda: pl.format(
-            "{} tickets in 30 d vs {} normal",
-            pl.col("tickets_recent"),
+            "{} in 30 d vs {} normal",
+            _counted("tickets_recent", "ticket"),
             _fmt(pl.col("tickets_normal"), 1),
         ),
         _banded("ticket_ratio", "ticket_load"),
