@@ -188,8 +188,23 @@ class RetentionApp(App[None]):
         from retention_tui.screens.dialogs import TextDialog
 
         def chosen(text: str | None) -> None:
-            if text and text.strip():
-                self.import_paths([Path(p).expanduser() for p in shlex.split(text)])
+            if not text or not text.strip():
+                return
+            try:
+                words = shlex.split(text)
+            except ValueError as exc:  # an unclosed quote: "O'Brien export.csv"
+                whole = Path(text.strip()).expanduser()
+                if not whole.exists():
+                    self.notify(
+                        f"Could not read the paths ({exc}): put a path holding spaces or "
+                        "quotes inside double quotes",
+                        title="Nothing was imported",
+                        severity="error",
+                        timeout=15,
+                    )
+                    return
+                words = [str(whole)]
+            self.import_paths([Path(p).expanduser() for p in words])
 
         self.push_screen(
             TextDialog(

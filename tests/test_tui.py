@@ -805,3 +805,37 @@ async def test_text_from_the_users_files_is_shown_as_written_never_read_as_marku
         best = max(hits, key=lambda h: h.score)
         assert str(best.match_display) == f"account: {name}"
         assert best.match_display.spans  # the matched letters
+
+
+@async_test
+async def test_an_import_path_with_an_unclosed_quote_is_taken_whole_or_said(
+    scored_db: Path, write_csv
+) -> None:
+    """The import dialog splits what is typed like a shell: a lone apostrophe in a file's
+    name ("O'Brien export.csv") stopped the app (ValueError: No closing quotation)."""
+    quoted = write_csv("O'Brien export.csv", "account_id,name,created_at\nzz9,O'Brien,2026-11-01\n")
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "~/nowhere/it's.csv"
+        await pilot.press("enter")
+        await pilot.pause()
+        said = list(app._notifications)[-1]
+        assert said.title == "Nothing was imported"
+        assert said.message == (
+            "Could not read the paths (No closing quotation): put a path holding spaces or "
+            "quotes inside double quotes"
+        )
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(quoted)  # the whole text names a file
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    conn = sqlite3.connect(scored_db)
+    assert conn.execute("SELECT name FROM accounts WHERE account_id = 'zz9'").fetchall() == [
+        ("O'Brien",)
+    ]
+    conn.close()
