@@ -10,7 +10,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +48,20 @@ class RawTable:
 
 def _fail(path: Path, message: str, row: int | None = None, column: str | None = None) -> None:
     raise RetentionError(str(Problem(str(path), message, row, column)))
+
+
+def files_to_import(paths: Iterable[Path]) -> list[Path]:
+    """The files ``paths`` name: each file as given, each folder's ``.csv`` files (by name,
+    not its subfolders'), each file once. A folder with none is an error."""
+    files: list[Path] = []
+    for path in paths:
+        found = sorted(p for p in path.glob("*.csv") if p.is_file()) if path.is_dir() else [path]
+        if not found:
+            _fail(
+                path, "is a folder with no .csv files in it; expected CSV files or folders of them"
+            )
+        files += [f for f in found if f not in files]
+    return files
 
 
 def read_bytes(path: Path) -> bytes:

@@ -33,7 +33,7 @@ from db.write import (
     upsert,
 )
 from importers import identity
-from importers.csvfile import ROW, read_table
+from importers.csvfile import ROW, files_to_import, read_table
 from importers.detect import detect, format_named
 from importers.spec import HELPER_PREFIX, IDENTITY_TARGETS
 from importers.validate import Parsed, check_references, parse
@@ -385,7 +385,7 @@ def import_files(
     Once committed, the new rows of the big tables are copied into blocks too."""
     say = on_progress or (lambda _msg: None)
     loaded = []
-    for p in paths:
+    for p in files_to_import(Path(p) for p in paths):
         say(f"reading {Path(p).name}")
         item = load(Path(p), format_name)
         say(f"checked {Path(p).name}: {item.parsed.rows_read:,} rows, {item.parsed.fmt.label}")

@@ -208,7 +208,7 @@ class RetentionApp(App[None]):
 
         self.push_screen(
             TextDialog(
-                "Import CSV files (paths separated by spaces)",
+                "Import CSV files or folders of them (paths separated by spaces)",
                 "~/Downloads/customers.csv ~/Downloads/events.csv",
             ),
             chosen,

@@ -198,8 +198,31 @@ def test_missing_path_and_directory(populated: Path, runner: CliRunner, tmp_path
     )
     result = _import(runner, populated, tmp_path)
     assert result.exit_code == 2
-    assert result.output.strip() == f"Error: {tmp_path}: is a directory, expected a CSV file"
+    assert result.output.strip() == (
+        f"Error: {tmp_path}: is a folder with no .csv files in it; expected CSV files or "
+        "folders of them"
+    )
     assert database_digest(populated) == before
+
+
+def test_a_folder_imports_its_csv_files(db_path: Path, runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    (folder / "old").mkdir(parents=True)
+    (folder / "accounts.csv").write_text(ACCOUNTS + "a,Acme,2024-01-01\n")
+    (folder / "contacts.csv").write_text(
+        "contact_id,account_id,name,email\nc1,a,Ana,ana@acme.com\n"
+    )
+    (folder / "notes.txt").write_text("not an export")
+    (folder / "old" / "accounts.csv").write_text(ACCOUNTS + "b,Old,2024-01-01\n")
+    result = _import(runner, db_path, folder, folder / "accounts.csv")  # each file once
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith(
+        "accounts.csv: canonical.accounts, 1 row: 1 inserted"
+    )
+    assert result.output.splitlines()[1].startswith(
+        "contacts.csv: canonical.contacts, 1 row: 1 inserted"
+    )
+    assert len(result.output.splitlines()) == 2
 
 
 def test_one_bad_file_rolls_back_the_good_ones(db_path: Path, runner: CliRunner, write_csv) -> None:

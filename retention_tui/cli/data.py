@@ -51,6 +51,9 @@ def import_cmd(
 ) -> None:
     """Import CSV exports (all files in one transaction: all or nothing).
 
+    FILES are CSV files, or folders: a folder's .csv files are imported (not its
+    subfolders').
+
     Progress goes to stderr; the per-file summary to stdout.
     """
     from importers.run import import_files
