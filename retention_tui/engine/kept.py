@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 F = TypeVar("F", bound=Callable[..., Any])
-_BY_IDENTITY = (pl.DataFrame, pl.LazyFrame, pl.Series)
+_BY_IDENTITY = (pl.DataFrame, pl.LazyFrame, pl.Series, pl.Expr)
 
 
 def _frozen(value: object) -> object:
