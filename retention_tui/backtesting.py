@@ -12,14 +12,18 @@ from db.results import save_backtest
 from retention_tui.config import config_hash
 from retention_tui.engine.backtest import BacktestSummary, backtest_rows, summarize
 from retention_tui.engine.calibrate import Calibration, calibrate, proposal_toml
+from retention_tui.engine.money import periods_fx
 
 
 def run_backtest(
     conn: sqlite3.Connection, dates: list[date], cfg: dict, horizon: int, contraction: float
 ) -> BacktestSummary:
     """Backtest ``dates`` and save the summary (the dashboard shows the latest)."""
-    rows = backtest_rows(load_all(conn), dates, cfg, horizon, contraction)
-    summary = summarize(rows, dates, horizon, contraction)
+    tables = load_all(conn)
+    rows = backtest_rows(tables, dates, cfg, horizon, contraction)
+    base = periods_fx(tables["subscription_periods"], cfg["currency"]).base
+    del tables
+    summary = summarize(rows, dates, horizon, contraction, base)
     with transaction(conn):
         save_backtest(
             conn,

@@ -73,6 +73,30 @@ def test_outcomes_over_the_horizon() -> None:
     assert out.filter(pl.col("account_id") == "churns")["churn_date"].item() == date(2026, 3, 15)
 
 
+def test_outcomes_money_is_in_the_base_currency_and_contraction_in_the_accounts_own() -> None:
+    def sub(account_id: str, amount: int, currency: str, **kw: str) -> dict:
+        return {**subscription(account_id, amount, **kw), "currency": currency}
+
+    periods = [
+        sub("usd", 10_000, "USD", end="2026-03-15"),  # churns: $100.00 lost
+        sub("eur", 10_000, "EUR", end="2026-02-01"),  # €100 -> €60: down 40%
+        sub("eur", 6_000, "EUR", start="2026-02-01"),  # lost €40 x 1.1 = $44.00
+        sub("gbp", 10_000, "GBP", end="2026-03-15"),  # churns; no rate: $0 counted
+    ]
+    currency = {"base": "USD", "rates": {"EUR": 1.1}}
+    tables = make_tables(subscription_periods=periods)
+    out = outcomes(tables, date(2026, 1, 1), 90, 0.3, currency)
+    got = {
+        r["account_id"]: (r["event"], r["mrr_start"], r["mrr_lost"])
+        for r in out.iter_rows(named=True)
+    }
+    assert got == {
+        "usd": (True, 10_000, 10_000),
+        "eur": (True, 11_000, 4_400),
+        "gbp": (True, 0, 0),  # its churn still counts; its money is never added unconverted
+    }
+
+
 def _history(n: int = 60) -> tuple[dict, list[str]]:
     """n accounts; every third one churns in spring 2026. Returns tables and churners."""
     accounts, periods, churners = [], [], []
@@ -232,6 +256,8 @@ def test_backtest_command_saves_its_result(runner: CliRunner, sample_db: Path) -
     ).stdout
     assert table.startswith("Backtest: 12 monthly dates from 2025-09-01 to 2026-08-01")
     assert "Lift by tier" in table and "Risk signals" in table
+    healthy = next(line for line in table.splitlines() if line.startswith("healthy "))
+    assert healthy.split()[-2].startswith("$") and healthy.split()[-1].startswith("$")
     csv_out = runner.invoke(
         cli,
         [

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from retention_tui.engine.features import Tables
+from retention_tui.engine.metrics import account_mrr
 from retention_tui.engine.mrr import mrr_on, subscription_status_on
 from retention_tui.engine.run import ScoreRun, score_run
 
@@ -35,12 +36,19 @@ def monthly_dates(first: date, last: date) -> list[date]:
 
 
 def outcomes(
-    tables: Tables, as_of: date, horizon_days: int, contraction_share: float
+    tables: Tables,
+    as_of: date,
+    horizon_days: int,
+    contraction_share: float,
+    currency: dict | None = None,
 ) -> pl.DataFrame:
     """What happened to each account in the ``horizon_days`` after ``as_of``.
 
     Columns: account_id, mrr_start, mrr_end, churned, contracted, event (either), churn_date
-    (the end of its last subscription period, for churns), mrr_lost.
+    (the end of its last subscription period, for churns), mrr_lost. Whether MRR fell is
+    judged in the account's own currency; mrr_start and mrr_lost are in the book's base
+    currency when ``currency`` (the [currency] config) is given (0 for an account in a
+    currency with no rate: a total never adds amounts unconverted).
     """
     periods = tables["subscription_periods"]
     end = as_of + timedelta(days=horizon_days)
@@ -57,18 +65,27 @@ def outcomes(
     )
     churned = (pl.col("status_end") == "churned") & (pl.col("last_end") > as_of.isoformat())
     contracted = ~churned & (pl.col("mrr_end") < pl.col("mrr_start") * (1 - contraction_share))
+    if currency is not None:  # the amounts in the base currency, beside the native ones
+        for day, name in ((as_of, "base_start"), (end, "base_end")):
+            based = account_mrr(periods, day, currency=currency).rename({"mrr": name})
+            frame = frame.join(based, on="account_id", how="left")
+        frame = frame.with_columns(pl.col("base_start", "base_end").fill_null(0))
+    else:
+        frame = frame.with_columns(
+            pl.col("mrr_start").alias("base_start"), pl.col("mrr_end").alias("base_end")
+        )
     return frame.select(
         "account_id",
-        "mrr_start",
-        "mrr_end",
+        pl.col("base_start").alias("mrr_start"),
+        pl.col("base_end").alias("mrr_end"),
         churned.alias("churned"),
         contracted.alias("contracted"),
         (churned | contracted).alias("event"),
         pl.when(churned).then(pl.col("last_end").str.to_date()).alias("churn_date"),
         pl.when(churned)
-        .then(pl.col("mrr_start"))
+        .then(pl.col("base_start"))
         .when(contracted)
-        .then(pl.col("mrr_start") - pl.col("mrr_end"))
+        .then(pl.col("base_start") - pl.col("base_end"))
         .otherwise(0)
         .alias("mrr_lost"),
     )
@@ -96,7 +113,9 @@ def backtest_rows(
             run.scores.select("account_id", "total", "tier", "dimensions")
             .join(fired, on="account_id", how="left")
             .join(
-                outcomes(tables, day, horizon_days, contraction_share), on="account_id", how="left"
+                outcomes(tables, day, horizon_days, contraction_share, cfg["currency"]),
+                on="account_id",
+                how="left",
             )
             .with_columns(
                 pl.lit(day).alias("as_of"),
@@ -143,9 +162,11 @@ class BacktestSummary:
     churns_flagged_before: float | None
     lift: list[dict[str, object]]
     signals: list[dict[str, object]]
+    currency: str = ""  # the base currency of the lift table's MRR ("": unknown)
 
     def as_dict(self) -> dict[str, object]:
         return {
+            "currency": self.currency,
             "dates": [d.isoformat() for d in self.dates],
             "horizon_days": self.horizon_days,
             "contraction_share": self.contraction_share,
@@ -166,8 +187,13 @@ def _share(num: int, den: int) -> float | None:
 
 
 def summarize(
-    rows: pl.DataFrame, dates: list[date], horizon_days: int, contraction_share: float
+    rows: pl.DataFrame,
+    dates: list[date],
+    horizon_days: int,
+    contraction_share: float,
+    currency: str = "",
 ) -> BacktestSummary:
+    """The backtest's figures; ``currency``: the base currency its MRR amounts are in."""
     scored = rows.filter(pl.col("total").is_not_null())
     events = int(rows["event"].sum())
     auc = roc_auc(100 - scored["total"], scored["event"])
@@ -234,4 +260,5 @@ def summarize(
         _share(leads.height, churns.height),
         lift,
         signals,
+        currency,
     )

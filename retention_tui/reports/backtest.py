@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from retention_tui.engine.backtest import BacktestSummary
+from retention_tui.formatting import money
 from retention_tui.output import render
 
 
@@ -16,7 +17,16 @@ def _num(v: object, digits: int = 3) -> str:
     return "n/a" if v is None else f"{float(v):.{digits}f}"  # type: ignore[arg-type]
 
 
-def lift_rows(lift: list[dict[str, object]], as_text: bool) -> list[dict[str, object]]:
+def _amount(minor: object, currency: str) -> str:
+    """An MRR total: in its currency; a backtest saved before they said which, as a
+    number of major units."""
+    value = int(minor)  # type: ignore[call-overload]
+    return money(value, currency) if currency else f"{value / 100:,.0f}"
+
+
+def lift_rows(
+    lift: list[dict[str, object]], as_text: bool, currency: str = ""
+) -> list[dict[str, object]]:
     if not as_text:
         return lift
     return [
@@ -24,9 +34,9 @@ def lift_rows(lift: list[dict[str, object]], as_text: bool) -> list[dict[str, ob
             **r,
             "event_rate": _pct(r["event_rate"]),
             "lift": _num(r["lift"], 2),
-            "mrr_at_start": f"{int(r['mrr_at_start']) / 100:,.0f}",  # type: ignore[call-overload]
-            "mrr_lost": f"{int(r['mrr_lost']) / 100:,.0f}",
-        }  # type: ignore[call-overload]
+            "mrr_at_start": _amount(r["mrr_at_start"], currency),
+            "mrr_lost": _amount(r["mrr_lost"], currency),
+        }
         for r in lift
     ]
 
@@ -64,7 +74,7 @@ def render_backtest(s: BacktestSummary, fmt: str) -> str:
         "\n".join(head),
         "",
         "Lift by tier",
-        render(lift_rows(s.lift, True), fmt),
+        render(lift_rows(s.lift, True, s.currency), fmt),
         "",
         "Risk signals",
         render(signals, fmt),

@@ -63,5 +63,5 @@ class BacktestScreen(TableScreen):
                 r["mrr_at_start"],
                 r["mrr_lost"],
             )
-            for r in lift_rows(s["lift"], True)
+            for r in lift_rows(s["lift"], True, s.get("currency", ""))
         )
