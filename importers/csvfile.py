@@ -51,11 +51,15 @@ def _fail(path: Path, message: str, row: int | None = None, column: str | None =
 
 
 def files_to_import(paths: Iterable[Path]) -> list[Path]:
-    """The files ``paths`` name: each file as given, each folder's ``.csv`` files (by name,
-    not its subfolders'), each file once. A folder with none is an error."""
+    """The files ``paths`` name: each file as given, each folder's ``.csv`` files (``.CSV``
+    too; by name, not its subfolders'), each file once. A folder with none is an error."""
     files: list[Path] = []
     for path in paths:
-        found = sorted(p for p in path.glob("*.csv") if p.is_file()) if path.is_dir() else [path]
+        found = (
+            sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+            if path.is_dir()
+            else [path]
+        )
         if not found:
             _fail(
                 path, "is a folder with no .csv files in it; expected CSV files or folders of them"

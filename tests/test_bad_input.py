@@ -209,7 +209,7 @@ def test_a_folder_imports_its_csv_files(db_path: Path, runner: CliRunner, tmp_pa
     folder = tmp_path / "exports"
     (folder / "old").mkdir(parents=True)
     (folder / "accounts.csv").write_text(ACCOUNTS + "a,Acme,2024-01-01\n")
-    (folder / "contacts.csv").write_text(
+    (folder / "contacts.CSV").write_text(
         "contact_id,account_id,name,email\nc1,a,Ana,ana@acme.com\n"
     )
     (folder / "notes.txt").write_text("not an export")
@@ -220,7 +220,7 @@ def test_a_folder_imports_its_csv_files(db_path: Path, runner: CliRunner, tmp_pa
         "accounts.csv: canonical.accounts, 1 row: 1 inserted"
     )
     assert result.output.splitlines()[1].startswith(
-        "contacts.csv: canonical.contacts, 1 row: 1 inserted"
+        "contacts.CSV: canonical.contacts, 1 row: 1 inserted"
     )
     assert len(result.output.splitlines()) == 2
 
