@@ -81,6 +81,21 @@ def read_bytes(path: Path) -> bytes:
 
 
 _UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+_AS_CSV = "expected CSV text (export the sheet as CSV; in Excel: Save As > CSV UTF-8)"
+
+
+def _not_text(data: bytes) -> str | None:
+    """What a file is, and what to do, when it is one of the files people pick by mistake:
+    a workbook where the tool offered XLSX, a zipped or gzipped export; else None."""
+    if data.startswith(b"PK\x03\x04"):  # a ZIP archive: an .xlsx is one too
+        if b"[Content_Types].xml" in data[:2048] or b"xl/" in data[:2048]:
+            return f"is an Excel workbook (.xlsx), not CSV; {_AS_CSV}"
+        return "is a ZIP archive, not CSV; unzip it and import the CSV files in it (or its folder)"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return f"is an Excel 97-2003 workbook (.xls), not CSV; {_AS_CSV}"
+    if data.startswith(b"\x1f\x8b"):
+        return "is gzip-compressed, not CSV; decompress it (gunzip) and import the CSV"
+    return None
 
 
 def decode(path: Path, data: bytes, separator: str = ",") -> tuple[str, str]:
@@ -97,6 +112,9 @@ def decode(path: Path, data: bytes, separator: str = ",") -> tuple[str, str]:
                 f"starts as UTF-16 text but is not ({exc.reason}); expected the whole file "
                 "as saved (in Excel: Save As > Unicode Text, or CSV UTF-8)",
             )
+    kind = _not_text(data)
+    if kind is not None:
+        _fail(path, kind)
     if b"\x00" in data[:65536]:
         _fail(path, "is a binary file, not CSV text")
     try:

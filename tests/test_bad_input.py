@@ -3,6 +3,9 @@ traceback, and the database exactly as it was."""
 
 from __future__ import annotations
 
+import gzip
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,17 @@ from retention_tui.cli import cli
 from tests.conftest import CANONICAL, database_digest
 
 ACCOUNTS = "account_id,name,created_at\n"
+
+
+def _zipped(files: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+AS_CSV = "expected CSV text (export the sheet as CSV; in Excel: Save As > CSV UTF-8)"
 
 CASES = {
     "unknown_header": (
@@ -134,6 +148,27 @@ CASES = {
         b"\xff\xfe" + (ACCOUNTS + "a,Acme,2024-01-01\n").encode("utf-16-le")[:-1],
         "{file}: starts as UTF-16 text but is not (truncated data); expected the whole file "
         "as saved (in Excel: Save As > Unicode Text, or CSV UTF-8)",
+    ),
+    "xlsx_workbook": (  # HubSpot and Salesforce offer XLSX first; Excel writes this first
+        "hubspot-crm-exports-all-companies.xlsx",
+        _zipped({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}),
+        f"{{file}}: is an Excel workbook (.xlsx), not CSV; {AS_CSV}",
+    ),
+    "xls_workbook": (
+        "report.xls",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+        f"{{file}}: is an Excel 97-2003 workbook (.xls), not CSV; {AS_CSV}",
+    ),
+    "zip_archive": (
+        "export.zip",
+        _zipped({"accounts.csv": ACCOUNTS + "a,Acme,2024-01-01\n"}),
+        "{file}: is a ZIP archive, not CSV; unzip it and import the CSV files in it (or its "
+        "folder)",
+    ),
+    "gzipped": (
+        "accounts.csv.gz",
+        gzip.compress((ACCOUNTS + "a,Acme,2024-01-01\n").encode(), mtime=1),
+        "{file}: is gzip-compressed, not CSV; decompress it (gunzip) and import the CSV",
     ),
     "one_megabyte_field": (
         "accounts.csv",
