@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -161,6 +162,21 @@ def _text_lines(text: str) -> Iterator[str]:
             yield match.group()
 
 
+def _is_json(first_line: str) -> bool:
+    """Whether a file's first line starts JSON (an array or object, or a line of JSON
+    lines, as raw event exports are), not a header: '[Account ID],[Name]' is a header."""
+    line = first_line.strip()
+    if line in ("[", "{"):
+        return True
+    if line[:1] not in ("[", "{"):
+        return False
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
+
+
 def sniff_separator(text: str) -> str:
     """The separator used in the header line: the most frequent of , ; and tab."""
     first = _first_line(text)
@@ -246,6 +262,12 @@ def read_table(path: Path) -> RawTable:
         _fail(path, "is empty; expected a header row and at least one data row")
     sha = hashlib.sha256(data).hexdigest()
     text, encoding = decode(path, data)
+    if _is_json(_first_line(text)):
+        _fail(
+            path,
+            "is JSON, not CSV; expected CSV text (export it as CSV: 'retention "
+            "formats' lists the layouts read)",
+        )
     separator = sniff_separator(text)
     header_line = next(csv.reader(_text_lines(text), delimiter=separator), [])
     header = tuple(h.strip() for h in header_line)

@@ -170,6 +170,19 @@ CASES = {
         gzip.compress((ACCOUNTS + "a,Acme,2024-01-01\n").encode(), mtime=1),
         "{file}: is gzip-compressed, not CSV; decompress it (gunzip) and import the CSV",
     ),
+    "json_lines": (  # a raw event export (Mixpanel's, Amplitude's) instead of a CSV
+        "export.json",
+        '{"event":"login","properties":{"time":1700000000,"distinct_id":"u1"}}\n'
+        '{"event":"report_run","properties":{"time":1700000100,"distinct_id":"u1"}}\n',
+        "{file}: is JSON, not CSV; expected CSV text (export it as CSV: 'retention formats' "
+        "lists the layouts read)",
+    ),
+    "json_array": (
+        "export.json",
+        '[\n  {"account_id": "a", "name": "Acme"}\n]\n',
+        "{file}: is JSON, not CSV; expected CSV text (export it as CSV: 'retention formats' "
+        "lists the layouts read)",
+    ),
     "one_megabyte_field": (
         "accounts.csv",
         ACCOUNTS + "a,Acme,2024-01-01\nb," + "x" * 1_048_576 + ",2024-01-01\n",
@@ -340,3 +353,11 @@ def test_an_id_already_used_by_another_source_is_a_clear_error(
     assert result.output.startswith(f"Error: {path}: UNIQUE constraint failed: accounts.account_id")
     assert "Traceback" not in result.output
     assert database_digest(db_path) == before
+
+
+def test_a_header_in_brackets_is_not_taken_for_json() -> None:
+    from importers.csvfile import _is_json
+
+    assert not _is_json("[Account ID],[Name],[Created]")  # as SQL Server's exports write it
+    assert not _is_json("{id},{name}")
+    assert _is_json('{"event": "login"}') and _is_json("[") and _is_json('[{"a": 1}]')
