@@ -839,3 +839,15 @@ async def test_an_import_path_with_an_unclosed_quote_is_taken_whole_or_said(
         ("O'Brien",)
     ]
     conn.close()
+
+
+@async_test
+async def test_a_list_summary_wraps_in_a_narrow_terminal_instead_of_losing_its_end(
+    scored_db: Path,
+) -> None:
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_accounts(pilot)
+        box = app.screen.query_one("#accounts-summary", Static)
+        assert summary(app).endswith(f"rows 1-{PAGE_ROWS} of 320")
+        assert box.region.height == 2  # ~96 characters in 78 columns: both lines shown
