@@ -385,10 +385,10 @@ def import_files(
     Once committed, the new rows of the big tables are copied into blocks too."""
     say = on_progress or (lambda _msg: None)
     loaded = []
-    for p in files_to_import(Path(p) for p in paths):
-        say(f"reading {Path(p).name}")
-        item = load(Path(p), format_name)
-        say(f"checked {Path(p).name}: {item.parsed.rows_read:,} rows, {item.parsed.fmt.label}")
+    for path in files_to_import(Path(p) for p in paths):
+        say(f"reading {path.name}")
+        item = load(path, format_name)
+        say(f"checked {path.name}: {item.parsed.rows_read:,} rows, {item.parsed.fmt.label}")
         loaded.append(item)
     # Companies before what belongs to them; within a table, by precedence.
     loaded.sort(

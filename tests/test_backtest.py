@@ -58,7 +58,8 @@ def test_outcomes_over_the_horizon() -> None:
         subscription("dips", 10_000, end="2026-02-01"),
         subscription("dips", 8_000, "2026-02-01"),
     ]
-    out = outcomes(make_tables(subscription_periods=periods), date(2026, 1, 1), 90, 0.3)
+    tables = make_tables(subscription_periods=periods)
+    out = outcomes(tables, date(2026, 1, 1), 90, 0.3, CFG["currency"])
     got = {
         r["account_id"]: (r["churned"], r["contracted"], r["event"], r["mrr_lost"])
         for r in out.iter_rows(named=True)

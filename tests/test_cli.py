@@ -244,6 +244,27 @@ def test_a_new_empty_database_says_what_to_do_instead_of_printing_nothing(
     assert headline == "- NRR: n/a (no customers paying at the month's start)"
 
 
+def test_the_executive_summary_of_a_books_first_paying_month_has_nothing_to_compare(
+    runner: CliRunner, db_path: Path, write_csv
+) -> None:
+    accounts = write_csv("accounts.csv", "account_id,name,created_at\na,Acme,2026-09-10\n")
+    subs = write_csv(
+        "subscriptions.csv",
+        "subscription_id,account_id,plan,status,interval,amount,period_start\n"
+        "s1,a,growth,active,month,100.00,2026-09-15\n",
+    )
+    result = runner.invoke(cli, ["import", "-q", "--db", str(db_path), str(accounts), str(subs)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        cli, ["report", "exec", "--db", str(db_path), "--as-of", "2026-11-20", "--month", "2026-10"]
+    )
+    assert result.exit_code == 0, result.output
+    # paying since 15 September: October has a start, September had none to compare with
+    assert result.output.splitlines()[3] == (
+        "- NRR: 100.0% (none the month before: no customers paying then)"
+    )
+
+
 def test_an_empty_table_says_none_under_its_header() -> None:
     from retention_tui.output import render
 

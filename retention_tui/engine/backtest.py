@@ -40,15 +40,15 @@ def outcomes(
     as_of: date,
     horizon_days: int,
     contraction_share: float,
-    currency: dict | None = None,
+    currency: dict,
 ) -> pl.DataFrame:
     """What happened to each account in the ``horizon_days`` after ``as_of``.
 
     Columns: account_id, mrr_start, mrr_end, churned, contracted, event (either), churn_date
     (the end of its last subscription period, for churns), mrr_lost. Whether MRR fell is
-    judged in the account's own currency; mrr_start and mrr_lost are in the book's base
-    currency when ``currency`` (the [currency] config) is given (0 for an account in a
-    currency with no rate: a total never adds amounts unconverted).
+    judged in the account's own currency; mrr_start, mrr_end and mrr_lost are in the book's
+    base currency (``currency``: the [currency] config; 0 for an account in a currency
+    with no rate: a total never adds amounts unconverted).
     """
     periods = tables["subscription_periods"]
     end = as_of + timedelta(days=horizon_days)
@@ -65,15 +65,10 @@ def outcomes(
     )
     churned = (pl.col("status_end") == "churned") & (pl.col("last_end") > as_of.isoformat())
     contracted = ~churned & (pl.col("mrr_end") < pl.col("mrr_start") * (1 - contraction_share))
-    if currency is not None:  # the amounts in the base currency, beside the native ones
-        for day, name in ((as_of, "base_start"), (end, "base_end")):
-            based = account_mrr(periods, day, currency=currency).rename({"mrr": name})
-            frame = frame.join(based, on="account_id", how="left")
-        frame = frame.with_columns(pl.col("base_start", "base_end").fill_null(0))
-    else:
-        frame = frame.with_columns(
-            pl.col("mrr_start").alias("base_start"), pl.col("mrr_end").alias("base_end")
-        )
+    for day, name in ((as_of, "base_start"), (end, "base_end")):  # beside the native ones
+        based = account_mrr(periods, day, currency=currency).rename({"mrr": name})
+        frame = frame.join(based, on="account_id", how="left")
+    frame = frame.with_columns(pl.col("base_start", "base_end").fill_null(0))
     return frame.select(
         "account_id",
         pl.col("base_start").alias("mrr_start"),

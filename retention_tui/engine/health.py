@@ -49,10 +49,10 @@ def _fmt(expr: pl.Expr, digits: int = 2) -> pl.Expr:
     return expr.round(digits).cast(pl.String)
 
 
-def _counted(column: str, noun: str, plural: str | None = None) -> pl.Expr:
+def _counted(column: str, noun: str) -> pl.Expr:
     """'1 invoice', '3 invoices': a count and its noun, singular for one."""
     n = pl.col(column)
-    word = pl.when(n == 1).then(pl.lit(noun)).otherwise(pl.lit(plural or f"{noun}s"))
+    word = pl.when(n == 1).then(pl.lit(noun)).otherwise(pl.lit(f"{noun}s"))
     return pl.format("{} {}", n, word)
 
 

@@ -45,13 +45,8 @@ def _gone(key: object) -> bool:
 
 
 def _same(kept: object, key: object) -> bool:
-    if isinstance(kept, weakref.ref) or isinstance(key, weakref.ref):
-        return (
-            isinstance(kept, weakref.ref)
-            and isinstance(key, weakref.ref)
-            and kept() is not None
-            and kept() is key()
-        )
+    if isinstance(kept, weakref.ref):  # the same frame, still alive
+        return isinstance(key, weakref.ref) and kept() is not None and kept() is key()
     if isinstance(kept, tuple) and isinstance(key, tuple):
         return len(kept) == len(key) and all(_same(a, b) for a, b in zip(kept, key, strict=True))
     return type(kept) is type(key) and kept == key
@@ -79,7 +74,6 @@ def kept(size: int = 2) -> Callable[[F], F]:
                 del entries[:-size]
             return result
 
-        call.cache_clear = entries.clear  # type: ignore[attr-defined]
         return call  # type: ignore[return-value]
 
     return decorate
