@@ -21,8 +21,10 @@ from tests.conftest import FIXTURES, database_digest
 TOOLS = FIXTURES / "tools"
 EXPECTED_FORMAT = {
     "amplitude/export_events.csv": "amplitude.events",
+    "chargebee/Customers.csv": "chargebee.customers",
     "chargebee/Invoices.csv": "chargebee.invoices",
     "chargebee/Subscriptions.csv": "chargebee.subscriptions",
+    "chargebee/customers_api.csv": "chargebee.customers",
     "chargebee/subscriptions_api.csv": "chargebee.subscriptions",
     "delighted/delighted-responses.csv": "delighted.responses",
     "hubspot/hubspot-crm-exports-all-companies-2024-11-20.csv": "hubspot.companies",
@@ -45,12 +47,15 @@ EXPECTED_FORMAT = {
     "stripe/unified_payments.csv": "stripe.payments",
     "zendesk/export-2024-11-20-1015-tickets.csv": "zendesk.tickets",
 }
-# Everything but the quirks (and the API-shaped copy of a Chargebee file), as a founder
-# would export it.
+# Everything but the quirks (and the API-shaped copies of Chargebee files), as a founder
+# would export it; Stripe's customers name the accounts (a founder bills with one tool:
+# Chargebee's customers have tests of their own).
 ALL_TOOLS = sorted(
     p
     for p in TOOLS.glob("*/*.csv")
-    if p.parent.name != "quirks" and p.name != "subscriptions_api.csv"
+    if p.parent.name != "quirks"
+    and not p.name.endswith("_api.csv")
+    and p.relative_to(TOOLS) != Path("chargebee/Customers.csv")
 )
 
 
@@ -765,6 +770,46 @@ def test_api_shaped_exports_give_amounts_in_cents(tools_db: Path, runner: CliRun
         ("AzZlGkTQ1/2024-06-01", "quarter", 30000),
         ("AzZlGkTQ2/2024-11-15", "month", 100000),
     ]
+
+
+def test_a_chargebee_founders_files_alone_make_the_accounts(
+    db_path: Path, runner: CliRunner
+) -> None:
+    """Without a CRM, Chargebee's customers export names the accounts its subscriptions
+    and invoices belong to: nothing waits for a link."""
+    chargebee = TOOLS / "chargebee"
+    result = _import(
+        runner,
+        db_path,
+        chargebee / "Invoices.csv",
+        chargebee / "Subscriptions.csv",
+        chargebee / "Customers.csv",
+    )
+    assert result.exit_code == 0, result.output
+    assert _rows(
+        db_path, "SELECT account_id, name, domain, created_at FROM accounts ORDER BY 1"
+    ) == [
+        ("chargebee:AzZlGkTQ1", "Acme Corp", "acme.com", "2024-06-01"),
+        ("chargebee:AzZlGkTQ2", "Hooli", "hooli.xyz", "2024-11-15"),
+        ("chargebee:AzZlGkTQ3", "Umbrella", "umbrella.io", "2024-11-20"),
+        # no company: the person's name; gmx.de is free mail, no domain
+        ("chargebee:AzZlGkTQ4", "Lena Vogel", None, "2024-09-12"),
+    ]
+    assert _rows(db_path, "SELECT COUNT(*) FROM pending_rows") == [(0,)]
+    assert _rows(
+        db_path,
+        "SELECT source_id, account_id FROM subscription_periods "
+        "UNION ALL SELECT source_id, account_id FROM invoices ORDER BY 1",
+    ) == [
+        ("AzZlGkTQ1/2024-06-01", "chargebee:AzZlGkTQ1"),
+        ("AzZlGkTQ2/2024-11-15", "chargebee:AzZlGkTQ2"),
+        ("CB-1001", "chargebee:AzZlGkTQ1"),
+        ("CB-1002", "chargebee:AzZlGkTQ1"),
+    ]
+    # the Export API's field names: the same customers, nothing changes
+    again = _import(runner, db_path, chargebee / "customers_api.csv", quiet=False)
+    assert again.exit_code == 0, again.output
+    assert "chargebee.customers, 4 rows: 0 inserted, 0 updated, 4 unchanged" in again.output
 
 
 def test_an_explicit_id_map_links_many_at_once(db_path: Path, runner: CliRunner, write_csv) -> None:

@@ -1,6 +1,6 @@
-"""Chargebee exports: subscriptions and invoices.
+"""Chargebee exports: customers, subscriptions and invoices.
 
-Headers as Chargebee's "Export" (Subscriptions, Invoices) writes them, with amounts in
+Headers as Chargebee's "Export" (Customers, Subscriptions, Invoices) writes them, with amounts in
 major units, and the same fields under their API names ('subscription.plan_unit_price'),
 with amounts in cents as the API gives them; docs/formats.md cites the sources. Statuses
 in Chargebee's words ('in_trial', 'non_renewing', 'cancelled', 'payment_due', 'not_paid',
@@ -9,12 +9,17 @@ in Chargebee's words ('in_trial', 'non_renewing', 'cancelled', 'payment_due', 'n
 
 from __future__ import annotations
 
+import polars as pl
+
 from importers.sources.common import (
+    account_rows,
     amount,
+    companies,
     currency,
     ext_email,
     ext_id,
     ext_name,
+    optional_column,
     subscription_periods,
 )
 from importers.spec import Field, FileFormat, Identity
@@ -22,10 +27,11 @@ from importers.values import DECIMAL, ID, INT, LOWER, TEXT, TOOL_DATE, TOOL_INST
 
 SOURCE = "chargebee"
 SOURCES = (
-    "Chargebee Docs, 'Exporting data' (Subscriptions and Invoices exports) and the API "
-    "reference of Subscription (status: future, in_trial, active, non_renewing, paused, "
-    "cancelled; billing_period, billing_period_unit) and Invoice (status: paid, posted, "
-    "payment_due, not_paid, voided, pending)",
+    "Chargebee Docs, 'Exporting data' (Customers, Subscriptions and Invoices exports), the "
+    "Export API's customer fields (customer.id, first_name, last_name, email, company, "
+    "created_at) and the API reference of Subscription (status: future, in_trial, active, "
+    "non_renewing, paused, cancelled; billing_period, billing_period_unit) and Invoice "
+    "(status: paid, posted, payment_due, not_paid, voided, pending)",
 )
 
 
@@ -36,6 +42,47 @@ def _customer_fields() -> tuple[Field, ...]:
         ext_name("Customer Company", "customer.company", "Company"),
     )
 
+
+def _customer_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """A customer without a company is named for the person (first and last name)."""
+    person = pl.concat_str(
+        optional_column(frame, "_first_name"),
+        optional_column(frame, "_last_name"),
+        separator=" ",
+        ignore_nulls=True,
+    )
+    return account_rows(
+        frame.with_columns(pl.when(person != "").then(person).alias("_description"))
+    )
+
+
+CUSTOMERS = companies(
+    SOURCE,
+    "customers",
+    (
+        ext_id("Customer Id", "customer.id", required=True, doc="Chargebee customer id."),
+        Field("First Name", "_first_name", TEXT, aliases=("customer.first_name",)),
+        Field("Last Name", "_last_name", TEXT, aliases=("customer.last_name",)),
+        ext_email("Email", "customer.email"),
+        ext_name("Company", "customer.company"),
+        Field(
+            "Created At",
+            "created_at",
+            TOOL_DATE,
+            required=True,
+            aliases=("customer.created_at",),
+            doc="Customer since.",
+        ),
+    ),
+    precedence=1,
+    description=(
+        "Chargebee customers: each becomes an account (named for its company, else the "
+        "person), or joins the account it matches."
+    ),
+    sources=SOURCES,
+    signature=("Customer Id", "Email", "Created At"),
+    transform=_customer_rows,
+)
 
 SUBSCRIPTIONS = FileFormat(
     name="subscriptions",
@@ -170,4 +217,4 @@ INVOICES = FileFormat(
     ),
 )
 
-FORMATS = (SUBSCRIPTIONS, INVOICES)
+FORMATS = (CUSTOMERS, SUBSCRIPTIONS, INVOICES)

@@ -3,6 +3,8 @@ a tool's rows into ours (a subscription into MRR periods, a company into an acco
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from importers.identity import company_domain
@@ -198,9 +200,11 @@ def companies(
     description: str,
     sources: tuple[str, ...],
     signature: tuple[str, ...] = (),
+    transform: Callable[[pl.DataFrame], pl.DataFrame] = account_rows,
 ) -> FileFormat:
     """A tool's file of companies: each row becomes an account, or joins (and fills in
-    the empty fields of) the account it matches."""
+    the empty fields of) the account it matches. ``transform`` makes its accounts rows
+    (account_rows, or one that ends with it)."""
     return FileFormat(
         name=name,
         source=source,
@@ -208,7 +212,7 @@ def companies(
         key=("ext_id",),
         identity=Identity(creates=True),
         precedence=precedence,
-        transform=account_rows,
+        transform=transform,
         sources=sources,
         description=description,
         fields=fields,
