@@ -15,6 +15,7 @@ from db.frames import load_all
 from db.results import previous_scores, store_run
 from retention_tui.config import config_hash
 from retention_tui.engine.features import Tables
+from retention_tui.engine.health import tier_distribution
 from retention_tui.engine.run import ScoreRun, score_run
 
 
@@ -120,6 +121,7 @@ def score_and_store(conn: sqlite3.Connection, dates: Iterable[date], cfg: dict) 
     return last
 
 
-def tier_counts(scores: pl.DataFrame) -> dict[str, int]:
-    counts = dict(scores.group_by("tier").len().iter_rows())
-    return {t: counts.get(t, 0) for t in ("healthy", "monitor", "at_risk", "critical")}
+def tier_counts(run: ScoreRun) -> dict[str, int]:
+    """Accounts in each tier, healthy first, then those without a score when any."""
+    by_tier = tier_distribution(run.scores, run.features)
+    return dict(by_tier.select("tier", "accounts").iter_rows())

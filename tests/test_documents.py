@@ -82,6 +82,38 @@ def test_dashboard(runner: CliRunner, scored_db: Path) -> None:
     assert data["cohort_snapshot"][0].startswith("- Latest cohort (2026-10) a month in: ")
 
 
+def test_accounts_without_a_score_are_counted_apart_from_the_tiers(
+    runner: CliRunner, db_path: Path
+) -> None:
+    """A Chargebee founder's first import: one paying customer has data to score, three
+    (a trial, two without a subscription yet) have none. The tiers' shares are of the
+    scored one, and the others are counted on their own line, not lost."""
+    from tests.conftest import FIXTURES
+
+    chargebee = FIXTURES / "tools" / "chargebee"
+    files = [str(chargebee / n) for n in ("Customers.csv", "Subscriptions.csv", "Invoices.csv")]
+    assert runner.invoke(cli, ["import", "-q", "--db", str(db_path), *files]).exit_code == 0
+    day = ["--db", str(db_path), "--as-of", "2024-12-01"]
+    text = run(runner, "report", "dashboard", *day)
+    assert "| healthy | 1 | 100% | $100 |" in text
+    assert "| no score | 3 | — | $0 |" in text
+    data = json.loads(run(runner, "report", "dashboard", *day, "--format", "json"))
+    assert data["tiers"] == {
+        "healthy": 1,
+        "monitor": 0,
+        "at_risk": 0,
+        "critical": 0,
+        "no score": 3,
+    }
+    risk = run(runner, "report", "risk", *day).splitlines()[1]
+    assert risk.startswith(
+        "4 accounts: critical 0, at_risk 0, monitor 0, healthy 1, "
+        "no score 3 (no data for any signal yet); "
+    )
+    scored = run(runner, "score", *day)
+    assert "healthy 1, monitor 0, at_risk 0, critical 0, no score 3;" in scored
+
+
 def test_cohort_snapshot_compares_the_latest_cohort_and_names_the_best_and_worst() -> None:
     from datetime import date
 

@@ -9,7 +9,13 @@ import polars as pl
 import pytest
 
 from retention_tui.engine.features import compute_features
-from retention_tui.engine.health import SIGNALS, band, score_accounts
+from retention_tui.engine.health import (
+    NO_SCORE,
+    SIGNALS,
+    band,
+    score_accounts,
+    tier_distribution,
+)
 from retention_tui.engine.run import score_run
 from tests.engine_data import (
     AS_OF,
@@ -527,6 +533,30 @@ def test_missing_signals_renormalise_and_coverage_shows_it() -> None:
     assert scores["u"]["coverage"] == pytest.approx((30 + 20 / 3) / 100)
     assert scores["empty"]["total"] is None and scores["empty"]["tier"] is None
     assert scores["empty"]["coverage"] == 0
+
+
+def test_the_tier_distribution_shares_leave_out_accounts_without_a_score() -> None:
+    """An account with no data for any signal has no tier: it is counted on its own row,
+    and the tiers' shares are of the accounts that have one (they add up to 100 %)."""
+    scores = pl.DataFrame(
+        {
+            "account_id": ["h1", "h2", "m1", "x1", "x2"],
+            "tier": ["healthy", "healthy", "monitor", None, None],
+        }
+    )
+    mrr = pl.DataFrame({"account_id": ["h1", "h2", "m1", "x1"], "mrr": [100, 50, 30, 7]})
+    rows = tier_distribution(scores, mrr).rows()
+    assert rows == [
+        ("healthy", 2, pytest.approx(2 / 3), 150),
+        ("monitor", 1, pytest.approx(1 / 3), 30),
+        ("at_risk", 0, 0.0, 0),
+        ("critical", 0, 0.0, 0),
+        (NO_SCORE, 2, None, 7),
+    ]
+    # every account scored: no such row; none scored: no share to give
+    assert NO_SCORE not in tier_distribution(scores.head(3), mrr)["tier"].to_list()
+    unscored = tier_distribution(scores.tail(2), mrr)
+    assert unscored["share"].to_list() == [None] * 5 and unscored["accounts"].sum() == 2
 
 
 def test_churned_and_future_accounts_are_not_scored() -> None:

@@ -78,7 +78,7 @@ def score(
     cfg = effective_config(db_path)
     with closing(open_db(db_path)) as conn:
         last = score_and_store(conn, dates, cfg)
-    counts = tier_counts(last.scores)
+    counts = tier_counts(last)
     if len(dates) > 1:
         click.echo(f"Scored {len(dates)} weekly dates from {dates[0]} to {last.as_of}.")
     click.echo(

@@ -248,6 +248,38 @@ def tier_of(total: pl.Expr, cfg: dict) -> pl.Expr:
     )
 
 
+TIERS = ("critical", "at_risk", "monitor", "healthy")  # worst first
+NO_SCORE = "no score"  # an account without data for any signal has no total, no tier
+
+
+def tier_distribution(scores: pl.DataFrame, mrr: pl.DataFrame) -> pl.DataFrame:
+    """Accounts and MRR in each tier, healthy first (empty tiers too), then, when there
+    are any, the accounts without a score (NO_SCORE). ``share`` is of the accounts with a
+    tier (null on the NO_SCORE row), so the tiers' shares add up to 100 %. ``mrr`` gives
+    account_id, mrr."""
+    grouped = (
+        scores.select("account_id", pl.col("tier").fill_null(NO_SCORE))
+        .join(mrr.select("account_id", "mrr"), on="account_id", how="left")
+        .group_by("tier")
+        .agg(pl.len().alias("accounts"), pl.col("mrr").fill_null(0).sum().alias("mrr"))
+    )
+    found = {r["tier"]: r for r in grouped.iter_rows(named=True)}
+    tiered = sum(found[t]["accounts"] for t in TIERS if t in found)
+    rows = [
+        {
+            "tier": t,
+            "accounts": found[t]["accounts"] if t in found else 0,
+            "share": (found[t]["accounts"] / tiered if t in found else 0.0) if tiered else None,
+            "mrr": found[t]["mrr"] if t in found else 0,
+        }
+        for t in reversed(TIERS)
+    ]
+    if NO_SCORE in found:
+        rows.append({"tier": NO_SCORE, **found[NO_SCORE], "share": None})
+    schema = {"tier": pl.String, "accounts": pl.Int64, "share": pl.Float64, "mrr": pl.Int64}
+    return pl.DataFrame(rows, schema=schema)
+
+
 def label_of(total: pl.Expr, cfg: dict, preset: str) -> pl.Expr:
     labels = cfg["presets"][preset].get("labels")
     if not labels:

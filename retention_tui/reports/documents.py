@@ -17,6 +17,7 @@ import polars as pl
 from retention_tui.engine.advocacy import advocates
 from retention_tui.engine.expansion import expansion_triggers, onboarding
 from retention_tui.engine.features import Tables, end_of, within
+from retention_tui.engine.health import tier_distribution
 from retention_tui.engine.lifecycle import (
     ADVOCACY_STAGE,
     REVENUE_TIERS,
@@ -43,7 +44,10 @@ from retention_tui.engine.run import ScoreRun
 from retention_tui.formatting import money, plural
 from retention_tui.reports.revenue import cohort_report
 
-TIER_ORDER = ("critical", "at_risk", "monitor", "healthy")
+
+def share(value: float | None) -> str:
+    """A tier's share of the scored accounts ('—' when none has a tier)."""
+    return "—" if value is None else f"{value:.0%}"
 
 
 @dataclass
@@ -301,14 +305,11 @@ def dashboard(
             f"- Logo churn: {_pct(logo)}",
         ],
     )
-    scored = run.scores.join(run.features.select("account_id", "mrr"), on="account_id", how="left")
-    total = scored.height or 1
+    tiers = tier_distribution(run.scores, run.features)
     lines = ["| Tier | Accounts | % | MRR |", "|---|---|---|---|"]
-    for tier in reversed(TIER_ORDER):
-        part = scored.filter(pl.col("tier") == tier)
+    for r in tiers.iter_rows(named=True):
         lines.append(
-            f"| {tier} | {part.height} | {part.height / total:.0%} | "
-            f"{money(int(part['mrr'].sum() or 0), cur)} |"
+            f"| {r['tier']} | {r['accounts']} | {share(r['share'])} | {money(r['mrr'], cur)} |"
         )
     doc.add("Health distribution", lines)
     from retention_tui.engine.expansion import expansion_queue
@@ -348,7 +349,7 @@ def dashboard(
         "net_churn": net,
         "nrr": m["nrr"],
         "logo_churn": logo,
-        "tiers": {tier: scored.filter(pl.col("tier") == tier).height for tier in TIER_ORDER},
+        "tiers": {r["tier"]: r["accounts"] for r in tiers.iter_rows(named=True)},
         "expansion_opportunities": expansions.height,
         "renewals_30d": renewing.height,
         "renewals_30d_card_expiring": lapsed.height,

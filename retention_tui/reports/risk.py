@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import polars as pl
 
+from retention_tui.engine.health import NO_SCORE, TIERS
 from retention_tui.engine.risks import SEVERITY_ORDER
 from retention_tui.engine.run import ScoreRun
 from retention_tui.formatting import money
 
-TIER_ORDER = {"critical": 0, "at_risk": 1, "monitor": 2, "healthy": 3}
+TIER_ORDER = {t: i for i, t in enumerate(TIERS)}
 AT_RISK_TIERS = ("at_risk", "critical")
 
 
@@ -27,7 +28,7 @@ def risk_frame(run: ScoreRun, accounts: pl.DataFrame, cfg: dict) -> pl.DataFrame
             pl.col("respond_by").first().alias("respond_by"),
         )
     )
-    tier = pl.col("tier").fill_null("unknown")
+    tier = pl.col("tier").fill_null(NO_SCORE)
     actions = cfg["tier_actions"]
     return (
         run.scores.join(accounts.select("account_id", "name", "owner"), on="account_id", how="left")
@@ -67,7 +68,10 @@ def risk_summary(rows: list[dict[str, object]], currency: str = "USD") -> str:
             counts[tier] += 1
             mrr[tier] += int(r["mrr_minor"])  # type: ignore[call-overload]
     at_risk = sum(mrr[t] for t in AT_RISK_TIERS)
-    parts = [f"{t} {counts[t]}" for t in ("critical", "at_risk", "monitor", "healthy")]
+    parts = [f"{t} {counts[t]}" for t in TIERS]
+    unscored = sum(1 for r in rows if r["tier"] == NO_SCORE)
+    if unscored:
+        parts.append(f"{NO_SCORE} {unscored} (no data for any signal yet)")
     return (
         f"{len(rows)} accounts: " + ", ".join(parts) + f"; MRR at risk {money(at_risk, currency)}"
     )

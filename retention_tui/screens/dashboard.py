@@ -14,11 +14,12 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from db.links import waiting_rows
 from retention_tui.engine.features import book_mrr
+from retention_tui.engine.health import tier_distribution
 from retention_tui.engine.metrics import metric_options, month_starts, total_mrr
 from retention_tui.engine.money import left_out_note
 from retention_tui.formatting import money
 from retention_tui.queue_views import QueueView
-from retention_tui.reports.documents import TIER_ORDER
+from retention_tui.reports.documents import share
 from retention_tui.reports.revenue import nrr_report
 from retention_tui.screens.loading import LoadingScreen
 from retention_tui.screens.table import Table
@@ -68,19 +69,10 @@ def health_figures(s: Snapshot, as_of: date) -> dict[str, object]:
     """The dashboard's health tiers (accounts, share, MRR) and the risks due, from the
     scored book."""
     base = s.book.base_currency
-    scored = s.run.scores.join(s.run.features.select("account_id", "mrr"), on="account_id")
-    total = scored.height or 1
-    tiers = []
-    for tier in reversed(TIER_ORDER):
-        part = scored.filter(pl.col("tier") == tier)
-        tiers.append(
-            (
-                tier,
-                part.height,
-                f"{part.height / total:.0%}",
-                money(int(part["mrr"].sum() or 0), base),
-            )
-        )
+    tiers = [
+        (r["tier"], r["accounts"], share(r["share"]), money(r["mrr"], base))
+        for r in tier_distribution(s.run.scores, s.run.features).iter_rows(named=True)
+    ]
     due = s.run.risks.filter(pl.col("respond_by") <= as_of)
     names = s.tables["accounts"].select("account_id", "name")
     shown = due.head(20).join(names, on="account_id", how="left", maintain_order="left")
