@@ -352,6 +352,29 @@ async def test_dashboard_shows_figures_health_queues_and_due_risks(scored_db: Pa
         assert queues.row_count == 7
 
 
+def test_the_dashboard_headline_without_subscriptions_or_a_month_before(
+    db_path: Path, runner
+) -> None:
+    """A book of CRM and help-desk exports only says where MRR comes from, instead of
+    'MRR $0 (+0.0% on the month before)'; a first paying month has nothing before it to
+    compare with."""
+    from retention_tui.cli import cli
+    from retention_tui.screens.dashboard import NO_BILLING, revenue_figures
+    from retention_tui.workspace import Workspace
+    from tests.conftest import FIXTURES
+
+    tools = FIXTURES / "tools"
+    crm = [str(p) for p in (tools / "hubspot").glob("*.csv")]
+    assert runner.invoke(cli, ["import", "-q", "--db", str(db_path), *crm]).exit_code == 0
+    book = Workspace(db_path, date(2024, 11, 20)).book(1)
+    assert revenue_figures(book, date(2024, 11, 20))["headline"] == NO_BILLING
+    billing = [str(tools / "chargebee" / n) for n in ("Customers.csv", "Subscriptions.csv")]
+    assert runner.invoke(cli, ["import", "-q", "--db", str(db_path), *billing]).exit_code == 0
+    book = Workspace(db_path, date(2024, 6, 20)).book(1)
+    headline = revenue_figures(book, date(2024, 6, 20))["headline"]
+    assert headline.startswith("MRR $100 (none the month before) · 2024-05: NRR n/a")
+
+
 def test_a_loading_dashboard_says_which_step_it_is_on(scored_db: Path, monkeypatch) -> None:
     from retention_tui.workspace import Workspace
 

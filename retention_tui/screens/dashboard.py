@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 
 # What a queue's count shows until it is counted.
 COUNTING = "…"
+# The headline of a book without subscriptions (a CRM, help desk or analytics export only).
+NO_BILLING = (
+    "MRR: no subscriptions imported yet. MRR, NRR and GRR come from your billing tool's "
+    "export (Stripe, Chargebee) or a subscriptions CSV: press i to import one"
+)
 
 
 def revenue_figures(book: Book, as_of: date) -> dict[str, object]:
@@ -46,9 +51,13 @@ def revenue_figures(book: Book, as_of: date) -> dict[str, object]:
     trend = total_mrr(periods, months, **opts)  # type: ignore[arg-type]
     base = book.base_currency
     now = book_mrr(tables, as_of, cfg)
+    if periods.is_empty():
+        return {"headline": NO_BILLING, "trend": trend}
     m, before = nrr["movements"][-1], nrr["movements"][0]
     change = (
-        (m["mrr_end"] - before["mrr_end"]) / before["mrr_end"] * 100 if before["mrr_end"] else 0
+        f"{(m['mrr_end'] - before['mrr_end']) / before['mrr_end'] * 100:+.1f}% on the month before"
+        if before["mrr_end"]
+        else "none the month before"
     )
 
     def pct(v: float | None) -> str:
@@ -56,7 +65,7 @@ def revenue_figures(book: Book, as_of: date) -> dict[str, object]:
 
     churn = None if m["logo_retention"] is None else round(100 - m["logo_retention"], 1)
     headline = (
-        f"MRR {money(now, base)} ({change:+.1f}% on the month before) · {m['month']}: "
+        f"MRR {money(now, base)} ({change}) · {m['month']}: "
         f"NRR {pct(m['nrr'])} · GRR {pct(m['grr'])} · logo churn {pct(churn)}"
     )
     note = left_out_note(periods, cfg["currency"])
