@@ -57,6 +57,20 @@ def write_csv(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
+@pytest.fixture
+def chargebee_db(db_path: Path, runner: CliRunner) -> Path:
+    """A Chargebee founder's first import (customers, subscriptions, invoices): as of
+    2024-12-01 one paying customer (Acme Corp, $100 MRR), a trial (Hooli) and two
+    customers without a subscription yet (Umbrella; Lena Vogel, no company)."""
+    from retention_tui.cli import cli
+
+    chargebee = FIXTURES / "tools" / "chargebee"
+    files = [str(chargebee / n) for n in ("Customers.csv", "Subscriptions.csv", "Invoices.csv")]
+    result = runner.invoke(cli, ["import", "-q", "--db", str(db_path), *files])
+    assert result.exit_code == 0, result.output
+    return db_path
+
+
 def database_digest(path: Path) -> str:
     """A hash of every row of every table: equal digests mean an unchanged database."""
     c = sqlite3.connect(path)

@@ -83,17 +83,12 @@ def test_dashboard(runner: CliRunner, scored_db: Path) -> None:
 
 
 def test_accounts_without_a_score_are_counted_apart_from_the_tiers(
-    runner: CliRunner, db_path: Path
+    runner: CliRunner, chargebee_db: Path
 ) -> None:
     """A Chargebee founder's first import: one paying customer has data to score, three
     (a trial, two without a subscription yet) have none. The tiers' shares are of the
     scored one, and the others are counted on their own line, not lost."""
-    from tests.conftest import FIXTURES
-
-    chargebee = FIXTURES / "tools" / "chargebee"
-    files = [str(chargebee / n) for n in ("Customers.csv", "Subscriptions.csv", "Invoices.csv")]
-    assert runner.invoke(cli, ["import", "-q", "--db", str(db_path), *files]).exit_code == 0
-    day = ["--db", str(db_path), "--as-of", "2024-12-01"]
+    day = ["--db", str(chargebee_db), "--as-of", "2024-12-01"]
     text = run(runner, "report", "dashboard", *day)
     assert "| healthy | 1 | 100% | $100 |" in text
     assert "| no score | 3 | — | $0 |" in text

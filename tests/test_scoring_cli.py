@@ -242,3 +242,19 @@ def test_accounts_list_shows_score_tier_and_coverage(runner: CliRunner, scored_d
     churned = [r for r in data.values() if r["status"] == "churned"]
     assert churned and all(r["score"] is None and r["tier"] is None for r in churned)
     assert all(0 <= r["coverage"] <= 1 for r in data.values() if r["coverage"] is not None)
+
+
+def test_an_account_without_a_score_or_events_says_so(
+    runner: CliRunner, chargebee_db: Path
+) -> None:
+    day = ["--db", str(chargebee_db), "--as-of", "2024-12-01"]
+    code, out = run(runner, "account", "Lena Vogel", "score", *day)
+    assert code == 0, out
+    assert out.splitlines()[0] == (
+        "Lena Vogel (chargebee:AzZlGkTQ4) as of 2024-12-01: no score (no data for any "
+        "signal yet); preset B, data coverage 0%"
+    )
+    code, out = run(runner, "account", "Lena Vogel", "timeline", *day)
+    assert out.splitlines()[0] == "Lena Vogel (chargebee:AzZlGkTQ4): nothing recorded yet"
+    code, out = run(runner, "account", "Acme", "timeline", *day)
+    assert out.splitlines()[0] == "Acme Corp (chargebee:AzZlGkTQ1): the last 1 event"

@@ -328,6 +328,30 @@ def test_account_screen_snapshot(snap_compare, scored_db: Path) -> None:
     assert snapshot_after(snap_compare, scored_db, "a", "enter")  # the first account
 
 
+def test_the_account_score_line_tells_no_data_from_not_a_customer(chargebee_db: Path) -> None:
+    from db.results import score_history
+    from retention_tui.screens.account import account_detail
+    from retention_tui.workspace import Workspace
+
+    day = date(2024, 12, 1)
+    s = Workspace(chargebee_db, day).get(1)
+    conn = connect(chargebee_db)
+    lines = {
+        aid: str(account_detail(s, aid, day, score_history(conn, aid))["score"]).splitlines()[0]
+        for aid in ("chargebee:AzZlGkTQ1", "chargebee:AzZlGkTQ4")
+    }
+    conn.close()
+    assert lines["chargebee:AzZlGkTQ1"].startswith("Health 80 (healthy) · data coverage 13%")
+    assert lines["chargebee:AzZlGkTQ4"].startswith("No score: no data for any signal yet")
+    # before Acme's first subscription it is no customer: not scored on that day
+    early = date(2024, 5, 1)
+    s = Workspace(chargebee_db, early).get(1)
+    conn = connect(chargebee_db)
+    before = account_detail(s, "chargebee:AzZlGkTQ1", early, score_history(conn, "x"))
+    conn.close()
+    assert str(before["score"]).startswith("Not scored on this date (not a customer on it")
+
+
 @async_test
 async def test_dashboard_shows_figures_health_queues_and_due_risks(scored_db: Path) -> None:
     from retention_tui.screens.dashboard import DashboardScreen

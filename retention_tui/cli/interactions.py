@@ -20,6 +20,7 @@ from retention_tui.cli.base import (
     today,
 )
 from retention_tui.cli.scoring import account
+from retention_tui.formatting import plural
 from retention_tui.output import render
 
 
@@ -84,6 +85,7 @@ def account_timeline(
         for when, what, detail in timeline(tables, account_id, as_of or today(), limit)
     ]
     if fmt == "table":
-        click.echo(f"{name} ({account_id}): the last {len(rows)} events")
+        said = f"the last {plural(len(rows), 'event')}" if rows else "nothing recorded yet"
+        click.echo(f"{name} ({account_id}): {said}")
         click.echo()
     click.echo(render(rows, fmt, columns=["when", "what", "detail"]))

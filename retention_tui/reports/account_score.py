@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from retention_tui.engine.health import NO_SCORE
 from retention_tui.engine.run import ScoreRun
 
 
@@ -24,10 +25,14 @@ class AccountScore:
     risks: list[dict[str, object]]
 
     def header(self) -> str:
-        total = "no data" if self.total is None else f"{self.total:.1f}"
         label = f" ({self.label})" if self.label and self.label != self.tier else ""
+        score = (
+            f"{NO_SCORE} (no data for any signal yet)"
+            if self.total is None
+            else f"{self.total:.1f}, {self.tier}{label}"
+        )
         return (
-            f"{self.name} ({self.account_id}) as of {self.as_of}: {total}, {self.tier}{label}; "
+            f"{self.name} ({self.account_id}) as of {self.as_of}: {score}; "
             f"preset {self.preset}, data coverage {self.coverage:.0%}"
         )
 

@@ -74,8 +74,10 @@ def account_detail(
             f"Health {sc['total']:.0f} ({sc['tier']}) · data coverage "
             f"{sc['coverage']:.0%} · preset {sc['preset']}"
         )
+    elif sc:
+        score_line = "No score: no data for any signal yet (usage, touchpoints, billing, NPS…)"
     else:
-        score_line = "Not scored on this date (churned, or no data yet)"
+        score_line = "Not scored on this date (not a customer on it: churned, or not yet)"
     for line in standing(t, account_id, as_of, s.cfg, s.run):
         if line:
             score_line += f"\n{line}"
