@@ -28,7 +28,10 @@ How every file is read:
 - **Encoding**: UTF-8, with or without a byte-order mark, else Windows-1252 (what Excel
   on Windows saves as "CSV"); UTF-16 when the file starts with its byte-order mark (what
   Excel saves as "Unicode Text"). Separator: comma, semicolon or tab (taken from the
-  header line). Quoted fields may hold separators and line breaks. Blank lines are skipped.
+  header line). Quoted fields may hold separators and line breaks. Blank lines are skipped,
+  and so is the footer Salesforce puts below a report's rows (after a blank line: its
+  totals, "Confidential Information - Do Not Distribute", the copyright line); the import
+  says it left it out.
 - **Rows** are numbered as a spreadsheet shows them: the header is row 1.
 - **Empty cells** are missing values. A column with a default uses it when empty or absent.
 - **Money**: a decimal amount in major units (`1234.50`, no thousands separators, no

@@ -64,6 +64,7 @@ class FileResult:
     accounts_created: int = 0
     accounts_matched: int = 0
     pending: int = 0  # rows kept until they are linked to an account
+    footer: tuple[str, ...] = ()  # a report footer's lines, left out (RawTable.footer)
 
 
 class _DryRun(Exception):
@@ -345,6 +346,7 @@ def _write(
         accounts_created=placement.created if placement else 0,
         accounts_matched=placement.matched if placement else 0,
         pending=placement.pending if placement else 0,
+        footer=parsed.footer,
     )
     if not dry_run:
         queries.log_import(

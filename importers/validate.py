@@ -32,6 +32,7 @@ class Parsed:
     skipped: dict[str, int]  # rows left out on purpose (Field.skip), by reason
     encoding: str = "utf-8"
     named: dict[str, str] | None = None  # field column -> the file's header for it
+    footer: tuple[str, ...] = ()  # a report footer's lines, left out (RawTable.footer)
 
 
 def match_columns(fmt: FileFormat, header: tuple[str, ...]) -> dict[str, int]:
@@ -216,7 +217,17 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
     problems.raise_if_any()
     present = tuple(f.target for f in fmt.fields if f.column in columns)
     return Parsed(
-        table.name, fmt, typed, rows_read, dropped, ignored, present, skipped, table.encoding, named
+        table.name,
+        fmt,
+        typed,
+        rows_read,
+        dropped,
+        ignored,
+        present,
+        skipped,
+        table.encoding,
+        named,
+        table.footer,
     )
 
 

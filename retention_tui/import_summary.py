@@ -30,6 +30,8 @@ def file_summary(r: FileResult, dry_run: bool = False) -> list[str]:
     lines = [line + f" ({r.duration_ms / 1000:.2f} s)"]
     if r.encoding != "utf-8":
         lines.append(f"  read as {r.encoding}")
+    if r.footer:
+        lines.append(f"  left out the report's footer below its rows: {' · '.join(r.footer)}")
     if r.rejected:
         lines.append(f"  skipped {plural(r.rejected, 'row')}: exact repeats of another row")
     for reason, n in sorted(r.skipped.items()):
