@@ -304,11 +304,8 @@ def read_table(path: Path) -> RawTable:
     header = tuple(h.strip() for h in header_line)
     if not any(header):
         _fail(path, "has no header row; expected column names in row 1", 1)
-    for i, name in enumerate(header):
-        if not name:
-            _fail(path, f"column {i + 1} has no name in the header", 1)
     seen: set[str] = set()
-    for name in header:
+    for name in filter(None, header):
         if name.lower() in seen:
             _fail(path, "appears twice in the header", 1, name)
         seen.add(name.lower())
@@ -341,10 +338,35 @@ def read_table(path: Path) -> RawTable:
     )
     if frame.height == 0:
         _fail(path, "has a header but no data rows")
+    frame, header = _without_unnamed(path, frame, header)
     _check_cell_sizes(path, frame, header)
     return RawTable(
         path=path, sha256=sha, header=header, encoding=encoding, frame=frame, footer=footer
     )
+
+
+def _without_unnamed(
+    path: Path, frame: pl.DataFrame, header: tuple[str, ...]
+) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """The frame and header without the columns that have no name and no values (what a
+    spreadsheet saves when cells beside the table were once touched: 'a,b,,'). A column
+    without a name that holds a value is an error: it is not known what it is."""
+    if all(header):
+        return frame, header
+    for i, name in enumerate(header):
+        filled = frame.filter(pl.col(RawTable.column(i)).is_not_null())
+        if not name and filled.height:
+            _fail(
+                path,
+                f"column {i + 1} has no name in the header but a value in row "
+                f"{filled[ROW][0]}; expected a name in row 1 for every column with values",
+                1,
+            )
+    kept = [i for i, name in enumerate(header) if name]
+    frame = frame.select(
+        *(pl.col(RawTable.column(i)).alias(RawTable.column(n)) for n, i in enumerate(kept)), ROW
+    )
+    return frame, tuple(header[i] for i in kept)
 
 
 def _check_cell_sizes(path: Path, frame: pl.DataFrame, header: tuple[str, ...]) -> None:

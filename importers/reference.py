@@ -24,7 +24,8 @@ How every file is read:
   columns are all present and which explains most columns). `--format NAME` forces one.
 - **Header**: column names are matched ignoring case, surrounding spaces and the choice
   of space, `_` or `.` between words (`Customer ID` = `customer_id`); columns may come in
-  any order; unknown columns are ignored and listed after the import.
+  any order; unknown columns are ignored and listed after the import, and columns with
+  neither a name nor a value (a spreadsheet's leftovers: `a,b,,`) are skipped.
 - **Encoding**: UTF-8, with or without a byte-order mark, else Windows-1252 (what Excel
   on Windows saves as "CSV"); UTF-16 when the file starts with its byte-order mark (what
   Excel saves as "Unicode Text"). Separator: comma, semicolon or tab (taken from the

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import sqlite3
 import zipfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -194,6 +196,12 @@ CASES = {
         "account_id,name,created_at,Name\na,A,2024-01-01,B\n",
         "{file}, row 1, column 'Name': appears twice in the header",
     ),
+    "unnamed_column_with_values": (
+        "accounts.csv",
+        "account_id,,name,created_at,\na,,Acme,2024-01-01,\nb,x,Globex,2024-01-01,\n",
+        "{file}, row 1: column 2 has no name in the header but a value in row 3; expected a "
+        "name in row 1 for every column with values",
+    ),
 }
 
 
@@ -361,3 +369,19 @@ def test_a_header_in_brackets_is_not_taken_for_json() -> None:
     assert not _is_json("[Account ID],[Name],[Created]")  # as SQL Server's exports write it
     assert not _is_json("{id},{name}")
     assert _is_json('{"event": "login"}') and _is_json("[") and _is_json('[{"a": 1}]')
+
+
+def test_columns_without_a_name_or_values_are_left_out(
+    db_path: Path, runner: CliRunner, write_csv
+) -> None:
+    """What a spreadsheet saves when cells beside the table were once touched: empty
+    columns without a name, at the end or between others."""
+    path = write_csv(
+        "accounts.csv",
+        "account_id,,name,created_at,,\r\na,,Acme,2024-01-01,,\r\nb,,Globex,2024-02-01,, \r\n",
+    )
+    result = _import(runner, db_path, path)
+    assert result.exit_code == 0, result.output
+    with closing(sqlite3.connect(db_path)) as c:
+        rows = c.execute("SELECT account_id, name, created_at FROM accounts ORDER BY 1")
+        assert rows.fetchall() == [("a", "Acme", "2024-01-01"), ("b", "Globex", "2024-02-01")]
