@@ -263,14 +263,14 @@ def tier_distribution(scores: pl.DataFrame, mrr: pl.DataFrame) -> pl.DataFrame:
         .group_by("tier")
         .agg(pl.len().alias("accounts"), pl.col("mrr").fill_null(0).sum().alias("mrr"))
     )
+    empty = {"accounts": 0, "mrr": 0}
     found = {r["tier"]: r for r in grouped.iter_rows(named=True)}
-    tiered = sum(found[t]["accounts"] for t in TIERS if t in found)
+    tiered = sum(found.get(t, empty)["accounts"] for t in TIERS)
     rows = [
         {
             "tier": t,
-            "accounts": found[t]["accounts"] if t in found else 0,
-            "share": (found[t]["accounts"] / tiered if t in found else 0.0) if tiered else None,
-            "mrr": found[t]["mrr"] if t in found else 0,
+            **{k: found.get(t, empty)[k] for k in empty},
+            "share": found.get(t, empty)["accounts"] / tiered if tiered else None,
         }
         for t in reversed(TIERS)
     ]
