@@ -111,8 +111,10 @@ rules there (detection, all-or-nothing, exit code 2, upserts) hold for these fil
   (`1.234,56`) or repeated (`1.234.567`); `1,5` and `1234,56` are decimal commas.
 - **Dates and times**: ISO (`2024-03-14`, `2024-03-14 09:30`, `2024-03-14T09:30:00.000+0000`),
   a zone as `+0000` or ` UTC`, US month-first as reports in a US locale write them
-  (`3/14/2024`, `3/14/2024 2:05 PM`), and Unix epoch seconds or milliseconds
-  (`1710408600`). Headers like `Created (UTC)` are read as UTC.
+  (`3/14/2024`, `3/14/2024 2:05 PM`), day-first with dots as Excel writes them in a
+  German, Nordic or Polish locale (`14.03.2024`, `14.03.2024 09:30`; day-first with
+  slashes, `14/03/2024`, could be either and is refused), and Unix epoch seconds or
+  milliseconds (`1710408600`). Headers like `Created (UTC)` are read as UTC.
 - **Statuses** are translated into ours (each format's table lists the words it knows);
   some rows are left out on purpose and counted in the summary with the reason, e.g. a
   Stripe subscription that was never paid (`incomplete`), a Chargebee one that has not

@@ -205,13 +205,16 @@ def cents_text(raw: pl.Expr) -> pl.Expr:
 
 
 # Dates as tools write them, besides ISO: US month-first (what Salesforce and HubSpot
-# reports give in a US locale), a zone as '+0000' or ' UTC', and Unix epoch seconds or
-# milliseconds (Mixpanel, PostHog).
+# reports give in a US locale), day-first with dots (what Excel writes in a German,
+# Austrian, Swiss, Nordic or Polish locale: never month-first), a zone as '+0000' or
+# ' UTC', and Unix epoch seconds or milliseconds (Mixpanel, PostHog).
 _TOOL_DATETIME_FORMATS = (
     "%m/%d/%Y %I:%M %p",
     "%m/%d/%Y %I:%M:%S %p",
     "%m/%d/%Y %H:%M",
     "%m/%d/%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
     "%Y-%m-%d %H:%M:%S %z",
     "%Y-%m-%d %H:%M %z",
     "%Y-%m-%dT%H:%M:%S%.f%:z",
@@ -234,6 +237,7 @@ def _tool_instant(raw: pl.Expr) -> pl.Expr:
         .dt.replace_time_zone("UTC")
     )
     us_date = s.str.to_date("%m/%d/%Y", strict=False).cast(pl.Datetime("us"))
+    dotted_date = s.str.to_date("%d.%m.%Y", strict=False).cast(pl.Datetime("us"))
     return pl.coalesce(
         from_epoch,
         _instant(s),
@@ -243,6 +247,7 @@ def _tool_instant(raw: pl.Expr) -> pl.Expr:
         ],
         s.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
         us_date.dt.replace_time_zone("UTC"),
+        dotted_date.dt.replace_time_zone("UTC"),
     )
 
 
@@ -316,4 +321,6 @@ TOOL_INSTANT = Kind(
 CARD_EXPIRY = Kind(
     "card expiry", card_expiry, "a card expiry month like 2027-03 or 03/27", pl.String
 )
-TOOL_DATE = Kind("tool date", tool_date, "a date like 2024-03-14 or 3/14/2024", pl.String)
+TOOL_DATE = Kind(
+    "tool date", tool_date, "a date like 2024-03-14, 3/14/2024 or 14.03.2024", pl.String
+)

@@ -339,6 +339,11 @@ def test_quirks_windows_1252_semicolons_decimal_commas_any_order(
         "SELECT source_id, amount_minor, currency, outcome FROM payment_attempts "
         "WHERE source_id LIKE 'ch_EU%' ORDER BY 1",
     ) == [("ch_EU1", 123456, "EUR", "succeeded"), ("ch_EU2", 9990, "EUR", "failed")]
+    # Excel in a German locale writes dates day-first with dots: '15.11.2024 11:02'
+    assert _rows(
+        tools_db,
+        "SELECT attempted_at FROM payment_attempts WHERE source_id LIKE 'ch_EU%' ORDER BY 1",
+    ) == [("2024-11-15T11:02:00Z",), ("2024-11-16T11:02:00Z",)]
     assert _rows(
         tools_db, "SELECT amount_minor, status FROM invoices WHERE source_id = 'in_EU1'"
     ) == [(123456, "open")]
@@ -457,7 +462,7 @@ def test_reimporting_every_tool_changes_nothing(tools_db: Path, runner: CliRunne
             "Record ID,Company name,Create Date",
             "1,Acme,yesterday",
             "{file}, row 2, column 'Create Date': got 'yesterday'; expected a date like "
-            "2024-03-14 or 3/14/2024",
+            "2024-03-14, 3/14/2024 or 14.03.2024",
         ),
         (
             "subscriptions_api.csv",
