@@ -62,5 +62,6 @@ def detect(file_name: str, header: tuple[str, ...]) -> FileFormat:
     ]
     raise RetentionError(
         f"{file_name}, row 1: looks like a {closest.label} file but is missing required "
-        f"column{'s' if len(lacking) > 1 else ''} {', '.join(repr(c) for c in lacking)}"
+        f"column{'s' if len(lacking) > 1 else ''} {', '.join(repr(c) for c in lacking)} "
+        f"('retention formats {closest.label}' lists its columns)"
     )

@@ -64,24 +64,60 @@ def _kind(field) -> str:
     return text
 
 
-def format_section(fmt: FileFormat) -> str:
-    key = " + ".join(f"`{f.column}`" for f in fmt.fields if f.target in fmt.key) or "`id`"
-    lines = [
-        f"## {fmt.name}",
-        "",
-        f"{fmt.description} Fills table `{fmt.table}`; a record is identified by {key}.",
-        "",
-        "| column | type | required | description | example |",
-        "|---|---|---|---|---|",
-    ]
+def column_rows(fmt: FileFormat) -> list[dict[str, str]]:
+    """One row per column the format reads, in Markdown (code in backticks): for our own
+    formats its type, whether required, what it holds and an example; for a tool's
+    export its other names, where it goes, whether required and the values it knows."""
+    rows = []
     for f in fmt.fields:
-        required = (
-            "yes"
-            if f.required and f.default is None
-            else (f"no (default `{f.default}`)" if f.default is not None else "no")
+        required = "yes" if f.required and f.default is None else "no"
+        if fmt.source != "canonical":
+            rows.append(
+                {
+                    "column": f"`{f.column}`",
+                    "also read as": ", ".join(f"`{a}`" for a in f.aliases),
+                    "goes to": _target(f),
+                    "required": required,
+                    "values": _tool_value(f),
+                }
+            )
+            continue
+        if f.default is not None:
+            required = f"no (default `{f.default}`)"
+        rows.append(
+            {
+                "column": f"`{f.column}`",
+                "type": _kind(f),
+                "required": required,
+                "description": f.doc,
+                "example": f"`{f.example}`" if f.example else "",
+            }
         )
-        example = f"`{f.example}`" if f.example else ""
-        lines.append(f"| `{f.column}` | {_kind(f)} | {required} | {f.doc} | {example} |")
+    return rows
+
+
+def about(fmt: FileFormat) -> str:
+    """What the format is, what it fills and how it is known, in Markdown."""
+    if fmt.source == "canonical":
+        key = " + ".join(f"`{f.column}`" for f in fmt.fields if f.target in fmt.key) or "`id`"
+        return f"{fmt.description} Fills table `{fmt.table}`; a record is identified by {key}."
+    return (
+        f"{fmt.description} Fills table `{fmt.table}`. Recognised by the columns "
+        + ", ".join(f"`{c}`" for c in fmt.detected_by)
+        + "."
+    )
+
+
+def _markdown_table(rows: list[dict[str, str]]) -> list[str]:
+    return [
+        "| " + " | ".join(rows[0]) + " |",
+        "|" + "---|" * len(rows[0]),
+        *("| " + " | ".join(r.values()) + " |" for r in rows),
+    ]
+
+
+def format_section(fmt: FileFormat) -> str:
+    lines = [f"## {fmt.name}", "", about(fmt), "", *_markdown_table(column_rows(fmt))]
     header = ",".join(f.column for f in fmt.fields)
     row = ",".join(
         f'"{f.example}"' if "," in f.example or ";" in f.example else f.example for f in fmt.fields
@@ -181,20 +217,7 @@ def _target(field) -> str:
 
 
 def tool_section(fmt: FileFormat) -> str:
-    lines = [
-        f"## {fmt.label}",
-        "",
-        f"{fmt.description} Fills table `{fmt.table}`. Recognised by the columns "
-        + ", ".join(f"`{c}`" for c in fmt.detected_by)
-        + ".",
-        "",
-        "| column | also read as | goes to | required | values |",
-        "|---|---|---|---|---|",
-    ]
-    for f in fmt.fields:
-        aliases = ", ".join(f"`{a}`" for a in f.aliases)
-        required = "yes" if f.required and f.default is None else "no"
-        lines.append(f"| `{f.column}` | {aliases} | {_target(f)} | {required} | {_tool_value(f)} |")
+    lines = [f"## {fmt.label}", "", about(fmt), "", *_markdown_table(column_rows(fmt))]
     lines += ["", "Sources: " + "; ".join(fmt.sources) + ".", ""]
     return "\n".join(lines)
 

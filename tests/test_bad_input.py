@@ -39,7 +39,8 @@ CASES = {
     "missing_required_column": (
         "people.csv",
         "contact_id,name,email\nc1,Ana,ana@acme.com\n",
-        "{file}, row 1: looks like a contacts file but is missing required column 'account_id'",
+        "{file}, row 1: looks like a contacts file but is missing required column 'account_id' "
+        "('retention formats contacts' lists its columns)",
     ),
     "unparsable_amount": (
         "accounts.csv",

@@ -164,6 +164,32 @@ def test_formats_lists_every_canonical_format(runner: CliRunner) -> None:
     assert by_name["usage_events"]["required columns"] == "event_id, account_id, event, occurred_at"
 
 
+def test_formats_name_shows_a_formats_or_a_tools_columns(runner: CliRunner) -> None:
+    rows = json.loads(runner.invoke(cli, ["formats", "stripe.payments", "--format", "json"]).output)
+    status = next(r for r in rows if r["column"] == "Status")
+    assert status["goes to"] == "outcome" and status["required"] == "yes"
+    assert "failed -> failed" in status["values"] and "left out: pending" in status["values"]
+    text = runner.invoke(cli, ["formats", "Chargebee"]).output
+    assert [line.split(":")[0] for line in text.splitlines() if line.startswith("chargebee.")] == [
+        "chargebee.customers",
+        "chargebee.subscriptions",
+        "chargebee.invoices",
+    ]
+    assert "Recognised by the columns Customer Id, Email, Created At." in text
+    ours = json.loads(runner.invoke(cli, ["formats", "accounts", "--format", "json"]).output)
+    assert ours[0] == {
+        "column": "account_id",
+        "type": "id",
+        "required": "yes",
+        "description": "Your id for the account; other files refer to it.",
+        "example": "acc_0042",
+    }
+    unknown = runner.invoke(cli, ["formats", "paddle"])
+    assert unknown.exit_code == 2
+    assert "no format or tool named 'paddle'; expected a format" in unknown.output
+    assert "a tool: amplitude, canonical, chargebee," in unknown.output
+
+
 def test_imports_lists_the_log(runner: CliRunner, db_path: Path) -> None:
     runner.invoke(cli, ["import", "--db", str(db_path), str(CANONICAL / "accounts.csv")])
     rows = json.loads(

@@ -212,11 +212,17 @@ def demo(db_path: Path | None, no_open: bool) -> None:
 
 
 @cli.command()
+@click.argument("name", required=False)
 @format_option
-def formats(fmt: str) -> None:
-    """List the file formats 'retention import' reads, with their columns."""
+def formats(name: str | None, fmt: str) -> None:
+    """List the file formats 'retention import' reads, with their columns. NAME (a format
+    like stripe.payments, or a tool like stripe) shows each of its columns: other names
+    it goes by, where it goes, whether it is required and the values it knows."""
     from importers.detect import ALL_FORMATS
 
+    if name:
+        _one_format(name, fmt)
+        return
     rows = [
         {
             "format": f.label,
@@ -231,6 +237,30 @@ def formats(fmt: str) -> None:
         for f in ALL_FORMATS
     ]
     click.echo(render(rows, fmt))
+
+
+def _one_format(name: str, fmt: str) -> None:
+    """`retention formats NAME`: the columns of the format, or of every format of the tool,
+    NAME names."""
+    from importers.detect import ALL_FORMATS
+    from importers.reference import about, column_rows
+
+    wanted = name.strip().lower()
+    chosen = [f for f in ALL_FORMATS if wanted in (f.label, f.qualified, f.source)]
+    if not chosen:
+        tools = sorted({f.source for f in ALL_FORMATS})
+        raise RetentionError(
+            f"no format or tool named '{name}'; expected a format (e.g. stripe.payments, "
+            f"accounts) or a tool: {', '.join(tools)}"
+        )
+    for n, f in enumerate(chosen):
+        rows = [{k: v.replace("`", "") for k, v in r.items()} for r in column_rows(f)]
+        if fmt != "table":
+            click.echo(render(rows, fmt))
+            continue
+        click.echo(("\n" if n else "") + f"{f.label}: " + about(f).replace("`", ""))
+        click.echo()
+        click.echo(render(rows, fmt))
 
 
 @cli.command()
