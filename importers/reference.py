@@ -145,6 +145,9 @@ rules there (detection, all-or-nothing, exit code 2, upserts) hold for these fil
   `$1,234.56`, `1.234,56`, `1 234,56 EUR`, `(12.00)` (negative). A lone `,` or `.`
   followed by three digits is a thousands separator only next to the other kind
   (`1.234,56`) or repeated (`1.234.567`); `1,5` and `1234,56` are decimal commas.
+- **Whole numbers** (head counts, quantities): `12000`, or with its thousands grouped by
+  one separator throughout, as a report in a US or European locale writes them: `12,000`,
+  `12.000`, `12 000`, `12'000`.
 - **Dates and times**: ISO (`2024-03-14`, `2024-03-14 09:30`, `2024-03-14T09:30:00.000+0000`),
   a zone as `+0000` or ` UTC`, US month-first as reports in a US locale write them
   (`3/14/2024`, `3/14/2024 2:05 PM`), day-first with dots as Excel writes them in a

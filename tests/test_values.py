@@ -97,6 +97,10 @@ def test_tags_are_normalised() -> None:
 
 def test_integers_and_decimals() -> None:
     assert parse(values.integer, ["12", "-3", "1.5", "1e3", " 7 "]) == [12, -3, None, None, 7]
+    # thousands grouped as reports and spreadsheets write them, one separator throughout
+    grouped = ["12,000", "1.200", "1 200", "12'000", "-3,000", "1,234,567"]
+    assert parse(values.integer, grouped) == [12000, 1200, 1200, 12000, -3000, 1234567]
+    assert parse(values.integer, ["1,234.567", "1,20", "12,0000", "12.0"]) == [None] * 4
     assert parse(values.decimal, ["12", "1.5", ".5", "1e3", "1,5"]) == [
         12.0,
         1.5,
