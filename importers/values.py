@@ -73,6 +73,13 @@ def decimal(raw: pl.Expr) -> pl.Expr:
     )
 
 
+def percent(raw: pl.Expr) -> pl.Expr:
+    """A percentage as billing exports and spreadsheets write it: '20', '12.5', '20%',
+    '12,5 %' (a decimal comma)."""
+    s = raw.str.strip_chars().str.strip_suffix("%").str.strip_chars()
+    return decimal(pl.when(s.str.contains(r"^\d+,\d+$")).then(s.str.replace(",", ".")).otherwise(s))
+
+
 def boolean(raw: pl.Expr) -> pl.Expr:
     s = lower(raw)
     return (
@@ -296,6 +303,7 @@ ID = Kind("id", text, "an identifier", pl.String)
 LOWER = Kind("word", lower, "a word", pl.String)
 INT = Kind("int", integer, "a whole number like 12", pl.Int64)
 DECIMAL = Kind("decimal", decimal, "a number like 12.5", pl.Float64)
+PERCENT = Kind("percent", percent, "a percentage like 20, 12.5 or 20%", pl.Float64)
 BOOL = Kind("bool", boolean, "true or false (also yes/no, 1/0)", pl.Int64)
 CURRENCY = Kind("currency", currency_code, "a 3-letter ISO currency code like USD", pl.String)
 EMAIL = Kind("email", email, "an email address like ana@example.com", pl.String)

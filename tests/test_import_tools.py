@@ -235,6 +235,23 @@ def test_why_a_subscription_ended_is_kept_on_its_last_period(
     ) == [("trialing", "2024-04-03", None), ("canceled", "2024-05-20", "payment_failed")]
 
 
+def test_a_discount_written_as_a_percentage_sign(
+    db_path: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """Saved from a spreadsheet, Stripe's 'Percent Off' 20 becomes '20%' (or '12,5 %' in a
+    European locale): the same discount."""
+    stripe = TOOLS / "stripe" / "subscriptions.csv"
+    header, acme, *_ = stripe.read_text().splitlines()
+    for written, amount in (("20%", 9800), ("12,5 %", 10719)):
+        path = tmp_path / "subscriptions.csv"
+        path.write_text(f'{header}\n{acme.removesuffix(",20")},"{written}"\n')
+        result = _import(runner, db_path, TOOLS / "stripe" / "unified_customers.csv", path)
+        assert result.exit_code == 0, result.output
+        assert _rows(db_path, "SELECT DISTINCT amount_minor FROM subscription_periods") == [
+            (amount,)
+        ]
+
+
 def test_payments_card_expiry_from_month_and_year(tools_db: Path) -> None:
     # 'Card Exp Month' / 'Card Exp Year' (4 / 2026): valid through the month's last day
     assert _rows(

@@ -110,6 +110,11 @@ def test_integers_and_decimals() -> None:
     ]
 
 
+def test_percentages_as_billing_exports_and_spreadsheets_write_them() -> None:
+    texts = ["20", "12.5", "20%", "12,5 %", " 20 % ", "twenty", "20%%"]
+    assert parse(values.percent, texts) == [20.0, 12.5, 20.0, 12.5, 20.0, None, None]
+
+
 def test_emails_and_currencies() -> None:
     assert parse(values.email, ["Ana@Acme.COM", "no-at-sign", "a@b"]) == [
         "ana@acme.com",

@@ -23,7 +23,7 @@ from importers.sources.common import (
     subscription_periods,
 )
 from importers.spec import Field, FileFormat, Identity
-from importers.values import DECIMAL, ID, INT, LOWER, TEXT, TOOL_DATE, TOOL_INSTANT
+from importers.values import ID, INT, LOWER, PERCENT, TEXT, TOOL_DATE, TOOL_INSTANT
 
 SOURCE = "chargebee"
 SOURCES = (
@@ -155,7 +155,7 @@ SUBSCRIPTIONS = FileFormat(
         Field(
             "Discount Percentage",
             "_percent_off",
-            DECIMAL,
+            PERCENT,
             low=0,
             high=100,
             aliases=("Coupon Discount Percentage",),

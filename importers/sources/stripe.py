@@ -20,7 +20,7 @@ from importers.sources.common import (
     subscription_periods,
 )
 from importers.spec import Field, FileFormat, Identity, Reference
-from importers.values import DECIMAL, ID, INT, LOWER, TEXT, TOOL_DATE, TOOL_INSTANT, month_end
+from importers.values import ID, INT, LOWER, PERCENT, TEXT, TOOL_DATE, TOOL_INSTANT, month_end
 
 SOURCE = "stripe"
 SOURCES = (
@@ -118,7 +118,7 @@ SUBSCRIPTIONS = FileFormat(
         Field(
             "Percent Off",
             "_percent_off",
-            DECIMAL,
+            PERCENT,
             low=0,
             high=100,
             aliases=("Coupon Percent Off",),
