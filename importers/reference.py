@@ -204,6 +204,8 @@ def _tool_value(field) -> str:
         text = "; ".join(f"{', '.join(f'`{w}`' for w in theirs[o])} -> `{o}`" for o in ours)
         if field.skip:
             text += "; left out: " + ", ".join(f"`{w or '(empty)'}`" for w in field.skip)
+        if field.other is not None:
+            text += "; any other: " + " ".join((field.other.__doc__ or "").split())
         return text
     text = field.kind.name
     if field.skip:

@@ -47,6 +47,9 @@ class Field:
     values: Mapping[str, str] | None = None
     # Values whose rows are left out, with the reason told in the import summary.
     skip: Mapping[str, str] | None = None
+    # What a value not in ``values`` becomes (its docstring says how, for the docs); None:
+    # such a value is an error. For words a tool lets its users choose (a CRM's stages).
+    other: Callable[[pl.Expr], pl.Expr] | None = None
     # Money: aliases under which the tool writes whole minor units (cents), as API-shaped
     # exports do ('subscription.plan_unit_price' = 12000 for 120.00).
     cents_aliases: tuple[str, ...] = ()
@@ -58,7 +61,8 @@ class Field:
     @property
     def expected(self) -> str:
         if self.values:
-            return "one of " + ", ".join(sorted({*self.values, *(self.skip or {})}))
+            known = ", ".join(sorted({*self.values, *(self.skip or {})}))
+            return f"a value (any; known: {known})" if self.other else f"one of {known}"
         if self.choices:
             return "one of " + ", ".join(self.choices)
         noun = self.kind.expected.split(" like ")[0]

@@ -53,11 +53,9 @@ def match_columns(fmt: FileFormat, header: tuple[str, ...]) -> dict[str, int]:
 def _read(f: Field, raw: pl.Expr) -> pl.Expr:
     """The field's parsed value (money excepted: see parse)."""
     if f.values:
-        return (
-            raw.str.strip_chars()
-            .str.to_lowercase()
-            .replace_strict(dict(f.values), default=None, return_dtype=pl.String)
-        )
+        word = raw.str.strip_chars().str.to_lowercase()
+        known = word.replace_strict(dict(f.values), default=None, return_dtype=pl.String)
+        return known if f.other is None else pl.coalesce(known, f.other(word))
     return f.kind.parse(raw)
 
 

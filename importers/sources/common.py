@@ -180,6 +180,19 @@ def lost_reason(text: pl.Expr) -> pl.Expr:
     return out
 
 
+def crm_stage(word: pl.Expr) -> pl.Expr:
+    """a stage of your own pipeline is kept as written (lower case); one named 'won' or
+    'lost' ('Won - signed', 'Closed lost (no budget)') closes the deal that way"""
+    return (
+        pl.when(word.str.contains(r"\blost\b"))
+        .then(pl.lit("closed_lost"))
+        .when(word.str.contains(r"\bwon\b"))
+        .then(pl.lit("closed_won"))
+        .when(word != "")
+        .then(word)
+    )
+
+
 def deal_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """A CRM deal -> a deals row: the company's name (else the deal's), the loss reason
     in our words, stage_reached for lost deals left to the CRM's history (unknown)."""

@@ -13,6 +13,7 @@ import polars as pl
 from importers.sources.common import (
     amount,
     companies,
+    crm_stage,
     currency,
     deal_rows,
     ext_domain,
@@ -117,7 +118,7 @@ DEALS = FileFormat(
     fields=(
         Field("Record ID", "source_id", ID, required=True, aliases=("Deal ID",)),
         Field("Deal Name", "_deal_name", TEXT, required=True),
-        Field("Deal Stage", "stage", LOWER, required=True, values=DEAL_STAGES),
+        Field("Deal Stage", "stage", LOWER, required=True, values=DEAL_STAGES, other=crm_stage),
         amount("Amount", "amount_minor"),
         currency("Currency", "Deal Currency Code"),
         Field("Create Date", "created_at", TOOL_DATE, aliases=("Created Date",)),
