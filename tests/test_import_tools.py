@@ -333,11 +333,20 @@ def test_a_crms_own_pipeline_stages_import_and_lost_deals_reach_win_back(
         "Opportunity.csv",
         "Opportunity ID,Opportunity Name,Stage\n006A,Hooli,Pilot running\n006B,Vandelay,Lost\n",
     )
-    result = _import(runner, db_path, deals, opportunities)
+    # Data Loader's export: Salesforce's own IsClosed and IsWon say how a deal ended
+    loader = write_csv(
+        "Opportunity (Data Loader).csv",
+        "Id,Name,StageName,IsClosed,IsWon\n006C,Soylent,Signed,true,true\n"
+        "006D,Stark,Dead,true,false\n006E,Wayne,Pilot running,false,false\n",
+    )
+    result = _import(runner, db_path, deals, opportunities, loader)
     assert result.exit_code == 0, result.output
     assert _rows(db_path, "SELECT source_id, stage FROM deals ORDER BY 1") == [
         ("006A", "pilot running"),
         ("006B", "closed_lost"),
+        ("006C", "closed_won"),
+        ("006D", "closed_lost"),
+        ("006E", "pilot running"),
         ("1", "demo booked"),
         ("2", "closed_lost"),
         ("3", "closed_won"),

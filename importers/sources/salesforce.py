@@ -8,6 +8,8 @@ as the user's locale shows them, e.g. US '3/14/2024') and a Data Loader / API ex
 
 from __future__ import annotations
 
+import polars as pl
+
 from importers.sources.common import (
     amount,
     companies,
@@ -17,16 +19,17 @@ from importers.sources.common import (
     ext_domain,
     ext_id,
     ext_name,
+    optional_column,
 )
 from importers.spec import Field, FileFormat, Identity
-from importers.values import ID, INT, LOWER, TEXT, TOOL_DATE
+from importers.values import BOOL, ID, INT, LOWER, TEXT, TOOL_DATE
 
 SOURCE = "salesforce"
 SOURCES = (
     "Salesforce Object Reference: Account (Id, Name, Website, Industry, "
     "NumberOfEmployees, OwnerId, CreatedDate) and Opportunity (Id, AccountId, Name, "
-    "StageName, Amount, CloseDate, CreatedDate, CurrencyIsoCode); the standard "
-    "StageName picklist (Prospecting ... Closed Won, Closed Lost)",
+    "StageName, Amount, CloseDate, CreatedDate, CurrencyIsoCode, IsClosed, IsWon); the "
+    "standard StageName picklist (Prospecting ... Closed Won, Closed Lost)",
     "Salesforce Help, 'Export a Report' (report column labels: Account ID, Account Name, "
     "Opportunity ID, Stage, Close Date, Created Date, Account Owner, Opportunity Owner)",
 )
@@ -61,13 +64,24 @@ STAGES = {
     "closed lost": "closed_lost",
 }
 
+
+def _opportunity_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Salesforce's own Closed and Won flags (IsClosed, IsWon) say how a deal ended,
+    whatever its stage is called in a team's pipeline; deal_rows does the rest."""
+    closed, won = optional_column(frame, "_is_closed"), optional_column(frame, "_is_won")
+    ended = pl.when(closed == 1).then(
+        pl.when(won == 1).then(pl.lit("closed_won")).otherwise(pl.lit("closed_lost"))
+    )
+    return deal_rows(frame.with_columns(pl.coalesce(ended, pl.col("stage")).alias("stage")))
+
+
 OPPORTUNITIES = FileFormat(
     name="opportunities",
     source=SOURCE,
     table="deals",
     key=("source_id",),
     identity=Identity(optional=True),
-    transform=deal_rows,
+    transform=_opportunity_rows,
     signature=("Opportunity ID", "Stage"),
     sources=SOURCES,
     description="Salesforce opportunities: lost ones feed the win-back queue.",
@@ -91,6 +105,8 @@ OPPORTUNITIES = FileFormat(
         Field("Close Date", "closed_at", TOOL_DATE, aliases=("CloseDate",)),
         Field("Loss Reason", "_lost_reason_text", TEXT, aliases=("Loss_Reason__c", "Reason Lost")),
         Field("Opportunity Owner", "owner", TEXT, aliases=("Owner.Name", "Owner Name")),
+        Field("Closed", "_is_closed", BOOL, aliases=("IsClosed",), doc="Closed (true/false)."),
+        Field("Won", "_is_won", BOOL, aliases=("IsWon",), doc="Won (true/false)."),
     ),
 )
 
