@@ -109,11 +109,17 @@ def _not_text(data: bytes) -> str | None:
     return None
 
 
+def _mac_lines(data: bytes) -> bool:
+    """Whether the lines end in a carriage return alone (Excel for Mac's "CSV")."""
+    return b"\n" not in data and b"\r" in data  # (a LF is found at once in other files)
+
+
 def decode(path: Path, data: bytes, separator: str = ",") -> tuple[str, str]:
     """The file's text and encoding: UTF-16 when it starts with its byte-order mark (Excel's
-    "Unicode Text"), else UTF-8 (a byte-order mark is dropped), else Windows-1252 (Excel's
-    "CSV" on Windows). Bytes that are none of them are an error that names the row and
-    column they are in."""
+    "Unicode Text"), else UTF-8 (a byte-order mark is dropped), else Mac OS Roman when its
+    lines end in a carriage return alone (Excel for Mac's "CSV"), else Windows-1252 (Excel's
+    "CSV" on Windows). Lines ending in CR alone come back ending in LF. Bytes that are none
+    of them are an error that names the row and column they are in."""
     if data.startswith(_UTF16_MARKS):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -128,10 +134,14 @@ def decode(path: Path, data: bytes, separator: str = ",") -> tuple[str, str]:
         _fail(path, kind)
     if b"\x00" in data[:65536]:
         _fail(path, "is a binary file, not CSV text")
+    mac = _mac_lines(data)
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        text, encoding = data.decode("utf-8-sig"), "utf-8"
+        return (text.replace("\r", "\n"), encoding) if mac else (text, encoding)
     except UnicodeDecodeError:
         pass
+    if mac:  # its "CSV" (classic Mac) is Mac OS Roman text
+        return data.decode("mac_roman").replace("\r", "\n"), "mac-roman"
     try:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
@@ -311,7 +321,12 @@ def read_table(path: Path) -> RawTable:
         seen.add(name.lower())
     text, footer = _without_footer(text, separator)
     # the text as UTF-8: the file's own bytes when they are that already
-    utf8 = encoding == "utf-8" and not data.startswith(b"\xef\xbb\xbf") and not footer
+    utf8 = (
+        encoding == "utf-8"
+        and not data.startswith(b"\xef\xbb\xbf")
+        and not footer
+        and not _mac_lines(data)
+    )
     encoded = data if utf8 else text.encode("utf-8")
     blank_rows = _check_shape(path, text, encoded, separator, len(header))
     try:

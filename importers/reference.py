@@ -152,8 +152,9 @@ rules there (detection, all-or-nothing, exit code 2, upserts) hold for these fil
   a zone as `+0000` or ` UTC`, US month-first as reports in a US locale write them
   (`3/14/2024`, `3/14/2024 2:05 PM`), day-first with dots as Excel writes them in a
   German, Nordic or Polish locale (`14.03.2024`, `14.03.2024 09:30`; day-first with
-  slashes, `14/03/2024`, could be either and is refused), and Unix epoch seconds or
-  milliseconds (`1710408600`). Headers like `Created (UTC)` are read as UTC.
+  slashes, `14/03/2024`, could be either and is refused), a two-digit year as Excel for
+  Mac writes it (`11/2/23`: 00-68 are 2000s, 69-99 1900s), and Unix epoch seconds or
+  milliseconds (`1710408600`). A year before 1900 is refused, never stored. Headers like `Created (UTC)` are read as UTC.
 - **Statuses** are translated into ours (each format's table lists the words it knows);
   some rows are left out on purpose and counted in the summary with the reason, e.g. a
   Stripe subscription that was never paid (`incomplete`), a Chargebee one that has not

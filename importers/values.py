@@ -238,8 +238,29 @@ _TOOL_DATETIME_FORMATS = (
 )
 
 
+def _full_year(s: pl.Expr) -> pl.Expr:
+    """A month-first or dotted date with a two-digit year ('11/2/23', '2.11.23 10:15', as
+    Excel for Mac and short date formats write them) with its century: 00-68 are 2000s,
+    69-99 1900s (as C's strptime reads them)."""
+    parts = r"^(\d{1,2}[/.]\d{1,2}[/.])(\d{2})(\s|$)"
+    yy = s.str.extract(parts, 2).cast(pl.Int64, strict=False)
+    century = pl.when(yy < 69).then(pl.lit("20")).otherwise(pl.lit("19"))
+    return (
+        pl.when(yy.is_not_null())
+        .then(
+            pl.concat_str(
+                s.str.extract(parts, 1),
+                century,
+                yy.cast(pl.String).str.zfill(2),
+                s.str.replace(parts, "$3"),
+            )
+        )
+        .otherwise(s)
+    )
+
+
 def _tool_instant(raw: pl.Expr) -> pl.Expr:
-    s = raw.str.strip_chars().str.replace(r"\s*\(?UTC\)?$", "")
+    s = _full_year(raw.str.strip_chars().str.replace(r"\s*\(?UTC\)?$", ""))
     digits = s.str.contains(r"^\d{9,13}(\.\d+)?$")
     epoch = s.str.extract(r"^(\d+)", 1).cast(pl.Int64, strict=False)
     from_epoch = (
@@ -252,7 +273,7 @@ def _tool_instant(raw: pl.Expr) -> pl.Expr:
     )
     us_date = s.str.to_date("%m/%d/%Y", strict=False).cast(pl.Datetime("us"))
     dotted_date = s.str.to_date("%d.%m.%Y", strict=False).cast(pl.Datetime("us"))
-    return pl.coalesce(
+    found = pl.coalesce(
         from_epoch,
         _instant(s),
         *[
@@ -263,6 +284,8 @@ def _tool_instant(raw: pl.Expr) -> pl.Expr:
         us_date.dt.replace_time_zone("UTC"),
         dotted_date.dt.replace_time_zone("UTC"),
     )
+    # a year before 1900 is a misread (a three-digit or cut year), never a customer's date
+    return pl.when(found.dt.year() >= 1900).then(found)
 
 
 def tool_instant(raw: pl.Expr) -> pl.Expr:

@@ -36,6 +36,7 @@ EXPECTED_FORMAT = {
     "mixpanel/mixpanel_export_events.csv": "mixpanel.events",
     "nps/survey_results.csv": "nps.responses",
     "posthog/events.csv": "posthog.events",
+    "quirks/hubspot_companies_excel_mac.csv": "hubspot.companies",
     "quirks/hubspot_companies_excel_unicode.txt": "hubspot.companies",
     "quirks/salesforce_opportunities_us.csv": "salesforce.opportunities",
     "quirks/salesforce_report_classic_footer.csv": "salesforce.accounts",
@@ -469,6 +470,24 @@ def test_excel_unicode_text_utf16_tabs_quotes_any_script(db_path: Path, runner: 
         ("Łódź Logistyka Sp. z o.o.", "lodzlog.pl", "2023-11-02", "Dana Lee"),
         ("東京 Trading KK", "tokyo-trading.jp", "2024-01-20", "Sam Ortiz"),
         ('Zeta "Z" Labs', "zetaz.io", "2024-03-05", None),
+    ]
+
+
+def test_excel_for_mac_csv_mac_roman_carriage_returns_two_digit_years(
+    db_path: Path, runner: CliRunner
+) -> None:
+    # HubSpot's companies export opened in Excel for Mac and saved as "Comma Separated
+    # Values": Mac OS Roman, lines ending in a carriage return alone, m/d/yy dates
+    result = _import(runner, db_path, TOOLS / "quirks/hubspot_companies_excel_mac.csv", quiet=False)
+    assert result.exit_code == 0, result.output
+    assert "hubspot.companies, 3 rows: 3 inserted" in result.output
+    assert "  read as mac-roman" in result.output
+    assert _rows(
+        db_path, "SELECT name, domain, created_at, owner FROM accounts ORDER BY account_id"
+    ) == [
+        ("Café Zürich AG", "cafe-zuerich.ch", "2023-11-02", "Dana Lee"),
+        ("Señor Ñandú, S.L.", "nandu.es", "2024-01-20", "Sam Ortiz"),
+        ("Ørsted Søn ApS", "orsted-son.dk", "2024-03-05", None),
     ]
 
 

@@ -166,6 +166,12 @@ def test_amounts_as_tools_write_them(text: str, plain: str | None) -> None:
         ("14.03.2024 09:30", "2024-03-14T09:30:00Z"),
         ("4.3.2024 09:30:15", "2024-03-04T09:30:15Z"),
         ("31.02.2024", None),
+        # a two-digit year, as Excel for Mac and short date formats write it (was 0023)
+        ("11/2/23", "2023-11-02T00:00:00Z"),
+        ("3/14/24 2:05 PM", "2024-03-14T14:05:00Z"),
+        ("2.11.23 10:15", "2023-11-02T10:15:00Z"),
+        ("1/5/99", "1999-01-05T00:00:00Z"),
+        ("3/14/024", None),  # never the year 24
         ("14/03/2024", None),  # day-first with slashes could be either: not guessed
         ("soon", None),
     ],
