@@ -38,7 +38,7 @@ How every file is read:
 - **Money**: a decimal amount in major units (`1234.50`, no thousands separators, no
   symbol) in the row's `currency`; stored exactly as integer minor units (cents; yen have
   none, dinars have three).
-- **Dates** (`date`): `YYYY-MM-DD`. **Date-times** (`datetime`): ISO 8601 such as
+- **Dates** (`date`): `YYYY-MM-DD`, from 1900 on. **Date-times** (`datetime`): ISO 8601 such as
   `2024-03-14T09:30:00Z`, `2024-03-14 09:30:00`, or with an offset (`+02:00`), stored in
   UTC; a time without a zone is taken as UTC, and a bare date means midnight UTC.
 - **Booleans**: true/false, yes/no, y/n, 1/0 (any case). **Choices** are matched ignoring case.
@@ -154,7 +154,8 @@ rules there (detection, all-or-nothing, exit code 2, upserts) hold for these fil
   German, Nordic or Polish locale (`14.03.2024`, `14.03.2024 09:30`; day-first with
   slashes, `14/03/2024`, could be either and is refused), a two-digit year as Excel for
   Mac writes it (`11/2/23`: 00-68 are 2000s, 69-99 1900s), and Unix epoch seconds or
-  milliseconds (`1710408600`). A year before 1900 is refused, never stored. Headers like `Created (UTC)` are read as UTC.
+  milliseconds (`1710408600`). A year before 1900 is refused, never stored. Headers like
+  `Created (UTC)` are read as UTC.
 - **Statuses** are translated into ours (each format's table lists the words it knows);
   some rows are left out on purpose and counted in the summary with the reason, e.g. a
   Stripe subscription that was never paid (`incomplete`), a Chargebee one that has not

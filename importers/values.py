@@ -100,11 +100,17 @@ def email(raw: pl.Expr) -> pl.Expr:
     return pl.when(s.str.contains(EMAIL_PATTERN)).then(s)
 
 
+def _plausible(moment: pl.Expr) -> pl.Expr:
+    """The date or time, unless its year is before 1900: a misread ('24-03-14' read as the
+    year 24, a cut or three-digit year), never a customer's date."""
+    return pl.when(moment.dt.year() >= 1900).then(moment)
+
+
 def date(raw: pl.Expr) -> pl.Expr:
     """A calendar date 'YYYY-MM-DD' (a full timestamp is cut to its UTC date)."""
     s = raw.str.strip_chars()
     as_date = s.str.to_date("%Y-%m-%d", strict=False)
-    return pl.coalesce(as_date, _instant(s).dt.date()).dt.strftime("%Y-%m-%d")
+    return _plausible(pl.coalesce(as_date, _instant(s).dt.date())).dt.strftime("%Y-%m-%d")
 
 
 def month_end(year: pl.Expr, month: pl.Expr) -> pl.Expr:
@@ -147,14 +153,15 @@ def instant(raw: pl.Expr) -> pl.Expr:
     tried on the rest alone (Polars skips nulls): 1M events 1.3 s -> ~0.1 s."""
     s = raw.str.strip_chars()
     stored = s.str.to_datetime(INSTANT_FORMAT, strict=False, time_unit="us")
-    rest = pl.when(stored.is_null()).then(s)
+    kept = stored.dt.year() >= 1900  # null when not in the stored form
+    rest = pl.when(kept.is_null()).then(s)
     midnight = (
         rest.str.to_date("%Y-%m-%d", strict=False)
         .cast(pl.Datetime("us"))
         .dt.replace_time_zone("UTC")
     )
-    other = pl.coalesce(_instant(rest), midnight).dt.strftime(INSTANT_FORMAT)
-    return pl.when(stored.is_not_null()).then(s).otherwise(other)
+    other = _plausible(pl.coalesce(_instant(rest), midnight)).dt.strftime(INSTANT_FORMAT)
+    return pl.when(kept).then(s).otherwise(other)
 
 
 def tags(raw: pl.Expr) -> pl.Expr:
@@ -284,8 +291,7 @@ def _tool_instant(raw: pl.Expr) -> pl.Expr:
         us_date.dt.replace_time_zone("UTC"),
         dotted_date.dt.replace_time_zone("UTC"),
     )
-    # a year before 1900 is a misread (a three-digit or cut year), never a customer's date
-    return pl.when(found.dt.year() >= 1900).then(found)
+    return _plausible(found)
 
 
 def tool_instant(raw: pl.Expr) -> pl.Expr:

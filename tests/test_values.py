@@ -60,6 +60,11 @@ def test_large_amounts_do_not_lose_cents() -> None:
         ("2024-02-30", None),
         ("14/03/2024", None),
         ("yesterday", None),
+        # a two-digit year is not the year 24 (it was stored as '24-03-14T09:30:00Z')
+        ("24-03-14T09:30:00Z", None),
+        ("24-03-14", None),
+        ("1899-12-31T00:00:00Z", None),
+        ("1900-01-01", "1900-01-01T00:00:00Z"),
     ],
 )
 def test_instants_are_stored_in_utc(text: str, stored: str | None) -> None:
@@ -71,6 +76,11 @@ def test_dates_accept_a_timestamp_and_keep_its_utc_day() -> None:
         "2024-03-14",
         "2024-03-15",
         None,
+    ]
+    assert parse(values.date, ["24-03-14", "0024-03-14", "1900-01-01"]) == [
+        None,
+        None,
+        "1900-01-01",
     ]
 
 
