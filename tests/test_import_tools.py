@@ -340,7 +340,16 @@ def test_a_crms_own_pipeline_stages_import_and_lost_deals_reach_win_back(
         "Id,Name,StageName,IsClosed,IsWon\n006C,Soylent,Signed,true,true\n"
         "006D,Stark,Dead,true,false\n006E,Wayne,Pilot running,false,false\n",
     )
-    result = _import(runner, db_path, deals, opportunities, loader)
+    # HubSpot's too (its internal names here); closed without the won flag: the stage says
+    flagged = write_csv(
+        "deals with flags.csv",
+        "Record ID,Deal Name,Deal Stage,hs_is_closed_won,hs_is_closed\n"
+        "7,Soylent,Signed,true,true\n8,Stark,Dead,false,true\n",
+    )
+    closed_only = write_csv(
+        "closed only.csv", "Id,Name,StageName,IsClosed\n006F,Tyrell,Signed,true\n"
+    )
+    result = _import(runner, db_path, deals, opportunities, loader, flagged, closed_only)
     assert result.exit_code == 0, result.output
     assert _rows(db_path, "SELECT source_id, stage FROM deals ORDER BY 1") == [
         ("006A", "pilot running"),
@@ -348,10 +357,13 @@ def test_a_crms_own_pipeline_stages_import_and_lost_deals_reach_win_back(
         ("006C", "closed_won"),
         ("006D", "closed_lost"),
         ("006E", "pilot running"),
+        ("006F", "signed"),
         ("1", "demo booked"),
         ("2", "closed_lost"),
         ("3", "closed_won"),
         ("4", "wonder stage"),
+        ("7", "closed_won"),
+        ("8", "closed_lost"),
     ]
     out = runner.invoke(
         cli, ["report", "winback", "--db", str(db_path), "--as-of", "2026-11-20", "--format", "csv"]

@@ -195,8 +195,18 @@ def crm_stage(word: pl.Expr) -> pl.Expr:
 
 def deal_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """A CRM deal -> a deals row: the company's name (else the deal's), the loss reason
-    in our words, stage_reached for lost deals left to the CRM's history (unknown)."""
+    in our words, stage_reached for lost deals left to the CRM's history (unknown). The
+    CRM's own closed and won flags (_is_closed, _is_won), when the file has them, say how
+    a deal ended whatever its stage is called in the team's pipeline."""
+    closed, won = optional_column(frame, "_is_closed"), optional_column(frame, "_is_won")
+    ended = (
+        pl.when(won == 1)
+        .then(pl.lit("closed_won"))
+        .when((closed == 1) & (won == 0))  # closed, and not won (not: won unknown)
+        .then(pl.lit("closed_lost"))
+    )
     return frame.with_columns(
+        pl.coalesce(ended, pl.col("stage")).alias("stage"),
         pl.coalesce(optional_column(frame, "ext_name"), pl.col("_deal_name")).alias("company_name"),
         lost_reason(optional_column(frame, "_lost_reason_text").cast(pl.String)).alias(
             "lost_reason"

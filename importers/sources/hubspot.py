@@ -22,7 +22,7 @@ from importers.sources.common import (
     ext_name,
 )
 from importers.spec import Field, FileFormat, Identity
-from importers.values import ID, INT, LOWER, TEXT, TOOL_DATE
+from importers.values import BOOL, ID, INT, LOWER, TEXT, TOOL_DATE
 
 SOURCE = "hubspot"
 SOURCES = (
@@ -128,6 +128,8 @@ DEALS = FileFormat(
         ext_id(*COMPANY_ID),
         ext_name("Associated Company", "Company Name", "Associated Company Name"),
         ext_domain("Company Domain Name", "Associated Company Domain"),
+        Field("Is Closed Won", "_is_won", BOOL, aliases=("hs_is_closed_won",)),
+        Field("Is Deal Closed?", "_is_closed", BOOL, aliases=("Is Closed", "hs_is_closed")),
     ),
 )
 

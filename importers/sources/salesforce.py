@@ -8,8 +8,6 @@ as the user's locale shows them, e.g. US '3/14/2024') and a Data Loader / API ex
 
 from __future__ import annotations
 
-import polars as pl
-
 from importers.sources.common import (
     amount,
     companies,
@@ -19,7 +17,6 @@ from importers.sources.common import (
     ext_domain,
     ext_id,
     ext_name,
-    optional_column,
 )
 from importers.spec import Field, FileFormat, Identity
 from importers.values import BOOL, ID, INT, LOWER, TEXT, TOOL_DATE
@@ -65,23 +62,13 @@ STAGES = {
 }
 
 
-def _opportunity_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    """Salesforce's own Closed and Won flags (IsClosed, IsWon) say how a deal ended,
-    whatever its stage is called in a team's pipeline; deal_rows does the rest."""
-    closed, won = optional_column(frame, "_is_closed"), optional_column(frame, "_is_won")
-    ended = pl.when(closed == 1).then(
-        pl.when(won == 1).then(pl.lit("closed_won")).otherwise(pl.lit("closed_lost"))
-    )
-    return deal_rows(frame.with_columns(pl.coalesce(ended, pl.col("stage")).alias("stage")))
-
-
 OPPORTUNITIES = FileFormat(
     name="opportunities",
     source=SOURCE,
     table="deals",
     key=("source_id",),
     identity=Identity(optional=True),
-    transform=_opportunity_rows,
+    transform=deal_rows,
     signature=("Opportunity ID", "Stage"),
     sources=SOURCES,
     description="Salesforce opportunities: lost ones feed the win-back queue.",
