@@ -29,7 +29,8 @@ SOURCES = (
     "HubSpot Knowledge Base, 'Export your records' and 'HubSpot's default company / "
     "contact / deal properties' (labels: Record ID, Company name, Company Domain Name, "
     "Number of Employees, Company owner, Create Date; Deal Name, Deal Stage, Amount, Close "
-    "Date, Closed Lost Reason; the default sales pipeline's stages)",
+    "Date, Closed Lost Reason; the default sales pipeline's stages); the deal properties "
+    "hs_is_closed_won and hs_is_closed (HubSpot's API and CLI documentation)",
     "public analyses of HubSpot company exports reading 'Record ID', 'Company name', "
     "'Company Domain Name', 'Industry'",
 )
