@@ -466,41 +466,44 @@ def test_a_salesforce_reports_footer_is_left_out_and_said(
         assert database_digest(db_path) == before
 
 
-def test_excel_unicode_text_utf16_tabs_quotes_any_script(db_path: Path, runner: CliRunner) -> None:
-    # HubSpot's companies export opened in Excel (US) and saved as "Unicode Text (*.txt)":
-    # UTF-16 little-endian with a byte-order mark, tabs, CRLF, Excel's m/d/yyyy dates, a
-    # cell with quotes in it quoted
-    result = _import(
-        runner, db_path, TOOLS / "quirks/hubspot_companies_excel_unicode.txt", quiet=False
-    )
-    assert result.exit_code == 0, result.output
-    assert "hubspot.companies, 3 rows: 3 inserted" in result.output
-    assert "  read as utf-16" in result.output
-    assert _rows(
-        db_path, "SELECT name, domain, created_at, owner FROM accounts ORDER BY account_id"
-    ) == [
-        ("Łódź Logistyka Sp. z o.o.", "lodzlog.pl", "2023-11-02", "Dana Lee"),
-        ("東京 Trading KK", "tokyo-trading.jp", "2024-01-20", "Sam Ortiz"),
-        ('Zeta "Z" Labs', "zetaz.io", "2024-03-05", None),
-    ]
-
-
-def test_excel_for_mac_csv_mac_roman_carriage_returns_two_digit_years(
-    db_path: Path, runner: CliRunner
+@pytest.mark.parametrize(
+    ("saved", "encoding", "companies"),
+    [
+        # opened in Excel (US) and saved as "Unicode Text (*.txt)": UTF-16 little-endian
+        # with a byte-order mark, tabs, CRLF, m/d/yyyy dates, a cell with quotes quoted
+        (
+            "hubspot_companies_excel_unicode.txt",
+            "utf-16",
+            [
+                ("Łódź Logistyka Sp. z o.o.", "lodzlog.pl", "2023-11-02", "Dana Lee"),
+                ("東京 Trading KK", "tokyo-trading.jp", "2024-01-20", "Sam Ortiz"),
+                ('Zeta "Z" Labs', "zetaz.io", "2024-03-05", None),
+            ],
+        ),
+        # opened in Excel for Mac and saved as "Comma Separated Values": Mac OS Roman,
+        # lines ending in a carriage return alone, m/d/yy dates
+        (
+            "hubspot_companies_excel_mac.csv",
+            "mac-roman",
+            [
+                ("Café Zürich AG", "cafe-zuerich.ch", "2023-11-02", "Dana Lee"),
+                ("Señor Ñandú, S.L.", "nandu.es", "2024-01-20", "Sam Ortiz"),
+                ("Ørsted Søn ApS", "orsted-son.dk", "2024-03-05", None),
+            ],
+        ),
+    ],
+)
+def test_hubspot_companies_saved_by_excel(
+    db_path: Path, runner: CliRunner, saved: str, encoding: str, companies: list[tuple]
 ) -> None:
-    # HubSpot's companies export opened in Excel for Mac and saved as "Comma Separated
-    # Values": Mac OS Roman, lines ending in a carriage return alone, m/d/yy dates
-    result = _import(runner, db_path, TOOLS / "quirks/hubspot_companies_excel_mac.csv", quiet=False)
+    result = _import(runner, db_path, TOOLS / "quirks" / saved, quiet=False)
     assert result.exit_code == 0, result.output
     assert "hubspot.companies, 3 rows: 3 inserted" in result.output
-    assert "  read as mac-roman" in result.output
-    assert _rows(
-        db_path, "SELECT name, domain, created_at, owner FROM accounts ORDER BY account_id"
-    ) == [
-        ("Café Zürich AG", "cafe-zuerich.ch", "2023-11-02", "Dana Lee"),
-        ("Señor Ñandú, S.L.", "nandu.es", "2024-01-20", "Sam Ortiz"),
-        ("Ørsted Søn ApS", "orsted-son.dk", "2024-03-05", None),
-    ]
+    assert f"  read as {encoding}" in result.output
+    assert (
+        _rows(db_path, "SELECT name, domain, created_at, owner FROM accounts ORDER BY account_id")
+        == companies
+    )
 
 
 def _digest_without_log(db: Path) -> str:
