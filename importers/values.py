@@ -59,9 +59,8 @@ def integer(raw: pl.Expr) -> pl.Expr:
     """A whole number, its thousands grouped or not: '12000', '12,000' (what a report in
     a US locale writes), '12.000', '12 000', "12'000"."""
     s = raw.str.strip_chars()
-    grouped = pl.any_horizontal(
-        s.str.contains(rf"^[+-]?\d{{1,3}}({re.escape(sep)}\d{{3}})+$") for sep in ",.' \u00a0"
-    )
+    groups = "|".join(rf"(?:{re.escape(sep)}\d{{3}})+" for sep in ",.' \u00a0")
+    grouped = s.str.contains(rf"^[+-]?\d{{1,3}}(?:{groups})$")
     s = pl.when(grouped).then(s.str.replace_all(r"[,.' \u00a0]", "")).otherwise(s)
     return pl.when(s.str.contains(r"^[+-]?\d{1,18}$")).then(s.cast(pl.Int64, strict=False))
 
