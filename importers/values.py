@@ -249,18 +249,12 @@ def _full_year(s: pl.Expr) -> pl.Expr:
     Excel for Mac and short date formats write them) with its century: 00-68 are 2000s,
     69-99 1900s (as C's strptime reads them)."""
     parts = r"^(\d{1,2}[/.]\d{1,2}[/.])(\d{2})(\s|$)"
-    yy = s.str.extract(parts, 2).cast(pl.Int64, strict=False)
-    century = pl.when(yy < 69).then(pl.lit("20")).otherwise(pl.lit("19"))
+    yy = s.str.extract(parts, 2)
+    century = pl.when(yy < "69").then(pl.lit("20")).otherwise(pl.lit("19"))
+    rest = s.str.replace(parts, "$3")
     return (
         pl.when(yy.is_not_null())
-        .then(
-            pl.concat_str(
-                s.str.extract(parts, 1),
-                century,
-                yy.cast(pl.String).str.zfill(2),
-                s.str.replace(parts, "$3"),
-            )
-        )
+        .then(pl.concat_str(s.str.extract(parts, 1), century, yy, rest))
         .otherwise(s)
     )
 

@@ -181,6 +181,8 @@ def test_amounts_as_tools_write_them(text: str, plain: str | None) -> None:
         ("3/14/24 2:05 PM", "2024-03-14T14:05:00Z"),
         ("2.11.23 10:15", "2023-11-02T10:15:00Z"),
         ("1/5/99", "1999-01-05T00:00:00Z"),
+        ("11/2/68", "2068-11-02T00:00:00Z"),  # the pivot: 00-68 are 2000s
+        ("11/2/69", "1969-11-02T00:00:00Z"),
         ("3/14/024", None),  # never the year 24
         ("14/03/2024", None),  # day-first with slashes could be either: not guessed
         ("soon", None),

@@ -60,18 +60,16 @@ def risk_rows(run: ScoreRun, accounts: pl.DataFrame, cfg: dict) -> list[dict[str
 
 
 def risk_summary(rows: list[dict[str, object]], currency: str = "USD") -> str:
-    counts = {t: 0 for t in TIER_ORDER}
-    mrr = {t: 0 for t in TIER_ORDER}
+    counts = {t: 0 for t in (*TIERS, NO_SCORE)}
+    mrr = dict(counts)
     for r in rows:
         tier = str(r["tier"])
-        if tier in counts:
-            counts[tier] += 1
-            mrr[tier] += int(r["mrr_minor"])  # type: ignore[call-overload]
+        counts[tier] += 1
+        mrr[tier] += int(r["mrr_minor"])  # type: ignore[call-overload]
     at_risk = sum(mrr[t] for t in AT_RISK_TIERS)
     parts = [f"{t} {counts[t]}" for t in TIERS]
-    unscored = sum(1 for r in rows if r["tier"] == NO_SCORE)
-    if unscored:
-        parts.append(f"{NO_SCORE} {unscored} (no data for any signal yet)")
+    if counts[NO_SCORE]:
+        parts.append(f"{NO_SCORE} {counts[NO_SCORE]} (no data for any signal yet)")
     return (
         f"{len(rows)} accounts: " + ", ".join(parts) + f"; MRR at risk {money(at_risk, currency)}"
     )

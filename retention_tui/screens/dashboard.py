@@ -44,15 +44,15 @@ def revenue_figures(book: Book, as_of: date) -> dict[str, object]:
     """The dashboard's headline (MRR, last month's NRR, GRR and logo churn) and MRR trend:
     from the tables alone, so they show while the book is being scored."""
     cfg, tables = book.cfg, book.tables
-    nrr = nrr_report(tables, as_of, 2, None, cfg, year=False)
     months = month_starts(as_of - timedelta(days=365), as_of)
     opts = metric_options(cfg)
     periods = tables["subscription_periods"]
     trend = total_mrr(periods, months, **opts)  # type: ignore[arg-type]
-    base = book.base_currency
-    now = book_mrr(tables, as_of, cfg)
     if periods.is_empty():
         return {"headline": NO_BILLING, "trend": trend}
+    nrr = nrr_report(tables, as_of, 2, None, cfg, year=False)
+    base = book.base_currency
+    now = book_mrr(tables, as_of, cfg)
     m, before = nrr["movements"][-1], nrr["movements"][0]
     change = (
         f"{(m['mrr_end'] - before['mrr_end']) / before['mrr_end'] * 100:+.1f}% on the month before"
