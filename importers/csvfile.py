@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from db.errors import Problem, RetentionError
+from importers import archives
 
 ROW = "__row"  # the column holding each record's spreadsheet row number
 MAX_CELL_CHARS = 100_000  # longer is not a value someone typed: garbage or a broken export
@@ -61,34 +62,42 @@ def _fail(path: Path, message: str, row: int | None = None, column: str | None =
     raise RetentionError(str(Problem(str(path), message, row, column)))
 
 
-def files_to_import(paths: Iterable[Path]) -> list[Path]:
-    """The files ``paths`` name: each file as given, each folder's ``.csv`` files (``.CSV``
-    too; by name, not its subfolders'), each file once. A folder with none is an error."""
-    files: list[Path] = []
+def files_to_import(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
+    """The files ``paths`` name, each once, with the folder or archive each was found in
+    (None for a file named itself): each file as given, each folder's ``.csv`` files
+    (``.CSV`` too; by name, not its subfolders'), each ZIP archive's CSV files. A folder
+    or archive with none is an error."""
+    files: dict[Path, Path | None] = {}
     for path in paths:
-        found = (
-            sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
-            if path.is_dir()
-            else [path]
-        )
-        if not found:
-            _fail(
-                path, "is a folder with no .csv files in it; expected CSV files or folders of them"
-            )
-        files += [f for f in found if f not in files]
-    return files
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+            if not found:
+                _fail(
+                    path,
+                    "is a folder with no .csv files in it; expected CSV files or folders of them",
+                )
+        else:
+            found = (archives.csv_members(path) if path.is_file() else None) or [path]
+        for f in found:
+            files.setdefault(f, None if f == path else path)
+    return list(files.items())
 
 
 def read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        _fail(path, "no such file")
-    if path.is_dir():
-        _fail(path, "is a directory, expected a CSV file")
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        _fail(path, f"cannot be read ({exc.strerror})")
-    raise AssertionError  # unreachable
+    """The file's bytes: from the archive it is in, if it is in one; decompressed when
+    it is gzip-compressed."""
+    data = archives.read_member(path)
+    if data is None:
+        if not path.exists():
+            _fail(path, "no such file")
+        if path.is_dir():
+            _fail(path, "is a directory, expected a CSV file")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            msg = f"cannot be read ({exc.strerror})"
+            raise RetentionError(str(Problem(str(path), msg))) from exc
+    return archives.gunzip(path, data)
 
 
 _UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
@@ -97,15 +106,13 @@ _AS_CSV = "expected CSV text (export the sheet as CSV; in Excel: Save As > CSV U
 
 def _not_text(data: bytes) -> str | None:
     """What a file is, and what to do, when it is one of the files people pick by mistake:
-    a workbook where the tool offered XLSX, a zipped or gzipped export; else None."""
+    a workbook where the tool offered XLSX, an archive inside an archive; else None."""
     if data.startswith(b"PK\x03\x04"):  # a ZIP archive: an .xlsx is one too
         if b"[Content_Types].xml" in data[:2048] or b"xl/" in data[:2048]:
             return f"is an Excel workbook (.xlsx), not CSV; {_AS_CSV}"
         return "is a ZIP archive, not CSV; unzip it and import the CSV files in it (or its folder)"
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return f"is an Excel 97-2003 workbook (.xls), not CSV; {_AS_CSV}"
-    if data.startswith(b"\x1f\x8b"):
-        return "is gzip-compressed, not CSV; decompress it (gunzip) and import the CSV"
     return None
 
 

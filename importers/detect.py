@@ -10,6 +10,15 @@ from importers.spec import FileFormat, normalise_header
 ALL_FORMATS: tuple[FileFormat, ...] = FORMATS + SOURCE_FORMATS
 
 
+class UnknownFormat(RetentionError):
+    """A header that is no format's (or fits two equally well). ``near``: whether it comes
+    close to one (lacks few of its columns), a file the user may have meant as that."""
+
+    def __init__(self, message: str, near: bool = True) -> None:
+        super().__init__(message)
+        self.near = near
+
+
 def format_named(name: str) -> FileFormat:
     for fmt in ALL_FORMATS:
         if name in (fmt.qualified, fmt.label):
@@ -27,41 +36,69 @@ def _names(fmt: FileFormat, columns: tuple[str, ...]) -> list[set[str]]:
     ]
 
 
+def _lacking(fmt: FileFormat, present: set[str]) -> list[str]:
+    """The columns that recognise ``fmt`` which are not among the names ``present``."""
+    return [
+        c
+        for c, names in zip(fmt.detected_by, _names(fmt, fmt.detected_by), strict=True)
+        if not names & present
+    ]
+
+
+def _misfit(fmt: FileFormat, present: set[str]) -> str | None:
+    """Why a header with the (normalised) names ``present`` is not ``fmt``; None if it is."""
+    lacking = _lacking(fmt, present)
+    if lacking:
+        return (
+            f"is missing required column{'s' if len(lacking) > 1 else ''} "
+            f"{', '.join(repr(c) for c in lacking)}"
+        )
+    if fmt.evidence and not {normalise_header(n) for n in fmt.evidence} & present:
+        shown = ", ".join(repr(n) for n in fmt.evidence[:6])
+        return f"has none of its own columns ({shown}, ...): another kind of record"
+    clash = [n for n in fmt.not_with if normalise_header(n) in present]
+    if clash:
+        return f"has {clash[0]!r}, a column of another kind of record"
+    return None
+
+
 def detect(file_name: str, header: tuple[str, ...]) -> FileFormat:
-    """The format whose signature columns are all in ``header`` and which explains the
-    most of its columns. An unknown header gets a message naming the closest format."""
+    """The format whose signature columns are all in ``header`` (with the evidence it asks
+    for) and which explains the most of its columns. An unknown header gets a message
+    naming the closest format and what keeps the file from being one."""
     present = {normalise_header(h) for h in header}
 
     def overlap(fmt: FileFormat) -> int:
         return sum(1 for names in _names(fmt, fmt.columns) if names & present)
 
-    def complete(fmt: FileFormat) -> bool:
-        return all(names & present for names in _names(fmt, fmt.detected_by))
-
-    candidates = [f for f in ALL_FORMATS if complete(f)]
+    candidates = [f for f in ALL_FORMATS if _misfit(f, present) is None]
     if candidates:
         best = max(overlap(f) for f in candidates)
         winners = [f for f in candidates if overlap(f) == best]
         if len(winners) == 1:
             return winners[0]
         names = " or ".join(f.label for f in winners)
-        raise RetentionError(
+        raise UnknownFormat(
             f"{file_name}: the header fits {names} equally well; choose one with --format"
         )
-    closest = max(ALL_FORMATS, key=overlap)
-    if overlap(closest) == 0:
+
+    def likeness(fmt: FileFormat) -> tuple[bool, int]:  # some of its own columns, then all
+        return len(_lacking(fmt, present)) < len(fmt.detected_by), overlap(fmt)
+
+    closest = max(ALL_FORMATS, key=likeness)
+    lacking = len(_lacking(closest, present))
+    if lacking == len(closest.detected_by):  # none of the columns that recognise a format
         shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
-        raise RetentionError(
+        raise UnknownFormat(
             f"{file_name}, row 1: header not recognised ({shown}); expected the columns of one "
-            "of the formats listed by 'retention formats'"
+            "of the formats listed by 'retention formats'",
+            near=False,
         )
-    lacking = [
-        c
-        for c, names in zip(closest.detected_by, _names(closest, closest.detected_by), strict=True)
-        if not names & present
-    ]
-    raise RetentionError(
-        f"{file_name}, row 1: looks like a {closest.label} file but is missing required "
-        f"column{'s' if len(lacking) > 1 else ''} {', '.join(repr(c) for c in lacking)} "
-        f"('retention formats {closest.label}' lists its columns)"
+    raise UnknownFormat(
+        f"{file_name}, row 1: looks like a {closest.label} file but {_misfit(closest, present)} "
+        f"('retention formats {closest.label}' lists its columns)",
+        # two or more of the columns that recognise it, lacking a few: meant as one (a
+        # file with all of them is another kind of record: evidence, not_with)
+        near=len(closest.detected_by) - lacking >= 2
+        and 0 < lacking <= len(closest.detected_by) // 2,
     )

@@ -33,6 +33,11 @@ How every file is read:
   and so is the footer Salesforce puts below a report's rows (after a blank line: its
   totals, "Confidential Information - Do Not Distribute", the copyright line); the import
   says it left it out.
+- **Archives**: a ZIP archive's CSV files are imported as if named one by one (what
+  macOS adds to an archive is not), and a gzip-compressed file (`events.csv.gz`) as the
+  file inside; `export.zip/accounts.csv` names one file in an archive. A folder's or
+  archive's files that no format fits are left out and listed after the import (at
+  least one of each must fit); a file named itself must fit one.
 - **Rows** are numbered as a spreadsheet shows them: the header is row 1.
 - **Empty cells** are missing values. A column with a default uses it when empty or absent.
 - **Money**: a decimal amount in major units (`1234.50`, no thousands separators, no
@@ -101,11 +106,12 @@ def about(fmt: FileFormat) -> str:
     if fmt.source == "canonical":
         key = " + ".join(f"`{f.column}`" for f in fmt.fields if f.target in fmt.key) or "`id`"
         return f"{fmt.description} Fills table `{fmt.table}`; a record is identified by {key}."
-    return (
-        f"{fmt.description} Fills table `{fmt.table}`. Recognised by the columns "
-        + ", ".join(f"`{c}`" for c in fmt.detected_by)
-        + "."
-    )
+    known = "Recognised by the columns " + ", ".join(f"`{c}`" for c in fmt.detected_by)
+    if fmt.evidence:
+        known += ", with one of " + ", ".join(f"`{n}`" for n in fmt.evidence)
+    if fmt.not_with:
+        known += "; not a file with " + " or ".join(f"`{n}`" for n in fmt.not_with)
+    return f"{fmt.description} Fills table `{fmt.table}`. {known}."
 
 
 def _markdown_table(rows: list[dict[str, str]]) -> list[str]:

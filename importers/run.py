@@ -34,7 +34,7 @@ from db.write import (
 )
 from importers import identity
 from importers.csvfile import ROW, files_to_import, read_table
-from importers.detect import detect, format_named
+from importers.detect import UnknownFormat, detect, format_named
 from importers.spec import HELPER_PREFIX, IDENTITY_TARGETS
 from importers.validate import Parsed, check_references, parse
 
@@ -379,19 +379,36 @@ def import_files(
     on_file: Callable[[FileResult], None] | None = None,
     on_progress: Callable[[str], None] | None = None,
     on_rows: Progress | None = None,
+    on_skip: Callable[[Path, UnknownFormat], None] | None = None,
 ) -> list[FileResult]:
     """Import ``paths`` all together; return what each file did (or would do, dry run).
+
+    A folder's or an archive's CSV files that are no format we read (a Salesforce Data
+    Export's Task.csv) are left out, each told to ``on_skip`` with why; a file named
+    itself must be one, and so must one file of each folder or archive.
 
     ``on_progress`` hears what is happening ("checked x.csv: 1,000,000 rows", "writing
     x.csv") while it happens; ``on_rows`` how many of a file's rows are written so far.
     Once committed, the new rows of the big tables are copied into blocks too."""
     say = on_progress or (lambda _msg: None)
     loaded = []
-    for path in files_to_import(Path(p) for p in paths):
+    left_out: dict[Path, list[tuple[Path, UnknownFormat]]] = {}  # folder or archive -> files
+    found = files_to_import(Path(p) for p in paths)
+    for path, within in found:
         say(f"reading {path.name}")
-        item = load(path, format_name)
+        try:
+            item = load(path, format_name)
+        except UnknownFormat as exc:
+            if within is None:  # a file named itself: the user meant it to be imported
+                raise
+            left_out.setdefault(within, []).append((path, exc))
+            continue
         say(f"checked {path.name}: {item.parsed.rows_read:,} rows, {item.parsed.fmt.label}")
         loaded.append(item)
+    _check_left_out(found, left_out)
+    for path, why in (f for files in left_out.values() for f in files):
+        if on_skip:
+            on_skip(path, why)
     # Companies before what belongs to them; within a table, by precedence.
     loaded.sort(
         key=lambda item: (DATA_TABLES.index(item.parsed.fmt.table), item.parsed.fmt.precedence)
@@ -425,6 +442,19 @@ def import_files(
     # (db/blocks.py), so the next load does not read them one by one.
     write_blocks(conn, say=say)
     return results
+
+
+def _check_left_out(
+    found: Sequence[tuple[Path, Path | None]],
+    left_out: dict[Path, list[tuple[Path, UnknownFormat]]],
+) -> None:
+    """A folder or archive none of whose CSV files is a format we read is an error."""
+    for within, files in left_out.items():
+        if len(files) == sum(1 for _, w in found if w == within):
+            whys = "; ".join(str(e) for _, e in files[:3]) + ("; ..." if len(files) > 3 else "")
+            raise RetentionError(
+                f"{within}: none of its {len(files)} CSV files is a format retention reads ({whys})"
+            )
 
 
 def _bulk(conn: sqlite3.Connection, table: str, source: str, rows: int) -> bool:

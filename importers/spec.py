@@ -117,6 +117,13 @@ class FileFormat:
     # (default: the required ones).
     signature: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # where the tool's column names and values come from
+    # For a signature of names every record of the tool has (Salesforce's Id, Name and
+    # CreatedDate are in its Contact, Lead, User and Campaign exports too): the header must
+    # also have one of ``evidence`` (names only this kind of record has), when given, and
+    # none of ``not_with`` (names only other kinds have). Header names, compared as
+    # normalise_header compares them; they need not be columns the format reads.
+    evidence: tuple[str, ...] = ()
+    not_with: tuple[str, ...] = ()
     # Among files for the same table, lower is written first: our own files (0), then
     # billing (1), then CRMs (2), so the billing tool's customer names a new account.
     precedence: int = 0

@@ -208,7 +208,7 @@ class RetentionApp(App[None]):
 
         self.push_screen(
             TextDialog(
-                "Import CSV files or folders of them (paths separated by spaces)",
+                "Import CSV files, ZIP archives or folders of them (paths separated by spaces)",
                 "~/Downloads/customers.csv ~/Downloads/events.csv",
             ),
             chosen,
@@ -222,18 +222,25 @@ class RetentionApp(App[None]):
         def progress(message: str) -> None:
             self.call_from_thread(self.notify, message, timeout=2)
 
+        left_out: list = []
         try:
             with closing(connect(self.db_path)) as conn:
-                results = import_files(conn, paths, on_progress=progress)
+                results = import_files(
+                    conn,
+                    paths,
+                    on_progress=progress,
+                    on_skip=lambda path, why: left_out.append((path, why)),
+                )
         except RetentionError as exc:
             self.call_from_thread(
                 self.notify, str(exc), title="Nothing was imported", severity="error", timeout=15
             )
             return
-        from retention_tui.import_summary import file_summary
+        from retention_tui.import_summary import file_summary, left_out_summary
 
         rows = sum(r.rows_read for r in results)
         lines = [line for r in results for line in file_summary(r) if "ignored columns" not in line]
+        lines += left_out_summary(left_out)
         self.call_from_thread(
             self.notify,
             "\n".join(lines),

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 from retention_tui.formatting import plural
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from importers.detect import UnknownFormat
     from importers.run import FileResult
 
 
@@ -43,4 +46,19 @@ def file_summary(r: FileResult, dry_run: bool = False) -> list[str]:
         )
     if r.ignored_columns:
         lines.append(f"  ignored columns: {', '.join(r.ignored_columns)}")
+    return lines
+
+
+def left_out_summary(left_out: list[tuple[Path, UnknownFormat]]) -> list[str]:
+    """The files of a folder or archive that were no format we read: those that come
+    close to one each with why (the user may have meant it), the rest by name."""
+    if not left_out:
+        return []
+    lines = [f"Left out {plural(len(left_out), 'file')} that no format of retention fits:"]
+    lines += [f"  {why}" for _, why in left_out if why.near]
+    others = [path.name for path, why in left_out if not why.near]
+    if others:
+        lines.append(
+            f"  {', '.join(others)} ('retention import --dry-run' on one of them says why)"
+        )
     return lines

@@ -27,6 +27,16 @@ def _zipped(files: dict[str, str]) -> bytes:
     return buf.getvalue()
 
 
+def _encrypted(data: bytes) -> bytes:
+    """The archive with its entries marked encrypted (general purpose flag bit 0), as a
+    password-protected export is: Python's zipfile cannot write one."""
+    out = bytearray(data)
+    for mark, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = out.find(mark)
+        out[at + flags_at] |= 0x1
+    return bytes(out)
+
+
 AS_CSV = "expected CSV text (export the sheet as CSV; in Excel: Save As > CSV UTF-8)"
 
 CASES = {
@@ -162,16 +172,34 @@ CASES = {
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
         f"{{file}}: is an Excel 97-2003 workbook (.xls), not CSV; {AS_CSV}",
     ),
-    "zip_archive": (
-        "export.zip",
-        _zipped({"accounts.csv": ACCOUNTS + "a,Acme,2024-01-01\n"}),
-        "{file}: is a ZIP archive, not CSV; unzip it and import the CSV files in it (or its "
-        "folder)",
+    "zip_without_csv": (  # an export of invoice PDFs, not of data
+        "invoices.zip",
+        _zipped({"inv_001.pdf": "%PDF-1.4", "inv_002.pdf": "%PDF-1.4"}),
+        "{file}: is a ZIP archive with no .csv files in it; expected an export of CSV files",
     ),
-    "gzipped": (
+    "zip_of_unknown_files": (
+        "export.zip",
+        _zipped({"Task.csv": "WhoId,WhatId,Subject\n003A,001A,Call\n"}),
+        "{file}: none of its 1 CSV files is a format retention reads ({file}/Task.csv, row 1: "
+        "header not recognised (WhoId, WhatId, Subject); expected the columns of one of the "
+        "formats listed by 'retention formats')",
+    ),
+    "zip_damaged": (  # a download cut short
+        "export.zip",
+        _zipped({"accounts.csv": ACCOUNTS + "a,Acme,2024-01-01\n"})[:40],
+        "{file}: is a damaged ZIP archive (File is not a zip file); download the export again",
+    ),
+    "zip_encrypted": (
+        "export.zip",
+        _encrypted(_zipped({"accounts.csv": ACCOUNTS + "a,Acme,2024-01-01\n"})),
+        "{file}/accounts.csv: is encrypted; unzip the archive with its password and import the "
+        "CSV files",
+    ),
+    "gzip_damaged": (
         "accounts.csv.gz",
-        gzip.compress((ACCOUNTS + "a,Acme,2024-01-01\n").encode(), mtime=1),
-        "{file}: is gzip-compressed, not CSV; decompress it (gunzip) and import the CSV",
+        gzip.compress((ACCOUNTS + "a,Acme,2024-01-01\n").encode(), mtime=1)[:-12],
+        "{file}: is a damaged gzip file (Compressed file ended before the end-of-stream marker "
+        "was reached); download the export again",
     ),
     "json_lines": (  # a raw event export (Mixpanel's, Amplitude's) instead of a CSV
         "export.json",

@@ -42,8 +42,10 @@ EXPECTED_FORMAT = {
     "quirks/salesforce_report_classic_footer.csv": "salesforce.accounts",
     "quirks/stripe_invoices_eu.csv": "stripe.invoices",
     "quirks/stripe_payments_excel_de.csv": "stripe.payments",
+    "salesforce/Contact.csv": "salesforce.contacts",
     "salesforce/Opportunity.csv": "salesforce.opportunities",
     "salesforce/report_accounts.csv": "salesforce.accounts",
+    "salesforce/report_cases.csv": "salesforce.cases",
     "segment/tracks.csv": "segment.events",
     "stripe/invoices.csv": "stripe.invoices",
     "stripe/subscriptions.csv": "stripe.subscriptions",
@@ -155,11 +157,17 @@ def test_every_tools_rows_land_on_the_right_account(tools_db: Path) -> None:
         "zendesk:1204": initech,
         "intercom:215470012345678": acme,
         "intercom:215470012345679": globex,
+        "salesforce:5005g00000Cs1AAA": acme,  # a case report: by the account's name
+        "salesforce:5005g00000Cs2AAA": "salesforce:0015g00000HooliQAA",
+        "salesforce:5005g00000Cs3AAA": "salesforce:0015g00000HooliQAA",
     }
     assert by_table["contacts"] == {
         "hubspot:501": acme,  # by HubSpot company id, linked when companies were imported
         "hubspot:502": globex,  # "18446002;18446004": the primary (first) company
         "hubspot:503": initech,  # by name
+        "salesforce:0035g00000Cnt1AAA": acme,  # by the Salesforce account id
+        "salesforce:0035g00000Cnt2AAA": "salesforce:0015g00000HooliQAA",
+        # 0035g00000Cnt3AAA is marked IsDeleted (Data Loader's "Export All"): left out
     }
     assert by_table["usage_events"] == {
         "mixpanel:a1f0c9e2b7d34d55": acme,  # distinct_id is an email: a contact's
@@ -303,6 +311,9 @@ def test_tickets_deals_and_statuses_in_our_words(tools_db: Path) -> None:
         ("1204", "closed", "urgent", 1),
         ("215470012345678", "solved", "normal", 5),
         ("215470012345679", "pending", "high", None),
+        ("5005g00000Cs1AAA", "open", "high", None),  # Salesforce's Escalated
+        ("5005g00000Cs2AAA", "closed", "normal", None),  # Medium
+        ("5005g00000Cs3AAA", "open", "low", None),  # a status of the org's own
     ]
     assert _rows(
         tools_db,

@@ -627,6 +627,38 @@ async def test_importing_from_the_dashboard_tells_what_each_file_did(db_path: Pa
 
 
 @async_test
+async def test_importing_an_archive_from_the_dashboard_tells_what_was_left_out(
+    db_path: Path, tmp_path: Path
+) -> None:
+    import zipfile
+
+    from tests.conftest import FIXTURES
+
+    connect(db_path).close()
+    archive = tmp_path / "WE_00D5g000004xYzAB_1.ZIP"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in sorted((FIXTURES / "archives" / "salesforce_data_export").glob("*.csv")):
+            z.write(path, path.name)
+    app = RetentionApp(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_accounts(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(archive)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        done = list(app._notifications)[-1]
+        assert done.title == "Imported 4 files, 7 rows"
+        assert "Account.csv: salesforce.accounts, 2 rows: 2 inserted" in done.message
+        assert done.message.endswith(
+            "Left out 5 files that no format of retention fits:\n"
+            "  Campaign.csv, Lead.csv, OpportunityHistory.csv, Task.csv, User.csv ('retention "
+            "import --dry-run' on one of them says why)"
+        )
+
+
+@async_test
 async def test_a_long_list_is_shown_a_page_at_a_time(scored_db: Path, monkeypatch) -> None:
     from retention_tui.screens import listing
     from retention_tui.screens.account import AccountScreen

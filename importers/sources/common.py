@@ -77,6 +77,18 @@ def optional_column(frame: pl.DataFrame, name: str) -> pl.Expr:
     return pl.col(name) if name in frame.columns else pl.lit(None)
 
 
+def person_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """A CRM's contact row -> a contacts row: the name from the first and last names, the
+    email the one matched to accounts."""
+    return frame.with_columns(
+        pl.concat_str(["_first", "_last"], separator=" ", ignore_nulls=True)
+        .str.strip_chars()
+        .replace("", None)
+        .alias("name"),
+        pl.col("ext_email").alias("email"),
+    )
+
+
 def account_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """A company row from a tool -> an accounts row: its name (or, lacking one, its
     description or email) and its web domain (from the domain column, else the email's
@@ -223,6 +235,8 @@ def companies(
     description: str,
     sources: tuple[str, ...],
     signature: tuple[str, ...] = (),
+    evidence: tuple[str, ...] = (),
+    not_with: tuple[str, ...] = (),
     transform: Callable[[pl.DataFrame], pl.DataFrame] = account_rows,
 ) -> FileFormat:
     """A tool's file of companies: each row becomes an account, or joins (and fills in
@@ -240,6 +254,8 @@ def companies(
         description=description,
         fields=fields,
         signature=signature,
+        evidence=evidence,
+        not_with=not_with,
     )
 
 

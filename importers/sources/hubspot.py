@@ -20,6 +20,7 @@ from importers.sources.common import (
     ext_email,
     ext_id,
     ext_name,
+    person_rows,
 )
 from importers.spec import Field, FileFormat, Identity
 from importers.values import BOOL, ID, INT, LOWER, TEXT, TOOL_DATE
@@ -55,14 +56,11 @@ COMPANIES = companies(
 
 
 def _contact_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(
-        pl.concat_str(["_first", "_last"], separator=" ", ignore_nulls=True)
-        .str.strip_chars()
-        .replace("", None)
-        .alias("name"),
-        pl.col("ext_email").alias("email"),
-        # "123;456": a contact of several companies belongs to the first (the primary)
-        pl.col("ext_id").str.split(";").list.first().str.strip_chars().alias("ext_id"),
+    return person_rows(
+        frame.with_columns(
+            # "123;456": a contact of several companies belongs to the first (the primary)
+            pl.col("ext_id").str.split(";").list.first().str.strip_chars().alias("ext_id"),
+        )
     )
 
 

@@ -1,12 +1,20 @@
-"""Salesforce exports: accounts and opportunities.
+"""Salesforce exports: accounts, contacts, opportunities and cases.
 
 Two shapes of each: a report exported as CSV (column labels like 'Account Name', dates
-as the user's locale shows them, e.g. US '3/14/2024') and a Data Loader / API export
-(field API names like 'AccountId', 'StageName', times like
+as the user's locale shows them, e.g. US '3/14/2024') and a Data Loader / Data Export
+service file (field API names like 'AccountId', 'StageName', times like
 '2024-03-14T09:30:00.000+0000'); docs/formats.md cites the sources.
+
+Every object's API export has Id, Name and CreatedDate: an Account file is known by a
+column only accounts have, and not by one that marks another object (a Contact's
+AccountId, a Lead's Company, a User's Username), so a Data Export's Contact.csv,
+Lead.csv, User.csv or Campaign.csv never becomes accounts. Rows the export marks deleted
+(IsDeleted, in Data Loader's "Export All") are left out.
 """
 
 from __future__ import annotations
+
+import polars as pl
 
 from importers.sources.common import (
     amount,
@@ -15,21 +23,43 @@ from importers.sources.common import (
     currency,
     deal_rows,
     ext_domain,
+    ext_email,
     ext_id,
     ext_name,
+    optional_column,
+    person_rows,
 )
 from importers.spec import Field, FileFormat, Identity
-from importers.values import BOOL, ID, INT, LOWER, TEXT, TOOL_DATE
+from importers.values import BOOL, ID, INT, LOWER, TEXT, TOOL_DATE, TOOL_INSTANT
 
 SOURCE = "salesforce"
 SOURCES = (
     "Salesforce Object Reference: Account (Id, Name, Website, Industry, "
-    "NumberOfEmployees, OwnerId, CreatedDate) and Opportunity (Id, AccountId, Name, "
-    "StageName, Amount, CloseDate, CreatedDate, CurrencyIsoCode, IsClosed, IsWon); the "
-    "standard StageName picklist (Prospecting ... Closed Won, Closed Lost)",
+    "NumberOfEmployees, OwnerId, CreatedDate), Contact (Id, AccountId, FirstName, "
+    "LastName, Email, Title, CreatedDate), Case (Id, CaseNumber, AccountId, ContactEmail, "
+    "SuppliedEmail, Subject, Status: New, Working, Escalated, Closed; Priority: High, "
+    "Medium, Low; IsClosed, CreatedDate, ClosedDate), Opportunity (Id, AccountId, Name, StageName, "
+    "Amount, CloseDate, CreatedDate, CurrencyIsoCode, IsClosed, IsWon), Lead (Company, "
+    "IsConverted), User (Username), OpportunityHistory (OpportunityId) and every object's "
+    "IsDeleted; the standard StageName picklist (Prospecting ... Closed Won, Closed Lost)",
+    "Salesforce Help, 'Export Backup Data from Salesforce' (the Data Export service: a "
+    "zip of one CSV per object, Account.csv, Contact.csv, Opportunity.csv, ...)",
     "Salesforce Help, 'Export a Report' (report column labels: Account ID, Account Name, "
-    "Opportunity ID, Stage, Close Date, Created Date, Account Owner, Opportunity Owner)",
+    "Opportunity ID, Stage, Close Date, Created Date, Account Owner, Opportunity Owner; "
+    "cases: Case ID, Case Number, Date/Time Opened, Date/Time Closed, Contact Email)",
 )
+
+
+def _deleted() -> Field:
+    return Field(
+        "IsDeleted",
+        "_deleted",
+        LOWER,
+        values={"false": "false", "0": "false"},
+        skip={"true": "deleted in Salesforce (IsDeleted)", "1": "deleted in Salesforce"},
+        doc="Rows marked deleted are left out.",
+    )
+
 
 ACCOUNTS = companies(
     SOURCE,
@@ -42,10 +72,47 @@ ACCOUNTS = companies(
         Field("Employees", "employees", INT, low=0, aliases=("NumberOfEmployees",)),
         Field("Account Owner", "owner", TEXT, aliases=("Owner.Name", "Owner Name")),
         Field("Created Date", "created_at", TOOL_DATE, required=True, aliases=("CreatedDate",)),
+        _deleted(),
     ),
     precedence=2,
     description="Salesforce accounts: each becomes an account, or fills in the one it matches.",
     sources=SOURCES,
+    # a report's labels, or a field only the Account object has
+    evidence=(
+        *("Account ID", "Account Name", "Account Owner", "Account Number", "Account Type"),
+        *("Website", "Industry", "Employees", "NumberOfEmployees", "AnnualRevenue"),
+        *("AccountNumber", "AccountSource", "BillingCity", "BillingState", "BillingCountry"),
+    ),
+    # a Contact's or Opportunity's AccountId, a Lead's Company, a User's Username; a
+    # contacts or leads report's labels
+    not_with=(
+        *("AccountId", "Company", "IsConverted", "ConvertedAccountId", "Username"),
+        *("Contact ID", "Lead ID", "First Name", "Last Name", "Company / Account"),
+    ),
+)
+
+CONTACTS = FileFormat(
+    name="contacts",
+    source=SOURCE,
+    table="contacts",
+    key=("source_id",),
+    identity=Identity(),
+    transform=person_rows,
+    signature=("Contact ID", "Last Name", "Account ID"),
+    not_with=("Username",),  # a User has AccountId and LastName too
+    sources=SOURCES,
+    description="Salesforce contacts: people at customer accounts.",
+    fields=(
+        Field("Contact ID", "source_id", ID, required=True, aliases=("Id",)),
+        ext_id("Account ID", "AccountId"),
+        ext_name("Account Name", "Account.Name"),
+        Field("First Name", "_first", TEXT, aliases=("FirstName",)),
+        Field("Last Name", "_last", TEXT, aliases=("LastName",)),
+        ext_email("Email"),
+        Field("Title", "role", TEXT),
+        Field("Created Date", "created_at", TOOL_DATE, aliases=("CreatedDate",)),
+        _deleted(),
+    ),
 )
 
 STAGES = {
@@ -70,6 +137,7 @@ OPPORTUNITIES = FileFormat(
     identity=Identity(optional=True),
     transform=deal_rows,
     signature=("Opportunity ID", "Stage"),
+    not_with=("OpportunityId",),  # an OpportunityHistory row: a stage an opportunity had
     sources=SOURCES,
     description="Salesforce opportunities: lost ones feed the win-back queue.",
     fields=(
@@ -94,7 +162,83 @@ OPPORTUNITIES = FileFormat(
         Field("Opportunity Owner", "owner", TEXT, aliases=("Owner.Name", "Owner Name")),
         Field("Closed", "_is_closed", BOOL, aliases=("IsClosed",), doc="Closed (true/false)."),
         Field("Won", "_is_won", BOOL, aliases=("IsWon",), doc="Won (true/false)."),
+        _deleted(),
     ),
 )
 
-FORMATS = (ACCOUNTS, OPPORTUNITIES)
+
+def _kept_open(word: pl.Expr) -> pl.Expr:
+    """a status of your own (the picklist is yours to change) counts as open, unless the
+    case's Closed flag says it is closed"""
+    return pl.when(word != "").then(pl.lit("open"))
+
+
+def _left_empty(word: pl.Expr) -> pl.Expr:
+    """a priority of your own is left empty"""
+    return pl.lit(None, pl.String)
+
+
+def _case_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """A case -> a tickets row: the requester is the contact's email (else the web
+    form's); a case Salesforce marks closed (IsClosed) is closed whatever its status."""
+    return frame.with_columns(
+        pl.col("ext_email").alias("requester_email"),
+        pl.when(optional_column(frame, "_is_closed") == 1)
+        .then(pl.lit("closed"))
+        .otherwise(pl.col("status"))
+        .alias("status"),
+    )
+
+
+CASES = FileFormat(
+    name="cases",
+    source=SOURCE,
+    table="tickets",
+    key=("source_id",),
+    identity=Identity(),
+    transform=_case_rows,
+    signature=("Case ID", "Status", "Date/Time Opened"),
+    evidence=("CaseNumber", "Case Number"),  # Id, Status, CreatedDate: a Task has them too
+    sources=SOURCES,
+    description="Salesforce cases (Service Cloud): support tickets.",
+    fields=(
+        Field("Case ID", "source_id", ID, required=True, aliases=("Id",)),
+        ext_id("Account ID", "AccountId"),
+        ext_name("Account Name", "Account.Name"),
+        ext_email("Contact Email", "ContactEmail", "SuppliedEmail", "Web Email"),
+        Field("Subject", "subject", TEXT),
+        Field(
+            "Status",
+            "status",
+            LOWER,
+            required=True,
+            values={
+                "new": "new",
+                "working": "open",
+                "escalated": "open",
+                "on hold": "hold",
+                "closed": "closed",
+            },
+            other=_kept_open,
+        ),
+        Field(
+            "Priority",
+            "priority",
+            LOWER,
+            values={"low": "low", "medium": "normal", "high": "high", "critical": "urgent"},
+            other=_left_empty,
+        ),
+        Field(
+            "Date/Time Opened",
+            "created_at",
+            TOOL_INSTANT,
+            required=True,
+            aliases=("CreatedDate", "Opened Date"),
+        ),
+        Field("Date/Time Closed", "solved_at", TOOL_INSTANT, aliases=("ClosedDate", "Closed Date")),
+        Field("Closed", "_is_closed", BOOL, aliases=("IsClosed",), doc="Closed (true/false)."),
+        _deleted(),
+    ),
+)
+
+FORMATS = (ACCOUNTS, CONTACTS, OPPORTUNITIES, CASES)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -26,8 +27,11 @@ from retention_tui.cli.base import (
     open_db,
     today,
 )
-from retention_tui.import_summary import file_summary, progress_bar
+from retention_tui.import_summary import file_summary, left_out_summary, progress_bar
 from retention_tui.output import render
+
+if TYPE_CHECKING:
+    from importers.detect import UnknownFormat
 
 
 @cli.command("import")
@@ -51,8 +55,10 @@ def import_cmd(
 ) -> None:
     """Import CSV exports (all files in one transaction: all or nothing).
 
-    FILES are CSV files, or folders: a folder's .csv files are imported (not its
-    subfolders').
+    FILES are CSV files (gzip-compressed too), ZIP archives of them (a Salesforce Data
+    Export, a Chargebee export) or folders of them (their .csv files, not their
+    subfolders'). A folder's or archive's files that no format fits are left out and
+    listed; a file named itself must be one.
 
     Progress goes to stderr; the per-file summary to stdout.
     """
@@ -69,6 +75,7 @@ def import_cmd(
         click.echo(f"\r  {progress_bar(done, total)} {name}", err=True, nl=False)
         click.echo(end, err=True, nl=False)
 
+    left_out: list[tuple[Path, UnknownFormat]] = []
     with closing(open_db(db_path)) as conn:
         results = import_files(
             conn,
@@ -77,9 +84,12 @@ def import_cmd(
             dry_run=dry_run,
             on_progress=progress,
             on_rows=rows_written if bar else None,
+            on_skip=lambda path, why: left_out.append((path, why)),
         )
     for r in results:
         click.echo("\n".join(file_summary(r, dry_run)))
+    for line in left_out_summary(left_out):
+        click.echo(line)
     if dry_run:
         click.echo("Dry run: nothing was written.")
 

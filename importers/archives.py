@@ -1,0 +1,117 @@
+"""Exports that come compressed: a ZIP archive of CSV files (Salesforce's Data Export
+service, Chargebee's exports, HubSpot's exports of several objects) and gzip-compressed
+CSV files (event exports).
+
+A file inside an archive is named by the archive's path and its name inside it,
+``WE_00D5g_1.ZIP/Account.csv``: every message, summary and import log entry shows that
+name, and the name given on the command line reads that one file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+
+from db.errors import Problem, RetentionError
+
+ZIP_MARK = b"PK\x03\x04"
+GZIP_MARK = b"\x1f\x8b"
+
+
+def _fail(path: Path, message: str) -> None:
+    raise RetentionError(str(Problem(str(path), message)))
+
+
+def _is_workbook(names: list[str]) -> bool:
+    """An .xlsx is a ZIP archive too: of XML parts, not CSV files."""
+    return "[Content_Types].xml" in names
+
+
+def _is_csv(name: str) -> bool:
+    """A CSV file of the archive's own, not a folder, nor what macOS adds when it zips
+    ('__MACOSX/', '._Account.csv'), nor a hidden file."""
+    parts = PurePosixPath(name).parts
+    return (
+        not name.endswith("/")
+        and name.lower().endswith(".csv")
+        and parts[0] != "__MACOSX"
+        and not parts[-1].startswith(".")
+    )
+
+
+def _open(path: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        _fail(path, f"is a damaged ZIP archive ({exc}); download the export again")
+    raise AssertionError  # unreachable
+
+
+def csv_members(path: Path) -> list[Path] | None:
+    """The CSV files in the ZIP archive ``path`` (each named ``path / name``, in the
+    archive's order); None when ``path`` is not a ZIP archive (an Excel workbook is not:
+    reading it as CSV says what it is). An archive without CSV files is an error."""
+    with path.open("rb") as f:
+        if f.read(4) != ZIP_MARK:
+            return None
+    with _open(path) as archive:
+        names = archive.namelist()
+    if _is_workbook(names):
+        return None
+    found = [path / name for name in names if _is_csv(name)]
+    if not found:
+        _fail(path, "is a ZIP archive with no .csv files in it; expected an export of CSV files")
+    return found
+
+
+def _archive_of(path: Path) -> Path | None:
+    """The archive a path names a file inside of, if it does (the nearest existing
+    ancestor that is a file)."""
+    for parent in path.parents:
+        if parent.is_file():
+            return parent
+        if parent.exists():
+            return None
+    return None
+
+
+def is_member(path: Path) -> bool:
+    return not path.exists() and _archive_of(path) is not None
+
+
+def read_member(path: Path) -> bytes | None:
+    """The bytes of the file ``path`` names inside an archive; None when it names none."""
+    if path.exists():
+        return None
+    archive_path = _archive_of(path)
+    if archive_path is None:
+        return None
+    name = path.relative_to(archive_path).as_posix()
+    with _open(archive_path) as archive:
+        try:
+            info = archive.getinfo(name)
+        except KeyError:
+            _fail(path, f"no such file in {archive_path.name}")
+        if info.flag_bits & 0x1:
+            _fail(
+                path,
+                "is encrypted; unzip the archive with its password and import the CSV files",
+            )
+        try:
+            return archive.read(info)
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError) as exc:
+            _fail(path, f"cannot be read from the archive ({exc}); download the export again")
+    raise AssertionError  # unreachable
+
+
+def gunzip(path: Path, data: bytes) -> bytes:
+    """``data`` decompressed when it is gzip-compressed (an ``events.csv.gz``), else as is."""
+    if not data.startswith(GZIP_MARK):
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        _fail(path, f"is a damaged gzip file ({exc}); download the export again")
+    raise AssertionError  # unreachable

@@ -1,0 +1,228 @@
+"""Exports that come as ZIP archives or gzip-compressed files, and the files in them that are
+not ours to read: Salesforce's Data Export service writes one CSV per object
+(tests/fixtures/archives/salesforce_data_export: the standard objects' full headers, every
+value quoted, as it writes them)."""
+
+from __future__ import annotations
+
+import gzip
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from importers.csvfile import read_table
+from importers.detect import UnknownFormat, detect
+from retention_tui.cli import cli
+from tests.conftest import CANONICAL, FIXTURES, database_digest
+
+DATA_EXPORT = FIXTURES / "archives" / "salesforce_data_export"
+# What each object's file is read as; None: no format of ours (left out of an archive).
+OBJECTS = {
+    "Account.csv": "salesforce.accounts",
+    "Contact.csv": "salesforce.contacts",
+    "Opportunity.csv": "salesforce.opportunities",
+    "Case.csv": "salesforce.cases",
+    "Campaign.csv": None,  # Id, Name, CreatedDate, Type, ParentId: no column of an Account
+    "Lead.csv": None,  # Website, Industry, NumberOfEmployees, but a Company: a Lead
+    "User.csv": None,  # AccountId and LastName, but a Username
+    "OpportunityHistory.csv": None,  # Id and StageName, but an OpportunityId
+    "Task.csv": None,  # Id, Status, CreatedDate and AccountId: no CaseNumber
+}
+
+
+def _import(runner: CliRunner, db: Path, *args: Path | str):
+    return runner.invoke(cli, ["import", "-q", "--db", str(db), *map(str, args)])
+
+
+def _zip(path: Path, files: dict[str, bytes | str]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return path
+
+
+def _rows(db: Path, sql: str) -> list[tuple]:
+    c = sqlite3.connect(db)
+    try:
+        return c.execute(sql).fetchall()
+    finally:
+        c.close()
+
+
+@pytest.fixture
+def data_export(tmp_path: Path) -> Path:
+    """The Data Export service's archive, named as it names them."""
+    files = {p.name: p.read_bytes() for p in sorted(DATA_EXPORT.glob("*.csv"))}
+    return _zip(tmp_path / "WE_00D5g000004xYzAB_1.ZIP", files)
+
+
+def test_the_fixture_has_every_object() -> None:
+    assert {p.name for p in DATA_EXPORT.glob("*.csv")} == set(OBJECTS)
+
+
+@pytest.mark.parametrize("name", sorted(OBJECTS))
+def test_each_objects_file_is_read_as_its_format_or_refused(name: str) -> None:
+    table = read_table(DATA_EXPORT / name)
+    if OBJECTS[name] is None:
+        with pytest.raises(UnknownFormat):
+            detect(table.name, table.header)
+    else:
+        assert detect(table.name, table.header).label == OBJECTS[name]
+
+
+def test_a_salesforce_data_export_imports_from_its_zip(
+    db_path: Path, runner: CliRunner, data_export: Path
+) -> None:
+    result = _import(runner, db_path, data_export)
+    assert result.exit_code == 0, result.output
+    imported = [
+        line.split(":")[0] for line in result.output.splitlines() if ": salesforce." in line
+    ]
+    assert imported == ["Account.csv", "Contact.csv", "Case.csv", "Opportunity.csv"]
+    assert result.output.splitlines()[-2:] == [
+        "Left out 5 files that no format of retention fits:",
+        "  Campaign.csv, Lead.csv, OpportunityHistory.csv, Task.csv, User.csv ('retention "
+        "import --dry-run' on one of them says why)",
+    ]
+    vandelay, pied = "salesforce:0015g00000VandAAA", "salesforce:0015g00000PiedAAA"
+    assert _rows(db_path, "SELECT account_id, name, domain FROM accounts ORDER BY 1") == [
+        (pied, "Pied Piper, Inc.", "piedpiper.com"),
+        (vandelay, "Vandelay Industries", "vandelay.com"),
+    ]
+    assert _rows(db_path, "SELECT account_id, name, email, role FROM contacts ORDER BY 1") == [
+        (pied, "Richard Hendricks", "richard@piedpiper.com", "CEO"),
+        (vandelay, "Art Vandelay", "art@vandelay.com", "Importer/Exporter"),
+    ]
+    assert _rows(db_path, "SELECT account_id, stage FROM deals ORDER BY 1") == [
+        (pied, "closed_won"),
+        (vandelay, "closed_lost"),
+    ]
+    assert _rows(db_path, "SELECT account_id, requester_email, status, priority FROM tickets") == [
+        (vandelay, "art@vandelay.com", "closed", "high")
+    ]
+    # each file is logged under the archive's name and its own
+    logged = {r[0] for r in _rows(db_path, "SELECT file_path FROM import_log")}
+    assert logged == {str(data_export / n) for n, f in OBJECTS.items() if f}
+    # the same archive again changes nothing
+    again = _import(runner, db_path, data_export)
+    assert again.exit_code == 0, again.output
+    counts = [
+        line.split(": ")[2].split(";")[0].split(" (")[0]
+        for line in again.output.splitlines()
+        if ": salesforce." in line
+    ]
+    assert counts == [f"0 inserted, 0 updated, {n} unchanged" for n in (2, 2, 1, 2)]
+
+
+def test_the_unzipped_export_folder_imports_the_same(
+    db_path: Path, runner: CliRunner, tmp_path: Path, data_export: Path
+) -> None:
+    result = _import(runner, db_path, DATA_EXPORT)
+    assert result.exit_code == 0, result.output
+    from_zip = tmp_path / "from_zip.db"
+    assert _import(runner, from_zip, data_export).exit_code == 0
+    for table in ("accounts", "contacts", "deals", "tickets"):
+        sql = f"SELECT * FROM {table} ORDER BY 1"
+        assert _rows(db_path, sql.replace("*", "account_id")) == _rows(
+            from_zip, sql.replace("*", "account_id")
+        )
+
+
+def test_a_file_in_an_archive_named_itself_is_read_alone_and_must_be_ours(
+    db_path: Path, runner: CliRunner, data_export: Path
+) -> None:
+    ok = _import(runner, db_path, data_export / "Account.csv")
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.startswith("Account.csv: salesforce.accounts, 2 rows: 2 inserted")
+    before = database_digest(db_path)
+    lead = _import(runner, db_path, data_export / "Lead.csv")
+    assert lead.exit_code == 2
+    assert lead.output.strip() == (
+        f"Error: {data_export}/Lead.csv, row 1: looks like a salesforce.accounts file but has "
+        "'Company', a column of another kind of record ('retention formats "
+        "salesforce.accounts' lists its columns)"
+    )
+    missing = _import(runner, db_path, data_export / "Asset.csv")
+    assert missing.exit_code == 2
+    assert (
+        missing.output.strip()
+        == f"Error: {data_export}/Asset.csv: no such file in {data_export.name}"
+    )
+    assert database_digest(db_path) == before
+
+
+def test_a_bad_file_in_an_archive_leaves_the_database_as_it_was(
+    db_path: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    accounts = (CANONICAL / "accounts.csv").read_text()
+    good = _import(runner, db_path, CANONICAL / "accounts.csv")
+    assert good.exit_code == 0, good.output
+    before = database_digest(db_path)
+    archive = _zip(
+        tmp_path / "export.zip",
+        {
+            "export/accounts.csv": accounts,
+            "export/contacts.csv": "contact_id,account_id,name\nc1,nobody,Ana\n",
+        },
+    )
+    result = _import(runner, db_path, archive)
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        f"Error: {archive}/export/contacts.csv, row 2, column 'account_id'"
+    )
+    assert database_digest(db_path) == before
+
+
+def test_what_macos_adds_to_an_archive_is_not_read(
+    db_path: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    accounts = (CANONICAL / "accounts.csv").read_text()
+    archive = _zip(
+        tmp_path / "Archive.zip",
+        {
+            "exports/": "",
+            "exports/accounts.csv": accounts,
+            "__MACOSX/exports/._accounts.csv": b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X",
+            "exports/.hidden.csv": "x\n1\n",
+            "exports/README.txt": "Exported 2024-11-20",
+        },
+    )
+    result = _import(runner, db_path, archive)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith(
+        "accounts.csv: canonical.accounts, 3 rows: 3 inserted"
+    )
+    assert "Left out" not in result.output
+
+
+def test_a_near_miss_in_a_folder_is_told_with_why(
+    db_path: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "accounts.csv").write_text((CANONICAL / "accounts.csv").read_text())
+    # HubSpot companies without their Create Date: meant as companies
+    (folder / "companies.csv").write_text("Record ID,Company name,Industry\n1,Acme,Software\n")
+    result = _import(runner, db_path, folder)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-2:] == [
+        "Left out 1 file that no format of retention fits:",
+        f"  {folder}/companies.csv, row 1: looks like a hubspot.companies file but is missing "
+        "required column 'Create Date' ('retention formats hubspot.companies' lists its "
+        "columns)",
+    ]
+
+
+def test_a_gzip_compressed_export_imports(db_path: Path, runner: CliRunner, tmp_path: Path) -> None:
+    plain = CANONICAL / "accounts.csv"
+    packed = tmp_path / "accounts.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    result = _import(runner, db_path, packed)
+    assert result.exit_code == 0, result.output
+    rows = len(plain.read_text().splitlines()) - 1
+    assert result.output.startswith(
+        f"accounts.csv.gz: canonical.accounts, {rows} rows: {rows} inserted"
+    )
