@@ -29,13 +29,18 @@ def _is_workbook(names: list[str]) -> bool:
     return "[Content_Types].xml" in names
 
 
+def is_csv_name(name: str) -> bool:
+    """A CSV file's name, gzip-compressed or not ('events.csv', 'EVENTS.CSV.GZ')."""
+    return name.lower().endswith((".csv", ".csv.gz"))
+
+
 def _is_csv(name: str) -> bool:
     """A CSV file of the archive's own, not a folder, nor what macOS adds when it zips
     ('__MACOSX/', '._Account.csv'), nor a hidden file."""
     parts = PurePosixPath(name).parts
     return (
         not name.endswith("/")
-        and name.lower().endswith(".csv")
+        and is_csv_name(name)
         and parts[0] != "__MACOSX"
         and not parts[-1].startswith(".")
     )

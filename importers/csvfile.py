@@ -64,13 +64,15 @@ def _fail(path: Path, message: str, row: int | None = None, column: str | None =
 
 def files_to_import(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
     """The files ``paths`` name, each once, with the folder or archive each was found in
-    (None for a file named itself): each file as given, each folder's ``.csv`` files
-    (``.CSV`` too; by name, not its subfolders'), each ZIP archive's CSV files. A folder
-    or archive with none is an error."""
+    (None for a file named itself): each file as given, each folder's ``.csv`` and
+    ``.csv.gz`` files (any case; by name, not its subfolders'), each ZIP archive's CSV
+    files. A folder or archive with none is an error."""
     files: dict[Path, Path | None] = {}
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+            found = sorted(
+                p for p in path.iterdir() if archives.is_csv_name(p.name) and p.is_file()
+            )
             if not found:
                 _fail(
                     path,

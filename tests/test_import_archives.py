@@ -226,3 +226,25 @@ def test_a_gzip_compressed_export_imports(db_path: Path, runner: CliRunner, tmp_
     assert result.output.startswith(
         f"accounts.csv.gz: canonical.accounts, {rows} rows: {rows} inserted"
     )
+
+
+def test_gzip_compressed_files_in_a_folder_or_an_archive_are_read(
+    db_path: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "ACCOUNTS.CSV.GZ").write_bytes(
+        gzip.compress((CANONICAL / "accounts.csv").read_bytes())
+    )
+    archive = _zip(
+        tmp_path / "more.zip",
+        {"contacts.csv.gz": gzip.compress((CANONICAL / "contacts.csv").read_bytes())},
+    )
+    result = _import(runner, db_path, folder, archive)
+    assert result.exit_code == 0, result.output
+    assert [
+        line.split(":")[0] for line in result.output.splitlines() if ": canonical." in line
+    ] == [
+        "ACCOUNTS.CSV.GZ",
+        "contacts.csv.gz",
+    ]

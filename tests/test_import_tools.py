@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from db import connect
 from db.work import add_note, set_tick, snooze, start_playbook
 from importers.csvfile import read_table
-from importers.detect import ALL_FORMATS, detect
+from importers.detect import ALL_FORMATS, UnknownFormat, detect
 from importers.identity import name_key_of
 from retention_tui.cli import cli
 from tests.conftest import FIXTURES, database_digest
@@ -1048,3 +1048,21 @@ def test_a_crm_reassigning_an_owner_updates_the_account_it_enriched(
         tools_db,
         "SELECT name, owner, employees FROM accounts WHERE account_id = 'stripe:cus_PqAcme01'",
     ) == [("Acme Corp", "Priya Shah", 150)]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # HubSpot's products and line items exports: Record ID, Name and Create Date, as a
+        # company's API-named export has
+        "Record ID,Name,Create Date,Product description,Unit price,SKU,Billing frequency",
+        "Record ID,Name,Create Date,Quantity,Unit price,Net price,Amount,Product ID",
+    ],
+)
+def test_a_crms_other_records_are_not_taken_for_companies(header: str) -> None:
+    with pytest.raises(UnknownFormat, match=r"looks like a hubspot\.companies file but has none"):
+        detect("export.csv", tuple(header.split(",")))
+    # one column only a company has makes it one
+    assert detect("export.csv", (*header.split(","), "Company Domain Name")).label == (
+        "hubspot.companies"
+    )

@@ -28,7 +28,7 @@ from importers.values import BOOL, ID, INT, LOWER, TEXT, TOOL_DATE
 SOURCE = "hubspot"
 SOURCES = (
     "HubSpot Knowledge Base, 'Export your records' and 'HubSpot's default company / "
-    "contact / deal properties' (labels: Record ID, Company name, Company Domain Name, "
+    "contact / deal / product properties' (labels: Record ID, Company name, Company Domain Name, "
     "Number of Employees, Company owner, Create Date; Deal Name, Deal Stage, Amount, Close "
     "Date, Closed Lost Reason; the default sales pipeline's stages); the deal properties "
     "hs_is_closed_won and hs_is_closed (HubSpot's API and CLI documentation)",
@@ -52,6 +52,12 @@ COMPANIES = companies(
     precedence=2,
     description="HubSpot companies: each becomes an account, or fills in the one it matches.",
     sources=SOURCES,
+    # Record ID, Name and Create Date head a products or line items export too
+    evidence=(
+        *("Company name", "Company ID", "Company Domain Name", "Website URL", "Domain"),
+        *("Industry", "Number of Employees", "Company owner", "Annual Revenue", "Type"),
+        *("Phone Number", "City", "Country/Region", "Lifecycle Stage", "Parent Company"),
+    ),
 )
 
 
