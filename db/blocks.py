@@ -35,8 +35,10 @@ import polars as pl
 from db.queries import DATA_TABLES
 
 # The tables copied into blocks: every data table but accounts (keyed by its text id, not
-# a growing integer one) and three that stay small. Migration 0007 gives each its triggers.
-MIRRORED = tuple(t for t in DATA_TABLES if t not in ("accounts", "plan_limits", "deals", "goals"))
+# a growing integer one) and four that stay small. Migration 0007 gives each its triggers.
+MIRRORED = tuple(
+    t for t in DATA_TABLES if t not in ("crm_users", "accounts", "plan_limits", "deals", "goals")
+)
 BLOCK_ROWS = 500_000  # rows in one block at most
 # Rows outside every block are written as blocks once there are this many: fewer are read
 # from the table in a moment (5k rows ~0.01 s). Not fewer: writing them rewrites the last

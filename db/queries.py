@@ -9,6 +9,7 @@ import polars as pl
 
 # Tables an import may write, in the order that satisfies their references.
 DATA_TABLES = (
+    "crm_users",  # before the accounts and deals whose owners they name
     "accounts",
     "plan_limits",
     "contacts",
@@ -152,3 +153,14 @@ def one_account(conn: sqlite3.Connection, text: str) -> tuple[str, str]:
             f"{text!r} matches {len(found)}{more} accounts: {names}; be more precise"
         )
     return found[0]
+
+
+def crm_user_names(conn: sqlite3.Connection, source: str) -> pl.DataFrame:
+    """A CRM's users: their id (source_id) and name."""
+    return pl.DataFrame(
+        conn.execute(
+            "SELECT source_id, name FROM crm_users WHERE source = ?", (source,)
+        ).fetchall(),
+        schema={"source_id": pl.String, "name": pl.String},
+        orient="row",
+    )

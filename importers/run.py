@@ -35,7 +35,7 @@ from db.write import (
 from importers import identity
 from importers.csvfile import ROW, files_to_import, read_table
 from importers.detect import UnknownFormat, detect, format_named
-from importers.spec import HELPER_PREFIX, IDENTITY_TARGETS
+from importers.spec import HELPER_PREFIX, IDENTITY_TARGETS, OWNER_ID
 from importers.validate import Parsed, check_references, parse
 
 CHUNK_ROWS = 100_000  # rows written between two progress reports
@@ -272,6 +272,27 @@ def write_rows(
     return UpsertCounts(inserted, updated, unchanged)
 
 
+def _owners_named(conn: sqlite3.Connection, parsed: Parsed) -> Parsed:
+    """A CRM file that names owners by the CRM's user id (OWNER_ID) gets their names from
+    the CRM's users imported (with it or before), where it has no owner's name. Owners are
+    overwritten only when every id is known: an unknown one must not erase a name."""
+    frame = parsed.frame
+    if OWNER_ID not in frame.columns or frame[OWNER_ID].null_count() == frame.height:
+        return parsed
+    users = queries.crm_user_names(conn, parsed.fmt.source)
+    named = frame.join(
+        users.rename({"source_id": OWNER_ID, "name": "_owner_name"}),
+        on=OWNER_ID,
+        how="left",
+    )
+    unknown = named.filter(pl.col(OWNER_ID).is_not_null() & pl.col("_owner_name").is_null())
+    present = parsed.present_targets
+    if unknown.height == 0 and "owner" not in present:
+        present = (*present, "owner")
+    named = named.with_columns(pl.coalesce("owner", "_owner_name").alias("owner"))
+    return dataclasses.replace(parsed, frame=named.drop("_owner_name"), present_targets=present)
+
+
 def _write(
     conn: sqlite3.Connection,
     item: _Loaded,
@@ -280,6 +301,7 @@ def _write(
     say: Callable[[str], None],
 ) -> FileResult:
     started = time.perf_counter()
+    item = dataclasses.replace(item, parsed=_owners_named(conn, item.parsed))
     parsed = item.parsed
     fmt = parsed.fmt
     table_columns = _table_columns(conn, fmt.table)

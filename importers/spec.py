@@ -21,6 +21,9 @@ from importers.values import Kind
 IDENTITY_TARGETS = ("ext_id", "ext_name", "ext_domain", "ext_email")
 # ... or feed a format's transform; their names start with an underscore.
 HELPER_PREFIX = "_"
+# A CRM's id for a record's owner (Salesforce's OwnerId): the import names the owner from
+# the CRM's users (importers/run.py, _owners_named).
+OWNER_ID = "_owner_id"
 
 
 def normalise_header(name: str) -> str:

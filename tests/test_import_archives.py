@@ -27,7 +27,7 @@ OBJECTS = {
     "Case.csv": "salesforce.cases",
     "Campaign.csv": None,  # Id, Name, CreatedDate, Type, ParentId: no column of an Account
     "Lead.csv": None,  # Website, Industry, NumberOfEmployees, but a Company: a Lead
-    "User.csv": None,  # AccountId and LastName, but a Username
+    "User.csv": "salesforce.users",  # AccountId and LastName, but a Username: not a contact
     "OpportunityHistory.csv": None,  # Id and StageName, but an OpportunityId
     "Task.csv": None,  # Id, Status, CreatedDate and AccountId: no CaseNumber
 }
@@ -81,24 +81,24 @@ def test_a_salesforce_data_export_imports_from_its_zip(
     imported = [
         line.split(":")[0] for line in result.output.splitlines() if ": salesforce." in line
     ]
-    assert imported == ["Account.csv", "Contact.csv", "Case.csv", "Opportunity.csv"]
+    assert imported == ["User.csv", "Account.csv", "Contact.csv", "Case.csv", "Opportunity.csv"]
     assert result.output.splitlines()[-2:] == [
-        "Left out 5 files that no format of retention fits:",
-        "  Campaign.csv, Lead.csv, OpportunityHistory.csv, Task.csv, User.csv ('retention "
-        "import --dry-run' on one of them says why)",
+        "Left out 4 files that no format of retention fits:",
+        "  Campaign.csv, Lead.csv, OpportunityHistory.csv, Task.csv ('retention import "
+        "--dry-run' on one of them says why)",
     ]
     vandelay, pied = "salesforce:0015g00000VandAAA", "salesforce:0015g00000PiedAAA"
-    assert _rows(db_path, "SELECT account_id, name, domain FROM accounts ORDER BY 1") == [
-        (pied, "Pied Piper, Inc.", "piedpiper.com"),
-        (vandelay, "Vandelay Industries", "vandelay.com"),
+    assert _rows(db_path, "SELECT account_id, name, domain, owner FROM accounts ORDER BY 1") == [
+        (pied, "Pied Piper, Inc.", "piedpiper.com", "Dana Lee"),  # OwnerId, named by User.csv
+        (vandelay, "Vandelay Industries", "vandelay.com", "Dana Lee"),
     ]
     assert _rows(db_path, "SELECT account_id, name, email, role FROM contacts ORDER BY 1") == [
         (pied, "Richard Hendricks", "richard@piedpiper.com", "CEO"),
         (vandelay, "Art Vandelay", "art@vandelay.com", "Importer/Exporter"),
     ]
-    assert _rows(db_path, "SELECT account_id, stage FROM deals ORDER BY 1") == [
-        (pied, "closed_won"),
-        (vandelay, "closed_lost"),
+    assert _rows(db_path, "SELECT account_id, stage, owner FROM deals ORDER BY 1") == [
+        (pied, "closed_won", "Dana Lee"),
+        (vandelay, "closed_lost", "Dana Lee"),
     ]
     assert _rows(db_path, "SELECT account_id, requester_email, status, priority FROM tickets") == [
         (vandelay, "art@vandelay.com", "closed", "high")
@@ -114,7 +114,7 @@ def test_a_salesforce_data_export_imports_from_its_zip(
         for line in again.output.splitlines()
         if ": salesforce." in line
     ]
-    assert counts == [f"0 inserted, 0 updated, {n} unchanged" for n in (2, 2, 1, 2)]
+    assert counts == [f"0 inserted, 0 updated, {n} unchanged" for n in (1, 2, 2, 1, 2)]
 
 
 def test_the_unzipped_export_folder_imports_the_same(
@@ -247,4 +247,49 @@ def test_gzip_compressed_files_in_a_folder_or_an_archive_are_read(
     ] == [
         "ACCOUNTS.CSV.GZ",
         "contacts.csv.gz",
+    ]
+
+
+def test_owners_named_by_id_take_their_names_from_the_users_and_never_lose_one(
+    db_path: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    accounts = tmp_path / "Account.csv"
+    accounts.write_text(
+        "Id,Name,Website,OwnerId,CreatedDate\n"
+        "001A,Acme,acme.com,005A,2024-01-02T00:00:00.000Z\n"
+        "001B,Globex,globex.com,005B,2024-01-02T00:00:00.000Z\n"
+    )
+    users = tmp_path / "User.csv"
+    users.write_text(
+        "Id,Username,FirstName,LastName,Name,Email\n"
+        "005A,dana@ourco.com,Dana,Lee,Dana Lee,dana@ourco.com\n"
+        "005B,sam@ourco.com,Sam,Ortiz,,sam@ourco.com\n"  # no full name: first and last
+    )
+    owners = "SELECT account_id, owner FROM accounts ORDER BY 1"
+    # accounts before their users: no names yet
+    assert _import(runner, db_path, accounts).exit_code == 0
+    assert _rows(db_path, owners) == [("salesforce:001A", None), ("salesforce:001B", None)]
+    # with their users (in any order on the command line): named
+    assert _import(runner, db_path, accounts, users).exit_code == 0
+    assert _rows(db_path, owners) == [
+        ("salesforce:001A", "Dana Lee"),
+        ("salesforce:001B", "Sam Ortiz"),
+    ]
+    # an owner id no user imported has does not erase the name the account has
+    accounts.write_text(
+        "Id,Name,Website,OwnerId,CreatedDate\n"
+        "001A,Acme,acme.com,005Z,2024-01-02T00:00:00.000Z\n"
+        "001B,Globex,globex.com,005A,2024-01-02T00:00:00.000Z\n"
+    )
+    assert _import(runner, db_path, accounts).exit_code == 0
+    assert _rows(db_path, owners) == [
+        ("salesforce:001A", "Dana Lee"),
+        ("salesforce:001B", "Sam Ortiz"),
+    ]
+    # every id known: a new owner replaces the old
+    accounts.write_text(accounts.read_text().replace("005Z", "005B"))
+    assert _import(runner, db_path, accounts).exit_code == 0
+    assert _rows(db_path, owners) == [
+        ("salesforce:001A", "Sam Ortiz"),
+        ("salesforce:001B", "Dana Lee"),
     ]

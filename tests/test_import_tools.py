@@ -44,6 +44,7 @@ EXPECTED_FORMAT = {
     "quirks/stripe_payments_excel_de.csv": "stripe.payments",
     "salesforce/Contact.csv": "salesforce.contacts",
     "salesforce/Opportunity.csv": "salesforce.opportunities",
+    "salesforce/User.csv": "salesforce.users",
     "salesforce/report_accounts.csv": "salesforce.accounts",
     "salesforce/report_cases.csv": "salesforce.cases",
     "segment/tracks.csv": "segment.events",

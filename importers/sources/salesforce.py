@@ -1,4 +1,4 @@
-"""Salesforce exports: accounts, contacts, opportunities and cases.
+"""Salesforce exports: accounts, contacts, opportunities, cases and users.
 
 Two shapes of each: a report exported as CSV (column labels like 'Account Name', dates
 as the user's locale shows them, e.g. US '3/14/2024') and a Data Loader / Data Export
@@ -9,7 +9,8 @@ Every object's API export has Id, Name and CreatedDate: an Account file is known
 column only accounts have, and not by one that marks another object (a Contact's
 AccountId, a Lead's Company, a User's Username), so a Data Export's Contact.csv,
 Lead.csv, User.csv or Campaign.csv never becomes accounts. Rows the export marks deleted
-(IsDeleted, in Data Loader's "Export All") are left out.
+(IsDeleted, in Data Loader's "Export All") are left out. Those files name owners by
+OwnerId; the users (User.csv, in the same export) give their names.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from importers.sources.common import (
     optional_column,
     person_rows,
 )
-from importers.spec import Field, FileFormat, Identity
-from importers.values import BOOL, ID, INT, LOWER, TEXT, TOOL_DATE, TOOL_INSTANT
+from importers.spec import OWNER_ID, Field, FileFormat, Identity
+from importers.values import BOOL, EMAIL, ID, INT, LOWER, TEXT, TOOL_DATE, TOOL_INSTANT
 
 SOURCE = "salesforce"
 SOURCES = (
@@ -61,6 +62,45 @@ def _deleted() -> Field:
     )
 
 
+def _owner_id() -> Field:
+    return Field(
+        "Owner ID",
+        OWNER_ID,
+        ID,
+        aliases=("OwnerId",),
+        doc="The owner's user id (005...): named from the users imported (User.csv).",
+    )
+
+
+def _user_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """A user -> a crm_users row: named by the full name, else first and last, else the
+    username."""
+    parts = pl.concat_str(["_first", "_last"], separator=" ", ignore_nulls=True)
+    return frame.with_columns(
+        pl.coalesce(pl.col("_full"), parts.replace("", None), pl.col("_username")).alias("name")
+    )
+
+
+USERS = FileFormat(
+    name="users",
+    source=SOURCE,
+    table="crm_users",
+    key=("source_id",),
+    transform=_user_rows,
+    signature=("User ID", "Username"),
+    sources=SOURCES,
+    description="Salesforce users: the names of the owners accounts and opportunities name "
+    "by OwnerId (import them with, or before, those files).",
+    fields=(
+        Field("User ID", "source_id", ID, required=True, aliases=("Id",)),
+        Field("Username", "_username", TEXT, required=True),
+        Field("Full Name", "_full", TEXT, aliases=("Name",)),
+        Field("First Name", "_first", TEXT, aliases=("FirstName",)),
+        Field("Last Name", "_last", TEXT, aliases=("LastName",)),
+        Field("Email", "email", EMAIL),
+    ),
+)
+
 ACCOUNTS = companies(
     SOURCE,
     "accounts",
@@ -71,6 +111,7 @@ ACCOUNTS = companies(
         Field("Industry", "industry", TEXT),
         Field("Employees", "employees", INT, low=0, aliases=("NumberOfEmployees",)),
         Field("Account Owner", "owner", TEXT, aliases=("Owner.Name", "Owner Name")),
+        _owner_id(),
         Field("Created Date", "created_at", TOOL_DATE, required=True, aliases=("CreatedDate",)),
         _deleted(),
     ),
@@ -160,6 +201,7 @@ OPPORTUNITIES = FileFormat(
         Field("Close Date", "closed_at", TOOL_DATE, aliases=("CloseDate",)),
         Field("Loss Reason", "_lost_reason_text", TEXT, aliases=("Loss_Reason__c", "Reason Lost")),
         Field("Opportunity Owner", "owner", TEXT, aliases=("Owner.Name", "Owner Name")),
+        _owner_id(),
         Field("Closed", "_is_closed", BOOL, aliases=("IsClosed",), doc="Closed (true/false)."),
         Field("Won", "_is_won", BOOL, aliases=("IsWon",), doc="Won (true/false)."),
         _deleted(),
@@ -241,4 +283,4 @@ CASES = FileFormat(
     ),
 )
 
-FORMATS = (ACCOUNTS, CONTACTS, OPPORTUNITIES, CASES)
+FORMATS = (USERS, ACCOUNTS, CONTACTS, OPPORTUNITIES, CASES)
