@@ -58,6 +58,8 @@ def csv_members(path: Path) -> list[Path] | None:
     """The CSV files in the ZIP archive ``path`` (each named ``path / name``, in the
     archive's order); None when ``path`` is not a ZIP archive (an Excel workbook is not:
     reading it as CSV says what it is). An archive without CSV files is an error."""
+    if not path.is_file():  # a folder, or a file in an archive
+        return None
     with path.open("rb") as f:
         if f.read(4) != ZIP_MARK:
             return None
@@ -86,29 +88,58 @@ def is_member(path: Path) -> bool:
     return not path.exists() and _archive_of(path) is not None
 
 
-def read_member(path: Path) -> bytes | None:
-    """The bytes of the file ``path`` names inside an archive; None when it names none."""
+def _member(path: Path) -> tuple[Path, str] | None:
+    """The archive and the name inside it of the file ``path`` names, if it names one."""
     if path.exists():
         return None
     archive_path = _archive_of(path)
     if archive_path is None:
         return None
-    name = path.relative_to(archive_path).as_posix()
+    return archive_path, path.relative_to(archive_path).as_posix()
+
+
+def _info(path: Path, archive: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        _fail(path, f"no such file in {Path(archive.filename or '').name}")
+        raise AssertionError from None  # unreachable
+    if info.flag_bits & 0x1:
+        _fail(path, "is encrypted; unzip the archive with its password and import the CSV files")
+    return info
+
+
+def read_member(path: Path) -> bytes | None:
+    """The bytes of the file ``path`` names inside an archive; None when it names none."""
+    found = _member(path)
+    if found is None:
+        return None
+    archive_path, name = found
     with _open(archive_path) as archive:
-        try:
-            info = archive.getinfo(name)
-        except KeyError:
-            _fail(path, f"no such file in {archive_path.name}")
-        if info.flag_bits & 0x1:
-            _fail(
-                path,
-                "is encrypted; unzip the archive with its password and import the CSV files",
-            )
+        info = _info(path, archive, name)
         try:
             return archive.read(info)
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError) as exc:
             _fail(path, f"cannot be read from the archive ({exc}); download the export again")
     raise AssertionError  # unreachable
+
+
+def head(path: Path, size: int) -> bytes:
+    """At most the first ``size`` bytes of a file (of a file in an archive; of what a
+    gzip-compressed file holds): enough to tell what it is without reading all of it."""
+    found = _member(path)
+    try:
+        if found is None:
+            with path.open("rb") as f:
+                data = f.read(size)
+        else:
+            with _open(found[0]) as archive, archive.open(_info(path, archive, found[1])) as f:
+                data = f.read(size)
+        if data.startswith(GZIP_MARK):
+            data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, size)
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError) as exc:
+        _fail(path, f"cannot be read ({exc})")
+    return data
 
 
 def gunzip(path: Path, data: bytes) -> bytes:

@@ -79,7 +79,7 @@ def files_to_import(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
                     "is a folder with no .csv files in it; expected CSV files or folders of them",
                 )
         else:
-            found = (archives.csv_members(path) if path.is_file() else None) or [path]
+            found = archives.csv_members(path) or [path]
         for f in found:
             files.setdefault(f, None if f == path else path)
     return list(files.items())
@@ -306,11 +306,10 @@ def _check_unquoted_shape(
     return info.filter(pl.col("blank"))["row"].to_list()
 
 
-def read_table(path: Path) -> RawTable:
-    data = read_bytes(path)
+def _header(path: Path, data: bytes) -> tuple[str, str, str, tuple[str, ...]]:
+    """The file's text, encoding, separator and header."""
     if not data or data.isspace():  # (not data.strip(): that copies the file)
         _fail(path, "is empty; expected a header row and at least one data row")
-    sha = hashlib.sha256(data).hexdigest()
     text, encoding = decode(path, data)
     if _is_json(_first_line(text)):
         _fail(
@@ -323,6 +322,25 @@ def read_table(path: Path) -> RawTable:
     header = tuple(h.strip() for h in header_line)
     if not any(header):
         _fail(path, "has no header row; expected column names in row 1", 1)
+    return text, encoding, separator, header
+
+
+HEAD_BYTES = 65_536
+
+
+def read_header(path: Path) -> tuple[str, ...]:
+    """The file's header as read_table reads it, from at most its first 64 KB (of what it
+    holds, when it is compressed): what a file is, told without reading all of it."""
+    data = archives.head(path, HEAD_BYTES)
+    if len(data) == HEAD_BYTES and b"\n" in data:
+        data = data[: data.rfind(b"\n")]  # whole lines: no character cut in two
+    return _header(path, data)[3]
+
+
+def read_table(path: Path) -> RawTable:
+    data = read_bytes(path)
+    sha = hashlib.sha256(data).hexdigest()
+    text, encoding, separator, header = _header(path, data)
     seen: set[str] = set()
     for name in filter(None, header):
         if name.lower() in seen:

@@ -185,7 +185,7 @@ class RetentionApp(App[None]):
         self.call_from_thread(self.check_for_changes, True)
 
     def action_import_files(self) -> None:
-        from retention_tui.screens.dialogs import TextDialog
+        from retention_tui.screens.import_dialog import ImportDialog
 
         def chosen(text: str | None) -> None:
             if not text or not text.strip():
@@ -206,13 +206,7 @@ class RetentionApp(App[None]):
                 words = [str(whole)]
             self.import_paths([Path(p).expanduser() for p in words])
 
-        self.push_screen(
-            TextDialog(
-                "Import CSV files, ZIP archives or folders of them (paths separated by spaces)",
-                "~/Downloads/customers.csv ~/Downloads/events.csv",
-            ),
-            chosen,
-        )
+        self.push_screen(ImportDialog(), chosen)
 
     @work(thread=True, exclusive=True, group="app.import")
     def import_paths(self, paths: list[Path]) -> None:

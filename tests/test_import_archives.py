@@ -6,6 +6,8 @@ value quoted, as it writes them)."""
 from __future__ import annotations
 
 import gzip
+import io
+import os
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -293,3 +295,43 @@ def test_owners_named_by_id_take_their_names_from_the_users_and_never_lose_one(
         ("salesforce:001A", "Sam Ortiz"),
         ("salesforce:001B", "Dana Lee"),
     ]
+
+
+def test_what_a_file_would_be_imported_as_is_told_from_its_header(
+    tmp_path: Path, data_export: Path
+) -> None:
+    from importers.preview import describe, recent_exports
+
+    big = tmp_path / "events.csv.gz"  # 1 MB of rows: the header is read, not the rest
+    rows = "".join(f"e{i},acc_1,login,2024-05-0{1 + i % 9}T10:00:00Z\n" for i in range(30_000))
+    big.write_bytes(gzip.compress(f"event_id,account_id,event,occurred_at\n{rows}".encode()))
+    workbook = tmp_path / "companies.xlsx"
+    workbook.write_bytes(
+        zipfile_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"})
+    )
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert describe(data_export) == (
+        "ZIP: salesforce.accounts/cases/contacts/opportunities/users + 4 other files"
+    )
+    assert describe(data_export / "Lead.csv") == "no format fits"
+    assert describe(big) == "usage_events"
+    assert describe(CANONICAL / "accounts.csv") == "accounts"
+    assert describe(workbook).startswith("is an Excel workbook (.xlsx), not CSV")
+    assert describe(empty) == "is empty; expected a header row and at least one data row"
+    # the newest first; not folders, hidden files or what is not an export
+    (tmp_path / "sub.csv").mkdir()
+    (tmp_path / ".~lock.a.csv#").write_text("x")
+    (tmp_path / "notes.txt").write_text("x")
+    for age, path in enumerate((empty, big, data_export, workbook)):
+        os.utime(path, (2_000_000_000 - age, 2_000_000_000 - age))
+    assert recent_exports(tmp_path) == [empty, big, data_export]
+    assert recent_exports(tmp_path / "nowhere") == []
+
+
+def zipfile_bytes(files: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return buf.getvalue()

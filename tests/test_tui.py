@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import shlex
 import sqlite3
 from datetime import date
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Sparkline, Static
 
 from db import connect
@@ -656,6 +658,113 @@ async def test_importing_an_archive_from_the_dashboard_tells_what_was_left_out(
             "  Campaign.csv, Lead.csv, OpportunityHistory.csv, Task.csv ('retention import "
             "--dry-run' on one of them says why)"
         )
+
+
+@pytest.fixture
+def utc():
+    """Local time is UTC for the test (file times are shown in local time)."""
+    import os
+    import time
+
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+def _downloads(tmp_path: Path, monkeypatch) -> Path:
+    """A home whose Downloads folder holds exports as a browser leaves them (modified at
+    fixed times)."""
+    import os
+    import zipfile
+
+    from tests.conftest import FIXTURES
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    folder = tmp_path / "Downloads"
+    folder.mkdir(parents=True)
+    tools = FIXTURES / "tools"
+    files = {
+        "hubspot-crm-exports-all-companies-2024-11-20.csv": (
+            tools / "hubspot" / "hubspot-crm-exports-all-companies-2024-11-20.csv"
+        ).read_bytes(),
+        "unified_customers.csv": (tools / "stripe" / "unified_customers.csv").read_bytes(),
+        "Q3 board deck notes.csv": b"slide,owner\n1,Dana\n",
+    }
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    with zipfile.ZipFile(folder / "WE_00D5g000004xYzAB_1.ZIP", "w") as z:
+        for path in sorted((FIXTURES / "archives" / "salesforce_data_export").glob("*.csv")):
+            z.write(path, path.name)
+    (folder / "invoice.pdf").write_bytes(b"%PDF-1.4")  # not an export: not listed
+    newest_first = (
+        *("WE_00D5g000004xYzAB_1.ZIP", "unified_customers.csv", "Q3 board deck notes.csv"),
+        *("hubspot-crm-exports-all-companies-2024-11-20.csv", "invoice.pdf"),
+    )
+    for age, name in enumerate(newest_first):
+        moment = 1_763_640_000 - age * 3600  # 2025-11-20 12:00 UTC, then an hour apart
+        os.utime(folder / name, (moment, moment))
+    return folder
+
+
+@async_test
+async def test_the_import_dialog_lists_the_downloads_and_imports_what_is_picked(
+    db_path: Path, tmp_path: Path, monkeypatch, utc
+) -> None:
+    from retention_tui.screens.import_dialog import ExportList, ImportDialog
+
+    folder = _downloads(tmp_path / "home", monkeypatch)
+    connect(db_path).close()
+    app = RetentionApp(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_accounts(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        exports = app.screen.query_one(ExportList)
+        shown = [str(exports.get_option_at_index(i).prompt) for i in range(exports.option_count)]
+        assert [line.split()[0] for line in shown] == [
+            "WE_00D5g000004xYzAB_1.ZIP",
+            "unified_customers.csv",
+            "Q3",
+            "hubspot-crm-exports-all-companies-2024-11-20.csv",
+        ]
+        assert shown[0].endswith(
+            "ZIP: salesforce.accounts/cases/contacts/opportunities/users + 4 other files"
+        )
+        assert " ".join(shown[1].split()[1:]) == "2025-11-20 11:00 558 B stripe.customers"
+        assert shown[2].endswith("no format fits")
+        assert shown[3].endswith("hubspot.companies")
+        exports.focus()
+        await pilot.press("j", "space", "j", "j", "space")  # Stripe's customers, HubSpot's
+        await pilot.pause()
+        picked = [str(folder / n) for n in ("unified_customers.csv", shown[3].split()[0])]
+        assert app.screen.query_one(Input).value == shlex.join(picked)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, ImportDialog)
+        done = list(app._notifications)[-1]
+        assert done.title == "Imported 2 files, 8 rows", done.message
+        # nothing picked: enter imports the export under the cursor
+        await pilot.press("i")
+        await settle(pilot)
+        app.screen.query_one(ExportList).focus()
+        await pilot.press("enter")  # the newest: the Salesforce export
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert list(app._notifications)[-1].title == "Imported 5 files, 8 rows"
+
+
+def test_import_dialog_snapshot(
+    snap_compare, scored_db: Path, tmp_path: Path, monkeypatch, utc
+) -> None:
+    _downloads(tmp_path / "home", monkeypatch)
+    assert snapshot_after(snap_compare, scored_db, "i")
 
 
 @async_test

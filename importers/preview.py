@@ -1,0 +1,59 @@
+"""What a file would be imported as, told from its header alone (the import dialog's list
+of exports found in the downloads folder): a format, an archive's formats, or why none."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from db.errors import RetentionError
+from importers import archives
+from importers.csvfile import read_header
+from importers.detect import UnknownFormat, detect
+
+
+def _format_of(path: Path) -> str | None:
+    """The label of the format ``path``'s header is; None when no format fits it."""
+    try:
+        return detect(str(path), read_header(path)).label
+    except UnknownFormat:
+        return None
+
+
+def describe(path: Path) -> str:
+    """'hubspot.companies'; 'ZIP: salesforce.accounts/contacts + 4 other files'; 'no
+    format fits'; or what is wrong with the file."""
+    try:
+        members = archives.csv_members(path)
+        if members is None:
+            return _format_of(path) or "no format fits"
+        found = Counter(_format_of(m) for m in members)
+        others = found.pop(None, 0)
+        by_tool: dict[str, list[str]] = {}
+        for label in sorted(found):
+            tool, _, name = label.rpartition(".")
+            by_tool.setdefault(tool, []).append(name)
+        text = "ZIP: " + (
+            ", ".join(f"{t}.{'/'.join(n)}" if t else "/".join(n) for t, n in by_tool.items())
+            or "no file a format fits"
+        )
+        if found and others:
+            text += f" + {others} other file{'s' if others > 1 else ''}"
+        return text
+    except RetentionError as exc:  # the message names the file: keep what it says of it
+        return str(exc).removeprefix(f"{path}: ").removeprefix(f"{path}, row 1: ")
+
+
+def recent_exports(folder: Path, limit: int = 20) -> list[Path]:
+    """The newest ``limit`` files in ``folder`` (not its subfolders) that may be exports:
+    CSV files, gzip-compressed or not, and ZIP archives; none when it is not a folder."""
+    if not folder.is_dir():
+        return []
+    found = [
+        p
+        for p in folder.iterdir()
+        if (archives.is_csv_name(p.name) or p.name.lower().endswith(".zip"))
+        and not p.name.startswith(".")
+        and p.is_file()
+    ]
+    return sorted(found, key=lambda p: (-p.stat().st_mtime, p.name))[:limit]

@@ -1,0 +1,115 @@
+"""The import dialog: type paths, or pick among the exports in the downloads folder, each
+shown with what it would be imported as (read from its header in a worker thread)."""
+
+from __future__ import annotations
+
+import shlex
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, SelectionList
+from textual.widgets.selection_list import Selection
+
+NAME_WIDTH = 50
+
+
+def downloads_folder() -> Path:
+    return Path.home() / "Downloads"
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if n < 1024:
+            return f"{n:.0f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return f"{n:.1f} GB"
+
+
+def _prompt(path: Path, what: str) -> str:
+    stat = path.stat()
+    name = path.name if len(path.name) <= NAME_WIDTH else path.name[: NAME_WIDTH - 1] + "…"
+    when = datetime.fromtimestamp(stat.st_mtime).strftime("%Y-%m-%d %H:%M")
+    return f"{name:<{NAME_WIDTH}} {when}  {_size(stat.st_size):>7}  {what}"
+
+
+class ExportList(SelectionList[str]):
+    """The exports found: space picks, enter imports (j/k move, as in every list)."""
+
+    BINDINGS: ClassVar = [
+        Binding("enter", "submit", "Import", show=False),
+        Binding("j", "cursor_down", show=False),
+        Binding("k", "cursor_up", show=False),
+    ]
+
+    def action_submit(self) -> None:
+        picked = self.selected
+        if not picked and self.highlighted is not None:
+            picked = [self.get_option_at_index(self.highlighted).value]
+        if picked:
+            self.screen.dismiss(shlex.join(picked))
+
+
+class ImportDialog(ModalScreen[str | None]):
+    """Paths typed, or the exports picked (space) in the downloads folder; enter imports
+    them (the highlighted one when none is picked). Returns the paths as a line of text."""
+
+    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, folder: Path | None = None) -> None:
+        super().__init__()
+        self.folder = folder or downloads_folder()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(
+                "Import CSV files, ZIP archives or folders of them (paths separated by spaces)"
+            )
+            yield Input(placeholder="~/Downloads/customers.csv ~/Downloads/events.csv")
+            yield Label("", id="import-found", markup=False)
+            yield ExportList(id="import-exports")
+
+    def on_mount(self) -> None:
+        self.query_one(ExportList).display = False
+        self.find_exports()
+
+    @work(thread=True, exclusive=True, group="import.exports")
+    def find_exports(self) -> None:
+        """List the folder's exports, then tell what each is (a header read each)."""
+        from importers.preview import describe, recent_exports
+
+        found = recent_exports(self.folder)
+        self.app.call_from_thread(self._show, found)
+        for index, path in enumerate(found):
+            self.app.call_from_thread(self._tell, index, path, describe(path))
+
+    def _show(self, found: list[Path]) -> None:
+        shown = str(self.folder).replace(str(Path.home()), "~", 1)
+        label = self.query_one("#import-found", Label)
+        if not found:
+            label.update(f"No CSV or ZIP files in {shown}")
+            return
+        label.update(f"Exports in {shown}, newest first (space picks, enter imports):")
+        exports = self.query_one(ExportList)
+        exports.add_options(Selection(_prompt(p, "…"), str(p)) for p in found)
+        exports.highlighted = 0
+        exports.display = True
+
+    def _tell(self, index: int, path: Path, what: str) -> None:
+        self.query_one(ExportList).replace_option_prompt_at_index(index, _prompt(path, what))
+
+    @on(SelectionList.SelectedChanged)
+    def picked(self, event: SelectionList.SelectedChanged) -> None:
+        self.query_one(Input).value = shlex.join(event.selection_list.selected)
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
