@@ -84,10 +84,6 @@ def _archive_of(path: Path) -> Path | None:
     return None
 
 
-def is_member(path: Path) -> bool:
-    return not path.exists() and _archive_of(path) is not None
-
-
 def _member(path: Path) -> tuple[Path, str] | None:
     """The archive and the name inside it of the file ``path`` names, if it names one."""
     if path.exists():

@@ -57,7 +57,10 @@ def _deleted() -> Field:
         "_deleted",
         LOWER,
         values={"false": "false", "0": "false"},
-        skip={"true": "deleted in Salesforce (IsDeleted)", "1": "deleted in Salesforce"},
+        skip={
+            "true": "deleted in Salesforce (IsDeleted)",
+            "1": "deleted in Salesforce (IsDeleted)",
+        },
         doc="Rows marked deleted are left out.",
     )
 
