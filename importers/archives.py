@@ -84,7 +84,7 @@ def _archive_of(path: Path) -> Path | None:
     return None
 
 
-def _member(path: Path) -> tuple[Path, str] | None:
+def member(path: Path) -> tuple[Path, str] | None:
     """The archive and the name inside it of the file ``path`` names, if it names one."""
     if path.exists():
         return None
@@ -107,7 +107,7 @@ def _info(path: Path, archive: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
 
 def read_member(path: Path) -> bytes | None:
     """The bytes of the file ``path`` names inside an archive; None when it names none."""
-    found = _member(path)
+    found = member(path)
     if found is None:
         return None
     archive_path, name = found
@@ -123,7 +123,7 @@ def read_member(path: Path) -> bytes | None:
 def head(path: Path, size: int) -> bytes:
     """At most the first ``size`` bytes of a file (of a file in an archive; of what a
     gzip-compressed file holds): enough to tell what it is without reading all of it."""
-    found = _member(path)
+    found = member(path)
     try:
         if found is None:
             with path.open("rb") as f:

@@ -85,20 +85,25 @@ def files_to_import(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
     return list(files.items())
 
 
+def _check_file(path: Path) -> None:
+    """A path that names no file in an archive must name a file."""
+    if not path.exists():
+        _fail(path, "no such file")
+    if path.is_dir():
+        _fail(path, "is a directory, expected a CSV file")
+
+
 def read_bytes(path: Path) -> bytes:
     """The file's bytes: from the archive it is in, if it is in one; decompressed when
     it is gzip-compressed."""
     data = archives.read_member(path)
     if data is None:
-        if not path.exists():
-            _fail(path, "no such file")
-        if path.is_dir():
-            _fail(path, "is a directory, expected a CSV file")
+        _check_file(path)
         try:
             data = path.read_bytes()
         except OSError as exc:
-            msg = f"cannot be read ({exc.strerror})"
-            raise RetentionError(str(Problem(str(path), msg))) from exc
+            _fail(path, f"cannot be read ({exc.strerror})")
+            raise AssertionError from exc  # unreachable
     return archives.gunzip(path, data)
 
 
@@ -331,6 +336,8 @@ HEAD_BYTES = 65_536
 def read_header(path: Path) -> tuple[str, ...]:
     """The file's header as read_table reads it, from at most its first 64 KB (of what it
     holds, when it is compressed): what a file is, told without reading all of it."""
+    if archives.member(path) is None:
+        _check_file(path)
     data = archives.head(path, HEAD_BYTES)
     if len(data) == HEAD_BYTES and b"\n" in data:
         data = data[: data.rfind(b"\n")]  # whole lines: no character cut in two

@@ -33,7 +33,7 @@ from db.write import (
     upsert,
 )
 from importers import identity
-from importers.csvfile import ROW, files_to_import, read_table
+from importers.csvfile import ROW, files_to_import, read_header, read_table
 from importers.detect import UnknownFormat, detect, format_named
 from importers.spec import HELPER_PREFIX, IDENTITY_TARGETS, OWNER_ID
 from importers.validate import Parsed, check_references, parse
@@ -83,10 +83,12 @@ Progress = Callable[[str, int, int], None]  # (file name, rows written, rows to 
 
 
 def load(path: Path, format_name: str | None = None) -> _Loaded:
-    """Read, detect and validate one file (no database access)."""
+    """Read, detect and validate one file (no database access). The format is told from
+    the header alone, so a file that is none (a Data Export's 300 MB Task.csv) is not
+    read whole to be left out."""
     started = time.perf_counter()
+    fmt = format_named(format_name) if format_name else detect(str(path), read_header(path))
     table = read_table(path)
-    fmt = format_named(format_name) if format_name else detect(table.name, table.header)
     parsed = parse(fmt, table)
     return _Loaded(path, table.sha256, parsed, time.perf_counter() - started)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import sqlite3
 import time
+import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -22,6 +24,27 @@ time.tzset()
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CANONICAL = FIXTURES / "canonical"
+# A Salesforce Data Export: the standard objects' CSV files as the service writes them.
+DATA_EXPORT = FIXTURES / "archives" / "salesforce_data_export"
+
+
+def zipped(files: dict[str, str | bytes]) -> bytes:
+    """A ZIP archive of ``files`` (name inside -> content)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def data_export_zip(folder: Path) -> Path:
+    """The Data Export service's archive of DATA_EXPORT in ``folder``, named as it names
+    them."""
+    archive = folder / "WE_00D5g000004xYzAB_1.ZIP"
+    archive.write_bytes(zipped({p.name: p.read_bytes() for p in sorted(DATA_EXPORT.glob("*.csv"))}))
+    return archive
+
+
 SAMPLE_AS_OF = "2026-11-20"
 
 

@@ -4,9 +4,7 @@ traceback, and the database exactly as it was."""
 from __future__ import annotations
 
 import gzip
-import io
 import sqlite3
-import zipfile
 from contextlib import closing
 from pathlib import Path
 
@@ -14,17 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from retention_tui.cli import cli
-from tests.conftest import CANONICAL, database_digest
+from tests.conftest import CANONICAL, database_digest, zipped
 
 ACCOUNTS = "account_id,name,created_at\n"
-
-
-def _zipped(files: dict[str, str]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in files.items():
-            z.writestr(name, text)
-    return buf.getvalue()
 
 
 def _encrypted(data: bytes) -> bytes:
@@ -164,7 +154,7 @@ CASES = {
     ),
     "xlsx_workbook": (  # HubSpot and Salesforce offer XLSX first; Excel writes this first
         "hubspot-crm-exports-all-companies.xlsx",
-        _zipped({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}),
+        zipped({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}),
         f"{{file}}: is an Excel workbook (.xlsx), not CSV; {AS_CSV}",
     ),
     "xls_workbook": (
@@ -174,24 +164,24 @@ CASES = {
     ),
     "zip_without_csv": (  # an export of invoice PDFs, not of data
         "invoices.zip",
-        _zipped({"inv_001.pdf": "%PDF-1.4", "inv_002.pdf": "%PDF-1.4"}),
+        zipped({"inv_001.pdf": "%PDF-1.4", "inv_002.pdf": "%PDF-1.4"}),
         "{file}: is a ZIP archive with no .csv files in it; expected an export of CSV files",
     ),
     "zip_of_unknown_files": (
         "export.zip",
-        _zipped({"Task.csv": "WhoId,WhatId,Subject\n003A,001A,Call\n"}),
+        zipped({"Task.csv": "WhoId,WhatId,Subject\n003A,001A,Call\n"}),
         "{file}: none of its 1 CSV files is a format retention reads ({file}/Task.csv, row 1: "
         "header not recognised (WhoId, WhatId, Subject); expected the columns of one of the "
         "formats listed by 'retention formats')",
     ),
     "zip_damaged": (  # a download cut short
         "export.zip",
-        _zipped({"accounts.csv": ACCOUNTS + "a,Acme,2024-01-01\n"})[:40],
+        zipped({"accounts.csv": ACCOUNTS + "a,Acme,2024-01-01\n"})[:40],
         "{file}: is a damaged ZIP archive (File is not a zip file); download the export again",
     ),
     "zip_encrypted": (
         "export.zip",
-        _encrypted(_zipped({"accounts.csv": ACCOUNTS + "a,Acme,2024-01-01\n"})),
+        _encrypted(zipped({"accounts.csv": ACCOUNTS + "a,Acme,2024-01-01\n"})),
         "{file}/accounts.csv: is encrypted; unzip the archive with its password and import the "
         "CSV files",
     ),

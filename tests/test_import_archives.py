@@ -6,10 +6,8 @@ value quoted, as it writes them)."""
 from __future__ import annotations
 
 import gzip
-import io
 import os
 import sqlite3
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,9 +16,8 @@ from click.testing import CliRunner
 from importers.csvfile import read_table
 from importers.detect import UnknownFormat, detect
 from retention_tui.cli import cli
-from tests.conftest import CANONICAL, FIXTURES, database_digest
+from tests.conftest import CANONICAL, DATA_EXPORT, data_export_zip, database_digest, zipped
 
-DATA_EXPORT = FIXTURES / "archives" / "salesforce_data_export"
 # What each object's file is read as; None: no format of ours (left out of an archive).
 OBJECTS = {
     "Account.csv": "salesforce.accounts",
@@ -40,9 +37,7 @@ def _import(runner: CliRunner, db: Path, *args: Path | str):
 
 
 def _zip(path: Path, files: dict[str, bytes | str]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in files.items():
-            z.writestr(name, data)
+    path.write_bytes(zipped(files))
     return path
 
 
@@ -56,9 +51,7 @@ def _rows(db: Path, sql: str) -> list[tuple]:
 
 @pytest.fixture
 def data_export(tmp_path: Path) -> Path:
-    """The Data Export service's archive, named as it names them."""
-    files = {p.name: p.read_bytes() for p in sorted(DATA_EXPORT.glob("*.csv"))}
-    return _zip(tmp_path / "WE_00D5g000004xYzAB_1.ZIP", files)
+    return data_export_zip(tmp_path)
 
 
 def test_the_fixture_has_every_object() -> None:
@@ -126,11 +119,9 @@ def test_the_unzipped_export_folder_imports_the_same(
     assert result.exit_code == 0, result.output
     from_zip = tmp_path / "from_zip.db"
     assert _import(runner, from_zip, data_export).exit_code == 0
-    for table in ("accounts", "contacts", "deals", "tickets"):
-        sql = f"SELECT * FROM {table} ORDER BY 1"
-        assert _rows(db_path, sql.replace("*", "account_id")) == _rows(
-            from_zip, sql.replace("*", "account_id")
-        )
+    for table in ("crm_users", "accounts", "contacts", "deals", "tickets"):
+        sql = f"SELECT * FROM {table} ORDER BY source_id"
+        assert _rows(db_path, sql) == _rows(from_zip, sql) != []
 
 
 def test_a_file_in_an_archive_named_itself_is_read_alone_and_must_be_ours(
@@ -307,7 +298,7 @@ def test_what_a_file_would_be_imported_as_is_told_from_its_header(
     big.write_bytes(gzip.compress(f"event_id,account_id,event,occurred_at\n{rows}".encode()))
     workbook = tmp_path / "companies.xlsx"
     workbook.write_bytes(
-        zipfile_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"})
+        zipped({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"})
     )
     empty = tmp_path / "empty.csv"
     empty.write_text("")
@@ -329,9 +320,30 @@ def test_what_a_file_would_be_imported_as_is_told_from_its_header(
     assert recent_exports(tmp_path / "nowhere") == []
 
 
-def zipfile_bytes(files: dict[str, str]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, text in files.items():
-            z.writestr(name, text)
-    return buf.getvalue()
+def test_a_file_no_format_fits_is_told_from_its_header_not_read_whole(
+    conn, data_export: Path, monkeypatch
+) -> None:
+    """A Data Export's Task.csv or EmailMessage.csv can be hundreds of MB: only the files
+    that are imported are read whole."""
+    from importers import run
+
+    read_whole: list[str] = []
+    real = run.read_table
+
+    def spy(path: Path):
+        read_whole.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(run, "read_table", spy)
+    results = run.import_files(conn, [data_export])
+    assert (
+        sorted(read_whole)
+        == sorted(r.path.name for r in results)
+        == [
+            "Account.csv",
+            "Case.csv",
+            "Contact.csv",
+            "Opportunity.csv",
+            "User.csv",
+        ]
+    )

@@ -632,15 +632,10 @@ async def test_importing_from_the_dashboard_tells_what_each_file_did(db_path: Pa
 async def test_importing_an_archive_from_the_dashboard_tells_what_was_left_out(
     db_path: Path, tmp_path: Path
 ) -> None:
-    import zipfile
-
-    from tests.conftest import FIXTURES
+    from tests.conftest import data_export_zip
 
     connect(db_path).close()
-    archive = tmp_path / "WE_00D5g000004xYzAB_1.ZIP"
-    with zipfile.ZipFile(archive, "w") as z:
-        for path in sorted((FIXTURES / "archives" / "salesforce_data_export").glob("*.csv")):
-            z.write(path, path.name)
+    archive = data_export_zip(tmp_path)
     app = RetentionApp(db_path, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await to_accounts(pilot)
@@ -681,9 +676,8 @@ def _downloads(tmp_path: Path, monkeypatch) -> Path:
     """A home whose Downloads folder holds exports as a browser leaves them (modified at
     fixed times)."""
     import os
-    import zipfile
 
-    from tests.conftest import FIXTURES
+    from tests.conftest import FIXTURES, data_export_zip
 
     monkeypatch.setenv("HOME", str(tmp_path))
     folder = tmp_path / "Downloads"
@@ -698,9 +692,7 @@ def _downloads(tmp_path: Path, monkeypatch) -> Path:
     }
     for name, data in files.items():
         (folder / name).write_bytes(data)
-    with zipfile.ZipFile(folder / "WE_00D5g000004xYzAB_1.ZIP", "w") as z:
-        for path in sorted((FIXTURES / "archives" / "salesforce_data_export").glob("*.csv")):
-            z.write(path, path.name)
+    data_export_zip(folder)
     (folder / "invoice.pdf").write_bytes(b"%PDF-1.4")  # not an export: not listed
     newest_first = (
         *("WE_00D5g000004xYzAB_1.ZIP", "unified_customers.csv", "Q3 board deck notes.csv"),

@@ -19,6 +19,7 @@ from importers.sources.common import (
     ext_email,
     ext_id,
     ext_name,
+    full_name,
     optional_column,
     subscription_periods,
 )
@@ -45,15 +46,8 @@ def _customer_fields() -> tuple[Field, ...]:
 
 def _customer_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """A customer without a company is named for the person (first and last name)."""
-    person = pl.concat_str(
-        optional_column(frame, "_first_name"),
-        optional_column(frame, "_last_name"),
-        separator=" ",
-        ignore_nulls=True,
-    )
-    return account_rows(
-        frame.with_columns(pl.when(person != "").then(person).alias("_description"))
-    )
+    person = full_name(optional_column(frame, "_first_name"), optional_column(frame, "_last_name"))
+    return account_rows(frame.with_columns(person.alias("_description")))
 
 
 CUSTOMERS = companies(

@@ -77,14 +77,17 @@ def optional_column(frame: pl.DataFrame, name: str) -> pl.Expr:
     return pl.col(name) if name in frame.columns else pl.lit(None)
 
 
+def full_name(first: pl.Expr, last: pl.Expr) -> pl.Expr:
+    """A person's name from the first and last names (null when both are empty)."""
+    joined = pl.concat_str(first, last, separator=" ", ignore_nulls=True).str.strip_chars()
+    return pl.when(joined != "").then(joined)
+
+
 def person_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """A CRM's contact row -> a contacts row: the name from the first and last names, the
     email the one matched to accounts."""
     return frame.with_columns(
-        pl.concat_str(["_first", "_last"], separator=" ", ignore_nulls=True)
-        .str.strip_chars()
-        .replace("", None)
-        .alias("name"),
+        full_name(pl.col("_first"), pl.col("_last")).alias("name"),
         pl.col("ext_email").alias("email"),
     )
 

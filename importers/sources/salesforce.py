@@ -27,6 +27,7 @@ from importers.sources.common import (
     ext_email,
     ext_id,
     ext_name,
+    full_name,
     optional_column,
     person_rows,
 )
@@ -78,9 +79,9 @@ def _owner_id() -> Field:
 def _user_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """A user -> a crm_users row: named by the full name, else first and last, else the
     username."""
-    parts = pl.concat_str(["_first", "_last"], separator=" ", ignore_nulls=True)
+    parts = full_name(pl.col("_first"), pl.col("_last"))
     return frame.with_columns(
-        pl.coalesce(pl.col("_full"), parts.replace("", None), pl.col("_username")).alias("name")
+        pl.coalesce(pl.col("_full"), parts, pl.col("_username")).alias("name")
     )
 
 

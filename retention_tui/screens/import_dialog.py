@@ -24,18 +24,20 @@ def downloads_folder() -> Path:
 
 
 def _size(n: int) -> str:
+    size = float(n)
     for unit in ("B", "KB", "MB"):
-        if n < 1024:
-            return f"{n:.0f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return f"{n:.1f} GB"
+        if size < 1024:
+            return f"{size:.0f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
 
 
-def _prompt(path: Path, what: str) -> str:
+def _about(path: Path) -> str:
+    """The name, modified time and size columns of an export's line (a stat: I/O)."""
     stat = path.stat()
     name = path.name if len(path.name) <= NAME_WIDTH else path.name[: NAME_WIDTH - 1] + "…"
     when = datetime.fromtimestamp(stat.st_mtime).strftime("%Y-%m-%d %H:%M")
-    return f"{name:<{NAME_WIDTH}} {when}  {_size(stat.st_size):>7}  {what}"
+    return f"{name:<{NAME_WIDTH}} {when}  {_size(stat.st_size):>7}"
 
 
 class ExportList(SelectionList[str]):
@@ -80,15 +82,16 @@ class ImportDialog(ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="import.exports")
     def find_exports(self) -> None:
-        """List the folder's exports, then tell what each is (a header read each)."""
+        """List the folder's exports, then tell what each is (a header read each): all
+        the file reading here, off the UI thread."""
         from importers.preview import describe, recent_exports
 
-        found = recent_exports(self.folder)
+        found = [(str(p), _about(p)) for p in recent_exports(self.folder)]
         self.app.call_from_thread(self._show, found)
-        for index, path in enumerate(found):
-            self.app.call_from_thread(self._tell, index, path, describe(path))
+        for index, (path, about) in enumerate(found):
+            self.app.call_from_thread(self._tell, index, f"{about}  {describe(Path(path))}")
 
-    def _show(self, found: list[Path]) -> None:
+    def _show(self, found: list[tuple[str, str]]) -> None:
         shown = str(self.folder).replace(str(Path.home()), "~", 1)
         label = self.query_one("#import-found", Label)
         if not found:
@@ -96,12 +99,12 @@ class ImportDialog(ModalScreen[str | None]):
             return
         label.update(f"Exports in {shown}, newest first (space picks, enter imports):")
         exports = self.query_one(ExportList)
-        exports.add_options(Selection(_prompt(p, "…"), str(p)) for p in found)
+        exports.add_options(Selection(f"{about}  …", path) for path, about in found)
         exports.highlighted = 0
         exports.display = True
 
-    def _tell(self, index: int, path: Path, what: str) -> None:
-        self.query_one(ExportList).replace_option_prompt_at_index(index, _prompt(path, what))
+    def _tell(self, index: int, prompt: str) -> None:
+        self.query_one(ExportList).replace_option_prompt_at_index(index, prompt)
 
     @on(SelectionList.SelectedChanged)
     def picked(self, event: SelectionList.SelectedChanged) -> None:
