@@ -164,3 +164,15 @@ def crm_user_names(conn: sqlite3.Connection, source: str) -> pl.DataFrame:
         schema={"source_id": pl.String, "name": pl.String},
         orient="row",
     )
+
+
+def owned_records(conn: sqlite3.Connection) -> pl.DataFrame:
+    """Who owns what: one row (owner, kind: 'account' or 'deal') per account and per CRM
+    deal, owner null when it has none."""
+    return pl.DataFrame(
+        conn.execute(
+            "SELECT owner, 'account' FROM accounts UNION ALL SELECT owner, 'deal' FROM deals"
+        ).fetchall(),
+        schema={"owner": pl.String, "kind": pl.String},
+        orient="row",
+    )

@@ -50,6 +50,7 @@ class RetentionApp(App[None]):
         Binding("u", "switch_screen_named('unmatched')", "Unmatched", id="app.unmatched"),
         Binding("r", "rescore", "Re-score", id="app.rescore"),
         Binding("i", "import_files", "Import", id="app.import"),
+        Binding("o", "pick_owner", "Owner", id="app.owner"),
         # keys 1-9 open the queues of the config (see __init__)
     ]
     COMMANDS: ClassVar = App.COMMANDS | {RetentionCommands}
@@ -62,11 +63,14 @@ class RetentionApp(App[None]):
     }
     DEFAULT_MODE = "dashboard"  # the morning view; `a` for the accounts list
 
-    def __init__(self, db_path: Path, as_of: date) -> None:
+    def __init__(self, db_path: Path, as_of: date, owner: str | None = None) -> None:
         super().__init__()
         self.db_path = Path(db_path)
         self.as_of = as_of
-        self.sub_title = f"{self.db_path.name} · as of {as_of.isoformat()}"
+        # Whose accounts the dashboard, the queues and the accounts list show (None:
+        # everyone's); `o` picks another (retention_tui/owner_scope.py).
+        self.owner = owner
+        self._set_sub_title()
         self._watch: sqlite3.Connection | None = None
         self.data_version = 0
         self.workspace = Workspace(self.db_path, as_of)
@@ -96,6 +100,60 @@ class RetentionApp(App[None]):
                 ),
             ]
         )
+
+    @property
+    def view_key(self) -> tuple[int, str | None]:
+        """What a screen's data depends on: the database's version and the owner shown."""
+        return (self.data_version, self.owner)
+
+    def _set_sub_title(self) -> None:
+        from retention_tui.owner_scope import whose
+
+        self.sub_title = f"{self.db_path.name} · as of {self.as_of.isoformat()}{whose(self.owner)}"
+
+    def action_pick_owner(self) -> None:
+        self.pick_owner()
+
+    @work(thread=True, exclusive=True, group="app.owner")
+    def pick_owner(self) -> None:
+        """Read the owners (off the UI thread), then offer them: everyone's accounts, or
+        one owner's."""
+        from db.queries import owned_records
+        from retention_tui.owner_scope import choices
+
+        try:
+            with closing(connect(self.db_path)) as conn:
+                records = owned_records(conn)
+        except RetentionError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
+            return
+        offered = choices(records, self.owner)
+        if len(offered) == 1:
+            self.call_from_thread(
+                self.notify, "No account or deal has an owner: everything is shown", timeout=5
+            )
+            return
+        self.call_from_thread(self._offer_owners, offered)
+
+    def _offer_owners(self, choices: list[tuple[str, str]]) -> None:
+        from retention_tui.screens.dialogs import ChooseDialog
+
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                self.show_owner(key or None)
+
+        self.push_screen(ChooseDialog("Whose accounts to show", choices), chosen)
+
+    def show_owner(self, owner: str | None) -> None:
+        """Show ``owner``'s accounts (None: everyone's): the open screen reloads now, the
+        others when they are next shown."""
+        if owner == self.owner:
+            return
+        self.owner = owner
+        self._set_sub_title()
+        reload = getattr(self.screen, "reload", None)
+        if reload is not None:
+            reload()
 
     def open_queue(self, name: str) -> None:
         self.switch_mode(f"queue-{name}")

@@ -15,8 +15,8 @@ async def settle(pilot, rounds: int = 20) -> None:
         await pilot.pause()
         # a screen starts its load after its first frame: until then it has no worker yet
         screen = pilot.app.screen
-        version = getattr(pilot.app, "data_version", None)
-        waiting = getattr(screen, "loaded_version", version) != version
+        view = getattr(pilot.app, "view_key", None)
+        waiting = getattr(screen, "loaded_view", view) != view
         busy = [w for w in pilot.app.workers if not w.is_finished]
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()

@@ -93,6 +93,30 @@ def as_of_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def owner_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--owner",
+        metavar="NAME",
+        default=None,
+        help="Only what NAME owns: their accounts (in win-back, their lost deals). An "
+        "owner's name, any case, or part of one.",
+    )(f)
+
+
+def named_owner(conn: Any, wanted: str | None, where: str = "--owner") -> str | None:
+    """The owner ``wanted`` names (retention_tui.owner_scope.resolve); None for everyone
+    when it is None or blank. An owner no account has is an error saying ``where``."""
+    from db.queries import owned_records
+    from retention_tui.owner_scope import resolve
+
+    if wanted is None or not wanted.strip():
+        return None
+    try:
+        return resolve(owned_records(conn), wanted)
+    except RetentionError as exc:
+        raise RetentionError(f"{where}: {exc}") from exc
+
+
 def open_db(db_path: Path | None) -> Any:
     return connect(paths.database_path(db_path))
 

@@ -24,6 +24,7 @@ from retention_tui.cli.base import (
     db_option,
     effective_config,
     format_option,
+    named_owner,
     open_db,
     today,
 )
@@ -115,7 +116,14 @@ def prepare_blocks(conn: sqlite3.Connection) -> None:
     default=None,
     help="Show the dashboard as of this date (default: today).",
 )
-def tui(db_path: Path | None, as_of: date | None) -> None:
+@click.option(
+    "--owner",
+    metavar="NAME",
+    default=None,
+    help="Show one owner's accounts (a name or part of one; \"\" for everyone's). "
+    "Default: 'view.owner' in retention.toml; o in the dashboard picks another.",
+)
+def tui(db_path: Path | None, as_of: date | None, owner: str | None) -> None:
     """Open the dashboard on an existing database."""
     path = paths.database_path(db_path)
     if not path.exists():
@@ -125,9 +133,20 @@ def tui(db_path: Path | None, as_of: date | None) -> None:
         )
     with closing(connect(path)) as conn:  # migrate (and report problems) before the screen
         prepare_blocks(conn)
+        shown = owner_shown(conn, path, owner)
     from retention_tui.app import RetentionApp
 
-    RetentionApp(path, as_of=as_of or today()).run()
+    RetentionApp(path, as_of=as_of or today(), owner=shown).run()
+
+
+def owner_shown(conn: sqlite3.Connection, path: Path, owner: str | None) -> str | None:
+    """The owner whose accounts the dashboard opens on: --owner, else the config's
+    'view.owner'; None (everyone's) when neither names one."""
+    from retention_tui.config import config_path, load
+
+    if owner is not None:
+        return named_owner(conn, owner)
+    return named_owner(conn, load(path)["view"]["owner"], f"{config_path(path)}: 'view.owner'")
 
 
 def _has_own_work(path: Path) -> bool:

@@ -21,7 +21,9 @@ from retention_tui.cli.base import (
     format_option,
     load_tables,
     month_before,
+    named_owner,
     open_db,
+    owner_option,
     print_document,
     score_run_for,
     today,
@@ -38,26 +40,29 @@ def report() -> None:
 @db_option
 @format_option
 @as_of_option
-def report_risk(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+@owner_option
+def report_risk(db_path: Path | None, fmt: str, as_of: date | None, owner: str | None) -> None:
     """Churn risk report: every customer by tier, worst first, with actions and MRR at risk."""
     from db.frames import load_all
-    from retention_tui.reports.risk import risk_rows, risk_summary
+    from retention_tui.owner_scope import narrow, whose
+    from retention_tui.reports.risk import risk_frame, risk_summary
     from retention_tui.scoring import compute
 
     cfg = effective_config(db_path)
     with closing(open_db(db_path)) as conn:
+        owner = named_owner(conn, owner)
         tables = load_all(conn)
         run = compute(conn, as_of or today(), cfg, tables)
     from retention_tui.engine.money import left_out_note, periods_fx
 
     accounts, periods = tables["accounts"], tables["subscription_periods"]
-    rows = risk_rows(run, accounts, cfg)
-    currency = periods_fx(periods, cfg["currency"]).base  # risk_rows' MRR is in the base
+    rows = narrow(risk_frame(run, accounts, cfg), owner).to_dicts()
+    currency = periods_fx(periods, cfg["currency"]).base  # risk_frame's MRR is in the base
     note = left_out_note(periods, cfg["currency"])
     if note:
         click.echo(f"Note: {note}", err=True)
     if fmt == "table":
-        click.echo(f"Churn risk report as of {run.as_of} (preset {run.preset})")
+        click.echo(f"Churn risk report as of {run.as_of} (preset {run.preset}){whose(owner)}")
         click.echo(risk_summary(rows, currency))
         click.echo()
         from retention_tui.formatting import money
@@ -185,18 +190,21 @@ def _queue_report(
     money_columns: tuple[str, ...] = (),
     with_scores: bool = False,
     ticked: str | None = None,
+    owner: str | None = None,
 ) -> None:
     """Build a queue from the tables and print it; money columns are formatted in tables:
     amount_minor (an invoice's, a deal's) in the row's own currency, the others (MRR, ARR)
     in the book's base. ``ticked`` names the playbook whose ticked steps the queue reads
-    (passed as done=)."""
+    (passed as done=). ``owner``: only the rows of the accounts (deals) that owner owns."""
     from db.frames import load_all
     from retention_tui.engine.money import periods_fx
     from retention_tui.formatting import money, row_currency
+    from retention_tui.owner_scope import narrow, whose
 
     cfg = effective_config(db_path)
     day = as_of or today()
     with closing(open_db(db_path)) as conn:
+        owner = named_owner(conn, owner)
         tables = load_all(conn)
         extra = {}
         if with_scores:
@@ -208,10 +216,10 @@ def _queue_report(
             from db.work import ticks
 
             extra["done"] = ticks(conn, ticked)
-    rows = build(tables, day, cfg, **extra).to_dicts()
+    rows = narrow(build(tables, day, cfg, **extra), owner).to_dicts()
     base = periods_fx(tables["subscription_periods"], cfg["currency"]).base
     if fmt == "table":
-        click.echo(f"{title} as of {day}: {len(rows)}")
+        click.echo(f"{title} as of {day}{whose(owner)}: {len(rows)}")
         click.echo()
         rows = [
             {
@@ -231,7 +239,8 @@ def _queue_report(
 @db_option
 @format_option
 @as_of_option
-def report_renewals(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+@owner_option
+def report_renewals(db_path: Path | None, fmt: str, as_of: date | None, owner: str | None) -> None:
     """Renewals in the next 180 days: the step due, overdue steps, health, ARR at stake."""
     from retention_tui.engine.queues import renewals
 
@@ -249,6 +258,7 @@ def report_renewals(db_path: Path | None, fmt: str, as_of: date | None) -> None:
         ("arr_at_stake",),
         with_scores=True,
         ticked="renewal",
+        owner=owner,
     )
 
 
@@ -256,35 +266,55 @@ def report_renewals(db_path: Path | None, fmt: str, as_of: date | None) -> None:
 @db_option
 @format_option
 @as_of_option
-def report_payments(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+@owner_option
+def report_payments(db_path: Path | None, fmt: str, as_of: date | None, owner: str | None) -> None:
     """Failed payments being recovered (dunning stage, next action and date, MRR at risk),
     then paying customers' cards that expire within 30 days."""
     from retention_tui.engine.queues import payments_queue
 
-    _queue_report(db_path, fmt, as_of, "Payments", payments_queue, ("amount_minor", "mrr_at_risk"))
+    _queue_report(
+        db_path,
+        fmt,
+        as_of,
+        "Payments",
+        payments_queue,
+        ("amount_minor", "mrr_at_risk"),
+        owner=owner,
+    )
 
 
 @report.command("reactivation")
 @db_option
 @format_option
 @as_of_option
-def report_reactivation(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+@owner_option
+def report_reactivation(
+    db_path: Path | None, fmt: str, as_of: date | None, owner: str | None
+) -> None:
     """Churned customers: the next step of the reactivation sequence, data expiry."""
     from retention_tui.engine.queues import reactivation
 
-    _queue_report(db_path, fmt, as_of, "Reactivation list", reactivation)
+    _queue_report(db_path, fmt, as_of, "Reactivation list", reactivation, owner=owner)
 
 
 @report.command("winback")
 @db_option
 @format_option
 @as_of_option
-def report_winback(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+@owner_option
+def report_winback(db_path: Path | None, fmt: str, as_of: date | None, owner: str | None) -> None:
     """Closed-lost deals scored for win-back: band, factors, next touch by lost reason."""
     from retention_tui.engine.queues import winback
 
     _queue_report(
-        db_path, fmt, as_of, "Win-back candidates", winback, ("amount_minor",), ticked="winback"
+        db_path,
+        fmt,
+        as_of,
+        "Win-back candidates",
+        winback,
+        ("amount_minor",),
+        ticked="winback",
+        owner=owner,
     )
 
 
@@ -292,32 +322,39 @@ def report_winback(db_path: Path | None, fmt: str, as_of: date | None) -> None:
 @db_option
 @format_option
 @as_of_option
-def report_expansion(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+@owner_option
+def report_expansion(db_path: Path | None, fmt: str, as_of: date | None, owner: str | None) -> None:
     """Expansion opportunities: healthy accounts with triggers or a high PQA score."""
     from retention_tui.engine.expansion import expansion_queue
 
     def build(tables: Any, day: date, cfg: dict, scores: Any, features: Any, risks: Any) -> Any:
         return expansion_queue(tables, day, cfg, features, scores)
 
-    _queue_report(db_path, fmt, as_of, "Expansion opportunities", build, with_scores=True)
+    _queue_report(
+        db_path, fmt, as_of, "Expansion opportunities", build, with_scores=True, owner=owner
+    )
 
 
 @report.command("onboarding")
 @db_option
 @format_option
 @as_of_option
-def report_onboarding(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+@owner_option
+def report_onboarding(
+    db_path: Path | None, fmt: str, as_of: date | None, owner: str | None
+) -> None:
     """Accounts in their first 90 days: each milestone hit, missed or due."""
     from retention_tui.engine.expansion import onboarding
 
-    _queue_report(db_path, fmt, as_of, "Onboarding", onboarding)
+    _queue_report(db_path, fmt, as_of, "Onboarding", onboarding, owner=owner)
 
 
 @report.command("advocates")
 @db_option
 @format_option
 @as_of_option
-def report_advocates(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+@owner_option
+def report_advocates(db_path: Path | None, fmt: str, as_of: date | None, owner: str | None) -> None:
     """Customers to ask for advocacy: supporters, advocates and champions (seed A's tiers)
     with the asks and rewards that fit them."""
     from retention_tui.engine.advocacy import advocates
@@ -325,7 +362,9 @@ def report_advocates(db_path: Path | None, fmt: str, as_of: date | None) -> None
     def build(tables: Any, day: date, cfg: dict, scores: Any, features: Any, risks: Any) -> Any:
         return advocates(tables, features, day, cfg)
 
-    _queue_report(db_path, fmt, as_of, "Advocates", build, ("mrr_minor",), with_scores=True)
+    _queue_report(
+        db_path, fmt, as_of, "Advocates", build, ("mrr_minor",), with_scores=True, owner=owner
+    )
 
 
 @report.command("capacity")

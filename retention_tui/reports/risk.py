@@ -54,11 +54,6 @@ def risk_frame(run: ScoreRun, accounts: pl.DataFrame, cfg: dict) -> pl.DataFrame
     )
 
 
-def risk_rows(run: ScoreRun, accounts: pl.DataFrame, cfg: dict) -> list[dict[str, object]]:
-    """risk_frame's rows as dicts."""
-    return risk_frame(run, accounts, cfg).to_dicts()
-
-
 def risk_summary(rows: list[dict[str, object]], currency: str = "USD") -> str:
     counts = {t: 0 for t in (*TIERS, NO_SCORE)}
     mrr = dict(counts)

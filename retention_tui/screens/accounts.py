@@ -9,6 +9,7 @@ import polars as pl
 from retention_tui.config import load as load_config
 from retention_tui.formatting import money
 from retention_tui.overview import accounts_overview
+from retention_tui.owner_scope import narrow
 from retention_tui.screens.listing import ListScreen
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ class AccountsScreen(ListScreen):
         # coming from the dashboard, the book is loaded already
         book = app.workspace.loaded(app.data_version)
         tables = book.tables if book is not None else None
-        return self.read(lambda conn: accounts_overview(conn, app.as_of, cfg, tables))
+        rows = self.read(lambda conn: accounts_overview(conn, app.as_of, cfg, tables))
+        return narrow(rows, app.owner)
 
     def cells(self, r: dict) -> tuple[object, ...]:
         return (

@@ -18,6 +18,7 @@ from retention_tui.engine.health import tier_distribution
 from retention_tui.engine.metrics import metric_options, month_starts, total_mrr
 from retention_tui.engine.money import left_out_note
 from retention_tui.formatting import money
+from retention_tui.owner_scope import narrow, narrow_tables, owned
 from retention_tui.queue_views import QueueView
 from retention_tui.reports.documents import share
 from retention_tui.reports.revenue import nrr_report
@@ -40,16 +41,18 @@ NO_BILLING = (
 )
 
 
-def revenue_figures(book: Book, as_of: date) -> dict[str, object]:
-    """The dashboard's headline (MRR, last month's NRR, GRR and logo churn) and MRR trend:
-    from the tables alone, so they show while the book is being scored."""
-    cfg, tables = book.cfg, book.tables
+def revenue_figures(book: Book, as_of: date, owner: str | None = None) -> dict[str, object]:
+    """The dashboard's headline (MRR, last month's NRR, GRR and logo churn) and MRR trend
+    of the book (or of the owner's accounts): from the tables alone, so they show while
+    the book is being scored."""
+    cfg, tables = book.cfg, narrow_tables(book.tables, owner)
     months = month_starts(as_of - timedelta(days=365), as_of)
     opts = metric_options(cfg)
     periods = tables["subscription_periods"]
     trend = total_mrr(periods, months, **opts)  # type: ignore[arg-type]
     if periods.is_empty():
-        return {"headline": NO_BILLING, "trend": trend}
+        headline = NO_BILLING if owner is None else f"MRR: no subscription on {owner}'s accounts"
+        return {"headline": headline, "trend": trend}
     nrr = nrr_report(tables, as_of, 2, None, cfg, year=False)
     base = book.base_currency
     now = book_mrr(tables, as_of, cfg)
@@ -74,15 +77,20 @@ def revenue_figures(book: Book, as_of: date) -> dict[str, object]:
     return {"headline": headline, "trend": trend}
 
 
-def health_figures(s: Snapshot, as_of: date) -> dict[str, object]:
+def health_figures(s: Snapshot, as_of: date, owner: str | None = None) -> dict[str, object]:
     """The dashboard's health tiers (accounts, share, MRR) and the risks due, from the
-    scored book."""
+    scored book (of the owner's accounts)."""
     base = s.book.base_currency
+    scores, features, risks = s.run.scores, s.run.features, s.run.risks
+    ids = owned(s.tables["accounts"], owner)
+    if ids is not None:
+        mine = pl.col("account_id").is_in(ids.implode())
+        scores, features, risks = scores.filter(mine), features.filter(mine), risks.filter(mine)
     tiers = [
         (r["tier"], r["accounts"], share(r["share"]), money(r["mrr"], base))
-        for r in tier_distribution(s.run.scores, s.run.features).iter_rows(named=True)
+        for r in tier_distribution(scores, features).iter_rows(named=True)
     ]
-    due = s.run.risks.filter(pl.col("respond_by") <= as_of)
+    due = risks.filter(pl.col("respond_by") <= as_of)
     names = s.tables["accounts"].select("account_id", "name")
     shown = due.head(20).join(names, on="account_id", how="left", maintain_order="left")
     risks = [
@@ -96,11 +104,13 @@ def queue_labels(queue_views: tuple[QueueView, ...]) -> list[str]:
     return [f"{q.key}  {q.title}" for q in queue_views]
 
 
-def queue_counts(s: Snapshot, as_of: date, queue_views: tuple[QueueView, ...]) -> list[tuple]:
-    """(label, items) of each queue: at 100k accounts the seven take ~1.2 s, so the
-    dashboard shows its figures first."""
+def queue_counts(
+    s: Snapshot, as_of: date, queue_views: tuple[QueueView, ...], owner: str | None = None
+) -> list[tuple]:
+    """(label, items) of each queue (the owner's items): at 100k accounts the seven take
+    ~1.2 s, so the dashboard shows its figures first."""
     return [
-        (label, q.build(s, as_of).height)
+        (label, narrow(q.build(s, as_of), owner).height)
         for label, q in zip(queue_labels(queue_views), queue_views, strict=True)
     ]
 
@@ -149,13 +159,13 @@ class DashboardScreen(LoadingScreen):
         version = app.data_version
         book = app.workspace.book(version, say)
         say("Loading… MRR and retention")
-        self.post(self.show_revenue, revenue_figures(book, app.as_of))
+        self.post(self.show_revenue, revenue_figures(book, app.as_of, app.owner))
         waiting = self.read(waiting_rows)
         snapshot = app.workspace.get(version, lambda text: self.post(due.update, text))
-        figures = health_figures(snapshot, app.as_of)
+        figures = health_figures(snapshot, app.as_of, app.owner)
         figures["waiting"] = waiting
         self.post(self.show_health, figures)
-        return queue_counts(snapshot, app.as_of, app.queues)
+        return queue_counts(snapshot, app.as_of, app.queues, app.owner)
 
     def show_revenue(self, d: dict) -> None:
         self.query_one("#dashboard-headline", Static).update(d["headline"])

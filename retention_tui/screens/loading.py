@@ -1,5 +1,6 @@
-"""A screen whose data is loaded off the main thread and reloaded when the database
-changes (the app bumps ``data_version`` when another process commits)."""
+"""A screen whose data is loaded off the main thread and reloaded when what it shows
+changes: the database (the app bumps ``data_version`` when another process commits) or
+whose accounts are shown (``owner``): the app's ``view_key``."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ T = TypeVar("T")
 class LoadingScreen(Screen[None]):
     """Subclasses implement ``fetch`` (runs in a worker thread) and ``show`` (main thread)."""
 
-    loaded_version = -1
+    loaded_view: tuple = ()
 
     def fetch(self) -> Any:
         raise NotImplementedError
@@ -38,8 +39,9 @@ class LoadingScreen(Screen[None]):
             return query(conn)
 
     def reload(self) -> None:
-        """Load the data (again), noting which version of the database it shows."""
-        self.loaded_version = self.app.data_version  # type: ignore[attr-defined]
+        """Load the data (again), noting which version of the database (and whose
+        accounts) it shows."""
+        self.loaded_view = self.app.view_key  # type: ignore[attr-defined]
         self.load()
 
     def reload_after_paint(self) -> None:
@@ -50,7 +52,7 @@ class LoadingScreen(Screen[None]):
         self.call_after_refresh(self._reload_if_stale)
 
     def _reload_if_stale(self) -> None:
-        if self.loaded_version != self.app.data_version:  # type: ignore[attr-defined]
+        if self.loaded_view != self.app.view_key:  # type: ignore[attr-defined]
             self.reload()
 
     def on_screen_resume(self) -> None:

@@ -16,6 +16,7 @@ from db import RetentionError, connect
 from db.work import snooze, snoozed
 from retention_tui.engine.money import periods_fx
 from retention_tui.formatting import row_currency
+from retention_tui.owner_scope import narrow
 from retention_tui.queue_views import QueueView, cell
 from retention_tui.screens.listing import ListScreen
 
@@ -45,7 +46,7 @@ class QueueScreen(ListScreen):
     def fetch(self) -> pl.DataFrame:
         app: RetentionApp = self.app  # type: ignore[assignment]
         snapshot = app.workspace.get(app.data_version)
-        frame = self.view.build(snapshot, app.as_of)
+        frame = narrow(self.view.build(snapshot, app.as_of), app.owner)
         self.base = periods_fx(
             snapshot.tables["subscription_periods"], snapshot.cfg["currency"]
         ).base
