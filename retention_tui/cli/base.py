@@ -105,7 +105,7 @@ def owner_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def named_owner(conn: Any, wanted: str | None, where: str = "--owner") -> str | None:
     """The owner ``wanted`` names (retention_tui.owner_scope.resolve); None for everyone
-    when it is None or blank. An owner no account has is an error saying ``where``."""
+    when it is None or blank. A name that owns nothing is an error saying ``where``."""
     from db.queries import owned_records
     from retention_tui.owner_scope import resolve
 
