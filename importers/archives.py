@@ -60,9 +60,12 @@ def csv_members(path: Path) -> list[Path] | None:
     reading it as CSV says what it is). An archive without CSV files is an error."""
     if not path.is_file():  # a folder, or a file in an archive
         return None
-    with path.open("rb") as f:
-        if f.read(4) != ZIP_MARK:
-            return None
+    try:
+        with path.open("rb") as f:
+            if f.read(4) != ZIP_MARK:
+                return None
+    except OSError as exc:
+        _fail(path, f"cannot be read ({exc.strerror})")
     with _open(path) as archive:
         names = archive.namelist()
     if _is_workbook(names):

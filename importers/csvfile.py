@@ -114,7 +114,7 @@ _AS_CSV = "expected CSV text (export the sheet as CSV; in Excel: Save As > CSV U
 def _not_text(data: bytes) -> str | None:
     """What a file is, and what to do, when it is one of the files people pick by mistake:
     a workbook where the tool offered XLSX, an archive inside an archive; else None."""
-    if data.startswith(b"PK\x03\x04"):  # a ZIP archive: an .xlsx is one too
+    if data.startswith(archives.ZIP_MARK):  # a ZIP archive: an .xlsx is one too
         if b"[Content_Types].xml" in data[:2048] or b"xl/" in data[:2048]:
             return f"is an Excel workbook (.xlsx), not CSV; {_AS_CSV}"
         return "is a ZIP archive, not CSV; unzip it and import the CSV files in it (or its folder)"

@@ -3,6 +3,8 @@ of exports found in the downloads folder): a format, an archive's formats, or wh
 
 from __future__ import annotations
 
+import os
+import stat
 from collections import Counter
 from pathlib import Path
 
@@ -44,16 +46,25 @@ def describe(path: Path) -> str:
         return str(exc).removeprefix(f"{path}: ").removeprefix(f"{path}, row 1: ")
 
 
-def recent_exports(folder: Path, limit: int = 20) -> list[Path]:
-    """The newest ``limit`` files in ``folder`` (not its subfolders) that may be exports:
-    CSV files, gzip-compressed or not, and ZIP archives; none when it is not a folder."""
-    if not folder.is_dir():
+def recent_exports(folder: Path, limit: int = 20) -> list[tuple[Path, os.stat_result]]:
+    """The newest ``limit`` files in ``folder`` (not its subfolders) that may be exports,
+    with their stat: CSV files, gzip-compressed or not, and ZIP archives; none when it is
+    not a folder one may read. A file gone meanwhile, or not ours to stat, is passed over."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:  # no such folder, not a folder, not ours to read
         return []
-    found = [
-        p
-        for p in folder.iterdir()
-        if (archives.is_csv_name(p.name) or p.name.lower().endswith(".zip"))
-        and not p.name.startswith(".")
-        and p.is_file()
-    ]
-    return sorted(found, key=lambda p: (-p.stat().st_mtime, p.name))[:limit]
+    found = []
+    for p in entries:
+        name = p.name
+        if name.startswith(".") or not (
+            archives.is_csv_name(name) or name.lower().endswith(".zip")
+        ):
+            continue
+        try:
+            info = p.stat()
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            found.append((p, info))
+    return sorted(found, key=lambda f: (-f[1].st_mtime, f[0].name))[:limit]

@@ -151,6 +151,10 @@ class RetentionApp(App[None]):
             return
         self.owner = owner
         self._set_sub_title()
+        self._reload_screen()
+
+    def _reload_screen(self) -> None:
+        """Load the open screen's data again, if it is a screen that loads data."""
         reload = getattr(self.screen, "reload", None)
         if reload is not None:
             reload()
@@ -213,9 +217,7 @@ class RetentionApp(App[None]):
         if version == self.data_version and not own:
             return False
         self.data_version = version
-        reload = getattr(self.screen, "reload", None)
-        if reload is not None:
-            reload()
+        self._reload_screen()
         if not own:
             self.notify("The database changed: data reloaded", timeout=3)
         return True

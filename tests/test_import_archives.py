@@ -314,9 +314,10 @@ def test_what_a_file_would_be_imported_as_is_told_from_its_header(
     (tmp_path / "sub.csv").mkdir()
     (tmp_path / ".~lock.a.csv#").write_text("x")
     (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / "gone.csv").symlink_to(tmp_path / "deleted.csv")  # no file to stat
     for age, path in enumerate((empty, big, data_export, workbook)):
         os.utime(path, (2_000_000_000 - age, 2_000_000_000 - age))
-    assert recent_exports(tmp_path) == [empty, big, data_export]
+    assert [p for p, _ in recent_exports(tmp_path)] == [empty, big, data_export]
     assert recent_exports(tmp_path / "nowhere") == []
 
 
@@ -347,3 +348,27 @@ def test_a_file_no_format_fits_is_told_from_its_header_not_read_whole(
             "User.csv",
         ]
     )
+
+
+def test_a_file_that_cannot_be_opened_is_said_not_a_traceback(
+    db_path: Path, runner: CliRunner, tmp_path: Path, monkeypatch
+) -> None:
+    locked = tmp_path / "customers.csv"
+    locked.write_text("id,name\nacc_1,Acme\n")
+    real_open = Path.open
+
+    def refusing(self: Path, *args, **kwargs):
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    assert _import(runner, db_path, CANONICAL / "accounts.csv").exit_code == 0
+    before = database_digest(db_path)
+    monkeypatch.setattr(Path, "open", refusing)
+    result = _import(runner, db_path, locked)
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: {locked}: cannot be read (Permission denied)"
+    assert database_digest(db_path) == before
+    from importers.preview import describe
+
+    assert describe(locked) == "cannot be read (Permission denied)"

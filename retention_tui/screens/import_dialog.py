@@ -3,6 +3,7 @@ shown with what it would be imported as (read from its header in a worker thread
 
 from __future__ import annotations
 
+import os
 import shlex
 from datetime import datetime
 from pathlib import Path
@@ -32,9 +33,8 @@ def _size(n: int) -> str:
     return f"{size:.1f} GB"
 
 
-def _about(path: Path) -> str:
-    """The name, modified time and size columns of an export's line (a stat: I/O)."""
-    stat = path.stat()
+def _about(path: Path, stat: os.stat_result) -> str:
+    """The name, modified time and size columns of an export's line."""
     name = path.name if len(path.name) <= NAME_WIDTH else path.name[: NAME_WIDTH - 1] + "…"
     when = datetime.fromtimestamp(stat.st_mtime).strftime("%Y-%m-%d %H:%M")
     return f"{name:<{NAME_WIDTH}} {when}  {_size(stat.st_size):>7}"
@@ -86,7 +86,7 @@ class ImportDialog(ModalScreen[str | None]):
         the file reading here, off the UI thread."""
         from importers.preview import describe, recent_exports
 
-        found = [(str(p), _about(p)) for p in recent_exports(self.folder)]
+        found = [(str(p), _about(p, stat)) for p, stat in recent_exports(self.folder)]
         self.app.call_from_thread(self._show, found)
         for index, (path, about) in enumerate(found):
             self.app.call_from_thread(self._tell, index, f"{about}  {describe(Path(path))}")
