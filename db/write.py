@@ -138,6 +138,22 @@ def enrich(
     return conn.total_changes - before
 
 
+def name_owners(conn: sqlite3.Connection, source: str) -> dict[str, int]:
+    """Name the owner of every account and deal owned by one of ``source``'s users (their
+    owner_ref, 'source:user id'), by the user's name; returns how many of each changed."""
+    changed = {}
+    for table in ("accounts", "deals"):
+        before = conn.total_changes
+        conn.execute(
+            f"UPDATE {table} SET owner = u.name FROM crm_users AS u "
+            f"WHERE u.source = ? AND {table}.owner_ref = u.source || ':' || u.source_id "
+            f"AND {table}.owner IS NOT u.name",
+            (source,),
+        )
+        changed[table] = conn.total_changes - before
+    return changed
+
+
 def is_bulk_load(conn: sqlite3.Connection, table: str, rows: int) -> bool:
     """Whether writing ``rows`` new rows into ``table`` is cheaper with its secondary
     indexes built afterwards than kept up to date row by row: many rows, and at least as

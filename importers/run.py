@@ -29,6 +29,7 @@ from db.write import (
     enrich,
     indexes_built_after,
     is_bulk_load,
+    name_owners,
     source_is_new,
     upsert,
 )
@@ -42,7 +43,10 @@ CHUNK_ROWS = 100_000  # rows written between two progress reports
 # What a CRM knows best: a company file matched to an account another tool made (HubSpot
 # to Stripe's) updates these; the rest (name, domain, plan...) it only fills when empty.
 CRM_FIELDS = frozenset(
-    ("owner", "industry", "employees", "segment", "renewal_date", "contract_value_minor")
+    {
+        *("owner", "owner_ref", "industry", "employees"),
+        *("segment", "renewal_date", "contract_value_minor"),
+    }
 )
 
 
@@ -65,6 +69,9 @@ class FileResult:
     accounts_matched: int = 0
     pending: int = 0  # rows kept until they are linked to an account
     footer: tuple[str, ...] = ()  # a report footer's lines, left out (RawTable.footer)
+    # table -> rows (accounts, deals) whose owner a users file named
+    owners_named: dict[str, int] = field(default_factory=dict)
+    owners_unknown: int = 0  # rows whose owner is a user id no users file has named yet
 
 
 class _DryRun(Exception):
@@ -274,25 +281,32 @@ def write_rows(
     return UpsertCounts(inserted, updated, unchanged)
 
 
-def _owners_named(conn: sqlite3.Connection, parsed: Parsed) -> Parsed:
-    """A CRM file that names owners by the CRM's user id (OWNER_ID) gets their names from
-    the CRM's users imported (with it or before), where it has no owner's name. Owners are
-    overwritten only when every id is known: an unknown one must not erase a name."""
+def _owners_named(conn: sqlite3.Connection, parsed: Parsed) -> tuple[Parsed, int]:
+    """A CRM file that names owners by the CRM's user id (OWNER_ID) keeps that id
+    ('source:id', owner_ref) and gets their names from the CRM's users imported (with it or
+    before), where it has no owner's name. Owners are overwritten only when every id is
+    known: an unknown one must not erase a name. Also returns how many rows name an owner
+    no user imported yet says (db.write.name_owners names them when the users come)."""
     frame = parsed.frame
     if OWNER_ID not in frame.columns or frame[OWNER_ID].null_count() == frame.height:
-        return parsed
+        return parsed, 0
     users = queries.crm_user_names(conn, parsed.fmt.source)
     named = frame.join(
         users.rename({"source_id": OWNER_ID, "name": "_owner_name"}),
         on=OWNER_ID,
         how="left",
     )
-    unknown = named.filter(pl.col(OWNER_ID).is_not_null() & pl.col("_owner_name").is_null())
-    present = parsed.present_targets
-    if unknown.height == 0 and "owner" not in present:
+    unknown = pl.col(OWNER_ID).is_not_null() & pl.col("_owner_name").is_null()
+    present = (*parsed.present_targets, "owner_ref")
+    if not named.select(unknown.any()).item() and "owner" not in present:
         present = (*present, "owner")
-    named = named.with_columns(pl.coalesce("owner", "_owner_name").alias("owner"))
-    return dataclasses.replace(parsed, frame=named.drop("_owner_name"), present_targets=present)
+    named = named.with_columns(
+        pl.coalesce("owner", "_owner_name").alias("owner"),
+        (pl.lit(f"{parsed.fmt.source}:") + pl.col(OWNER_ID)).alias("owner_ref"),
+    )
+    unnamed = named.select((unknown & pl.col("owner").is_null()).sum()).item()
+    parsed = dataclasses.replace(parsed, frame=named.drop("_owner_name"), present_targets=present)
+    return parsed, unnamed
 
 
 def _write(
@@ -303,7 +317,8 @@ def _write(
     say: Callable[[str], None],
 ) -> FileResult:
     started = time.perf_counter()
-    item = dataclasses.replace(item, parsed=_owners_named(conn, item.parsed))
+    owned, owners_unknown = _owners_named(conn, item.parsed)
+    item = dataclasses.replace(item, parsed=owned)
     parsed = item.parsed
     fmt = parsed.fmt
     table_columns = _table_columns(conn, fmt.table)
@@ -350,6 +365,7 @@ def _write(
         if "FOREIGN KEY" in str(exc):
             raise _missing_reference(f"{item.path}: a row of {fmt.table}") from exc
         raise RetentionError(f"{item.path}: {exc}; expected ids that no other source uses") from exc
+    owners_named = name_owners(conn, fmt.source) if fmt.table == "crm_users" else {}
     if links.has_pending(conn, fmt.table, fmt.source):
         links.forget_pending(conn, fmt.table, fmt.source, frame["source_id"].to_list())
     duration_ms = round((item.seconds + time.perf_counter() - started) * 1000)
@@ -371,6 +387,8 @@ def _write(
         accounts_matched=placement.matched if placement else 0,
         pending=placement.pending if placement else 0,
         footer=parsed.footer,
+        owners_named=owners_named,
+        owners_unknown=owners_unknown,
     )
     if not dry_run:
         queries.log_import(

@@ -13,7 +13,7 @@ import polars as pl
 
 from db.errors import Problem, RetentionError
 from importers.csvfile import ROW, RawTable
-from importers.spec import Field, FileFormat, normalise_header
+from importers.spec import HELPER_PREFIX, Field, FileFormat, normalise_header
 from importers.values import CENTS, money_minor
 
 MAX_SHOWN = 10
@@ -87,6 +87,20 @@ class _Problems:
         if self.total:
             self.items.sort(key=lambda p: (p.row or 0, p.column or ""))
             raise RetentionError.from_problems(self.items[:MAX_SHOWN], self.total)
+
+
+def _derived(typed: pl.DataFrame, targets: list[str]) -> tuple[str, ...]:
+    """The columns a format's transform made of the file's (a contact's name from its first
+    and last names, a subscription's billing interval, a lost deal's reason): present, so
+    a re-import updates them, when the file gave any row a value for them; one no row has
+    (made of columns the file lacks) leaves the stored values alone."""
+    made = [
+        c
+        for c in typed.columns
+        if c not in targets and c not in (ROW, "source_id") and not c.startswith(HELPER_PREFIX)
+    ]
+    counts = typed.select(pl.col(c).is_not_null().any() for c in made).row(0) if made else ()
+    return tuple(c for c, given in zip(made, counts, strict=True) if given)
 
 
 def parse(fmt: FileFormat, table: RawTable) -> Parsed:
@@ -193,8 +207,10 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
         for f in fmt.fields
         if f.values
     )
+    derived: tuple[str, ...] = ()
     if fmt.transform:
         typed = fmt.transform(typed)
+        derived = _derived(typed, targets)
     if fmt.key != ("source_id",):
         typed = typed.with_columns(
             pl.concat_str([pl.col(k).cast(pl.String) for k in fmt.key], separator="/").alias(
@@ -213,7 +229,7 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
         typed = _drop_repeats(typed, key_label_of(fmt, named), problems)
     dropped = before - typed.height
     problems.raise_if_any()
-    present = tuple(f.target for f in fmt.fields if f.column in columns)
+    present = (*(f.target for f in fmt.fields if f.column in columns), *derived)
     return Parsed(
         table.name,
         fmt,

@@ -41,8 +41,17 @@ def file_summary(r: FileResult, dry_run: bool = False) -> list[str]:
         lines.append(f"  skipped {plural(n, 'row')}: {reason}")
     if r.pending:
         lines.append(
-            f"  {plural(r.pending, 'row')} match no account (or several) and wait: see "
+            f"  {plural(r.pending, 'row matches', 'rows match')} no account (or several) and "
+            f"{'waits' if r.pending == 1 else 'wait'}: see "
             "'retention accounts unmatched'"
+        )
+    named = [plural(n, table.rstrip("s")) for table, n in r.owners_named.items() if n]
+    if named:
+        lines.append(f"  named the owners of {' and '.join(named)}")
+    if r.owners_unknown:
+        lines.append(
+            f"  {plural(r.owners_unknown, 'row names its', 'rows name their')} owner by a user id "
+            "no users file has named yet: import the users (Salesforce's User.csv) to name them"
         )
     if r.ignored_columns:
         lines.append(f"  ignored columns: {', '.join(r.ignored_columns)}")

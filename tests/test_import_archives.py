@@ -258,11 +258,28 @@ def test_owners_named_by_id_take_their_names_from_the_users_and_never_lose_one(
         "005A,dana@ourco.com,Dana,Lee,Dana Lee,dana@ourco.com\n"
         "005B,sam@ourco.com,Sam,Ortiz,,sam@ourco.com\n"  # no full name: first and last
     )
+    deals = tmp_path / "Opportunity.csv"
+    deals.write_text(
+        "Id,AccountId,Name,StageName,Amount,CloseDate,CreatedDate,OwnerId\n"
+        "006A,001A,Acme renewal,Closed Lost,1200,2024-06-30,2024-01-05T00:00:00.000Z,005B\n"
+    )
     owners = "SELECT account_id, owner FROM accounts ORDER BY 1"
-    # accounts before their users: no names yet
-    assert _import(runner, db_path, accounts).exit_code == 0
+    # accounts and deals before their users: no names yet, and the import says so
+    said = runner.invoke(cli, ["import", "--db", str(db_path), str(accounts), str(deals)])
+    assert said.exit_code == 0, said.output
+    assert "2 rows name their owner by a user id no users file has named yet" in said.output
+    assert "1 row names its owner by a user id" in said.output
     assert _rows(db_path, owners) == [("salesforce:001A", None), ("salesforce:001B", None)]
-    # with their users (in any order on the command line): named
+    # the users imported later name them
+    said = runner.invoke(cli, ["import", "--db", str(db_path), str(users)])
+    assert said.exit_code == 0, said.output
+    assert "named the owners of 2 accounts and 1 deal" in said.output
+    assert _rows(db_path, owners) == [
+        ("salesforce:001A", "Dana Lee"),
+        ("salesforce:001B", "Sam Ortiz"),
+    ]
+    assert _rows(db_path, "SELECT owner FROM deals") == [("Sam Ortiz",)]
+    # imported again with their users (in any order on the command line): still named
     assert _import(runner, db_path, accounts, users).exit_code == 0
     assert _rows(db_path, owners) == [
         ("salesforce:001A", "Dana Lee"),
@@ -286,6 +303,11 @@ def test_owners_named_by_id_take_their_names_from_the_users_and_never_lose_one(
         ("salesforce:001A", "Sam Ortiz"),
         ("salesforce:001B", "Dana Lee"),
     ]
+    # a user renamed in the CRM renames what they own
+    users.write_text(users.read_text().replace(",Sam,Ortiz,", ",Sam,Ortiz-Reyes,"))
+    said = runner.invoke(cli, ["import", "--db", str(db_path), str(users)])
+    assert "named the owners of 1 account and 1 deal" in said.output
+    assert _rows(db_path, owners)[0] == ("salesforce:001A", "Sam Ortiz-Reyes")
 
 
 def test_what_a_file_would_be_imported_as_is_told_from_its_header(

@@ -404,7 +404,8 @@ def test_summary_tells_what_each_file_did(db_path: Path, runner: CliRunner) -> N
     )
     assert "  skipped 1 row: first payment not made (incomplete)" in out
     assert (
-        "  1 row match no account (or several) and wait: see 'retention accounts unmatched'" in out
+        "  1 row matches no account (or several) and waits: see 'retention accounts unmatched'"
+        in out
     )
     assert "  ignored columns: Summation column, Requester, Requester id" in out
 
@@ -540,6 +541,46 @@ def test_reimporting_every_tool_changes_nothing(tools_db: Path, runner: CliRunne
         if ": 0 inserted, 0 updated" not in line and "rows:" in line
     ]
     assert inserted == []
+
+
+def test_a_changed_record_updates_what_was_made_of_its_columns(
+    tools_db: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """What a format makes of a file's columns (a billing interval, a lost deal's reason in
+    our words, a contact's name from first and last, a card's expiry) follows the tool's
+    record when it changes, like the columns stored as they are."""
+    hubspot = TOOLS / "hubspot"
+    subs = (TOOLS / "stripe" / "subscriptions.csv").read_text()
+    deals = (hubspot / "hubspot-crm-exports-all-deals-2024-11-20.csv").read_text()
+    contacts = (hubspot / "hubspot-crm-exports-all-contacts-2024-11-20.csv").read_text()
+    changed = {
+        "subscriptions.csv": subs.replace(",5,month,24.50,usd,", ",5,year,294.00,usd,"),
+        "deals.csv": deals.replace(
+            "Went with a competitor (Vandelay)", "Too expensive for this year"
+        ),
+        "contacts.csv": contacts.replace("501,Ana,Ruiz,", "501,Ana,Ruiz-Soto,"),
+    }
+    for name, text in changed.items():
+        (tmp_path / name).write_text(text)
+    result = _import(runner, tools_db, *(tmp_path / name for name in changed))
+    assert result.exit_code == 0, result.output
+    assert set(
+        _rows(
+            tools_db,
+            "SELECT billing_interval, amount_minor FROM subscription_periods "
+            "WHERE source_id LIKE 'sub_1AcmeGrowth/%'",
+        )
+    ) == {("year", 117_600)}  # $294.00 x 5, less 20%: a year, not a month
+    assert _rows(tools_db, "SELECT lost_reason FROM deals WHERE source_id = '9002'") == [("price",)]
+    assert _rows(tools_db, "SELECT name FROM contacts WHERE source_id = '501'") == [
+        ("Ana Ruiz-Soto",)
+    ]
+    # a file without the columns a value is made of leaves it alone
+    (tmp_path / "deals.csv").write_text(
+        "Record ID,Deal Name,Deal Stage\n9002,Hooli - Enterprise,closedlost\n"
+    )
+    assert _import(runner, tools_db, tmp_path / "deals.csv").exit_code == 0
+    assert _rows(tools_db, "SELECT lost_reason FROM deals WHERE source_id = '9002'") == [("price",)]
 
 
 @pytest.mark.parametrize(

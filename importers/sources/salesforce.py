@@ -10,7 +10,7 @@ column only accounts have, and not by one that marks another object (a Contact's
 AccountId, a Lead's Company, a User's Username), so a Data Export's Contact.csv,
 Lead.csv, User.csv or Campaign.csv never becomes accounts. Rows the export marks deleted
 (IsDeleted, in Data Loader's "Export All") are left out. Those files name owners by
-OwnerId; the users (User.csv, in the same export) give their names.
+OwnerId; the users (User.csv, in the same export or imported later) give their names.
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ def _owner_id() -> Field:
         OWNER_ID,
         ID,
         aliases=("OwnerId",),
-        doc="The owner's user id (005...): named from the users imported (User.csv).",
+        doc="The owner's user id (005...), kept: named from the users imported (User.csv), "
+        "now or later.",
     )
 
 
@@ -94,7 +95,7 @@ USERS = FileFormat(
     signature=("User ID", "Username"),
     sources=SOURCES,
     description="Salesforce users: the names of the owners accounts and opportunities name "
-    "by OwnerId (import them with, or before, those files).",
+    "by OwnerId (imported with those files, before or after them).",
     fields=(
         Field("User ID", "source_id", ID, required=True, aliases=("Id",)),
         Field("Username", "_username", TEXT, required=True),
