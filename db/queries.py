@@ -166,6 +166,20 @@ def crm_user_names(conn: sqlite3.Connection, source: str) -> pl.DataFrame:
     )
 
 
+def latest_periods(conn: sqlite3.Connection, source: str) -> pl.DataFrame:
+    """Each of ``source``'s subscriptions' latest period (the one that starts last): its
+    subscription_id, source_id, start, end, status and terms."""
+    # SQLite takes a bare column's value from the row that gives MAX() its value
+    return frame(
+        conn,
+        "SELECT subscription_id, source_id, MAX(period_start) AS period_start, period_end, "
+        "status, amount_minor, quantity, billing_interval, plan, currency "
+        "FROM subscription_periods WHERE source = ? GROUP BY subscription_id",
+        (source,),
+        {"source_id": pl.String} | SUBSCRIPTION_PERIOD_SCHEMA,
+    )
+
+
 def owned_records(conn: sqlite3.Connection) -> pl.DataFrame:
     """Who owns what: one row (owner, kind: 'account' or 'deal') per account and per CRM
     deal, owner null when it has none."""

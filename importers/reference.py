@@ -170,6 +170,19 @@ rules there (detection, all-or-nothing, exit code 2, upserts) hold for these fil
   when the file has one; week, month, quarter and year kept, any other period (6 months,
   2 weeks) turned into its monthly equivalent; a finished trial split off as its own
   `trialing` period so MRR starts when paying starts.
+- **A new price keeps the old one as history**: a subscriptions export shows each
+  subscription at its current price, so the same export imported again after an upgrade
+  or a downgrade ends the old price where the current billing period began (Stripe's
+  `Current Period Start (UTC)`, Chargebee's `Current Term Start`) and starts the new one
+  there: the change is expansion or contraction in NRR, the past stays as it was. Without
+  that column, or within the same billing period, the new price replaces the old. An
+  earlier export imported after a later one is left out for those subscriptions (said in
+  the summary). What a format makes of a file's columns (the billing interval, a lost
+  deal's reason, a contact's name from first and last, a card's expiry) follows the
+  tool's record when it changes.
+- **Owners named by id**: Salesforce's Data Loader and Data Export files name an account's
+  or an opportunity's owner by `OwnerId`; its users (`User.csv`) say who that is, imported
+  with them or later (each owner named then, and renamed when the user is).
 
 ## One account across tools
 

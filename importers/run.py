@@ -33,7 +33,7 @@ from db.write import (
     source_is_new,
     upsert,
 )
-from importers import identity
+from importers import identity, price_changes
 from importers.csvfile import ROW, files_to_import, read_header, read_table
 from importers.detect import UnknownFormat, detect, format_named
 from importers.spec import HELPER_PREFIX, IDENTITY_TARGETS, OWNER_ID
@@ -72,6 +72,7 @@ class FileResult:
     # table -> rows (accounts, deals) whose owner a users file named
     owners_named: dict[str, int] = field(default_factory=dict)
     owners_unknown: int = 0  # rows whose owner is a user id no users file has named yet
+    price_changes: int = 0  # subscriptions whose new price starts a new period
 
 
 class _DryRun(Exception):
@@ -318,7 +319,8 @@ def _write(
 ) -> FileResult:
     started = time.perf_counter()
     owned, owners_unknown = _owners_named(conn, item.parsed)
-    item = dataclasses.replace(item, parsed=owned)
+    changes = price_changes.follow(conn, owned)
+    item = dataclasses.replace(item, parsed=changes.parsed)
     parsed = item.parsed
     fmt = parsed.fmt
     table_columns = _table_columns(conn, fmt.table)
@@ -337,6 +339,7 @@ def _write(
     if fmt.identity:
         update.append("account_id")
     try:
+        price_changes.end_periods(conn, fmt.source, changes.ended)
         counts = write_rows(
             conn,
             fmt.table,
@@ -389,6 +392,7 @@ def _write(
         footer=parsed.footer,
         owners_named=owners_named,
         owners_unknown=owners_unknown,
+        price_changes=len(changes.ended),
     )
     if not dry_run:
         queries.log_import(

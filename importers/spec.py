@@ -24,6 +24,9 @@ HELPER_PREFIX = "_"
 # A CRM's id for a record's owner (Salesforce's OwnerId): the import names the owner from
 # the CRM's users (importers/run.py, _owners_named).
 OWNER_ID = "_owner_id"
+# When a subscription's current billing period began (Stripe's Current Period Start): where
+# a new price starts when it changed since the last import (importers/price_changes.py).
+CURRENT_START = "_current_start"
 
 
 def normalise_header(name: str) -> str:

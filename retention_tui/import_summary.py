@@ -45,6 +45,11 @@ def file_summary(r: FileResult, dry_run: bool = False) -> list[str]:
             f"{'waits' if r.pending == 1 else 'wait'}: see "
             "'retention accounts unmatched'"
         )
+    if r.price_changes:
+        lines.append(
+            f"  {plural(r.price_changes, 'subscription')} changed price: the new price starts a "
+            "new period where the current billing period began (the old one is kept)"
+        )
     named = [plural(n, table.rstrip("s")) for table, n in r.owners_named.items() if n]
     if named:
         lines.append(f"  named the owners of {' and '.join(named)}")

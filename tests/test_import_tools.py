@@ -259,9 +259,8 @@ def test_a_discount_written_as_a_percentage_sign(
         path.write_text(f'{header}\n{acme.removesuffix(",20")},"{written}"\n')
         result = _import(runner, db_path, TOOLS / "stripe" / "unified_customers.csv", path)
         assert result.exit_code == 0, result.output
-        assert _rows(db_path, "SELECT DISTINCT amount_minor FROM subscription_periods") == [
-            (amount,)
-        ]
+        current = "SELECT amount_minor FROM subscription_periods WHERE period_end IS NULL"
+        assert _rows(db_path, current) == [(amount,)]
 
 
 def test_payments_card_expiry_from_month_and_year(tools_db: Path) -> None:
@@ -550,11 +549,12 @@ def test_a_changed_record_updates_what_was_made_of_its_columns(
     our words, a contact's name from first and last, a card's expiry) follows the tool's
     record when it changes, like the columns stored as they are."""
     hubspot = TOOLS / "hubspot"
-    subs = (TOOLS / "stripe" / "subscriptions.csv").read_text()
     deals = (hubspot / "hubspot-crm-exports-all-deals-2024-11-20.csv").read_text()
     contacts = (hubspot / "hubspot-crm-exports-all-contacts-2024-11-20.csv").read_text()
     changed = {
-        "subscriptions.csv": subs.replace(",5,month,24.50,usd,", ",5,year,294.00,usd,"),
+        # the columns Stripe's export is asked for, without the current period's start
+        "subscriptions.csv": "id,Customer ID,Status,Interval,Amount,Currency,Start Date (UTC)\n"
+        "sub_2GlobexScale,cus_PqGlob02,past_due,month,245.00,usd,2024-02-03 16:45\n",
         "deals.csv": deals.replace(
             "Went with a competitor (Vandelay)", "Too expensive for this year"
         ),
@@ -564,13 +564,11 @@ def test_a_changed_record_updates_what_was_made_of_its_columns(
         (tmp_path / name).write_text(text)
     result = _import(runner, tools_db, *(tmp_path / name for name in changed))
     assert result.exit_code == 0, result.output
-    assert set(
-        _rows(
-            tools_db,
-            "SELECT billing_interval, amount_minor FROM subscription_periods "
-            "WHERE source_id LIKE 'sub_1AcmeGrowth/%'",
-        )
-    ) == {("year", 117_600)}  # $294.00 x 5, less 20%: a year, not a month
+    assert _rows(
+        tools_db,
+        "SELECT billing_interval, amount_minor FROM subscription_periods "
+        "WHERE subscription_id = 'sub_2GlobexScale'",
+    ) == [("month", 24_500)]  # was $2,940.00 a year
     assert _rows(tools_db, "SELECT lost_reason FROM deals WHERE source_id = '9002'") == [("price",)]
     assert _rows(tools_db, "SELECT name FROM contacts WHERE source_id = '501'") == [
         ("Ana Ruiz-Soto",)
@@ -581,6 +579,95 @@ def test_a_changed_record_updates_what_was_made_of_its_columns(
     )
     assert _import(runner, tools_db, tmp_path / "deals.csv").exit_code == 0
     assert _rows(tools_db, "SELECT lost_reason FROM deals WHERE source_id = '9002'") == [("price",)]
+
+
+def _periods(db: Path, subscription: str) -> list[tuple]:
+    return _rows(
+        db,
+        "SELECT period_start, period_end, status, quantity, amount_minor FROM "
+        "subscription_periods WHERE subscription_id = ? AND status != 'trialing' ORDER BY 1",
+        subscription,
+    )
+
+
+def test_a_new_price_in_a_later_export_keeps_the_old_one_as_history(
+    tools_db: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """Stripe's export shows each subscription at its current price: imported again after
+    an upgrade, the old price ends where the current billing period began and the new one
+    starts there, so the upgrade is expansion in NRR instead of rewriting the past."""
+    export = (TOOLS / "stripe" / "subscriptions.csv").read_text()
+    assert _periods(tools_db, "sub_1AcmeGrowth") == [("2024-01-29", None, "active", 5, 9800)]
+    upgraded = tmp_path / "subscriptions.csv"  # 5 seats -> 8, current period from Nov 15
+    upgraded.write_text(export.replace(",5,month,24.50,usd,", ",8,month,24.50,usd,"))
+    result = _import(runner, tools_db, upgraded, quiet=False)
+    assert result.exit_code == 0, result.output
+    assert "1 subscription changed price: the new price starts a new period" in result.output
+    assert _periods(tools_db, "sub_1AcmeGrowth") == [
+        ("2024-01-29", "2024-11-15", "active", 5, 9800),
+        ("2024-11-15", None, "active", 8, 15680),
+    ]
+    nrr = runner.invoke(
+        cli,
+        [
+            "report",
+            "nrr",
+            "--db",
+            str(tools_db),
+            "--as-of",
+            "2024-12-10",
+            "--months",
+            "1",
+            "--format",
+            "csv",
+        ],
+    )
+    assert nrr.exit_code == 0, nrr.output
+    rows = list(csv.DictReader(io.StringIO(nrr.output)))
+    november = next(r for r in rows if r["month"] == "2024-11")
+    assert november["expansion"] == "5880"  # $58.80 more a month, from that day
+    # the same export again changes nothing
+    before = _digest_without_log(tools_db)
+    assert _import(runner, tools_db, upgraded).exit_code == 0
+    assert _digest_without_log(tools_db) == before
+    # an earlier export imported late would undo the upgrade: left out, and said
+    earlier = tmp_path / "earlier" / "subscriptions.csv"
+    earlier.parent.mkdir()
+    earlier.write_text(export.replace("2024-11-15 10:02,2024-12-15", "2024-10-15 10:02,2024-11-15"))
+    result = _import(runner, tools_db, earlier, quiet=False)
+    assert "skipped 1 row: older than the price change already imported" in result.output
+    assert _digest_without_log(tools_db) == before
+    # canceled later: the new period ends, the old one stays as it was
+    canceled = upgraded.read_text().replace(
+        "sub_1AcmeGrowth,cus_PqAcme01,Acme Corp,billing@acme.com,active,,false",
+        "sub_1AcmeGrowth,cus_PqAcme01,Acme Corp,billing@acme.com,canceled,too_expensive,false",
+    )
+    row = next(line for line in canceled.splitlines() if line.startswith("sub_1Acme"))
+    fields = row.split(",")
+    fields[14] = "2024-12-01 09:00"  # Ended At (UTC)
+    upgraded.write_text(canceled.replace(row, ",".join(fields)))
+    assert _import(runner, tools_db, upgraded).exit_code == 0
+    assert _periods(tools_db, "sub_1AcmeGrowth") == [
+        ("2024-01-29", "2024-11-15", "active", 5, 9800),
+        ("2024-11-15", "2024-12-01", "canceled", 8, 15680),
+    ]
+
+
+def test_a_chargebee_seat_added_starts_where_the_current_term_began(
+    tools_db: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    export = (TOOLS / "chargebee" / "Subscriptions.csv").read_text()
+    two_seats = tmp_path / "Subscriptions.csv"
+    two_seats.write_text(
+        export.replace(
+            ",analytics-addon-quarterly,1,300.00,", ",analytics-addon-quarterly,2,300.00,"
+        )
+    )
+    assert _import(runner, tools_db, two_seats).exit_code == 0
+    assert _periods(tools_db, "AzZlGkTQ1") == [
+        ("2024-06-01", "2024-09-01", "active", 1, 30000),  # a quarter's price
+        ("2024-09-01", None, "active", 2, 60000),
+    ]
 
 
 @pytest.mark.parametrize(

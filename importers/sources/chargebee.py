@@ -23,7 +23,7 @@ from importers.sources.common import (
     optional_column,
     subscription_periods,
 )
-from importers.spec import Field, FileFormat, Identity
+from importers.spec import CURRENT_START, Field, FileFormat, Identity
 from importers.values import ID, INT, LOWER, PERCENT, TEXT, TOOL_DATE, TOOL_INSTANT
 
 SOURCE = "chargebee"
@@ -160,6 +160,13 @@ SUBSCRIPTIONS = FileFormat(
             TOOL_DATE,
             required=True,
             aliases=("subscription.started_at", "Activated At", "Created At"),
+        ),
+        Field(
+            "Current Term Start",
+            CURRENT_START,
+            TOOL_DATE,
+            aliases=("subscription.current_term_start",),
+            doc="Where a new price starts when it changed since the last import.",
         ),
         Field("Cancelled At", "period_end", TOOL_DATE, aliases=("subscription.cancelled_at",)),
         Field("Cancel Reason", "cancel_reason", LOWER, aliases=("subscription.cancel_reason",)),

@@ -19,7 +19,7 @@ from importers.sources.common import (
     optional_column,
     subscription_periods,
 )
-from importers.spec import Field, FileFormat, Identity, Reference
+from importers.spec import CURRENT_START, Field, FileFormat, Identity, Reference
 from importers.values import ID, INT, LOWER, PERCENT, TEXT, TOOL_DATE, TOOL_INSTANT, month_end
 
 SOURCE = "stripe"
@@ -130,6 +130,12 @@ SUBSCRIPTIONS = FileFormat(
             TOOL_DATE,
             required=True,
             aliases=("Start (UTC)", "Created (UTC)"),
+        ),
+        Field(
+            "Current Period Start (UTC)",
+            CURRENT_START,
+            TOOL_DATE,
+            doc="Where a new price starts when it changed since the last import.",
         ),
         Field("Ended At (UTC)", "period_end", TOOL_DATE),
         Field("Canceled At (UTC)", "_canceled_at", TOOL_DATE),
