@@ -1,5 +1,5 @@
-"""The command palette (ctrl+p): go to a screen, a queue or an account, and the ten
-questions users ask (DOMAIN.md §12)."""
+"""The command palette (ctrl+p): go to a screen, a queue, an owner's book or an account,
+and the ten questions users ask (DOMAIN.md §12)."""
 
 from __future__ import annotations
 
@@ -120,13 +120,17 @@ class RetentionCommands(Provider):
     async def startup(self) -> None:
         app: RetentionApp = self.app  # type: ignore[assignment]
 
-        def names() -> list[tuple[str, str]]:
-            with closing(connect(app.db_path)) as conn:
-                return conn.execute(
-                    "SELECT account_id, name FROM accounts ORDER BY name"
-                ).fetchall()
+        def read() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+            from db.queries import owned_records
+            from retention_tui.owner_scope import choices
 
-        self.accounts = await asyncio.to_thread(names)
+            with closing(connect(app.db_path)) as conn:
+                names = conn.execute("SELECT account_id, name FROM accounts ORDER BY name")
+                return names.fetchall(), choices(owned_records(conn), app.owner)
+
+        self.accounts, owners = await asyncio.to_thread(read)
+        # everyone, then each owner: none when no account or deal has one
+        self.owners = owners if len(owners) > 1 else []
 
     def _commands(self) -> list[tuple[str, Callable[[], None], str]]:
         app: RetentionApp = self.app  # type: ignore[assignment]
@@ -155,6 +159,14 @@ class RetentionCommands(Provider):
                 "each owner's load against accounts per CSM",
             ),
         ]
+        for owner, label in self.owners:
+            out.append(
+                (
+                    f"owner: {label}",
+                    partial(app.show_owner, owner or None),
+                    "show their accounts and deals alone" if owner else "show every account",
+                )
+            )
         for account_id, name in self.accounts:
             out.append(
                 (f"account: {name}", partial(app.open_account, account_id), "open the account")

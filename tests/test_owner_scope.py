@@ -185,6 +185,35 @@ async def test_o_picks_whose_accounts_every_screen_shows(scored_db: Path) -> Non
         ] == expected
 
 
+@async_test
+async def test_the_command_palette_picks_an_owner_too(scored_db: Path) -> None:
+    from textual.command import CommandPalette
+
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"owner: dana lee")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.owner == "Dana Lee"
+        assert isinstance(app.screen, AccountsScreen)
+        assert set(app.screen.rows["owner"].to_list()) == {"Dana Lee"}
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"owner: everyone")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.owner is None
+        assert app.screen.rows.height == 320
+
+
 def test_dashboard_of_one_owner_snapshot(snap_compare, scored_db: Path) -> None:
     async def run_before(pilot) -> None:
         await settle(pilot)
