@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from db.errors import RetentionError
@@ -46,25 +47,27 @@ def describe(path: Path) -> str:
         return str(exc).removeprefix(f"{path}: ").removeprefix(f"{path}, row 1: ")
 
 
-def recent_exports(folder: Path, limit: int = 20) -> list[tuple[Path, os.stat_result]]:
-    """The newest ``limit`` files in ``folder`` (not its subfolders) that may be exports,
-    with their stat: CSV files, gzip-compressed or not, and ZIP archives; none when it is
-    not a folder one may read. A file gone meanwhile, or not ours to stat, is passed over."""
-    try:
-        entries = list(folder.iterdir())
-    except OSError:  # no such folder, not a folder, not ours to read
-        return []
+def recent_exports(folders: Sequence[Path], limit: int = 20) -> list[tuple[Path, os.stat_result]]:
+    """The newest ``limit`` files in ``folders`` (not their subfolders) that may be
+    exports, with their stat: CSV files, gzip-compressed or not, and ZIP archives. A folder
+    that is not one, or not ours to read, gives none; a file gone meanwhile, or not ours to
+    stat, is passed over."""
     found = []
-    for p in entries:
-        name = p.name
-        if name.startswith(".") or not (
-            archives.is_csv_name(name) or name.lower().endswith(".zip")
-        ):
-            continue
+    for folder in dict.fromkeys(folders):  # each once
         try:
-            info = p.stat()
-        except OSError:
+            entries = list(folder.iterdir())
+        except OSError:  # no such folder, not a folder, not ours to read
             continue
-        if stat.S_ISREG(info.st_mode):
-            found.append((p, info))
-    return sorted(found, key=lambda f: (-f[1].st_mtime, f[0].name))[:limit]
+        for p in entries:
+            name = p.name
+            if name.startswith(".") or not (
+                archives.is_csv_name(name) or name.lower().endswith(".zip")
+            ):
+                continue
+            try:
+                info = p.stat()
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                found.append((p, info))
+    return sorted(found, key=lambda f: (-f[1].st_mtime, f[0].name, str(f[0])))[:limit]

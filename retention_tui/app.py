@@ -245,7 +245,7 @@ class RetentionApp(App[None]):
         self.call_from_thread(self.check_for_changes, True)
 
     def action_import_files(self) -> None:
-        from retention_tui.screens.import_dialog import ImportDialog
+        from retention_tui.screens.import_dialog import ImportDialog, folders_of
 
         def chosen(text: str | None) -> None:
             if not text or not text.strip():
@@ -266,7 +266,7 @@ class RetentionApp(App[None]):
                 words = [str(whole)]
             self.import_paths([Path(p).expanduser() for p in words])
 
-        self.push_screen(ImportDialog(), chosen)
+        self.push_screen(ImportDialog(folders_of(self.config)), chosen)
 
     @work(thread=True, exclusive=True, group="app.import")
     def import_paths(self, paths: list[Path]) -> None:

@@ -339,8 +339,8 @@ def test_what_a_file_would_be_imported_as_is_told_from_its_header(
     (tmp_path / "gone.csv").symlink_to(tmp_path / "deleted.csv")  # no file to stat
     for age, path in enumerate((empty, big, data_export, workbook)):
         os.utime(path, (2_000_000_000 - age, 2_000_000_000 - age))
-    assert [p for p, _ in recent_exports(tmp_path)] == [empty, big, data_export]
-    assert recent_exports(tmp_path / "nowhere") == []
+    assert [p for p, _ in recent_exports([tmp_path])] == [empty, big, data_export]
+    assert recent_exports([tmp_path / "nowhere"]) == []
 
 
 def test_a_file_no_format_fits_is_told_from_its_header_not_read_whole(

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Sparkline, Static
+from textual.widgets import DataTable, Input, Label, Sparkline, Static
 
 from db import connect
 from retention_tui.app import RetentionApp
@@ -750,6 +750,39 @@ async def test_the_import_dialog_lists_the_downloads_and_imports_what_is_picked(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert list(app._notifications)[-1].title == "Imported 5 files, 8 rows"
+
+
+@async_test
+async def test_the_import_dialog_lists_the_folders_the_config_names(
+    db_path: Path, tmp_path: Path, monkeypatch, utc
+) -> None:
+    """`[import] folders` in retention.toml: exports of every folder named, newest first
+    across them; a folder that is not there gives none."""
+    import os
+
+    from retention_tui.screens.import_dialog import ExportList
+
+    _downloads(tmp_path / "home", monkeypatch)
+    exports = tmp_path / "home" / "exports"
+    exports.mkdir()
+    (exports / "nps.csv").write_text("email,score,date\nana@acme.com,9,2025-11-01\n")
+    newest = 1_763_640_000 + 60  # after every file of Downloads
+    os.utime(exports / "nps.csv", (newest, newest))
+    connect(db_path).close()
+    db_path.with_name("retention.toml").write_text(
+        '[import]\nfolders = ["~/exports", "~/Downloads", "~/gone"]\n'
+    )
+    app = RetentionApp(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        label = str(app.screen.query_one("#import-found", Label).render())
+        assert label.startswith("Exports in ~/exports and ~/Downloads and ~/gone, newest first")
+        listed = app.screen.query_one(ExportList)
+        names = [str(listed.get_option_at_index(i).prompt).split()[0] for i in range(3)]
+        assert names == ["nps.csv", "WE_00D5g000004xYzAB_1.ZIP", "unified_customers.csv"]
+        assert listed.get_option_at_index(0).value == str(exports / "nps.csv")
 
 
 def test_import_dialog_snapshot(

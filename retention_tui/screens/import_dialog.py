@@ -1,5 +1,6 @@
-"""The import dialog: type paths, or pick among the exports in the downloads folder, each
-shown with what it would be imported as (read from its header in a worker thread)."""
+"""The import dialog: type paths, or pick among the exports in the folders the config
+names (`[import] folders`, ~/Downloads by default), each shown with what it would be
+imported as (read from its header in a worker thread)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,20 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
+from retention_tui.config import Config
+
 NAME_WIDTH = 50
 
 
-def downloads_folder() -> Path:
-    return Path.home() / "Downloads"
+def folders_of(config: Config) -> list[Path]:
+    """The folders the dialog lists exports from: the config's `[import] folders`."""
+    return [Path(folder).expanduser() for folder in config["import"]["folders"]]
+
+
+def _shown(folder: Path) -> str:
+    home = str(Path.home())
+    text = str(folder)
+    return "~" + text[len(home) :] if text == home or text.startswith(home + os.sep) else text
 
 
 def _size(n: int) -> str:
@@ -58,14 +68,15 @@ class ExportList(SelectionList[str]):
 
 
 class ImportDialog(ModalScreen[str | None]):
-    """Paths typed, or the exports picked (space) in the downloads folder; enter imports
-    them (the highlighted one when none is picked). Returns the paths as a line of text."""
+    """Paths typed, or the exports picked (space) in ``folders``, newest first; enter
+    imports them (the highlighted one when none is picked). Returns the paths as a line of
+    text."""
 
     BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folders: list[Path]) -> None:
         super().__init__()
-        self.folder = folder or downloads_folder()
+        self.folders = folders
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -86,13 +97,13 @@ class ImportDialog(ModalScreen[str | None]):
         the file reading here, off the UI thread."""
         from importers.preview import describe, recent_exports
 
-        found = [(str(p), _about(p, stat)) for p, stat in recent_exports(self.folder)]
+        found = [(str(p), _about(p, stat)) for p, stat in recent_exports(self.folders)]
         self.app.call_from_thread(self._show, found)
         for index, (path, about) in enumerate(found):
             self.app.call_from_thread(self._tell, index, f"{about}  {describe(Path(path))}")
 
     def _show(self, found: list[tuple[str, str]]) -> None:
-        shown = str(self.folder).replace(str(Path.home()), "~", 1)
+        shown = " and ".join(_shown(folder) for folder in self.folders) or "no folder"
         label = self.query_one("#import-found", Label)
         if not found:
             label.update(f"No CSV or ZIP files in {shown}")
