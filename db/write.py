@@ -37,13 +37,15 @@ def upsert(
     *,
     conflict: Sequence[str] = ("source", "source_id"),
     update: Sequence[str] | None = None,
+    keep: Sequence[str] = (),
     fresh: bool = False,
 ) -> UpsertCounts:
     """Insert rows into ``table``, updating rows whose ``conflict`` key already exists.
     ``values`` holds one list per column (``columns``' order), all of one length.
 
     Only the ``update`` columns (default: all but the key) overwrite an existing row, so a
-    file without some column leaves that column's values alone. A row whose values are all
+    file without some column leaves that column's values alone; those also in ``keep`` only
+    where the new row has a value (a null never erases one). A row whose values are all
     unchanged is not touched (and is counted as unchanged). When ``source`` names the
     rows' source and the table has none of its rows yet, the rows (already unique) are
     inserted without conflict checks. Call inside a transaction.
@@ -55,9 +57,13 @@ def upsert(
     t = _quote(table)
     head = f"INSERT INTO {t} ({', '.join(cols)}) VALUES "
     tail = f" ON CONFLICT ({', '.join(_quote(c) for c in conflict)}) DO "
+    kept = {_quote(c) for c in keep}
     if rest:
-        sets = ", ".join(f"{c} = excluded.{c}" for c in rest)
-        same = " AND ".join(f"{t}.{c} IS excluded.{c}" for c in rest)
+        new = {
+            c: f"COALESCE(excluded.{c}, {t}.{c})" if c in kept else f"excluded.{c}" for c in rest
+        }
+        sets = ", ".join(f"{c} = {v}" for c, v in new.items())
+        same = " AND ".join(f"{t}.{c} IS {v}" for c, v in new.items())
         tail += f"UPDATE SET {sets} WHERE NOT ({same})"
     else:
         tail += "NOTHING"

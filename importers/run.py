@@ -241,6 +241,7 @@ def write_rows(
     columns: list[str],
     *,
     update: Sequence[str] | None,
+    keep: Sequence[str] = (),
     source: str,
     on_rows: Callable[[int, int], None] | None = None,
     say: Callable[[str], None] | None = None,
@@ -271,7 +272,7 @@ def write_rows(
             if chunk.height == 0:
                 break
             values = [chunk[c].to_list() for c in columns]
-            counts = upsert(conn, table, columns, values, update=update, fresh=fresh)
+            counts = upsert(conn, table, columns, values, update=update, keep=keep, fresh=fresh)
             inserted += counts.inserted
             updated += counts.updated
             unchanged += counts.unchanged
@@ -335,7 +336,7 @@ def _write(
             skipped["merged into another account"] = merged
     check_references(dataclasses.replace(parsed, frame=frame), _known_values(conn, parsed))
     columns = _db_columns(frame, table_columns)
-    update = [t for t in parsed.present_targets if t in columns]
+    update = [t for t in (*parsed.present_targets, *parsed.derived) if t in columns]
     if fmt.identity:
         update.append("account_id")
     try:
@@ -346,6 +347,7 @@ def _write(
             frame,
             columns,
             update=update,
+            keep=[c for c in parsed.derived if c in update],
             source=fmt.source,
             on_rows=(lambda done, total: on_rows(item.path.name, done, total)) if on_rows else None,
             say=say,

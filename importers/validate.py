@@ -33,6 +33,9 @@ class Parsed:
     encoding: str = "utf-8"
     named: dict[str, str] | None = None  # field column -> the file's header for it
     footer: tuple[str, ...] = ()  # a report footer's lines, left out (RawTable.footer)
+    # Columns the format's transform made of the file's: they update an existing row where
+    # they have a value, and never erase one (a value made of columns the file lacks).
+    derived: tuple[str, ...] = ()
 
 
 def match_columns(fmt: FileFormat, header: tuple[str, ...]) -> dict[str, int]:
@@ -91,16 +94,12 @@ class _Problems:
 
 def _derived(typed: pl.DataFrame, targets: list[str]) -> tuple[str, ...]:
     """The columns a format's transform made of the file's (a contact's name from its first
-    and last names, a subscription's billing interval, a lost deal's reason): present, so
-    a re-import updates them, when the file gave any row a value for them; one no row has
-    (made of columns the file lacks) leaves the stored values alone."""
-    made = [
+    and last names, a subscription's billing interval, a lost deal's reason)."""
+    return tuple(
         c
         for c in typed.columns
         if c not in targets and c not in (ROW, "source_id") and not c.startswith(HELPER_PREFIX)
-    ]
-    counts = typed.select(pl.col(c).is_not_null().any() for c in made).row(0) if made else ()
-    return tuple(c for c, given in zip(made, counts, strict=True) if given)
+    )
 
 
 def parse(fmt: FileFormat, table: RawTable) -> Parsed:
@@ -229,7 +228,7 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
         typed = _drop_repeats(typed, key_label_of(fmt, named), problems)
     dropped = before - typed.height
     problems.raise_if_any()
-    present = (*(f.target for f in fmt.fields if f.column in columns), *derived)
+    present = tuple(f.target for f in fmt.fields if f.column in columns)
     return Parsed(
         table.name,
         fmt,
@@ -242,6 +241,7 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
         table.encoding,
         named,
         table.footer,
+        derived,
     )
 
 

@@ -573,12 +573,14 @@ def test_a_changed_record_updates_what_was_made_of_its_columns(
     assert _rows(tools_db, "SELECT name FROM contacts WHERE source_id = '501'") == [
         ("Ana Ruiz-Soto",)
     ]
-    # a file without the columns a value is made of leaves it alone
-    (tmp_path / "deals.csv").write_text(
-        "Record ID,Deal Name,Deal Stage\n9002,Hooli - Enterprise,closedlost\n"
-    )
-    assert _import(runner, tools_db, tmp_path / "deals.csv").exit_code == 0
-    assert _rows(tools_db, "SELECT lost_reason FROM deals WHERE source_id = '9002'") == [("price",)]
+    # a file without the columns a value is made of, or with them empty, never erases it
+    lost = "SELECT lost_reason FROM deals WHERE source_id = '9002'"
+    for header, row in (("", ""), (",Closed Lost Reason", ",")):
+        (tmp_path / "deals.csv").write_text(
+            f"Record ID,Deal Name,Deal Stage{header}\n9002,Hooli - Enterprise,closedlost{row}\n"
+        )
+        assert _import(runner, tools_db, tmp_path / "deals.csv").exit_code == 0
+        assert _rows(tools_db, lost) == [("price",)]
 
 
 def _periods(db: Path, subscription: str) -> list[tuple]:
