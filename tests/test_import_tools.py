@@ -583,6 +583,26 @@ def test_a_changed_record_updates_what_was_made_of_its_columns(
         assert _rows(tools_db, lost) == [("price",)]
 
 
+def test_a_company_renamed_in_its_tool_is_renamed_but_never_by_a_stand_in(
+    tools_db: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """A Stripe customer renamed in Stripe renames the account it made; an export without
+    the Name column (Stripe lets one pick the columns) would name it by its email, as a new
+    account would be: it keeps its name."""
+    names = "SELECT name FROM accounts WHERE account_id = 'stripe:cus_PqAcme01'"
+    assert _rows(tools_db, names) == [("Acme Corp",)]
+    renamed = tmp_path / "unified_customers.csv"
+    renamed.write_text(
+        "id,Description,Email,Name,Created (UTC)\n"
+        "cus_PqAcme01,Acme Corp,billing@acme.com,Acme Holdings,2024-01-15 10:02\n"
+    )
+    assert _import(runner, tools_db, renamed).exit_code == 0
+    assert _rows(tools_db, names) == [("Acme Holdings",)]
+    renamed.write_text("id,Email,Created (UTC)\ncus_PqAcme01,billing@acme.com,2024-01-15 10:02\n")
+    assert _import(runner, tools_db, renamed).exit_code == 0
+    assert _rows(tools_db, names) == [("Acme Holdings",)]
+
+
 def _periods(db: Path, subscription: str) -> list[tuple]:
     return _rows(
         db,
