@@ -179,7 +179,9 @@ rules there (detection, all-or-nothing, exit code 2, upserts) hold for these fil
   earlier export imported after a later one is left out for those subscriptions (said in
   the summary). What a format makes of a file's columns (the billing interval, a lost
   deal's reason, a contact's name from first and last, a card's expiry) follows the
-  tool's record when it changes.
+  tool's record when it changes, where the new file gives it a value; a stand-in (an
+  account named by its email in an export without the name column, a deal's name for
+  its company) names new records only.
 - **Owners named by id**: Salesforce's Data Loader and Data Export files name an account's
   or an opportunity's owner by `OwnerId`; its users (`User.csv`) say who that is, imported
   with them or later (each owner named then, and renamed when the user is).

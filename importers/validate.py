@@ -229,10 +229,9 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
     dropped = before - typed.height
     problems.raise_if_any()
     present = tuple(f.target for f in fmt.fields if f.column in columns)
-    if fmt.identity and fmt.identity.creates and "ext_name" not in present:
-        # A company file without a name column names a new account by a stand-in (its
-        # description, email or id: common.account_rows); it never renames one.
-        derived = tuple(c for c in derived if c != "name")
+    derived = tuple(
+        c for c in derived if c not in fmt.made_of or any(t in present for t in fmt.made_of[c])
+    )
     return Parsed(
         table.name,
         fmt,

@@ -303,6 +303,10 @@ def test_owners_named_by_id_take_their_names_from_the_users_and_never_lose_one(
         ("salesforce:001A", "Sam Ortiz"),
         ("salesforce:001B", "Dana Lee"),
     ]
+    # a users file without their names (the username would stand in) renames no one
+    (tmp_path / "users_only.csv").write_text("Id,Username\n005A,dana@ourco.com\n")
+    assert _import(runner, db_path, tmp_path / "users_only.csv").exit_code == 0
+    assert _rows(db_path, owners)[1] == ("salesforce:001B", "Dana Lee")
     # a user renamed in the CRM renames what they own
     users.write_text(users.read_text().replace(",Sam,Ortiz,", ",Sam,Ortiz-Reyes,"))
     said = runner.invoke(cli, ["import", "--db", str(db_path), str(users)])

@@ -581,6 +581,10 @@ def test_a_changed_record_updates_what_was_made_of_its_columns(
         )
         assert _import(runner, tools_db, tmp_path / "deals.csv").exit_code == 0
         assert _rows(tools_db, lost) == [("price",)]
+        # nor does the deal's name stand in for the company it is with
+        assert _rows(tools_db, "SELECT company_name FROM deals WHERE source_id = '9002'") == [
+            ("Hooli",)
+        ]
 
 
 def test_a_company_renamed_in_its_tool_is_renamed_but_never_by_a_stand_in(

@@ -208,6 +208,10 @@ def crm_stage(word: pl.Expr) -> pl.Expr:
     )
 
 
+# The company a deal is with: the company column, else the deal's name stands in.
+DEAL_MADE_OF = {"company_name": ("ext_name",)}
+
+
 def deal_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """A CRM deal -> a deals row: the company's name (else the deal's), the loss reason
     in our words, stage_reached for lost deals left to the CRM's history (unknown). The
@@ -253,6 +257,8 @@ def companies(
         identity=Identity(creates=True),
         precedence=precedence,
         transform=transform,
+        # without a name column, a new account is named by its description, email or id
+        made_of={"name": ("ext_name",)},
         sources=sources,
         description=description,
         fields=fields,

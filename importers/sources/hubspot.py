@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from importers.sources.common import (
+    DEAL_MADE_OF,
     amount,
     companies,
     crm_stage,
@@ -117,6 +118,7 @@ DEALS = FileFormat(
     key=("source_id",),
     identity=Identity(optional=True),
     transform=deal_rows,
+    made_of=DEAL_MADE_OF,
     signature=("Record ID", "Deal Name", "Deal Stage"),
     sources=SOURCES,
     description="HubSpot deals: lost ones feed the win-back queue.",

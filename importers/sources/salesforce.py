@@ -18,6 +18,7 @@ from __future__ import annotations
 import polars as pl
 
 from importers.sources.common import (
+    DEAL_MADE_OF,
     amount,
     companies,
     crm_stage,
@@ -92,6 +93,7 @@ USERS = FileFormat(
     table="crm_users",
     key=("source_id",),
     transform=_user_rows,
+    made_of={"name": ("_full", "_first", "_last")},  # else the username stands in
     signature=("User ID", "Username"),
     sources=SOURCES,
     description="Salesforce users: the names of the owners accounts and opportunities name "
@@ -182,6 +184,7 @@ OPPORTUNITIES = FileFormat(
     key=("source_id",),
     identity=Identity(optional=True),
     transform=deal_rows,
+    made_of=DEAL_MADE_OF,
     signature=("Opportunity ID", "Stage"),
     not_with=("OpportunityId",),  # an OpportunityHistory row: a stage an opportunity had
     sources=SOURCES,
