@@ -290,6 +290,7 @@ class RetentionApp(App[None]):
                 self.notify, str(exc), title="Nothing was imported", severity="error", timeout=15
             )
             return
+        from retention_tui.formatting import plural
         from retention_tui.import_summary import file_summary, left_out_summary
 
         rows = sum(r.rows_read for r in results)
@@ -298,7 +299,7 @@ class RetentionApp(App[None]):
         self.call_from_thread(
             self.notify,
             "\n".join(lines),
-            title=f"Imported {len(results)} files, {rows:,} rows",
+            title=f"Imported {plural(len(results), 'file')}, {plural(rows, 'row')}",
             timeout=15,
         )
         self.call_from_thread(self.check_for_changes, True)

@@ -783,6 +783,11 @@ async def test_the_import_dialog_lists_the_folders_the_config_names(
         names = [str(listed.get_option_at_index(i).prompt).split()[0] for i in range(3)]
         assert names == ["nps.csv", "WE_00D5g000004xYzAB_1.ZIP", "unified_customers.csv"]
         assert listed.get_option_at_index(0).value == str(exports / "nps.csv")
+        listed.focus()
+        await pilot.press("enter")  # the newest: the NPS answers
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert list(app._notifications)[-1].title == "Imported 1 file, 1 row"
 
 
 def test_import_dialog_snapshot(
