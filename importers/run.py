@@ -451,7 +451,8 @@ def import_files(
                 raise
             left_out.setdefault(within, []).append((path, exc))
             continue
-        say(f"checked {path.name}: {item.parsed.rows_read:,} rows, {item.parsed.fmt.label}")
+        rows = item.parsed.rows_read
+        say(f"checked {path.name}: {rows:,} row{'' if rows == 1 else 's'}, {item.parsed.fmt.label}")
         loaded.append(item)
     _check_left_out(found, left_out)
     for path, why in (f for files in left_out.values() for f in files):

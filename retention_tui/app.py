@@ -22,6 +22,7 @@ from textual.notifications import SeverityLevel
 from db import RetentionError, connect
 from retention_tui.commands import RetentionCommands
 from retention_tui.config import load as load_config
+from retention_tui.formatting import plural
 from retention_tui.queue_views import QueueView, configured_queues
 from retention_tui.screens.accounts import AccountsScreen
 from retention_tui.screens.backtest import BacktestScreen
@@ -239,8 +240,8 @@ class RetentionApp(App[None]):
             return
         self.call_from_thread(
             self.notify,
-            f"Scored {run.scores.height} accounts: {run.risks.height} risk signals, "
-            f"{run.alerts.height} alerts",
+            f"Scored {plural(run.scores.height, 'account')}: "
+            f"{plural(run.risks.height, 'risk signal')}, {plural(run.alerts.height, 'alert')}",
         )
         self.call_from_thread(self.check_for_changes, True)
 
@@ -290,7 +291,6 @@ class RetentionApp(App[None]):
                 self.notify, str(exc), title="Nothing was imported", severity="error", timeout=15
             )
             return
-        from retention_tui.formatting import plural
         from retention_tui.import_summary import file_summary, left_out_summary
 
         rows = sum(r.rows_read for r in results)

@@ -28,6 +28,7 @@ from retention_tui.cli.base import (
     open_db,
     today,
 )
+from retention_tui.formatting import plural
 from retention_tui.import_summary import file_summary, left_out_summary, progress_bar
 from retention_tui.output import render
 
@@ -174,7 +175,7 @@ def build_demo_database(target: Path, echo: Callable[[str], None] = click.echo) 
             conn,
             files,
             on_file=lambda r: echo(
-                f"  {r.path.name}: {r.rows_read:,} rows ({r.duration_ms / 1000:.1f} s)"
+                f"  {r.path.name}: {plural(r.rows_read, 'row')} ({r.duration_ms / 1000:.1f} s)"
             ),
         )
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

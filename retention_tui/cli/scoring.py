@@ -28,6 +28,7 @@ from retention_tui.cli.base import (
     score_run_for,
     today,
 )
+from retention_tui.formatting import plural
 from retention_tui.output import render
 
 
@@ -82,9 +83,10 @@ def score(
     if len(dates) > 1:
         click.echo(f"Scored {len(dates)} weekly dates from {dates[0]} to {last.as_of}.")
     click.echo(
-        f"Scored {last.scores.height} accounts as of {last.as_of} (preset {last.preset}): "
+        f"Scored {plural(last.scores.height, 'account')} as of {last.as_of} "
+        f"(preset {last.preset}): "
         + ", ".join(f"{t} {n}" for t, n in counts.items())
-        + f"; {last.risks.height} risk signals, {last.alerts.height} alerts."
+        + f"; {plural(last.risks.height, 'risk signal')}, {plural(last.alerts.height, 'alert')}."
     )
 
 

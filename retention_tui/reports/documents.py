@@ -178,7 +178,8 @@ def executive_summary(
             nrr,
             f"- Gross churn: {_pct(100 - this['grr'] if this['grr'] is not None else None)} "
             f"({money(churn_amount, cur)} of {money(start, cur)} starting MRR)",
-            f"- Expansion: {money(this['expansion'], cur)} ({upgraded.height} accounts upgraded)",
+            f"- Expansion: {money(this['expansion'], cur)} "
+            f"({plural(upgraded.height, 'account')} upgraded)",
             f"- Net change: {_signed(net, cur)} MRR from existing clients",
         ],
     )
@@ -202,7 +203,7 @@ def executive_summary(
     critical = scored.filter(pl.col("tier") == "critical")
     at_risk = scored.filter(pl.col("tier") == "at_risk")
     risks = [
-        f"- {critical.height} accounts in critical health "
+        f"- {plural(critical.height, 'account')} in critical health "
         f"({money(int(critical['mrr'].sum() or 0), cur)} MRR at risk); "
         f"{at_risk.height} at risk ({money(int(at_risk['mrr'].sum() or 0), cur)})",
     ]
@@ -331,7 +332,7 @@ def dashboard(
             f"{paying(expansions)} MRR)"
             if expansions.height
             else "- Expansion opportunities: 0",
-            f"- Renewals in the next 30 days: {renewing.height} accounts, "
+            f"- Renewals in the next 30 days: {plural(renewing.height, 'account')}, "
             f"{paying(renewing)} MRR at stake"
             + (
                 f"; {lapsed.height} on a card that expires first ({paying(lapsed)} MRR)"

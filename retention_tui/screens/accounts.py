@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 import polars as pl
 
 from retention_tui.config import load as load_config
-from retention_tui.formatting import money
+from retention_tui.formatting import money, plural
 from retention_tui.overview import accounts_overview
 from retention_tui.owner_scope import narrow
 from retention_tui.screens.listing import ListScreen
@@ -83,7 +83,9 @@ class AccountsScreen(ListScreen):
         base = shown["base_currency"].first() if shown.height else None
         mrr = money(int(paying["mrr_base"].sum() or 0), base or "USD")
         what = (
-            f"{shown.height} of {total} accounts" if shown.height != total else f"{total} accounts"
+            f"{shown.height} of {plural(total, 'account')}"
+            if shown.height != total
+            else plural(total, "account")
         )
         return (
             f"{what} · {paying.height} paying · MRR {mrr} · "

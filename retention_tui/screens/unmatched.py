@@ -13,6 +13,7 @@ from db import RetentionError, connect
 from db.links import pending_groups
 from db.queries import one_account
 from importers.identity import is_key
+from retention_tui.formatting import plural
 from retention_tui.screens.dialogs import TextDialog
 from retention_tui.screens.listing import ListScreen
 
@@ -95,5 +96,7 @@ class UnmatchedScreen(ListScreen):
             app.call_from_thread(self.notify, str(exc), severity="error")
             return
         rows = sum(written.values())
-        app.call_from_thread(self.notify, f"Linked {source} {key} to {name}: {rows} rows imported")
+        app.call_from_thread(
+            self.notify, f"Linked {source} {key} to {name}: {plural(rows, 'row')} imported"
+        )
         app.call_from_thread(app.check_for_changes, True)
