@@ -328,14 +328,22 @@ def _filtered(source: QueueView, filters: tuple) -> Callable[[Snapshot, date], p
     return build
 
 
-def cell(value: object, kind: str, currency: str = "USD") -> str:
-    """A value as the queue shows it; money in ``currency`` (formatting.row_currency)."""
+def plain(value: object, kind: str, currency: str = "USD") -> str:
+    """A value as an exported list writes it: as the queue shows it, whole, and nothing
+    for no value; money in ``currency`` (formatting.row_currency)."""
     if value is None or value == "":
-        return "—"
+        return ""
     if kind == "money":
         return money(int(value), currency)  # type: ignore[call-overload]
     if kind == "score":
         return f"{float(value):.0f}"  # type: ignore[arg-type]
     if kind == "flag":
         return "yes" if value else ""
-    return clipped(str(value), TEXT_CELL)
+    return str(value)
+
+
+def cell(value: object, kind: str, currency: str = "USD") -> str:
+    """A value as the queue shows it: a dash for no value, long text clipped."""
+    if value is None or value == "":
+        return "—"
+    return clipped(plain(value, kind, currency), TEXT_CELL)

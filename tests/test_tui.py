@@ -1069,3 +1069,51 @@ async def test_a_list_summary_wraps_in_a_narrow_terminal_instead_of_losing_its_e
         box = app.screen.query_one("#accounts-summary", Static)
         assert summary(app).endswith(f"rows 1-{PAGE_ROWS} of 320")
         assert box.region.height == 2  # ~96 characters in 78 columns: both lines shown
+
+
+@async_test
+async def test_e_exports_the_list_shown_to_a_csv_file_never_overwriting_one(
+    scored_db: Path, tmp_path: Path
+) -> None:
+    """e in a list writes every row shown (all pages, as filtered and sorted) with the
+    columns shown, whole (a queue clips long text on screen), into `[export] folder`."""
+    import csv
+
+    from retention_tui.screens.queue import QueueScreen
+
+    out = tmp_path / "shared exports"
+    scored_db.with_name("retention.toml").write_text(f'[export]\nfolder = "{out}"\n')
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_accounts(pilot)
+        await pilot.press("slash", *"ltd", "enter")
+        await settle(pilot)
+        shown = app.screen.rows
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        path = out / f"retention-accounts-{AS_OF.isoformat()}.csv"
+        assert list(app._notifications)[-1].message == (f"Exported {shown.height} rows to {path}")
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            header, *rows = list(csv.reader(f))
+        assert header[:3] == ["Account", "Status", "Score"]
+        assert [r[0] for r in rows] == shown["name"].to_list()  # filtered, in order
+        assert all("ltd" in name.lower() for name, *_ in rows)
+        # a queue: its columns whole, and a second export beside the first
+        await pilot.press("1")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        queue_rows = app.screen.rows
+        await pilot.press("e", "e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        first = out / f"retention-{app.screen.view.name}-{AS_OF.isoformat()}.csv"
+        second = first.with_name(first.stem + "-2.csv")
+        with first.open(encoding="utf-8-sig", newline="") as f:
+            header, *rows = list(csv.reader(f))
+        assert second.read_text(encoding="utf-8-sig") == first.read_text(encoding="utf-8-sig")
+        assert len(rows) == queue_rows.height > 0
+        assert header == [label for label, _, _ in app.screen.view.columns]
+        longest = max((c for r in rows for c in r), key=len)
+        assert len(longest) > 32  # clipped on screen, whole in the file
+        assert path.exists()  # the accounts' file is still there

@@ -11,17 +11,23 @@ rows took 10 s). Moving past the last row of a page turns to the next, and back.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from retention_tui.exports import file_stem, write_csv
+from retention_tui.formatting import plural
 from retention_tui.screens.loading import LoadingScreen
 from retention_tui.screens.table import Table
+
+if TYPE_CHECKING:
+    from retention_tui.app import RetentionApp
 
 
 def filter_rows(frame: pl.DataFrame, text: str, columns: tuple[str, ...]) -> pl.DataFrame:
@@ -84,6 +90,7 @@ class ListScreen(LoadingScreen):
     BINDINGS: ClassVar = [
         Binding("slash", "filter", "Filter", key_display="/", id="list.filter"),
         Binding("s", "cycle_sort", "Sort", id="list.sort"),
+        Binding("e", "export", "Export", id="list.export"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="list.clear"),
         Binding("j", "cursor_down", "Down", show=False, id="list.down"),
         Binding("k", "cursor_up", "Up", show=False, id="list.up"),
@@ -107,6 +114,15 @@ class ListScreen(LoadingScreen):
 
     def row_key(self, row: dict) -> str | None:
         return row.get("account_id")  # type: ignore[return-value]
+
+    def record(self, row: dict) -> tuple[object, ...]:
+        """A row as the export writes it: as shown, and nothing where a dash shows none
+        (a subclass that clips its cells writes them whole)."""
+        return tuple("" if c == "—" else c for c in self.cells(row))
+
+    def export_name(self) -> str:
+        """What the export's file is named for ('accounts', 'risk')."""
+        return self.NAME
 
     # --- the machinery ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -189,6 +205,28 @@ class ListScreen(LoadingScreen):
         box.value = ""
         box.display = False
         self.query_one(DataTable).focus()
+
+    def action_export(self) -> None:
+        if self.rows is None:
+            self.notify("Nothing to export yet: the list is loading", severity="warning")
+            return
+        self.export(self.rows)
+
+    @work(thread=True, group="list.export")
+    def export(self, rows: pl.DataFrame) -> None:
+        """Write the rows shown (every page) as a CSV file into the config's export
+        folder, off the UI thread."""
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        folder = Path(app.config["export"]["folder"]).expanduser()
+        stem = file_stem(self.export_name(), app.as_of, app.owner)
+        records = (self.record(r) for r in rows.iter_rows(named=True))
+        try:
+            path = write_csv(folder, stem, self.COLUMNS, records)
+        except OSError as exc:
+            app.call_from_thread(self.notify, f"Not exported: {exc}", severity="error", timeout=10)
+            return
+        shown = str(path).replace(str(Path.home()), "~", 1)
+        app.call_from_thread(self.notify, f"Exported {plural(rows.height, 'row')} to {shown}")
 
     def action_cycle_sort(self) -> None:
         if self.SORTS:

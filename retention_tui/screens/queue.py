@@ -17,7 +17,7 @@ from db.work import snooze, snoozed
 from retention_tui.engine.money import periods_fx
 from retention_tui.formatting import row_currency
 from retention_tui.owner_scope import narrow
-from retention_tui.queue_views import QueueView, cell
+from retention_tui.queue_views import QueueView, cell, plain
 from retention_tui.screens.listing import ListScreen
 
 if TYPE_CHECKING:
@@ -58,6 +58,15 @@ class QueueScreen(ListScreen):
 
     def row_key(self, row: dict) -> str | None:
         return row.get(self.view.key_field)
+
+    def record(self, row: dict) -> tuple[object, ...]:
+        return tuple(
+            plain(row.get(field), kind, row_currency(field, row, self.base))
+            for _, field, kind in self.view.columns
+        )
+
+    def export_name(self) -> str:
+        return self.view.name
 
     def open_key(self, key: str) -> None:
         if self.view.key_field == "deal_id":
