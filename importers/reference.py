@@ -169,7 +169,10 @@ rules there (detection, all-or-nothing, exit code 2, upserts) hold for these fil
 - **Subscriptions become MRR periods**: unit price x quantity, less a percent discount
   when the file has one; week, month, quarter and year kept, any other period (6 months,
   2 weeks) turned into its monthly equivalent; a finished trial split off as its own
-  `trialing` period so MRR starts when paying starts.
+  `trialing` period so MRR starts when paying starts. The status is the subscription's
+  now, not its whole life's: a canceled one paid until it ended (an `active` period that
+  ends then: churn in that month), one past due, unpaid or paused is so since its current
+  billing period began (Stripe's `Current Period Start (UTC)`) and paid before it.
 - **A new price keeps the old one as history**: a subscriptions export shows each
   subscription at its current price, so the same export imported again after an upgrade
   or a downgrade ends the old price where the current billing period began (Stripe's

@@ -211,8 +211,11 @@ def test_subscriptions_become_mrr_periods(tools_db: Path) -> None:
         # 5 seats x 24.50, less the coupon's 20 %; the trial split off
         ("sub_1AcmeGrowth/2024-01-15", "trialing", "month", 9800, "2024-01-15", "2024-01-29"),
         ("sub_1AcmeGrowth/2024-01-29", "active", "month", 9800, "2024-01-29", None),
-        ("sub_2GlobexScale/2024-02-03", "past_due", "year", 294000, "2024-02-03", None),
-        ("sub_3InitechStarter/2024-03-20", "canceled", "month", 9800, "2024-03-20", "2024-05-20"),
+        # past due now, since its current billing period began: it paid the year before
+        ("sub_2GlobexScale/2024-02-03", "active", "year", 294000, "2024-02-03", "2025-02-03"),
+        ("sub_2GlobexScale/2025-02-03", "past_due", "year", 294000, "2025-02-03", None),
+        # canceled now: it paid until it ended
+        ("sub_3InitechStarter/2024-03-20", "active", "month", 9800, "2024-03-20", "2024-05-20"),
         ("sub_5Umbrella/2024-11-10", "trialing", "month", 7350, "2024-11-10", None),
     ]
     assert _rows(
@@ -223,6 +226,28 @@ def test_subscriptions_become_mrr_periods(tools_db: Path) -> None:
     assert not _rows(
         tools_db, "SELECT 1 FROM subscription_periods WHERE source_id LIKE 'AzZlGkTQ3%'"
     )
+
+
+def _movements(runner: CliRunner, db: Path, as_of: str, months: int) -> dict[str, dict]:
+    span = ["--as-of", as_of, "--months", str(months), "--format", "csv"]
+    out = runner.invoke(cli, ["report", "nrr", "--db", str(db), *span])
+    assert out.exit_code == 0, out.output
+    return {r["month"]: r for r in csv.DictReader(io.StringIO(out.output))}
+
+
+def test_a_subscription_canceled_or_past_due_now_paid_before_and_churns_when_it_stopped(
+    tools_db: Path, runner: CliRunner
+) -> None:
+    """An export's status is the subscription's now: Initech, canceled on 2024-05-20, paid
+    $98 a month from 2024-03-20 and churned in May (it had never counted, being 'canceled'
+    all its life); Globex, past due since its yearly period began on 2025-02-03, paid its
+    first year and churns 30 days into that period (it churned a month after it started)."""
+    spring = _movements(runner, tools_db, "2024-06-10", 4)
+    assert spring["2024-03"]["new"] == "9800"  # Initech starts paying
+    assert spring["2024-05"]["churn"] == "9800"  # and ends
+    assert spring["2024-03"]["churn"] == "0"  # Globex pays its year
+    later = _movements(runner, tools_db, "2025-04-10", 3)
+    assert [later[m]["churn"] for m in ("2025-01", "2025-02", "2025-03")] == ["0", "0", "24500"]
 
 
 def test_why_a_subscription_ended_is_kept_on_its_last_period(
@@ -244,7 +269,7 @@ def test_why_a_subscription_ended_is_kept_on_its_last_period(
     assert _rows(
         db_path,
         "SELECT status, period_end, cancel_reason FROM subscription_periods ORDER BY period_start",
-    ) == [("trialing", "2024-04-03", None), ("canceled", "2024-05-20", "payment_failed")]
+    ) == [("trialing", "2024-04-03", None), ("active", "2024-05-20", "payment_failed")]
 
 
 def test_a_discount_written_as_a_percentage_sign(
@@ -567,8 +592,8 @@ def test_a_changed_record_updates_what_was_made_of_its_columns(
     assert _rows(
         tools_db,
         "SELECT billing_interval, amount_minor FROM subscription_periods "
-        "WHERE subscription_id = 'sub_2GlobexScale'",
-    ) == [("month", 24_500)]  # was $2,940.00 a year
+        "WHERE subscription_id = 'sub_2GlobexScale' ORDER BY period_start",
+    ) == [("year", 294_000), ("month", 24_500)]  # its latest period, was $2,940.00 a year
     assert _rows(tools_db, "SELECT lost_reason FROM deals WHERE source_id = '9002'") == [("price",)]
     assert _rows(tools_db, "SELECT name FROM contacts WHERE source_id = '501'") == [
         ("Ana Ruiz-Soto",)
@@ -633,24 +658,7 @@ def test_a_new_price_in_a_later_export_keeps_the_old_one_as_history(
         ("2024-01-29", "2024-11-15", "active", 5, 9800),
         ("2024-11-15", None, "active", 8, 15680),
     ]
-    nrr = runner.invoke(
-        cli,
-        [
-            "report",
-            "nrr",
-            "--db",
-            str(tools_db),
-            "--as-of",
-            "2024-12-10",
-            "--months",
-            "1",
-            "--format",
-            "csv",
-        ],
-    )
-    assert nrr.exit_code == 0, nrr.output
-    rows = list(csv.DictReader(io.StringIO(nrr.output)))
-    november = next(r for r in rows if r["month"] == "2024-11")
+    november = _movements(runner, tools_db, "2024-12-10", 1)["2024-11"]
     assert november["expansion"] == "5880"  # $58.80 more a month, from that day
     # the same export again changes nothing
     before = _digest_without_log(tools_db)
@@ -675,7 +683,7 @@ def test_a_new_price_in_a_later_export_keeps_the_old_one_as_history(
     assert _import(runner, tools_db, upgraded).exit_code == 0
     assert _periods(tools_db, "sub_1AcmeGrowth") == [
         ("2024-01-29", "2024-11-15", "active", 5, 9800),
-        ("2024-11-15", "2024-12-01", "canceled", 8, 15680),
+        ("2024-11-15", "2024-12-01", "active", 8, 15680),  # paid until it ended
     ]
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import polars as pl
 
 from importers.identity import company_domain
-from importers.spec import Field, FileFormat, Identity
+from importers.spec import CURRENT_START, Field, FileFormat, Identity
 from importers.values import AMOUNT, CURRENCY, EMAIL, ID, TEXT
 
 
@@ -117,6 +117,11 @@ _KEPT = {("week", 1): "week", ("month", 1): "month", ("month", 3): "quarter",
          ("year", 1): "year", ("month", 12): "year"}  # fmt: skip
 
 
+# Statuses a billing export gives as the subscription's now that began with its current
+# billing period (it paid the periods before).
+SINCE_THIS_PERIOD = ("past_due", "unpaid", "paused")
+
+
 def subscription_periods(frame: pl.DataFrame) -> pl.DataFrame:
     """A subscription as billing tools export it (one row, its current price) -> our MRR
     periods.
@@ -127,7 +132,11 @@ def subscription_periods(frame: pl.DataFrame) -> pl.DataFrame:
       every 2 weeks, daily) becomes its monthly equivalent;
     - a trial that has ended is split off into its own 'trialing' period, so MRR starts
       when paying starts; a canceled subscription ends when it ended (_canceled_at when
-      the file has no end).
+      the file has no end);
+    - the status is the subscription's now, not its whole life's: a canceled one was
+      paying ('active') until it ended, and one past due, unpaid or paused is so since its
+      current billing period began (CURRENT_START), paying before: churn and MRR history
+      then count it as the billing tool saw it, month by month.
     """
     count = optional_column(frame, "_interval_count").cast(pl.Int64).fill_null(1)
     unit = pl.col("_interval_unit")
@@ -170,7 +179,28 @@ def subscription_periods(frame: pl.DataFrame) -> pl.DataFrame:
     paid = out.with_columns(
         pl.when(split).then(trial_end).otherwise(pl.col("period_start")).alias("period_start")
     )
-    return pl.concat([trials, paid]).sort("__row", "period_start")
+    ended = pl.col("period_end")
+    paid = paid.with_columns(
+        pl.when((pl.col("status") == "canceled") & ended.is_not_null())
+        .then(pl.lit("active"))
+        .otherwise(pl.col("status"))
+        .alias("status")
+    )
+    current = optional_column(paid, CURRENT_START)
+    lately = (
+        pl.col("status").is_in(SINCE_THIS_PERIOD)
+        & (current > pl.col("period_start"))
+        & (ended.is_null() | (ended > current))
+    )
+    before = paid.filter(lately).with_columns(
+        pl.lit("active").alias("status"), current.alias("period_end")
+    )
+    if "cancel_reason" in before.columns:
+        before = before.with_columns(pl.lit(None, pl.String).alias("cancel_reason"))
+    paid = paid.with_columns(
+        pl.when(lately).then(current).otherwise(pl.col("period_start")).alias("period_start")
+    )
+    return pl.concat([trials, before, paid]).sort("__row", "period_start")
 
 
 # A CRM's free-text loss reason -> ours, by the first word pattern that fits.
