@@ -57,6 +57,8 @@ TABLES: dict[str, dict[str, object]] = {
         "period_start": S,
         "period_end": S,
         "cancel_reason": S,
+        "cancel_at": S,
+        "cancel_requested_at": S,
     },
     "invoices": {
         "source": S,

@@ -172,7 +172,10 @@ rules there (detection, all-or-nothing, exit code 2, upserts) hold for these fil
   `trialing` period so MRR starts when paying starts. The status is the subscription's
   now, not its whole life's: a canceled one paid until it ended (an `active` period that
   ends then: churn in that month), one past due, unpaid or paused is so since its current
-  billing period began (Stripe's `Current Period Start (UTC)`) and paid before it.
+  billing period began (Stripe's `Current Period Start (UTC)`) and paid before it. One
+  still running that is set to cancel (Stripe's `Cancel At Period End`) keeps the day it
+  ends (`Current Period End (UTC)`) and the day the customer asked (`Canceled At (UTC)`):
+  the churn-risk signal `cancel_terms` fires between the two.
 - **A new price keeps the old one as history**: a subscriptions export shows each
   subscription at its current price, so the same export imported again after an upgrade
   or a downgrade ends the old price where the current billing period began (Stripe's

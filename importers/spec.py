@@ -119,9 +119,11 @@ class FileFormat:
     # Turns the validated rows into the table's rows (e.g. a trial split off a
     # subscription); keeps the ROW column.
     transform: Callable[[pl.DataFrame], pl.DataFrame] | None = None
-    # A column the transform makes with stand-ins (an account named by its email when the
-    # file has no name) -> the targets it is really made of: without one of them in the
-    # file, the column names new rows only and never changes a stored one.
+    # A column the transform makes -> the targets it is really made of. Without one of them
+    # in the file, the column names new rows only and never changes a stored one (an
+    # account named by its email when the file has no name); with one, it is the file's
+    # word, an empty value too (a cancellation no longer scheduled). A made column not
+    # listed changes a stored row only where it has a value.
     made_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Columns that must all be present for the header to be recognised as this format
     # (default: the required ones).

@@ -33,8 +33,8 @@ class Parsed:
     encoding: str = "utf-8"
     named: dict[str, str] | None = None  # field column -> the file's header for it
     footer: tuple[str, ...] = ()  # a report footer's lines, left out (RawTable.footer)
-    # Columns the format's transform made of the file's: they update an existing row where
-    # they have a value, and never erase one (a value made of columns the file lacks).
+    # Columns the format's transform made of the file's that update a stored row: where
+    # they have a value, or as the file says when FileFormat.made_of names their columns.
     derived: tuple[str, ...] = ()
 
 

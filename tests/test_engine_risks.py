@@ -9,7 +9,16 @@ import pytest
 
 from retention_tui.engine.risks import DETECTORS
 from retention_tui.engine.run import score_run
-from tests.engine_data import AS_OF, account, cfg, days_ago, events, make_tables, spread
+from tests.engine_data import (
+    AS_OF,
+    account,
+    cfg,
+    days_ago,
+    events,
+    make_tables,
+    spread,
+    subscription,
+)
 
 CFG = cfg()
 DOMAIN_CODES = {
@@ -248,6 +257,25 @@ def test_evidence_names_the_rows() -> None:
     ]
     got = fired({"usage_events": weekly([8, 6, 4, 2])})
     assert got["comms_declining"]["evidence"] == ["weekly activity, oldest first: 8 → 6 → 4 → 2"]
+
+
+def test_a_cancellation_scheduled_in_billing_counts_from_the_day_asked_until_it_ends() -> None:
+    """Stripe's Cancel At Period End: the customer asked on June 20 to end on July 15. As
+    of AS_OF (June 30) that is cancel_terms, past the 30-day window of a tagged touchpoint
+    too; before they asked (a backtest's earlier date) or once it has ended, it is not."""
+    scheduled = {
+        **subscription("a", 9800, start="2026-01-15"),
+        "cancel_at": "2026-07-15",
+        "cancel_requested_at": "2026-06-20",
+    }
+    got = fired({"subscription_periods": [scheduled]})
+    assert got["cancel_terms"]["evidence"] == ["2026-06-20 set sub_a to cancel on 2026-07-15"]
+    asked_later = {**scheduled, "cancel_requested_at": "2026-07-01"}
+    assert "cancel_terms" not in fired({"subscription_periods": [asked_later]})
+    ended = {**scheduled, "cancel_at": "2026-06-30"}
+    assert "cancel_terms" not in fired({"subscription_periods": [ended]})
+    long_ago = {**scheduled, "cancel_requested_at": "2026-04-01"}  # still running: still there
+    assert "cancel_terms" in fired({"subscription_periods": [long_ago]})
 
 
 def test_ticket_spike_over_five_times_normal_asks_for_the_manager() -> None:

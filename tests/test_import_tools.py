@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sqlite3
 from pathlib import Path
 
@@ -248,6 +249,47 @@ def test_a_subscription_canceled_or_past_due_now_paid_before_and_churns_when_it_
     assert spring["2024-03"]["churn"] == "0"  # Globex pays its year
     later = _movements(runner, tools_db, "2025-04-10", 3)
     assert [later[m]["churn"] for m in ("2025-01", "2025-02", "2025-03")] == ["0", "0", "24500"]
+
+
+def test_a_cancellation_set_in_stripe_is_a_churn_signal_until_it_ends(
+    tools_db: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """Cancel At Period End: Acme asked on Nov 20 (Canceled At) to end with its current
+    period on Dec 15. The risk report shows cancel_terms from that day, not before; an
+    export where it is no longer set clears it."""
+    export = (TOOLS / "stripe" / "subscriptions.csv").read_text()
+    acme = "sub_1AcmeGrowth,cus_PqAcme01,Acme Corp,billing@acme.com,active,,"
+    assert f"{acme}false," in export
+    path = tmp_path / "subscriptions.csv"
+    path.write_text(
+        export.replace(f"{acme}false,", f"{acme}true,").replace(
+            "2024-01-29 10:02,,,growth", "2024-01-29 10:02,2024-11-20 16:40,,growth"
+        )
+    )
+    assert _import(runner, tools_db, path).exit_code == 0
+    scheduled = (
+        "SELECT period_start, status, period_end, cancel_at, cancel_requested_at "
+        "FROM subscription_periods WHERE subscription_id = 'sub_1AcmeGrowth' ORDER BY 1"
+    )
+    assert _rows(tools_db, scheduled) == [
+        ("2024-01-15", "trialing", "2024-01-29", None, None),
+        ("2024-01-29", "active", None, "2024-12-15", "2024-11-20"),  # still paying till then
+    ]
+
+    def signals(as_of: str) -> list[str]:
+        out = runner.invoke(
+            cli, ["report", "risk", "--db", str(tools_db), "--as-of", as_of, "--format", "json"]
+        )
+        assert out.exit_code == 0, out.output
+        rows = json.loads(out.output)
+        return [r["signals"] for r in rows if r["account"] == "Acme Corp"]
+
+    assert "cancel_terms" not in " ".join(signals("2024-11-19"))
+    assert "cancel_terms" in " ".join(signals("2024-11-25"))
+    path.write_text(export)  # no longer set to cancel
+    assert _import(runner, tools_db, path).exit_code == 0
+    assert _rows(tools_db, scheduled)[1] == ("2024-01-29", "active", None, None, None)
+    assert "cancel_terms" not in " ".join(signals("2024-11-25"))
 
 
 def test_why_a_subscription_ended_is_kept_on_its_last_period(

@@ -136,7 +136,10 @@ def subscription_periods(frame: pl.DataFrame) -> pl.DataFrame:
     - the status is the subscription's now, not its whole life's: a canceled one was
       paying ('active') until it ended, and one past due, unpaid or paused is so since its
       current billing period began (CURRENT_START), paying before: churn and MRR history
-      then count it as the billing tool saw it, month by month.
+      then count it as the billing tool saw it, month by month;
+    - one still running that is set to end with its current period (_cancel_at_period_end)
+      keeps that day (cancel_at, _current_end) and the day the customer asked
+      (cancel_requested_at: _canceled_at, which Stripe sets when they ask).
     """
     count = optional_column(frame, "_interval_count").cast(pl.Int64).fill_null(1)
     unit = pl.col("_interval_unit")
@@ -200,7 +203,18 @@ def subscription_periods(frame: pl.DataFrame) -> pl.DataFrame:
     paid = paid.with_columns(
         pl.when(lately).then(current).otherwise(pl.col("period_start")).alias("period_start")
     )
-    return pl.concat([trials, before, paid]).sort("__row", "period_start")
+    scheduled = (
+        (optional_column(paid, "_cancel_at_period_end") == 1)
+        & ended.is_null()
+        & (pl.col("status") != "canceled")
+    )
+    paid = paid.with_columns(
+        pl.when(scheduled).then(optional_column(paid, "_current_end")).alias("cancel_at"),
+        pl.when(scheduled).then(optional_column(paid, "_canceled_at")).alias("cancel_requested_at"),
+    )
+    unscheduled = (pl.lit(None, pl.String).alias(c) for c in ("cancel_at", "cancel_requested_at"))
+    earlier = pl.concat([trials, before]).with_columns(unscheduled)
+    return pl.concat([earlier, paid]).sort("__row", "period_start")
 
 
 # A CRM's free-text loss reason -> ours, by the first word pattern that fits.

@@ -20,7 +20,17 @@ from importers.sources.common import (
     subscription_periods,
 )
 from importers.spec import CURRENT_START, Field, FileFormat, Identity, Reference
-from importers.values import ID, INT, LOWER, PERCENT, TEXT, TOOL_DATE, TOOL_INSTANT, month_end
+from importers.values import (
+    BOOL,
+    ID,
+    INT,
+    LOWER,
+    PERCENT,
+    TEXT,
+    TOOL_DATE,
+    TOOL_INSTANT,
+    month_end,
+)
 
 SOURCE = "stripe"
 SOURCES = (
@@ -76,6 +86,10 @@ SUBSCRIPTIONS = FileFormat(
     key=("subscription_id", "period_start"),
     identity=Identity(),
     transform=subscription_periods,
+    made_of={
+        "cancel_at": ("_cancel_at_period_end",),
+        "cancel_requested_at": ("_cancel_at_period_end",),
+    },
     sources=SOURCES,
     description=(
         "Stripe subscriptions (one row each, at its current price): MRR periods, a trial "
@@ -136,6 +150,13 @@ SUBSCRIPTIONS = FileFormat(
             CURRENT_START,
             TOOL_DATE,
             doc="Where a new price starts when it changed since the last import.",
+        ),
+        Field("Current Period End (UTC)", "_current_end", TOOL_DATE),
+        Field(
+            "Cancel At Period End",
+            "_cancel_at_period_end",
+            BOOL,
+            doc="Set to end when its current period does: a churn-risk signal until then.",
         ),
         Field("Ended At (UTC)", "period_end", TOOL_DATE),
         Field("Canceled At (UTC)", "_canceled_at", TOOL_DATE),

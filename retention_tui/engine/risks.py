@@ -94,6 +94,32 @@ def _events(
     return _collect(ev, line, "occurred_at")
 
 
+def _scheduled_cancellations(t: Tables, accounts: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """Subscriptions their customer has set to end (Stripe's Cancel At Period End), from
+    the day they asked until the day they end: never before the billing tool knew."""
+    day = as_of.isoformat()
+    asked = t["subscription_periods"].filter(
+        pl.col("cancel_at").is_not_null()
+        & (pl.col("cancel_requested_at") <= day)
+        & (pl.col("cancel_at") > day)
+    )
+    asked = asked.join(accounts.select("account_id"), on="account_id")
+    line = pl.format(
+        "{} set {} to cancel on {}",
+        pl.col("cancel_requested_at"),
+        pl.col("subscription_id"),
+        pl.col("cancel_at"),
+    )
+    return _collect(asked, line, "cancel_requested_at")
+
+
+def _cancel_terms(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
+    """Asked about cancelling (a tagged touchpoint, a cancel-page event, in the window),
+    or set a subscription to cancel (until it ends)."""
+    asked = _tag_detector("cancel_terms", "cancellation_terms", "cancel_page")(t, f, as_of, cfg)
+    return _union(asked, _scheduled_cancellations(t, f, as_of))
+
+
 def _tag_detector(code: str, tag_key: str, event_key: str | None = None) -> Detector:
     """A signal that fires on touchpoints tagged ``tag_key`` (and events ``event_key``)."""
 
@@ -429,7 +455,7 @@ def comms_declining(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.Da
 
 DETECTORS: dict[str, Detector] = {
     "data_export": _tag_detector("data_export", "data_export", "data_export"),
-    "cancel_terms": _tag_detector("cancel_terms", "cancellation_terms", "cancel_page"),
+    "cancel_terms": _cancel_terms,
     "champion_left": champion_left,
     "payment_failed_2": payment_failed_2,
     "competitor": _tag_detector("competitor", "competitor"),
