@@ -191,3 +191,38 @@ def test_v6_keeps_usage_events_and_their_uniqueness_in_a_droppable_index(
             "VALUES ('canonical', 'e3', 'nobody', 'login', '2026-01-03T00:00:00Z')"
         )
     conn.close()
+
+
+def test_v15_mends_the_canceled_subscriptions_a_billing_export_gave(
+    db_path: Path, monkeypatch
+) -> None:
+    """Imported before v15, a canceled Stripe subscription kept 'canceled' for its whole
+    life (it never added MRR); our own files' periods say their status as it was."""
+    shipped = migrations()
+    monkeypatch.setattr(db.migrate, "migrations", lambda: shipped[:14])
+    conn = connect(db_path)
+    conn.execute(
+        "INSERT INTO accounts (account_id, source, source_id, name, created_at) "
+        "VALUES ('a', 'stripe', 'cus_1', 'A', '2024-01-01')"
+    )
+    period = (
+        "INSERT INTO subscription_periods (source, source_id, subscription_id, account_id, "
+        "plan, status, billing_interval, amount_minor, currency, period_start, period_end) "
+        "VALUES (?, ?, ?, 'a', 'pro', 'canceled', 'month', 9800, 'USD', '2024-03-20', ?)"
+    )
+    conn.execute(period, ("stripe", "sub_1/2024-03-20", "sub_1", "2024-05-20"))
+    conn.execute(period, ("stripe", "sub_2/2024-03-20", "sub_2", None))  # no end: unknown
+    conn.execute(period, ("canonical", "s3/2024-03-20", "s3", "2024-05-20"))
+    conn.commit()
+    conn.close()
+    monkeypatch.setattr(db.migrate, "migrations", lambda: shipped)
+    conn = connect(db_path)
+    statuses = conn.execute(
+        "SELECT source_id, status FROM subscription_periods ORDER BY source_id"
+    ).fetchall()
+    conn.close()
+    assert statuses == [
+        ("s3/2024-03-20", "canceled"),
+        ("sub_1/2024-03-20", "active"),
+        ("sub_2/2024-03-20", "canceled"),
+    ]
