@@ -258,6 +258,21 @@ SUBSCRIPTIONS = FileFormat(
             "(failed payments); anything else (cancellation_requested) as the customer's choice.",
             example="",
         ),
+        Field(
+            "cancel_at",
+            "cancel_at",
+            DATE,
+            doc="Day a running subscription is set to end (the customer has asked to cancel): "
+            "a churn-risk signal (cancel_terms) until then.",
+            example="",
+        ),
+        Field(
+            "cancel_requested_at",
+            "cancel_requested_at",
+            DATE,
+            doc="Day the customer asked to cancel; the signal starts then (needed with cancel_at).",
+            example="",
+        ),
     ),
 )
 

@@ -370,3 +370,18 @@ def test_files_of_many_statements_land_whole_and_in_order(
     assert rows(conn, f"SELECT value FROM usage_events WHERE source_id = 'many{n - 3:04d}'") == [
         (1003,)
     ]
+
+
+def test_a_cancellation_asked_for_is_kept_on_its_period(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    subs = tmp_path / "subscriptions.csv"
+    subs.write_text(
+        "subscription_id,account_id,plan,status,interval,amount,currency,period_start,"
+        "period_end,cancel_at,cancel_requested_at\n"
+        "sub_2,acc_2,enterprise,active,year,150000.00,USD,2023-11-01,,2026-11-01,2026-10-20\n"
+    )
+    import_files(conn, [CANONICAL / "accounts.csv", subs])
+    assert rows(conn, "SELECT cancel_at, cancel_requested_at FROM subscription_periods") == [
+        ("2026-11-01", "2026-10-20")
+    ]
