@@ -152,16 +152,24 @@ def test_migration_statements_split_on_semicolons_outside_comments() -> None:
     assert parts[1].strip() == "CREATE TABLE b (y);"
 
 
-def test_v6_keeps_usage_events_and_their_uniqueness_in_a_droppable_index(
-    db_path: Path, monkeypatch
-) -> None:
-    shipped = migrations()
-    monkeypatch.setattr(db.migrate, "migrations", lambda: shipped[:5])
+def _database_at(db_path: Path, monkeypatch, version: int, source: str) -> sqlite3.Connection:
+    """A database made by the release of schema ``version``, holding account 'a' (of
+    ``source``); the shipped migrations come back when it is opened again."""
+    older = migrations()[:version]
+    monkeypatch.setattr(db.migrate, "migrations", lambda: older)
     conn = connect(db_path)
     conn.execute(
         "INSERT INTO accounts (account_id, source, source_id, name, created_at) "
-        "VALUES ('a', 'canonical', 'a', 'A', '2024-01-01')"
+        "VALUES ('a', ?, 'a', 'A', '2024-01-01')",
+        (source,),
     )
+    return conn
+
+
+def test_v6_keeps_usage_events_and_their_uniqueness_in_a_droppable_index(
+    db_path: Path, monkeypatch
+) -> None:
+    conn = _database_at(db_path, monkeypatch, 5, "canonical")
     conn.executemany(
         "INSERT INTO usage_events (id, source, source_id, account_id, user_id, event, "
         "occurred_at) VALUES (?, 'canonical', ?, 'a', 'u1', 'login', ?)",
@@ -198,13 +206,7 @@ def test_v15_mends_the_canceled_subscriptions_a_billing_export_gave(
 ) -> None:
     """Imported before v15, a canceled Stripe subscription kept 'canceled' for its whole
     life (it never added MRR); our own files' periods say their status as it was."""
-    shipped = migrations()
-    monkeypatch.setattr(db.migrate, "migrations", lambda: shipped[:14])
-    conn = connect(db_path)
-    conn.execute(
-        "INSERT INTO accounts (account_id, source, source_id, name, created_at) "
-        "VALUES ('a', 'stripe', 'cus_1', 'A', '2024-01-01')"
-    )
+    conn = _database_at(db_path, monkeypatch, 14, "stripe")
     period = (
         "INSERT INTO subscription_periods (source, source_id, subscription_id, account_id, "
         "plan, status, billing_interval, amount_minor, currency, period_start, period_end) "
@@ -215,7 +217,7 @@ def test_v15_mends_the_canceled_subscriptions_a_billing_export_gave(
     conn.execute(period, ("canonical", "s3/2024-03-20", "s3", "2024-05-20"))
     conn.commit()
     conn.close()
-    monkeypatch.setattr(db.migrate, "migrations", lambda: shipped)
+    monkeypatch.undo()
     conn = connect(db_path)
     statuses = conn.execute(
         "SELECT source_id, status FROM subscription_periods ORDER BY source_id"
