@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from db import links, queries, transaction
+from db import links, queries, transaction, undo
 from db.errors import RetentionError
 from db.frames import write_blocks, write_inserted_blocks
 from db.queries import DATA_TABLES, ImportLogEntry
@@ -471,8 +471,10 @@ def import_files(
     checked_whole = _bulk_write(conn, loaded)
     if checked_whole:
         conn.execute("PRAGMA foreign_keys = OFF")
+    files = ", ".join(item.path.name for item in loaded)
+    when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
-        with transaction(conn):
+        with transaction(conn), undo.recorded(conn, files, when):  # `retention imports undo`
             for item in loaded:
                 say(f"writing {item.path.name}")
                 result = _write(conn, item, dry_run, on_rows, say)

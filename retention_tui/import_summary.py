@@ -10,6 +10,7 @@ from retention_tui.formatting import plural
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from db.undo import Batch
     from importers.detect import UnknownFormat
     from importers.run import FileResult
 
@@ -76,3 +77,13 @@ def left_out_summary(left_out: list[tuple[Path, UnknownFormat]]) -> list[str]:
             f"  {', '.join(others)} ('retention import --dry-run' on one of them says why)"
         )
     return lines
+
+
+def undo_summary(batch: Batch, changed: int) -> str:
+    """What undoing an import does: 'the import of a.csv, b.csv (2026-12-03T10:00:00Z):
+    12 rows it added removed, 1 row it changed put back'."""
+    added = sum(batch.added(t) for t in batch.tables if t != "import_log")
+    return (
+        f"the import of {batch.files} ({batch.imported_at}): {plural(added, 'row')} it added "
+        f"removed, {plural(changed, 'row')} it changed put back"
+    )

@@ -29,7 +29,12 @@ from retention_tui.cli.base import (
     today,
 )
 from retention_tui.formatting import plural
-from retention_tui.import_summary import file_summary, left_out_summary, progress_bar
+from retention_tui.import_summary import (
+    file_summary,
+    left_out_summary,
+    progress_bar,
+    undo_summary,
+)
 from retention_tui.output import render
 
 if TYPE_CHECKING:
@@ -293,12 +298,18 @@ def _one_format(name: str, fmt: str) -> None:
         click.echo(render(rows, fmt))
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @db_option
 @format_option
 @click.option("--limit", default=50, show_default=True, help="How many imports to show.")
-def imports(db_path: Path | None, fmt: str, limit: int) -> None:
-    """The import log: every file imported, newest first."""
+@click.pass_context
+def imports(ctx: click.Context, db_path: Path | None, fmt: str, limit: int) -> None:
+    """The import log: every file imported, newest first.
+
+    'retention imports undo' takes the last import back out.
+    """
+    if ctx.invoked_subcommand:
+        return
     from db.queries import import_log
 
     with closing(open_db(db_path)) as conn:
@@ -320,6 +331,33 @@ def imports(db_path: Path | None, fmt: str, limit: int) -> None:
             ],
         )
     )
+
+
+@imports.command()
+@db_option
+@click.option("--yes", is_flag=True, help="Do not ask first.")
+def undo(db_path: Path | None, yes: bool) -> None:
+    """Undo the last import: the rows it added removed, the rows it changed as they were.
+
+    Possible while nothing has been imported, merged or linked since, and while none of
+    the accounts or deals it added has your notes, playbooks or snoozes.
+    """
+    from datetime import UTC, datetime
+
+    from db.undo import changed_rows, last_batch, undo_last
+
+    with closing(open_db(db_path)) as conn:
+        batch = last_batch(conn)
+        if batch is None:
+            raise RetentionError("there is no import to undo")
+        what = undo_summary(batch, changed_rows(conn, batch))
+        if not yes:
+            click.confirm(f"Undo {what}?", abort=True)
+        _batch, removed = undo_last(conn, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    click.echo(f"Undid {what}.")
+    for table, n in sorted(removed.items()):
+        if table != "import_log":
+            click.echo(f"  {table}: {plural(n, 'row')} removed")
 
 
 @cli.group(invoke_without_command=True)

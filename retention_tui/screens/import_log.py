@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sqlite3
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
+from textual import work
+from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from db import RetentionError
 from db.queries import import_log
+from db.undo import changed_rows, last_batch, undo_last
+from retention_tui.import_summary import undo_summary
 from retention_tui.screens.loading import TableScreen
 
 if TYPE_CHECKING:
-    pass
+    from retention_tui.app import RetentionApp
 
 COLUMNS = (
     "When (UTC)",
@@ -26,11 +33,62 @@ COLUMNS = (
 )
 
 
+def _last_import(conn: sqlite3.Connection) -> str | None:
+    """What undoing the last import would do, in words; None when there is none."""
+    batch = last_batch(conn)
+    return undo_summary(batch, changed_rows(conn, batch)) if batch else None
+
+
 class ImportLogScreen(TableScreen):
     SUMMARY_ID = "imports-summary"
     TABLE_ID = "imports-table"
     COLUMNS = COLUMNS
     LOADING = "Loading the import log…"
+    BINDINGS: ClassVar = [Binding("U", "undo", "Undo last import", id="imports.undo")]
+
+    def action_undo(self) -> None:
+        self.offer_undo()
+
+    @work(thread=True, exclusive=True, group="imports.undo")
+    def offer_undo(self) -> None:
+        """Say what undoing the last import would do (read off the UI thread), then ask."""
+        text = self.read(_last_import)
+        if text is None:
+            self.app.call_from_thread(self.notify, "There is no import to undo", timeout=5)
+            return
+        self.app.call_from_thread(self._ask, text)
+
+    def _ask(self, text: str) -> None:
+        from retention_tui.screens.dialogs import ChooseDialog
+
+        def chosen(key: str | None) -> None:
+            if key == "undo":
+                self.undo()
+
+        options = [("keep", "No, keep it"), ("undo", f"Yes, undo {text}")]
+        self.app.push_screen(ChooseDialog("Undo the last import?", options), chosen)
+
+    @work(thread=True, exclusive=True, group="imports.undo")
+    def undo(self) -> None:
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        def undone(conn: sqlite3.Connection) -> str | None:
+            text = _last_import(conn)
+            if text is not None:
+                undo_last(conn, when)
+            return text
+
+        try:
+            text = self.read(undone)
+        except RetentionError as exc:
+            app.call_from_thread(self.notify, f"Not undone: {exc}", severity="error", timeout=15)
+            return
+        if text is None:
+            app.call_from_thread(self.notify, "There is no import to undo", timeout=5)
+            return
+        app.call_from_thread(self.notify, f"Undid {text}")
+        app.call_from_thread(app.check_for_changes, True)
 
     def fetch(self) -> pl.DataFrame:
         return self.read(import_log)
