@@ -90,6 +90,18 @@ def recorded(conn: sqlite3.Connection, files: str, when: str) -> Iterator[int]:
     conn.execute("UPDATE import_batches SET tables = ? WHERE id = ?", (json.dumps(tables), batch))
 
 
+def nothing_to_undo(conn: sqlite3.Connection) -> RetentionError:
+    """The error for a database with no import to undo, saying why when it has imports."""
+    recorded = conn.execute("SELECT 1 FROM import_batches LIMIT 1").fetchone()
+    logged = conn.execute("SELECT 1 FROM import_log LIMIT 1").fetchone()
+    if logged and not recorded:
+        return RetentionError(
+            "there is no import to undo: those in the import log were made by a release "
+            "that did not record what they changed"
+        )
+    return RetentionError("there is no import to undo")
+
+
 def last_batch(conn: sqlite3.Connection) -> Batch | None:
     """The last import not undone yet."""
     row = conn.execute(
@@ -143,7 +155,7 @@ def undo_last(conn: sqlite3.Connection, when: str) -> tuple[Batch, dict[str, int
     added gone. Returns the batch and, per table, the rows added that were removed."""
     batch = last_batch(conn)
     if batch is None:
-        raise RetentionError("there is no import to undo")
+        raise nothing_to_undo(conn)
     since = _changed_since(conn, batch)
     if since:
         raise RetentionError(

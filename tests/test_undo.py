@@ -89,6 +89,17 @@ def test_undo_is_refused_once_something_else_changed_or_the_users_work_is_there(
 ) -> None:
     said = undo(runner, db_path)
     assert (said.exit_code, said.output.strip()) == (2, "Error: there is no import to undo")
+    c = sqlite3.connect(db_path)  # imports an earlier release made: in the log, not recorded
+    c.execute(
+        "INSERT INTO import_log (imported_at, file_name, file_path, sha256, format, entity, "
+        "rows_read, rows_inserted, rows_updated, rows_unchanged, rows_rejected, "
+        "ignored_columns, duration_ms) VALUES ('2026-11-01T00:00:00Z', 'old.csv', "
+        "'/tmp/old.csv', '0', 'accounts', 'accounts', 1, 1, 0, 0, 0, '', 1)"
+    )
+    c.commit()
+    c.close()
+    said = undo(runner, db_path)
+    assert "made by a release that did not record what they changed" in said.output
     imported(runner, db_path, CANONICAL / "accounts.csv")
     imported(runner, db_path, TOOLS / "stripe" / "unified_customers.csv")
     # a note on an account the last import made

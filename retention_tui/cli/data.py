@@ -344,12 +344,12 @@ def undo(db_path: Path | None, yes: bool) -> None:
     """
     from datetime import UTC, datetime
 
-    from db.undo import changed_rows, last_batch, undo_last
+    from db.undo import changed_rows, last_batch, nothing_to_undo, undo_last
 
     with closing(open_db(db_path)) as conn:
         batch = last_batch(conn)
         if batch is None:
-            raise RetentionError("there is no import to undo")
+            raise nothing_to_undo(conn)
         what = undo_summary(batch, changed_rows(conn, batch))
         if not yes:
             click.confirm(f"Undo {what}?", abort=True)

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 
 from db import RetentionError
 from db.queries import import_log
-from db.undo import changed_rows, last_batch, undo_last
+from db.undo import changed_rows, last_batch, nothing_to_undo, undo_last
 from retention_tui.import_summary import undo_summary
 from retention_tui.screens.loading import TableScreen
 
@@ -54,7 +54,8 @@ class ImportLogScreen(TableScreen):
         """Say what undoing the last import would do (read off the UI thread), then ask."""
         text = self.read(_last_import)
         if text is None:
-            self.app.call_from_thread(self.notify, "There is no import to undo", timeout=5)
+            said = str(self.read(nothing_to_undo))
+            self.app.call_from_thread(self.notify, said[0].upper() + said[1:], timeout=8)
             return
         self.app.call_from_thread(self._ask, text)
 
