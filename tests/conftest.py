@@ -99,20 +99,23 @@ def chargebee_db(db_path: Path, runner: CliRunner) -> Path:
 UNDO_RECORDS = ("import_batches", "import_undo")
 
 
-def database_digest(path: Path) -> str:
-    """A hash of every row of every table but the undo records: equal digests mean an
-    unchanged database."""
+def database_digest(
+    path: Path, leave_out: tuple[str, ...] = UNDO_RECORDS, rowids: bool = False
+) -> str:
+    """A hash of every row of every table but ``leave_out`` (the undo records): equal
+    digests mean an unchanged database (``rowids``: each row in its own place too)."""
     c = sqlite3.connect(path)
     try:
         h = hashlib.sha256()
         tables = [
             r[0]
             for r in c.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
-            if r[0] not in UNDO_RECORDS
+            if r[0] not in leave_out
         ]
+        select = "rowid, *" if rowids else "*"
         for t in tables:
             h.update(t.encode())
-            for row in sorted(repr(r) for r in c.execute(f'SELECT * FROM "{t}"')):
+            for row in sorted(repr(r) for r in c.execute(f'SELECT {select} FROM "{t}"')):
                 h.update(row.encode())
         return h.hexdigest()
     finally:

@@ -3,41 +3,23 @@ it was before it, the user's work never lost, and refused when it cannot be done
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from retention_tui.cli import cli
-from tests.conftest import CANONICAL, FIXTURES
+from tests.conftest import CANONICAL, FIXTURES, UNDO_RECORDS, database_digest
 from tests.test_import_tools import ALL_TOOLS
 
 TOOLS = FIXTURES / "tools"
 # Caches and the undo records themselves: everything else must come back as it was.
-NOT_COMPARED = (
-    "frame_blocks",
-    "frame_blocks_kept",
-    "frame_block_renames",
-    "import_batches",
-    "import_undo",
-    "sqlite_sequence",
-)
+CACHES = ("frame_blocks", "frame_blocks_kept", "frame_block_renames", "sqlite_sequence")
+NOT_COMPARED = (*CACHES, *UNDO_RECORDS)
 
 
 def content(db: Path) -> str:
-    c = sqlite3.connect(db)
-    try:
-        h = hashlib.sha256()
-        for (table,) in c.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY 1"):
-            if table in NOT_COMPARED:
-                continue
-            h.update(table.encode())
-            for row in sorted(repr(r) for r in c.execute(f'SELECT rowid, * FROM "{table}"')):
-                h.update(row.encode())
-        return h.hexdigest()
-    finally:
-        c.close()
+    return database_digest(db, NOT_COMPARED, rowids=True)
 
 
 def imported(runner: CliRunner, db: Path, *paths: Path) -> None:
