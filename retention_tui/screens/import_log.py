@@ -1,4 +1,4 @@
-"""The import log: every file imported, with what it did."""
+"""The import log: every file imported, with what it did; U undoes the last import."""
 
 from __future__ import annotations
 
@@ -52,9 +52,13 @@ class ImportLogScreen(TableScreen):
     @work(thread=True, exclusive=True, group="imports.undo")
     def offer_undo(self) -> None:
         """Say what undoing the last import would do (read off the UI thread), then ask."""
-        text = self.read(_last_import)
+        try:
+            text = self.read(_last_import)
+            said = str(self.read(nothing_to_undo)) if text is None else ""
+        except RetentionError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
+            return
         if text is None:
-            said = str(self.read(nothing_to_undo))
             self.app.call_from_thread(self.notify, said[0].upper() + said[1:], timeout=8)
             return
         self.app.call_from_thread(self._ask, text)
