@@ -296,6 +296,7 @@ class RetentionApp(App[None]):
         rows = sum(r.rows_read for r in results)
         lines = [line for r in results for line in file_summary(r) if "ignored columns" not in line]
         lines += left_out_summary(left_out)
+        lines.append("The wrong file? U in the import log (l) undoes it.")
         self.call_from_thread(
             self.notify,
             "\n".join(lines),

@@ -651,7 +651,8 @@ async def test_importing_an_archive_from_the_dashboard_tells_what_was_left_out(
         assert done.message.endswith(
             "Left out 4 files that no format of retention fits:\n"
             "  Campaign.csv, Lead.csv, OpportunityHistory.csv, Task.csv ('retention import "
-            "--dry-run' on one of them says why)"
+            "--dry-run' on one of them says why)\n"
+            "The wrong file? U in the import log (l) undoes it."
         )
 
 
@@ -787,7 +788,9 @@ async def test_the_import_dialog_lists_the_folders_the_config_names(
         await pilot.press("enter")  # the newest: the NPS answers
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert list(app._notifications)[-1].title == "Imported 1 file, 1 row"
+        done = list(app._notifications)[-1]
+        assert done.title == "Imported 1 file, 1 row"
+        assert done.message.endswith("The wrong file? U in the import log (l) undoes it.")
 
 
 def test_import_dialog_snapshot(
