@@ -150,12 +150,9 @@ def _work_on_added(conn: sqlite3.Connection, batch: Batch) -> list[str]:
     return found
 
 
-def undo_last(conn: sqlite3.Connection, when: str) -> tuple[Batch, dict[str, int]]:
-    """Undo the last import: the rows it changed or removed as they were, the rows it
-    added gone. Returns the batch and, per table, the rows added that were removed."""
-    batch = last_batch(conn)
-    if batch is None:
-        raise nothing_to_undo(conn)
+def _check_undoable(conn: sqlite3.Connection, batch: Batch) -> None:
+    """Refuse, saying why, when something changed since ``batch`` or the user's work is
+    on what it added."""
     since = _changed_since(conn, batch)
     if since:
         raise RetentionError(
@@ -169,8 +166,25 @@ def undo_last(conn: sqlite3.Connection, when: str) -> tuple[Batch, dict[str, int
             f"since ({', '.join(work[:5])}{', ...' if len(work) > 5 else ''}): undoing it "
             "would lose that work"
         )
+
+
+def undo_last(
+    conn: sqlite3.Connection, when: str, batch_id: int | None = None
+) -> tuple[Batch, dict[str, int]]:
+    """Undo the last import (the batch ``batch_id``, when the user was asked about that
+    one): the rows it changed or removed as they were, the rows it added gone. Returns
+    the batch and, per table, the rows added that were removed."""
     removed: dict[str, int] = {}
+    # checked and undone under the write lock: nothing can change in between
     with transaction(conn):
+        batch = last_batch(conn)
+        if batch is None:
+            raise nothing_to_undo(conn)
+        if batch_id is not None and batch.id != batch_id:
+            raise RetentionError(
+                f"another import ({batch.files}) came after the one asked about: nothing was undone"
+            )
+        _check_undoable(conn, batch)
         first, last, _ = batch.tables["accounts"]
         for table in RESULTS:
             conn.execute(

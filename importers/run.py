@@ -347,7 +347,7 @@ def _write(
             frame,
             columns,
             update=update,
-            keep=[c for c in parsed.derived if c in update and c not in fmt.made_of],
+            keep=[c for c in parsed.kept if c in update],
             source=fmt.source,
             on_rows=(lambda done, total: on_rows(item.path.name, done, total)) if on_rows else None,
             say=say,

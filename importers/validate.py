@@ -34,8 +34,14 @@ class Parsed:
     named: dict[str, str] | None = None  # field column -> the file's header for it
     footer: tuple[str, ...] = ()  # a report footer's lines, left out (RawTable.footer)
     # Columns the format's transform made of the file's that update a stored row: where
-    # they have a value, or as the file says when FileFormat.made_of names their columns.
+    # they have a value (``kept``), or as the file says when FileFormat.made_of names their
+    # columns.
     derived: tuple[str, ...] = ()
+
+    @property
+    def kept(self) -> tuple[str, ...]:
+        """The made columns a stored row keeps its value of where the new one is empty."""
+        return tuple(c for c in self.derived if c not in self.fmt.made_of)
 
 
 def match_columns(fmt: FileFormat, header: tuple[str, ...]) -> dict[str, int]:

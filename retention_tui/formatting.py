@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from db.money import minor_exponent
 
 # Money fields that are one item's amount (an invoice's, a deal's), shown in the row's own
 # currency; every other money field (MRR, ARR, totals) is in the book's base currency.
 OWN_CURRENCY = frozenset({"amount_minor"})
+
+
+def home_relative(path: Path) -> str:
+    """A path as people write it: '~/Downloads/x.csv' under the home folder."""
+    home, text = str(Path.home()), str(path)
+    inside = text == home or text.startswith(home.rstrip(os.sep) + os.sep)
+    return "~" + text[len(home) :] if inside else text
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from retention_tui.formatting import plural
 
 if TYPE_CHECKING:
+    import sqlite3
     from pathlib import Path
 
     from db.undo import Batch
@@ -79,9 +80,19 @@ def left_out_summary(left_out: list[tuple[Path, UnknownFormat]]) -> list[str]:
     return lines
 
 
-def undo_summary(batch: Batch, changed: int) -> str:
-    """What undoing an import does: 'the import of a.csv, b.csv (2026-12-03T10:00:00Z):
-    12 rows it added removed, 1 row it changed put back'."""
+def last_import_undo(conn: sqlite3.Connection) -> tuple[int, str]:
+    """The last import's batch id and what undoing it does: 'the import of a.csv, b.csv
+    (2026-12-03T10:00:00Z): 12 rows it added removed, 1 row it changed put back'; the
+    error that says why when there is none to undo."""
+    from db.undo import changed_rows, last_batch, nothing_to_undo
+
+    batch = last_batch(conn)
+    if batch is None:
+        raise nothing_to_undo(conn)
+    return batch.id, _undo_summary(batch, changed_rows(conn, batch))
+
+
+def _undo_summary(batch: Batch, changed: int) -> str:
     added = sum(batch.added(t) for t in batch.tables if t != "import_log")
     return (
         f"the import of {batch.files} ({batch.imported_at}): {plural(added, 'row')} it added "

@@ -1120,3 +1120,12 @@ async def test_e_exports_the_list_shown_to_a_csv_file_never_overwriting_one(
         longest = max((c for r in rows for c in r), key=len)
         assert len(longest) > 32  # clipped on screen, whole in the file
         assert path.exists()  # the accounts' file is still there
+
+
+def test_a_path_in_the_home_folder_is_shown_from_tilde(tmp_path: Path, monkeypatch) -> None:
+    from retention_tui.formatting import home_relative
+
+    monkeypatch.setenv("HOME", str(tmp_path / "me"))
+    assert home_relative(tmp_path / "me" / "Downloads" / "x.csv") == "~/Downloads/x.csv"
+    assert home_relative(tmp_path / "me") == "~"
+    assert home_relative(tmp_path / "me2" / "x.csv") == str(tmp_path / "me2" / "x.csv")

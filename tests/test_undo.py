@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from retention_tui.cli import cli
@@ -170,3 +171,22 @@ def test_U_in_the_import_log_undoes_the_last_import_after_asking(
 
     asyncio.run(scenario())
     assert content(db_path) == ours
+
+
+def test_an_import_made_after_the_user_was_asked_is_not_undone_in_its_place(
+    db_path: Path, runner: CliRunner
+) -> None:
+    from db import RetentionError, connect
+    from db.undo import undo_last
+    from retention_tui.import_summary import last_import_undo
+
+    imported(runner, db_path, CANONICAL / "accounts.csv")
+    conn = connect(db_path)
+    asked, text = last_import_undo(conn)
+    assert text.startswith("the import of accounts.csv (")
+    imported(runner, db_path, TOOLS / "stripe" / "unified_customers.csv")  # meanwhile
+    before = content(db_path)
+    with pytest.raises(RetentionError, match=r"another import \(unified_customers.csv\) came"):
+        undo_last(conn, "2026-12-03T00:00:00Z", asked)
+    conn.close()
+    assert content(db_path) == before

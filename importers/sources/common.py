@@ -177,8 +177,6 @@ def subscription_periods(frame: pl.DataFrame) -> pl.DataFrame:
     trials = out.filter(split).with_columns(
         pl.lit("trialing").alias("status"), trial_end.alias("period_end")
     )
-    if "cancel_reason" in trials.columns:  # the trial itself ended by turning paid
-        trials = trials.with_columns(pl.lit(None, pl.String).alias("cancel_reason"))
     paid = out.with_columns(
         pl.when(split).then(trial_end).otherwise(pl.col("period_start")).alias("period_start")
     )
@@ -198,22 +196,21 @@ def subscription_periods(frame: pl.DataFrame) -> pl.DataFrame:
     before = paid.filter(lately).with_columns(
         pl.lit("active").alias("status"), current.alias("period_end")
     )
-    if "cancel_reason" in before.columns:
-        before = before.with_columns(pl.lit(None, pl.String).alias("cancel_reason"))
     paid = paid.with_columns(
         pl.when(lately).then(current).otherwise(pl.col("period_start")).alias("period_start")
     )
-    scheduled = (
-        (optional_column(paid, "_cancel_at_period_end") == 1)
-        & ended.is_null()
-        & (pl.col("status") != "canceled")
-    )
+    scheduled = (optional_column(paid, "_cancel_at_period_end") == 1) & ended.is_null()
     paid = paid.with_columns(
         pl.when(scheduled).then(optional_column(paid, "_current_end")).alias("cancel_at"),
         pl.when(scheduled).then(optional_column(paid, "_canceled_at")).alias("cancel_requested_at"),
     )
-    unscheduled = (pl.lit(None, pl.String).alias(c) for c in ("cancel_at", "cancel_requested_at"))
-    earlier = pl.concat([trials, before]).with_columns(unscheduled)
+    # The periods before the current one (a trial that turned paid, the paying ones before
+    # a status of now) ended by going on: no reason to end, no cancellation asked.
+    cleared = [c for c in ("cancel_reason",) if c in out.columns]
+    cleared += ["cancel_at", "cancel_requested_at"]
+    earlier = pl.concat([trials, before]).with_columns(
+        pl.lit(None, pl.String).alias(c) for c in cleared
+    )
     return pl.concat([earlier, paid]).sort("__row", "period_start")
 
 

@@ -31,9 +31,9 @@ from retention_tui.cli.base import (
 from retention_tui.formatting import plural
 from retention_tui.import_summary import (
     file_summary,
+    last_import_undo,
     left_out_summary,
     progress_bar,
-    undo_summary,
 )
 from retention_tui.output import render
 
@@ -344,16 +344,14 @@ def undo(db_path: Path | None, yes: bool) -> None:
     """
     from datetime import UTC, datetime
 
-    from db.undo import changed_rows, last_batch, nothing_to_undo, undo_last
+    from db.undo import undo_last
 
     with closing(open_db(db_path)) as conn:
-        batch = last_batch(conn)
-        if batch is None:
-            raise nothing_to_undo(conn)
-        what = undo_summary(batch, changed_rows(conn, batch))
+        batch_id, what = last_import_undo(conn)
         if not yes:
             click.confirm(f"Undo {what}?", abort=True)
-        _batch, removed = undo_last(conn, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        _batch, removed = undo_last(conn, when, batch_id)
     click.echo(f"Undid {what}.")
     for table, n in sorted(removed.items()):
         if table != "import_log":

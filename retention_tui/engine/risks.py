@@ -113,13 +113,6 @@ def _scheduled_cancellations(t: Tables, accounts: pl.DataFrame, as_of: date) -> 
     return _collect(asked, line, "cancel_requested_at")
 
 
-def _cancel_terms(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
-    """Asked about cancelling (a tagged touchpoint, a cancel-page event, in the window),
-    or set a subscription to cancel (until it ends)."""
-    asked = _tag_detector("cancel_terms", "cancellation_terms", "cancel_page")(t, f, as_of, cfg)
-    return _union(asked, _scheduled_cancellations(t, f, as_of))
-
-
 def _tag_detector(code: str, tag_key: str, event_key: str | None = None) -> Detector:
     """A signal that fires on touchpoints tagged ``tag_key`` (and events ``event_key``)."""
 
@@ -451,6 +444,15 @@ def comms_declining(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.Da
         *oldest_first,
     )
     return _from_features(f.select("account_id").join(per_week, on="account_id"), fires, line)
+
+
+_asked_to_cancel = _tag_detector("cancel_terms", "cancellation_terms", "cancel_page")
+
+
+def _cancel_terms(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.DataFrame:
+    """Asked about cancelling (a tagged touchpoint, a cancel-page event, in the window),
+    or set a subscription to cancel (until it ends)."""
+    return _union(_asked_to_cancel(t, f, as_of, cfg), _scheduled_cancellations(t, f, as_of))
 
 
 DETECTORS: dict[str, Detector] = {

@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
 from retention_tui.config import Config
+from retention_tui.formatting import home_relative
 
 NAME_WIDTH = 50
 
@@ -26,12 +27,6 @@ NAME_WIDTH = 50
 def folders_of(config: Config) -> list[Path]:
     """The folders the dialog lists exports from: the config's `[import] folders`."""
     return [Path(folder).expanduser() for folder in config["import"]["folders"]]
-
-
-def _shown(folder: Path) -> str:
-    home = str(Path.home())
-    text = str(folder)
-    return "~" + text[len(home) :] if text == home or text.startswith(home + os.sep) else text
 
 
 def _size(n: int) -> str:
@@ -103,7 +98,7 @@ class ImportDialog(ModalScreen[str | None]):
             self.app.call_from_thread(self._tell, index, f"{about}  {describe(Path(path))}")
 
     def _show(self, found: list[tuple[str, str]]) -> None:
-        shown = " and ".join(_shown(folder) for folder in self.folders) or "no folder"
+        shown = " and ".join(home_relative(folder) for folder in self.folders) or "no folder"
         label = self.query_one("#import-found", Label)
         if not found:
             label.update(f"No CSV or ZIP files in {shown}")

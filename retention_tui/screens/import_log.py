@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -13,8 +12,8 @@ from textual.widgets import DataTable, Static
 
 from db import RetentionError
 from db.queries import import_log
-from db.undo import changed_rows, last_batch, nothing_to_undo, undo_last
-from retention_tui.import_summary import undo_summary
+from db.undo import undo_last
+from retention_tui.import_summary import last_import_undo
 from retention_tui.screens.loading import TableScreen
 
 if TYPE_CHECKING:
@@ -33,12 +32,6 @@ COLUMNS = (
 )
 
 
-def _last_import(conn: sqlite3.Connection) -> str | None:
-    """What undoing the last import would do, in words; None when there is none."""
-    batch = last_batch(conn)
-    return undo_summary(batch, changed_rows(conn, batch)) if batch else None
-
-
 class ImportLogScreen(TableScreen):
     SUMMARY_ID = "imports-summary"
     TABLE_ID = "imports-table"
@@ -53,44 +46,32 @@ class ImportLogScreen(TableScreen):
     def offer_undo(self) -> None:
         """Say what undoing the last import would do (read off the UI thread), then ask."""
         try:
-            text = self.read(_last_import)
-            said = str(self.read(nothing_to_undo)) if text is None else ""
-        except RetentionError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
-            return
-        if text is None:
+            batch_id, text = self.read(last_import_undo)
+        except RetentionError as exc:  # none to undo, or the database cannot be read
+            said = str(exc)
             self.app.call_from_thread(self.notify, said[0].upper() + said[1:], timeout=8)
             return
-        self.app.call_from_thread(self._ask, text)
+        self.app.call_from_thread(self._ask, batch_id, text)
 
-    def _ask(self, text: str) -> None:
+    def _ask(self, batch_id: int, text: str) -> None:
         from retention_tui.screens.dialogs import ChooseDialog
 
         def chosen(key: str | None) -> None:
             if key == "undo":
-                self.undo()
+                self.undo(batch_id, text)
 
         options = [("keep", "No, keep it"), ("undo", f"Yes, undo {text}")]
         self.app.push_screen(ChooseDialog("Undo the last import?", options), chosen)
 
     @work(thread=True, exclusive=True, group="imports.undo")
-    def undo(self) -> None:
+    def undo(self, batch_id: int, text: str) -> None:
+        """Undo the import the user said yes to (off the UI thread)."""
         app: RetentionApp = self.app  # type: ignore[assignment]
         when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-        def undone(conn: sqlite3.Connection) -> str | None:
-            text = _last_import(conn)
-            if text is not None:
-                undo_last(conn, when)
-            return text
-
         try:
-            text = self.read(undone)
+            self.read(lambda conn: undo_last(conn, when, batch_id))
         except RetentionError as exc:
             app.call_from_thread(self.notify, f"Not undone: {exc}", severity="error", timeout=15)
-            return
-        if text is None:
-            app.call_from_thread(self.notify, "There is no import to undo", timeout=5)
             return
         app.call_from_thread(self.notify, f"Undid {text}")
         app.call_from_thread(app.check_for_changes, True)

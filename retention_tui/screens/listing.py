@@ -22,7 +22,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from retention_tui.exports import file_stem, write_csv
-from retention_tui.formatting import plural
+from retention_tui.formatting import home_relative, plural
 from retention_tui.screens.loading import LoadingScreen
 from retention_tui.screens.table import Table
 
@@ -225,8 +225,8 @@ class ListScreen(LoadingScreen):
         except OSError as exc:
             app.call_from_thread(self.notify, f"Not exported: {exc}", severity="error", timeout=10)
             return
-        shown = str(path).replace(str(Path.home()), "~", 1)
-        app.call_from_thread(self.notify, f"Exported {plural(rows.height, 'row')} to {shown}")
+        said = f"Exported {plural(rows.height, 'row')} to {home_relative(path)}"
+        app.call_from_thread(self.notify, said)
 
     def action_cycle_sort(self) -> None:
         if self.SORTS:
