@@ -231,6 +231,42 @@ async def test_every_queue_opens_with_its_rows(scored_db: Path) -> None:
             assert text.startswith(f"{q.title}: {total}")
 
 
+def footer_keys(app: RetentionApp) -> list[str]:
+    from retention_tui.screens.footer import KeysFooter
+
+    footer = app.screen.query_one(KeysFooter)
+    return [key.key for key in footer.children if not key.has_class("-command-palette")]
+
+
+@async_test
+async def test_each_footer_shows_its_screens_keys_and_the_app_keys_it_names(
+    scored_db: Path,
+) -> None:
+    """The app's ten keys after a queue's own ran off the footer ('u Unm') and hid o
+    (owner); each screen now shows its own keys and the app keys it names, and every app
+    key still works there."""
+    from retention_tui.screens.queue import QueueScreen
+
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert footer_keys(app) == ["q", "question_mark", "a", "l", "b", "u", "r", "i", "o"]
+        await open_queue(pilot, "1")
+        assert footer_keys(app) == ["slash", "s", "e", "z", "q", "question_mark", "d", "o"]
+        footer = app.screen.query_one("KeysFooter")
+        assert footer.virtual_size.width <= SIZE[0]  # nothing runs off it
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportLogScreen)  # not in the queue's footer, still works
+        assert footer_keys(app) == ["U", "q", "question_mark", "d", "i"]
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        assert footer_keys(app) == ["escape", "p", "x", "n", "t", "q", "question_mark", "d"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+
+
 @async_test
 async def test_risk_queue_drills_into_an_account_and_back(scored_db: Path) -> None:
     from retention_tui.screens.account import AccountScreen

@@ -12,7 +12,7 @@ import polars as pl
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.widgets import DataTable, Header, Sparkline, Static
 
 from db import connect
 from db.results import score_history
@@ -25,6 +25,7 @@ from retention_tui.playbooks import PLAYBOOKS
 from retention_tui.reports.documents import standing
 from retention_tui.reports.timeline import timeline
 from retention_tui.screens.dialogs import ChooseDialog, TextDialog
+from retention_tui.screens.footer import KeysFooter
 from retention_tui.screens.table import Table
 from retention_tui.screens.work_panel import WorkPanelScreen, work_rows
 
@@ -159,7 +160,7 @@ class AccountScreen(WorkPanelScreen):
             for name in TABLES:
                 yield Static(name.capitalize(), classes="account-label")
                 yield Table(id=f"account-{name}", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for name, columns in TABLES.items():

@@ -10,7 +10,7 @@ import polars as pl
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.widgets import DataTable, Header, Sparkline, Static
 
 from db.links import waiting_rows
 from retention_tui.engine.features import book_mrr
@@ -22,6 +22,7 @@ from retention_tui.owner_scope import narrow, narrow_tables, owned
 from retention_tui.queue_views import QueueView
 from retention_tui.reports.documents import share
 from retention_tui.reports.revenue import nrr_report
+from retention_tui.screens.footer import EVERY_WAY_OUT, KeysFooter
 from retention_tui.screens.loading import LoadingScreen
 from retention_tui.screens.table import Table
 
@@ -116,6 +117,8 @@ def queue_counts(
 
 
 class DashboardScreen(LoadingScreen):
+    FOOTER_APP_KEYS = EVERY_WAY_OUT
+
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="dashboard-body"):
@@ -131,7 +134,7 @@ class DashboardScreen(LoadingScreen):
                     yield Table(id="dashboard-queues", cursor_type="none")
             yield Static("Risks due today", id="dashboard-due", classes="dashboard-label")
             yield Table(id="dashboard-risks", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for table_id, columns in (

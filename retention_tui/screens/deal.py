@@ -11,12 +11,13 @@ import polars as pl
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from db import connect
 from db.work import account_work
 from retention_tui.engine.queues import DEAL_ID, winback, winback_touches
 from retention_tui.formatting import money
+from retention_tui.screens.footer import KeysFooter
 from retention_tui.screens.table import Table
 from retention_tui.screens.work_panel import WorkPanelScreen, work_rows
 
@@ -92,7 +93,7 @@ class DealScreen(WorkPanelScreen):
                 label = {"cadence": "Touches for its lost reason"}.get(name, name.capitalize())
                 yield Static(label, classes="deal-label")
                 yield Table(id=f"deal-{name}", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for name, columns in TABLES.items():

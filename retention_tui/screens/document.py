@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Header, Markdown
 
+from retention_tui.screens.footer import KeysFooter
 from retention_tui.screens.loading import LoadingScreen
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ class DocumentScreen(LoadingScreen):
         yield Header()
         with VerticalScroll():
             yield Markdown("Loading…", id="document-body")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload_after_paint()

@@ -14,6 +14,7 @@ from db import RetentionError
 from db.queries import import_log
 from db.undo import undo_last
 from retention_tui.import_summary import last_import_undo
+from retention_tui.screens.footer import BASIC
 from retention_tui.screens.loading import TableScreen
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class ImportLogScreen(TableScreen):
     TABLE_ID = "imports-table"
     COLUMNS = COLUMNS
     LOADING = "Loading the import log…"
+    FOOTER_APP_KEYS = BASIC | {"app.import"}
     BINDINGS: ClassVar = [Binding("U", "undo", "Undo last import", id="imports.undo")]
 
     def action_undo(self) -> None:

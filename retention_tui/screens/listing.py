@@ -19,10 +19,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from retention_tui.exports import file_stem, write_csv
 from retention_tui.formatting import home_relative, plural
+from retention_tui.screens.footer import BASIC, KeysFooter
 from retention_tui.screens.loading import LoadingScreen
 from retention_tui.screens.table import Table
 
@@ -87,6 +88,7 @@ class ListScreen(LoadingScreen):
     SORTS: ClassVar[tuple[tuple[str, str, bool], ...]] = ()
     SEARCH: ClassVar[tuple[str, ...]] = ()
     PLACEHOLDER = "Filter"
+    FOOTER_APP_KEYS = BASIC | {"app.owner"}  # whose accounts the list shows
     BINDINGS: ClassVar = [
         Binding("slash", "filter", "Filter", key_display="/", id="list.filter"),
         Binding("s", "cycle_sort", "Sort", id="list.sort"),
@@ -137,7 +139,7 @@ class ListScreen(LoadingScreen):
             yield PagedTable(
                 id=f"{self.NAME}-table", cursor_type="row", zebra_stripes=True, classes="list-table"
             )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -12,10 +12,11 @@ from typing import Any, ClassVar, TypeVar
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from db import RetentionError, connect
+from retention_tui.screens.footer import KeysFooter
 from retention_tui.screens.table import Table
 
 T = TypeVar("T")
@@ -89,7 +90,7 @@ class TableScreen(LoadingScreen):
         yield Header()
         yield Static(self.LOADING, id=self.SUMMARY_ID, markup=False)
         yield Table(id=self.TABLE_ID, cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

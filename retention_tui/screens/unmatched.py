@@ -15,6 +15,7 @@ from db.queries import one_account
 from importers.identity import is_key
 from retention_tui.formatting import plural
 from retention_tui.screens.dialogs import TextDialog
+from retention_tui.screens.footer import BASIC
 from retention_tui.screens.listing import ListScreen
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 class UnmatchedScreen(ListScreen):
     NAME = "unmatched"
     PLACEHOLDER = "Filter by tool, key or company"
+    FOOTER_APP_KEYS = BASIC | {"app.import"}  # rows wait for the file that names them
     SEARCH = ("source", "key", "label", "candidates")
     SORTS: ClassVar = (("most rows", "rows", True), ("tool", "source", False))
     COLUMNS: ClassVar = (
