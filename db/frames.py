@@ -70,6 +70,7 @@ TABLES: dict[str, dict[str, object]] = {
         "issued_at": INSTANT,
         "due_at": DAY,
         "paid_at": INSTANT,
+        "collection_failed_on": DAY,
     },
     "payment_attempts": {
         "source": S,

@@ -323,6 +323,14 @@ INVOICES = FileFormat(
             doc="When paid in full (empty if unpaid).",
             example="2024-04-14T00:03:10Z",
         ),
+        Field(
+            "collection_failed_on",
+            "collection_failed_on",
+            DATE,
+            doc="Day collecting it failed, for a billing tool with no charges to export "
+            "(payments.csv): a failed payment from that day until paid.",
+            example="",
+        ),
     ),
 )
 

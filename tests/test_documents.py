@@ -87,8 +87,9 @@ def test_accounts_without_a_score_are_counted_apart_from_the_tiers(
 ) -> None:
     """A Chargebee founder's first import: one paying customer has data to score, three
     (a trial, two without a subscription yet) have none. The tiers' shares are of the
-    scored one, and the others are counted on their own line, not lost."""
-    day = ["--db", str(chargebee_db), "--as-of", "2024-12-01"]
+    scored one, and the others are counted on their own line, not lost. (The day before
+    Acme's December invoice failed to collect: from then on it is at risk.)"""
+    day = ["--db", str(chargebee_db), "--as-of", "2024-11-30"]
     text = run(runner, "report", "dashboard", *day)
     assert "| healthy | 1 | 100% | $100 |" in text
     assert "| no score | 3 | — | $0 |" in text

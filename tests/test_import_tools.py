@@ -746,6 +746,50 @@ def test_a_chargebee_seat_added_starts_where_the_current_term_began(
     ]
 
 
+def test_a_chargebee_invoice_it_failed_to_collect_is_a_failed_payment_until_paid(
+    chargebee_db: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """Chargebee's invoices export has no charges: an invoice in payment_due (collecting
+    failed, retries running) is the failure, from its due day. Until it counted as merely
+    open, a Chargebee founder's failing card was 'healthy, nurture and expand' and the
+    payments queue empty."""
+    assert _rows(
+        chargebee_db, "SELECT source_id, status, collection_failed_on FROM invoices ORDER BY 1"
+    ) == [("CB-1001", "paid", None), ("CB-1002", "open", "2024-12-01")]
+
+    def report(name: str, day: str) -> list[dict]:
+        args = ["report", name, "--db", str(chargebee_db), "--as-of", day, "--format", "json"]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    [failing] = report("payments", "2024-12-10")
+    assert (failing["account"], failing["invoice_id"], failing["first_failed_on"]) == (
+        "Acme Corp",
+        "CB-1002",
+        "2024-12-01",
+    )
+    assert report("payments", "2024-11-30") == []  # never before it failed (backtests)
+    acme = [r for r in report("risk", "2024-12-10") if r["account"] == "Acme Corp"]
+    assert "payment_failed" in acme[0]["signals"]
+    # paid since: the next export says so, and the failure is over
+    paid = tmp_path / "Invoices.csv"
+    paid.write_text(
+        (TOOLS / "chargebee" / "Invoices.csv")
+        .read_text()
+        .replace(
+            "payment_due,2024-12-01 00:00:00,2024-12-01 00:00:00,,300.00,0.00,300.00",
+            "paid,2024-12-01 00:00:00,2024-12-01 00:00:00,2024-12-04 09:00:00,300.00,300.00,0.00",
+        )
+    )
+    assert _import(runner, chargebee_db, paid).exit_code == 0
+    assert _rows(chargebee_db, "SELECT status, collection_failed_on FROM invoices") == [
+        ("paid", None),
+        ("paid", None),
+    ]
+    assert report("payments", "2024-12-10") == []
+
+
 @pytest.mark.parametrize(
     ("name", "header", "row", "message"),
     [

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from retention_tui.cli import cli
 from retention_tui.config import defaults
-from retention_tui.engine.features import failed_invoices
+from retention_tui.engine.features import failed_invoices, invoice_states
 from retention_tui.engine.queues import (
     CADENCE_FINISHED,
     expiring_cards,
@@ -130,6 +130,31 @@ def test_paid_and_old_failures_are_not_chased() -> None:
         payment_attempts=paid["attempts"] + old["attempts"],
     )
     assert payment_recovery(tables, AS_OF, CFG).height == 0
+
+
+def test_an_invoice_its_billing_tool_failed_to_collect_counts_as_failed_from_that_day() -> None:
+    """collection_failed_on (Chargebee's payment_due, no charges exported): one failed
+    attempt on that day, not before it; its charges, where known, say more."""
+    said = {
+        **_failed_invoice("a", "i1", [5.0])["invoice"],
+        "collection_failed_on": days_ago(5).date(),
+    }
+    both = _failed_invoice("a", "i2", [4.0, 2.0])
+    both["invoice"]["collection_failed_on"] = days_ago(4).date()
+    tables = make_tables(
+        accounts=[account("a")],
+        invoices=[said, both["invoice"]],
+        payment_attempts=both["attempts"],
+        subscription_periods=[subscription("a", 60_000)],
+    )
+    rows = {r["invoice_id"]: r for r in payment_recovery(tables, AS_OF, CFG).to_dicts()}
+    assert (rows["i1"]["failures"], rows["i1"]["first_failed_on"]) == (1, days_ago(5).date())
+    assert rows["i1"]["stage"] == "attempt 1 failed"
+    assert (rows["i2"]["failures"], rows["i2"]["stage"]) == (2, "attempt 2 failed")
+    before = failed_invoices(tables, AS_OF - timedelta(days=6))
+    assert before.height == 0  # a backtest of the week before sees no failure yet
+    states = invoice_states(tables, AS_OF)
+    assert states.filter(pl.col("source_id") == "i1")["unresolved_failure"].to_list() == [True]
 
 
 def test_failed_invoices_are_worked_out_once_for_the_same_frames_and_date() -> None:

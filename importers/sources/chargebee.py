@@ -174,6 +174,21 @@ SUBSCRIPTIONS = FileFormat(
     ),
 )
 
+# An invoice Chargebee failed to collect: payment_due (collecting failed; its retries are
+# running) and not_paid (every retry failed). Its invoices export has no charges to tell a
+# failure by, so the status is the failure, from the due day (_invoice_rows).
+FAILED = " (collection failed)"
+
+
+def _invoice_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    failed = pl.col("status").str.ends_with(FAILED)
+    due = pl.coalesce(pl.col("due_at"), pl.col("issued_at").str.slice(0, 10))
+    return frame.with_columns(
+        pl.when(failed).then(due).alias("collection_failed_on"),
+        pl.col("status").str.strip_suffix(FAILED),
+    )
+
+
 INVOICES = FileFormat(
     name="invoices",
     source=SOURCE,
@@ -182,7 +197,10 @@ INVOICES = FileFormat(
     identity=Identity(),
     signature=("Invoice Number", "Customer Id", "Status"),
     sources=SOURCES,
-    description="Chargebee invoices.",
+    description="Chargebee invoices: one it failed to collect (payment_due, not_paid) counts as "
+    "a failed payment from its due day.",
+    transform=_invoice_rows,
+    made_of={"collection_failed_on": ("status",)},  # paid since: no longer failing
     fields=(
         Field(
             "Invoice Number", "source_id", ID, required=True, aliases=("invoice.id", "Invoice Id")
@@ -200,8 +218,8 @@ INVOICES = FileFormat(
             values={
                 "paid": "paid",
                 "posted": "open",
-                "payment_due": "open",
-                "not_paid": "uncollectible",
+                "payment_due": "open" + FAILED,
+                "not_paid": "uncollectible" + FAILED,
                 "voided": "void",
                 "pending": "draft",
             },
