@@ -746,6 +746,47 @@ def test_a_chargebee_seat_added_starts_where_the_current_term_began(
     ]
 
 
+def test_a_chargebee_subscription_set_to_end_is_a_risk_from_the_day_they_asked(
+    db_path: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """non_renewing: Chargebee's Cancelled At is the day it will end, its Cancel Schedule
+    Created At the day the customer asked. It was read as plainly active: no signal until
+    the MRR was gone. Now cancel_terms from the day they asked (never before: backtests)
+    until it ends; taken back (active again, the next export), the signal is gone."""
+    api = (TOOLS / "chargebee" / "subscriptions_api.csv").read_text().splitlines()
+    header = api[0] + ",subscription.cancel_schedule_created_at"
+    acme = api[1].split(",")
+    acme[10], acme[13] = "non_renewing", "2024-12-01T00:00:00Z"  # status, cancelled_at
+    set_to_end = tmp_path / "subscriptions.csv"
+    set_to_end.write_text("\n".join([header, ",".join(acme) + ",2024-10-15T09:30:00Z"]) + "\n")
+    names = header.split(",")
+    assert (acme[0], names[10], names[13]) == (
+        "AzZlGkTQ1",
+        "subscription.status",
+        "subscription.cancelled_at",
+    )
+    customers = TOOLS / "chargebee" / "Customers.csv"
+    assert _import(runner, db_path, customers, set_to_end).exit_code == 0
+    cancel = "SELECT status, period_end, cancel_at, cancel_requested_at FROM subscription_periods"
+    assert _rows(db_path, cancel) == [("active", "2024-12-01", "2024-12-01", "2024-10-15")]
+
+    def signals(day: str) -> str:
+        args = ["report", "risk", "--db", str(db_path), "--as-of", day, "--format", "json"]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        [row] = [r for r in json.loads(result.output) if r["account"] == "Acme Corp"]
+        return str(row["signals"])
+
+    assert "cancel_terms" in signals("2024-11-01")
+    assert "cancel_terms" not in signals("2024-10-14")  # before they asked
+    # they changed their mind: the next export has it active, with no end
+    acme[10], acme[13] = "active", ""
+    set_to_end.write_text("\n".join([header, ",".join(acme) + ","]) + "\n")
+    assert _import(runner, db_path, set_to_end).exit_code == 0
+    assert _rows(db_path, cancel) == [("active", None, None, None)]
+    assert "cancel_terms" not in signals("2024-11-01")
+
+
 def test_a_chargebee_invoice_it_failed_to_collect_is_a_failed_payment_until_paid(
     chargebee_db: Path, runner: CliRunner, tmp_path: Path
 ) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from importers.sources.common import (
+    SET_TO_END_ON,
     account_rows,
     amount,
     companies,
@@ -78,15 +79,34 @@ CUSTOMERS = companies(
     transform=_customer_rows,
 )
 
+# A subscription its customer set to end with its term: Chargebee's non_renewing, whose
+# Cancelled At is the day it will end and Cancel Schedule Created At the day they asked.
+NON_RENEWING = " (non-renewing)"
+
+
+def _subscription_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    set_to_end = pl.col("status").str.ends_with(NON_RENEWING)
+    return subscription_periods(
+        frame.with_columns(
+            pl.col("status").str.strip_suffix(NON_RENEWING),
+            pl.when(set_to_end).then(pl.col("period_end")).alias(SET_TO_END_ON),
+        )
+    )
+
+
 SUBSCRIPTIONS = FileFormat(
     name="subscriptions",
     source=SOURCE,
     table="subscription_periods",
     key=("subscription_id", "period_start"),
     identity=Identity(),
-    transform=subscription_periods,
+    transform=_subscription_rows,
+    made_of={"cancel_at": ("status",), "cancel_requested_at": ("status",)},
     sources=SOURCES,
-    description="Chargebee subscriptions: MRR periods, trials split off, future ones left out.",
+    description=(
+        "Chargebee subscriptions: MRR periods, trials split off, future ones left out; one "
+        "set to end (non_renewing) is a churn-risk signal from the day the customer asked."
+    ),
     fields=(
         Field(
             "Subscription Id", "subscription_id", ID, required=True, aliases=("subscription.id",)
@@ -108,7 +128,7 @@ SUBSCRIPTIONS = FileFormat(
             values={
                 "in_trial": "trialing",
                 "active": "active",
-                "non_renewing": "active",
+                "non_renewing": "active" + NON_RENEWING,
                 "paused": "paused",
                 "cancelled": "canceled",
             },
@@ -168,7 +188,20 @@ SUBSCRIPTIONS = FileFormat(
             aliases=("subscription.current_term_start",),
             doc="Where a new price starts when it changed since the last import.",
         ),
-        Field("Cancelled At", "period_end", TOOL_DATE, aliases=("subscription.cancelled_at",)),
+        Field(
+            "Cancelled At",
+            "period_end",
+            TOOL_DATE,
+            aliases=("subscription.cancelled_at",),
+            doc="When it ended, or (non_renewing) will end.",
+        ),
+        Field(
+            "Cancel Schedule Created At",
+            "_canceled_at",
+            TOOL_DATE,
+            aliases=("subscription.cancel_schedule_created_at",),
+            doc="The day the customer asked to end it: a churn-risk signal from then.",
+        ),
         Field("Cancel Reason", "cancel_reason", LOWER, aliases=("subscription.cancel_reason",)),
         Field("Trial End", "_trial_end", TOOL_DATE, aliases=("subscription.trial_end",)),
     ),

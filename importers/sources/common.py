@@ -122,6 +122,11 @@ _KEPT = {("week", 1): "week", ("month", 1): "month", ("month", 3): "quarter",
 SINCE_THIS_PERIOD = ("past_due", "unpaid", "paused")
 
 
+# The day a subscription still running is set to end, where a tool says it so (Chargebee's
+# Cancelled At of a non_renewing one): subscription_periods keeps it as cancel_at.
+SET_TO_END_ON = "_set_to_end_on"
+
+
 def subscription_periods(frame: pl.DataFrame) -> pl.DataFrame:
     """A subscription as billing tools export it (one row, its current price) -> our MRR
     periods.
@@ -139,7 +144,8 @@ def subscription_periods(frame: pl.DataFrame) -> pl.DataFrame:
       then count it as the billing tool saw it, month by month;
     - one still running that is set to end with its current period (_cancel_at_period_end)
       keeps that day (cancel_at, _current_end) and the day the customer asked
-      (cancel_requested_at: _canceled_at, which Stripe sets when they ask).
+      (cancel_requested_at: _canceled_at, which Stripe sets when they ask); a tool that
+      gives the day it is set to end (SET_TO_END_ON: Chargebee's non_renewing) the same.
     """
     count = optional_column(frame, "_interval_count").cast(pl.Int64).fill_null(1)
     unit = pl.col("_interval_unit")
@@ -200,9 +206,14 @@ def subscription_periods(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(lately).then(current).otherwise(pl.col("period_start")).alias("period_start")
     )
     scheduled = (optional_column(paid, "_cancel_at_period_end") == 1) & ended.is_null()
+    set_to_end = optional_column(paid, SET_TO_END_ON)
     paid = paid.with_columns(
-        pl.when(scheduled).then(optional_column(paid, "_current_end")).alias("cancel_at"),
-        pl.when(scheduled).then(optional_column(paid, "_canceled_at")).alias("cancel_requested_at"),
+        pl.coalesce(
+            pl.when(scheduled).then(optional_column(paid, "_current_end")), set_to_end
+        ).alias("cancel_at"),
+        pl.when(scheduled | set_to_end.is_not_null())
+        .then(optional_column(paid, "_canceled_at"))
+        .alias("cancel_requested_at"),
     )
     # The periods before the current one (a trial that turned paid, the paying ones before
     # a status of now) ended by going on: no reason to end, no cancellation asked.
