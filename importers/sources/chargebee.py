@@ -32,8 +32,10 @@ SOURCES = (
     "Chargebee Docs, 'Exporting data' (Customers, Subscriptions and Invoices exports), the "
     "Export API's customer fields (customer.id, first_name, last_name, email, company, "
     "created_at) and the API reference of Subscription (status: future, in_trial, active, "
-    "non_renewing, paused, cancelled; billing_period, billing_period_unit) and Invoice "
-    "(status: paid, posted, payment_due, not_paid, voided, pending)",
+    "non_renewing, paused, cancelled; billing_period, billing_period_unit; cancelled_at, the "
+    "time it was or is set to be cancelled; cancel_schedule_created_at) and Invoice (status: "
+    "paid, posted, payment_due: not collected, being retried; not_paid: every attempt "
+    "failed; voided, pending)",
 )
 
 
