@@ -746,6 +746,33 @@ def test_a_chargebee_seat_added_starts_where_the_current_term_began(
     ]
 
 
+def test_a_stripe_invoice_it_tried_to_charge_and_could_not_is_failing_without_its_charges(
+    db_path: Path, runner: CliRunner
+) -> None:
+    """A Stripe user who imports the invoices export alone (not the payments one) saw no
+    failed payment at all: an open invoice Stripe has tried to charge (Attempt Count) is
+    one, from its day; the charges, once imported, say how many and when."""
+    stripe = TOOLS / "stripe"
+    files = (stripe / "unified_customers.csv", stripe / "invoices.csv")
+    assert _import(runner, db_path, *files).exit_code == 0
+    assert _rows(
+        db_path, "SELECT source_id, collection_failed_on FROM invoices WHERE status = 'open'"
+    ) == [("in_1Globex0225", "2025-02-03")]
+    args = ["report", "payments", "--db", str(db_path), "--as-of", "2025-02-10"]
+
+    def failing() -> list[tuple]:
+        result = runner.invoke(cli, [*args, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return [
+            (r["invoice_id"], r["failures"], r["first_failed_on"])
+            for r in json.loads(result.output)
+        ]
+
+    assert failing() == [("in_1Globex0225", 1, "2025-02-03")]
+    assert _import(runner, db_path, stripe / "unified_payments.csv").exit_code == 0
+    assert failing() == [("in_1Globex0225", 2, "2025-02-03")]  # the charges' count
+
+
 def test_a_chargebee_subscription_set_to_end_is_a_risk_from_the_day_they_asked(
     db_path: Path, runner: CliRunner, tmp_path: Path
 ) -> None:

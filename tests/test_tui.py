@@ -371,7 +371,7 @@ def test_the_account_score_line_tells_no_data_from_not_a_customer(chargebee_db: 
     from retention_tui.screens.account import account_detail
     from retention_tui.workspace import Workspace
 
-    day = date(2024, 12, 1)
+    day = date(2024, 11, 30)  # the day before Acme's December invoice failed to collect
     s = Workspace(chargebee_db, day).get(1)
     conn = connect(chargebee_db)
     lines = {

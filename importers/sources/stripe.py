@@ -173,6 +173,23 @@ INVOICE_STATUS = {
     "uncollectible": "uncollectible",
 }
 
+AUTOMATIC = "charge_automatically"  # Stripe's collection method that charges the card
+
+
+def _invoice_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """An unpaid invoice Stripe charged automatically and has tried to collect (Attempt
+    Count) failed to collect from its day: the failure even when the payments export is
+    not imported (its charges, when they are, say more)."""
+    tried = optional_column(frame, "_attempt_count").cast(pl.Int64).fill_null(0) > 0
+    automatic = optional_column(frame, "_collection").fill_null(AUTOMATIC) == AUTOMATIC
+    unpaid = pl.col("status").is_in(["open", "uncollectible"])
+    return frame.with_columns(
+        pl.when(tried & automatic & unpaid)
+        .then(pl.col("issued_at").str.slice(0, 10))
+        .alias("collection_failed_on")
+    )
+
+
 INVOICES = FileFormat(
     name="invoices",
     source=SOURCE,
@@ -181,7 +198,9 @@ INVOICES = FileFormat(
     identity=Identity(),
     signature=("id", "Customer ID", "Date (UTC)", "Total", "Status"),
     sources=SOURCES,
-    description="Stripe invoices.",
+    description="Stripe invoices: an unpaid one Stripe has tried to charge is a failed payment.",
+    transform=_invoice_rows,
+    made_of={"collection_failed_on": ("_attempt_count",)},
     fields=(
         Field("id", "source_id", ID, required=True, doc="in_..."),
         *_customer_fields(),
@@ -198,6 +217,14 @@ INVOICES = FileFormat(
         ),
         Field("Due Date (UTC)", "due_at", TOOL_DATE),
         Field("Paid At (UTC)", "paid_at", TOOL_INSTANT),
+        Field(
+            "Attempt Count",
+            "_attempt_count",
+            INT,
+            low=0,
+            doc="Tries to charge it: unpaid after one, a failed payment.",
+        ),
+        Field("Billing", "_collection", LOWER, aliases=("Collection Method",)),
     ),
 )
 
