@@ -255,6 +255,10 @@ def test_evidence_names_the_rows() -> None:
     assert got["payment_failed_2"]["evidence"] == [
         "invoice i1: 2 failed attempts, last 2026-06-25, 49.00 USD unpaid"
     ]
+    got = fired(invoice_with("failed"))
+    assert got["payment_failed"]["evidence"] == [
+        "invoice i1: 1 failed attempt, last 2026-06-24, 49.00 USD unpaid"
+    ]
     got = fired({"usage_events": weekly([8, 6, 4, 2])})
     assert got["comms_declining"]["evidence"] == ["weekly activity, oldest first: 8 → 6 → 4 → 2"]
 

@@ -172,10 +172,13 @@ def _unpaid_failures(
         )
         .join(f.select("account_id"), on="account_id")
     )
+    one = pl.col("failures") == 1
+    attempts = pl.when(one).then(pl.lit("attempt")).otherwise(pl.lit("attempts"))
     line = pl.format(
-        "invoice {}: {} failed attempts, last {}, {} unpaid",
+        "invoice {}: {} failed {}, last {}, {} unpaid",
         pl.col("source_id"),
         pl.col("failures"),
+        attempts,
         _day("last_failure_at"),
         _amount(pl.col("amount_minor"), pl.col("currency")),
     )
