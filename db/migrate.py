@@ -16,6 +16,10 @@ from pathlib import Path
 from db.errors import RetentionError
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# What a user should do after an upgrade: a migration's `-- tell:` lines, said when its
+# `-- tell-if:` query counts rows ({n} in the text: how many).
+_TELL_IF = re.compile(r"^-- tell-if: (.+)$", re.MULTILINE)
+_TELL = re.compile(r"^-- tell: (.+)$", re.MULTILINE)
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -101,7 +105,24 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> int:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+    if path is not None and version > 0:
+        for line in tells(conn, shipped[version:]):
+            print(line, file=sys.stderr, flush=True)
     return len(shipped)
+
+
+def tells(conn: sqlite3.Connection, applied: list[tuple[int, str, str]]) -> list[str]:
+    """What the user should do now that these migrations are applied: each one's `-- tell:`
+    text, where its `-- tell-if:` query counts any row (data imported before it that an
+    export imported again would complete)."""
+    said = []
+    for _number, _name, sql in applied:
+        query, text = _TELL_IF.search(sql), " ".join(_TELL.findall(sql))
+        if query and text:
+            n = conn.execute(query.group(1)).fetchone()[0]
+            if n:
+                said.append(text.format(n=f"{n:,}"))
+    return said
 
 
 def _statements(sql: str) -> list[str]:

@@ -228,3 +228,44 @@ def test_v15_mends_the_canceled_subscriptions_a_billing_export_gave(
         ("sub_1/2024-03-20", "active"),
         ("sub_2/2024-03-20", "canceled"),
     ]
+
+
+def test_v17_tells_to_import_the_invoices_again_where_some_may_have_failed(
+    db_path: Path, monkeypatch, capsys
+) -> None:
+    """Unpaid Stripe or Chargebee invoices imported before v17 cannot say whether collecting
+    them failed (the column is new): the upgrade says to import the export again; a book
+    without such invoices is told nothing."""
+    conn = _database_at(db_path, monkeypatch, 16, "stripe")
+    invoice = (
+        "INSERT INTO invoices (source, source_id, account_id, amount_minor, currency, status, "
+        "issued_at) VALUES (?, ?, 'a', 9800, 'USD', ?, '2024-03-20T00:00:00Z')"
+    )
+    conn.execute(invoice, ("stripe", "in_1", "open"))
+    conn.execute(invoice, ("stripe", "in_2", "paid"))
+    conn.execute(invoice, ("canonical", "i3", "open"))
+    conn.commit()
+    conn.close()
+    monkeypatch.undo()
+    capsys.readouterr()
+    connect(db_path).close()
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "Unpaid Stripe or Chargebee invoices imported before this version (1): import the "
+        "invoices export again to see which ones failed to collect (failed payments, the "
+        "payments queue)."
+    ]
+    connect(db_path).close()  # said once, by the upgrade
+    assert capsys.readouterr().err == ""
+
+
+def test_an_upgrade_of_a_book_without_them_tells_nothing(
+    db_path: Path, monkeypatch, capsys
+) -> None:
+    conn = _database_at(db_path, monkeypatch, 16, "canonical")
+    conn.commit()
+    conn.close()
+    monkeypatch.undo()
+    capsys.readouterr()
+    connect(db_path).close()
+    said = capsys.readouterr().err.splitlines()
+    assert len(said) == 1 and said[0].startswith(f"Upgrading {db_path} from schema v16")

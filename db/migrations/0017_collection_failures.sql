@@ -1,6 +1,11 @@
 -- 0017: the day collecting an invoice failed, as the billing tool itself says it where its
 -- export has no charges to tell it by (Chargebee's invoice status payment_due: collecting
--- failed and is being retried; not_paid: every retry failed). The engine counts such an
+-- failed and is being retried; not_paid: every retry failed; a Stripe invoice unpaid after
+-- Stripe tried to charge it, its Attempt Count). The engine counts such an
 -- invoice as failed from that day (payment_failed, the payments queue), as it counts one
--- with a failed charge.
+-- with a failed charge. Invoices imported before it need their export imported again:
+-- tell-if: SELECT COUNT(*) FROM invoices WHERE source IN ('stripe', 'chargebee') AND status IN ('open', 'uncollectible')
+-- tell: Unpaid Stripe or Chargebee invoices imported before this version ({n}): import the
+-- tell: invoices export again to see which ones failed to collect (failed payments, the
+-- tell: payments queue).
 ALTER TABLE invoices ADD COLUMN collection_failed_on TEXT;
