@@ -45,13 +45,15 @@ class RetentionApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "toggle_help", "Help", key_display="?", id="app.help"),
         Binding("d", "switch_screen_named('dashboard')", "Dashboard", id="app.dashboard"),
+        # In the order the dashboard's footer shows them: what a morning needs first (an
+        # 80-column terminal cuts the last ones off).
         Binding("a", "switch_screen_named('accounts')", "Accounts", id="app.accounts"),
+        Binding("i", "import_files", "Import", id="app.import"),
+        Binding("r", "rescore", "Re-score", id="app.rescore"),
+        Binding("o", "pick_owner", "Owner", id="app.owner"),
         Binding("l", "switch_screen_named('imports')", "Import log", id="app.imports"),
         Binding("b", "switch_screen_named('backtest')", "Backtest", id="app.backtest"),
         Binding("u", "switch_screen_named('unmatched')", "Unmatched", id="app.unmatched"),
-        Binding("r", "rescore", "Re-score", id="app.rescore"),
-        Binding("i", "import_files", "Import", id="app.import"),
-        Binding("o", "pick_owner", "Owner", id="app.owner"),
         # keys 1-9 open the queues of the config (see __init__)
     ]
     COMMANDS: ClassVar = App.COMMANDS | {RetentionCommands}

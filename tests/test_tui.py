@@ -250,7 +250,7 @@ async def test_each_footer_shows_its_screens_keys_and_the_app_keys_it_names(
     app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert footer_keys(app) == ["q", "question_mark", "a", "l", "b", "u", "r", "i", "o"]
+        assert footer_keys(app) == ["q", "question_mark", "a", "i", "r", "o", "l", "b", "u"]
         await open_queue(pilot, "1")
         assert footer_keys(app) == ["slash", "s", "e", "z", "q", "question_mark", "d", "o"]
         footer = app.screen.query_one("KeysFooter")
