@@ -253,8 +253,9 @@ def invoice_states(
     invoices: 0.46 s for all of them, 0.08 s for the ones that failed).
 
     An invoice its billing tool says it failed to collect (``collection_failed_on``, where
-    the tool's export has no charges: Chargebee's payment_due) counts as one failed
-    attempt on that day, unless its charges say more."""
+    no charges tell it: Chargebee's payment_due, a Stripe invoice unpaid after Stripe
+    tried to charge it) counts as one failed attempt on that day, unless its charges say
+    more."""
     end = end_of(as_of)
     keys = ["source", "invoice_id"]
     tried = t["payment_attempts"].filter(pl.col("attempted_at") < end)
