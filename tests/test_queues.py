@@ -132,6 +132,31 @@ def test_paid_and_old_failures_are_not_chased() -> None:
     assert payment_recovery(tables, AS_OF, CFG).height == 0
 
 
+@pytest.mark.parametrize(
+    ("days", "stage", "action", "next_in_days"),
+    [
+        (0, "collection failing, day 0", "Billing retries the card; no notice yet", 1),
+        (2, "collection failing, day 2", "Friendly email (billing retries the card)", 1),
+        (11, "day 10: final retry", "Final retry and a personal email (high-value)", 3),
+    ],
+)
+def test_a_failure_only_the_billing_tool_tells_follows_the_days_since(
+    days: int, stage: str, action: str, next_in_days: int
+) -> None:
+    invoice = {
+        **_failed_invoice("a", "i1", [float(days)])["invoice"],
+        "collection_failed_on": AS_OF - timedelta(days=days),
+    }
+    tables = make_tables(
+        accounts=[account("a")],
+        invoices=[invoice],
+        subscription_periods=[subscription("a", 60_000)],
+    )
+    [row] = payment_recovery(tables, AS_OF, CFG).to_dicts()
+    assert (row["stage"], row["next_action"]) == (stage, action)
+    assert row["next_on"] == AS_OF + timedelta(days=next_in_days)
+
+
 def test_an_invoice_its_billing_tool_failed_to_collect_counts_as_failed_from_that_day() -> None:
     """collection_failed_on (Chargebee's payment_due, no charges exported): one failed
     attempt on that day, not before it; its charges, where known, say more."""
@@ -149,7 +174,12 @@ def test_an_invoice_its_billing_tool_failed_to_collect_counts_as_failed_from_tha
     )
     rows = {r["invoice_id"]: r for r in payment_recovery(tables, AS_OF, CFG).to_dicts()}
     assert (rows["i1"]["failures"], rows["i1"]["first_failed_on"]) == (1, days_ago(5).date())
-    assert rows["i1"]["stage"] == "attempt 1 failed"
+    # the tool runs the retries: the steps follow the days since (day 5: past the third try)
+    assert (rows["i1"]["stage"], rows["i1"]["next_action"], rows["i1"]["next_on"]) == (
+        "collection failing, day 5",
+        "Urgent email and in-app banner (billing retries the card)",
+        days_ago(5).date() + timedelta(days=CFG["payments"]["final_retry_day"]),
+    )
     assert (rows["i2"]["failures"], rows["i2"]["stage"]) == (2, "attempt 2 failed")
     before = failed_invoices(tables, AS_OF - timedelta(days=6))
     assert before.height == 0  # a backtest of the week before sees no failure yet

@@ -255,7 +255,7 @@ def invoice_states(
     An invoice its billing tool says it failed to collect (``collection_failed_on``, where
     no charges tell it: Chargebee's payment_due, a Stripe invoice unpaid after Stripe
     tried to charge it) counts as one failed attempt on that day, unless its charges say
-    more."""
+    more; ``failed_by_word`` marks those whose failure only the tool's word tells."""
     end = end_of(as_of)
     keys = ["source", "invoice_id"]
     tried = t["payment_attempts"].filter(pl.col("attempted_at") < end)
@@ -301,6 +301,7 @@ def invoice_states(
             how="left",
         )
         .with_columns(
+            (by_tool & (pl.col("failures").fill_null(0) == 0)).alias("failed_by_word"),
             pl.when(by_tool)
             .then(pl.max_horizontal("failures", 1))
             .otherwise("failures")

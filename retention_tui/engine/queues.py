@@ -199,20 +199,27 @@ def payment_recovery(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         .join(mrr, on="account_id", how="left")
         .join(_names(t), on="account_id", how="left")
         .with_columns(
-            ((pl.lit(end_of(as_of)) - pl.col("first_failure_at")).dt.total_days()).alias(
-                "days_failing"
-            )
+            # calendar days since the first failure's day (day 0: it failed today)
+            (pl.lit(as_of) - pl.col("first_failure_at").dt.date())
+            .dt.total_days()
+            .alias("days_failing")
         )
     )
     day = pl.col("days_failing")
     failures = pl.col("failures")
     first = pl.col("first_failure_at").dt.date()
     last = pl.col("last_failure_at").dt.date()
+    # Only the billing tool's word says it failed (no charges imported): the tool runs the
+    # retries, and the steps follow the days since, on the same cadence (the second try a
+    # day after the first, the third two days later).
+    word = pl.col("failed_by_word")
     stage = (
         pl.when(day >= p["pause_day"])
         .then(pl.lit(f"day {p['pause_day']}: pause"))
         .when(day >= p["final_retry_day"])
         .then(pl.lit(f"day {p['final_retry_day']}: final retry"))
+        .when(word)
+        .then(pl.format("collection failing, day {}", day))
         .when(failures >= 3)
         .then(pl.lit("attempt 3 failed"))
         .when(failures == 2)
@@ -234,6 +241,12 @@ def payment_recovery(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
             .then(pl.lit("Final retry and a personal email (high-value)"))
             .otherwise(pl.lit("Final retry"))
         )
+        .when(word & (day >= 3))
+        .then(pl.lit("Urgent email and in-app banner (billing retries the card)"))
+        .when(word & (day >= 1))
+        .then(pl.lit("Friendly email (billing retries the card)"))
+        .when(word)
+        .then(pl.lit("Billing retries the card; no notice yet"))
         .when(failures >= 3)
         .then(pl.lit("Retry in 72 h; urgent email and in-app banner"))
         .when(failures == 2)
@@ -245,6 +258,12 @@ def payment_recovery(t: Tables, as_of: date, cfg: dict) -> pl.DataFrame:
         .then(first + timedelta(days=p["pause_day"]))
         .when(day >= p["final_retry_day"])
         .then(first + timedelta(days=p["pause_day"]))
+        .when(word & (day >= 3))
+        .then(first + timedelta(days=p["final_retry_day"]))
+        .when(word & (day >= 1))
+        .then(first + timedelta(days=3))
+        .when(word)
+        .then(first + timedelta(days=1))
         .when(failures >= 3)
         .then(
             pl.min_horizontal(
