@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,9 +26,14 @@ def _create_private(path: Path) -> None:
 
 
 def connect(
-    path: str | os.PathLike[str], *, migrate: bool = True, busy_timeout_ms: int | None = None
+    path: str | os.PathLike[str],
+    *,
+    migrate: bool = True,
+    busy_timeout_ms: int | None = None,
+    tell: Callable[[str], object] | None = None,
 ) -> sqlite3.Connection:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+    What an upgrade asks of the user (db.migrate.tells) goes to ``tell``, else to stderr.
 
     The connection is in autocommit mode; group writes with :func:`transaction`.
     """
@@ -64,7 +69,7 @@ def connect(
         raise RetentionError(f"{p}: not a retention database ({exc})") from exc
     if migrate:
         try:
-            run_migrations(conn, p)
+            run_migrations(conn, p, tell)
         except BaseException:
             conn.close()
             raise

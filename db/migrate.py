@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -59,8 +60,11 @@ def _backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
     return target
 
 
-def migrate(conn: sqlite3.Connection, path: Path | None = None) -> int:
-    """Apply the migrations this database lacks; return the version it is now at."""
+def migrate(
+    conn: sqlite3.Connection, path: Path | None = None, tell: Callable[[str], object] | None = None
+) -> int:
+    """Apply the migrations this database lacks; return the version it is now at. What the
+    upgrade asks of the user (``tells``) goes to ``tell``, else to stderr."""
     shipped = migrations()
     version = current_version(conn)
     if version > len(shipped):
@@ -107,7 +111,10 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None) -> int:
     conn.execute("COMMIT")
     if path is not None and version > 0:
         for line in tells(conn, shipped[version:]):
-            print(line, file=sys.stderr, flush=True)
+            if tell is None:
+                print(line, file=sys.stderr, flush=True)
+            else:
+                tell(line)
     return len(shipped)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shlex
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -66,8 +66,12 @@ class RetentionApp(App[None]):
     }
     DEFAULT_MODE = "dashboard"  # the morning view; `a` for the accounts list
 
-    def __init__(self, db_path: Path, as_of: date, owner: str | None = None) -> None:
+    def __init__(
+        self, db_path: Path, as_of: date, owner: str | None = None, told: Sequence[str] = ()
+    ) -> None:
         super().__init__()
+        # What upgrading the database asked of the user (db.migrate.tells), shown on start.
+        self.told = tuple(told)
         self.db_path = Path(db_path)
         self.as_of = as_of
         # Whose accounts the dashboard, the queues and the accounts list show (None:
@@ -188,6 +192,8 @@ class RetentionApp(App[None]):
         if keymap:
             self.set_keymap(keymap)
         self.set_interval(WATCH_SECONDS, self.check_for_changes)
+        for line in self.told:
+            self.notify(line, title="Database upgraded", severity="warning", timeout=30)
 
     def on_unmount(self) -> None:
         if self._watch is not None:

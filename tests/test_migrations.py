@@ -258,6 +258,39 @@ def test_v17_tells_to_import_the_invoices_again_where_some_may_have_failed(
     assert capsys.readouterr().err == ""
 
 
+def test_the_dashboard_says_what_the_upgrade_asks_instead_of_leaving_it_behind_the_screen(
+    db_path: Path, monkeypatch, capsys
+) -> None:
+    """retention tui upgrades the book before the screen opens: a line on stderr would sit
+    behind the dashboard until the user quits. The app is handed it and shows it."""
+    from click.testing import CliRunner
+
+    from retention_tui.app import RetentionApp
+    from retention_tui.cli import cli
+
+    conn = _database_at(db_path, monkeypatch, 16, "chargebee")
+    conn.execute(
+        "INSERT INTO invoices (source, source_id, account_id, amount_minor, currency, status, "
+        "issued_at) VALUES ('chargebee', 'CB-1', 'a', 9800, 'USD', 'open', '2024-03-20T00:00:00Z')"
+    )
+    conn.commit()
+    conn.close()
+    monkeypatch.undo()
+    opened: list[tuple[str, ...]] = []
+    monkeypatch.setattr(RetentionApp, "run", lambda app: opened.append(app.told))
+    capsys.readouterr()
+    result = CliRunner().invoke(cli, ["tui", "--db", str(db_path), "--as-of", "2024-04-01"])
+    assert result.exit_code == 0, result.output
+    assert opened == [
+        (
+            "Unpaid Stripe or Chargebee invoices imported before this version (1): import the "
+            "invoices export again to see which ones failed to collect (failed payments, the "
+            "payments queue).",
+        )
+    ]
+    assert "Unpaid" not in capsys.readouterr().err + result.output
+
+
 def test_an_upgrade_of_a_book_without_them_tells_nothing(
     db_path: Path, monkeypatch, capsys
 ) -> None:

@@ -268,6 +268,16 @@ async def test_each_footer_shows_its_screens_keys_and_the_app_keys_it_names(
 
 
 @async_test
+async def test_what_an_upgrade_asked_is_shown_when_the_app_opens(scored_db: Path) -> None:
+    told = "Unpaid Stripe or Chargebee invoices imported before this version (3): import ..."
+    app = RetentionApp(scored_db, as_of=AS_OF, told=[told])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown = [(n.title, n.message) for n in app._notifications]
+        assert shown == [("Database upgraded", told)]
+
+
+@async_test
 async def test_risk_queue_drills_into_an_account_and_back(scored_db: Path) -> None:
     from retention_tui.screens.account import AccountScreen
 

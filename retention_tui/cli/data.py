@@ -137,12 +137,13 @@ def tui(db_path: Path | None, as_of: date | None, owner: str | None) -> None:
             f"{path}: no database yet; import your CSV exports with 'retention import FILE...' "
             "or try 'retention demo'"
         )
-    with closing(connect(path)) as conn:  # migrate (and report problems) before the screen
+    told: list[str] = []  # what an upgrade asks of the user: said in the app, not behind it
+    with closing(connect(path, tell=told.append)) as conn:  # migrate before the screen
         prepare_blocks(conn)
         shown = owner_shown(conn, path, owner)
     from retention_tui.app import RetentionApp
 
-    RetentionApp(path, as_of=as_of or today(), owner=shown).run()
+    RetentionApp(path, as_of=as_of or today(), owner=shown, told=told).run()
 
 
 def owner_shown(conn: sqlite3.Connection, path: Path, owner: str | None) -> str | None:
