@@ -2,6 +2,8 @@
 
 ``schema_version`` records each one applied. A database made by an older release is
 copied to ``<file>.v<N>.bak`` before it is upgraded; one made by a newer release is refused.
+Where rows imported before a migration cannot show what it adds until their export is
+imported again, its ``-- tell-if:`` query counts them and its ``-- tell:`` lines say so.
 """
 
 from __future__ import annotations

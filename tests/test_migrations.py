@@ -215,9 +215,17 @@ def test_v15_mends_the_canceled_subscriptions_a_billing_export_gave(
     conn.execute(period, ("stripe", "sub_1/2024-03-20", "sub_1", "2024-05-20"))
     conn.execute(period, ("stripe", "sub_2/2024-03-20", "sub_2", None))  # no end: unknown
     conn.execute(period, ("canonical", "s3/2024-03-20", "s3", "2024-05-20"))
+    conn.execute(period.replace("'canceled'", "'past_due'"), ("stripe", "sub_4/x", "sub_4", None))
     conn.commit()
     conn.close()
     monkeypatch.undo()
+    told: list[str] = []
+    connect(db_path, tell=told.append).close()
+    assert told == [  # a past-due one's history needs the export again: said
+        "Past-due, unpaid or paused Stripe or Chargebee subscriptions imported before this "
+        "version (1): import the subscriptions export again so that their months before the "
+        "current billing period count as paid (MRR, churn)."
+    ]
     conn = connect(db_path)
     statuses = conn.execute(
         "SELECT source_id, status FROM subscription_periods ORDER BY source_id"
@@ -227,6 +235,7 @@ def test_v15_mends_the_canceled_subscriptions_a_billing_export_gave(
         ("s3/2024-03-20", "canceled"),
         ("sub_1/2024-03-20", "active"),
         ("sub_2/2024-03-20", "canceled"),
+        ("sub_4/x", "past_due"),
     ]
 
 
