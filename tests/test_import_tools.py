@@ -773,6 +773,27 @@ def test_a_stripe_invoice_it_tried_to_charge_and_could_not_is_failing_without_it
     assert failing() == [("in_1Globex0225", 2, "2025-02-03")]  # the charges' count
 
 
+def test_a_stripe_invoice_sent_for_the_customer_to_pay_is_not_a_failed_charge(
+    db_path: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """Collection method send_invoice: Stripe charges no card, so an unpaid one is late,
+    not a failed payment; nor is one Stripe has not tried yet (Attempt Count 0)."""
+    stripe = TOOLS / "stripe"
+    text = (stripe / "invoices.csv").read_text()
+    globex = next(line for line in text.splitlines() if line.startswith("in_1Globex0225"))
+    sent = globex.replace(",2,true,true,charge_automatically,", ",2,true,true,send_invoice,")
+    untried = globex.replace("in_1Globex0225", "in_2Globex0325").replace(
+        ",2,true,true,charge_automatically,", ",0,false,true,charge_automatically,"
+    )
+    assert sent != globex and 'in_2Globex0325,"2,940.00",0.00' in untried
+    edited = tmp_path / "invoices.csv"
+    edited.write_text(text.replace(globex, sent + "\n" + untried))
+    assert _import(runner, db_path, stripe / "unified_customers.csv", edited).exit_code == 0
+    assert _rows(
+        db_path, "SELECT source_id, collection_failed_on FROM invoices WHERE status = 'open'"
+    ) == [("in_1Globex0225", None), ("in_2Globex0325", None)]
+
+
 def test_a_chargebee_subscription_set_to_end_is_a_risk_from_the_day_they_asked(
     db_path: Path, runner: CliRunner, tmp_path: Path
 ) -> None:
