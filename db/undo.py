@@ -50,6 +50,25 @@ class Batch:
         return max(0, last - first + 1)
 
 
+# SQLite writes a real in JSON to 15 significant digits (0.30000000000000004 became 0.3):
+# a real is kept as its quote() (exact) in a one-item array, and read back as a real.
+def _kept(value: str) -> str:
+    return f"CASE typeof({value}) WHEN 'real' THEN json_array(quote({value})) ELSE {value} END"
+
+
+def _quoted(column: str) -> str:
+    return f'"{column}"'
+
+
+def _put_back(column: str) -> str:
+    path = f"'$.\"{column}\"'"
+    return (
+        f"CASE json_type(?1, {path}) WHEN 'array' "
+        f"THEN CAST(json_extract(?1, {path} || '[0]') AS REAL) "
+        f"ELSE json_extract(?1, {path}) END"
+    )
+
+
 def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
 
@@ -71,7 +90,7 @@ def recorded(conn: sqlite3.Connection, files: str, when: str) -> Iterator[int]:
         (when, files),
     ).lastrowid
     for table in RECORDED:
-        old = ", ".join(f"'{c}', OLD.\"{c}\"" for c in _columns(conn, table))
+        old = ", ".join(f"'{c}', {_kept('OLD.' + _quoted(c))}" for c in _columns(conn, table))
         for kind in ("update", "delete"):
             # rows the import added itself go whole: only those there before are kept
             conn.execute(
@@ -221,8 +240,8 @@ def _restore(conn: sqlite3.Connection, batch: Batch) -> None:
     ).fetchall()
     for table, row_id, kind, old in kept:
         cols = columns[table]
-        values = [f"json_extract(?1, '$.\"{c}\"')" for c in cols]
-        quoted = [f'"{c}"' for c in cols]
+        values = [_put_back(c) for c in cols]
+        quoted = [_quoted(c) for c in cols]
         if kind == "update":
             sets = ", ".join(f"{q} = {v}" for q, v in zip(quoted, values, strict=True))
             conn.execute(f'UPDATE "{table}" SET {sets} WHERE rowid = ?2', (old, row_id))

@@ -190,3 +190,28 @@ def test_an_import_made_after_the_user_was_asked_is_not_undone_in_its_place(
         undo_last(conn, "2026-12-03T00:00:00Z", asked)
     conn.close()
     assert content(db_path) == before
+
+
+def test_undo_puts_back_a_number_to_its_last_digit(
+    db_path: Path, runner: CliRunner, write_csv
+) -> None:
+    """A changed row is kept as JSON, and SQLite writes a real in JSON to 15 significant
+    digits: 0.30000000000000004 came back as 0.3. Reals are kept exactly now."""
+    accounts = CANONICAL / "accounts.csv"
+    header = "event_id,account_id,user_id,event,occurred_at,value\n"
+    first = write_csv(
+        "events.csv", header + "e1,acc_1,u1,export,2025-01-02T09:00:00Z,0.30000000000000004\n"
+    )
+    imported(runner, db_path, accounts, first)
+    c = sqlite3.connect(db_path)
+    assert c.execute("SELECT value FROM usage_events").fetchone() == (0.1 + 0.2,)
+    c.close()
+    before = content(db_path)
+    imported(
+        runner,
+        db_path,
+        write_csv("again.csv", header + "e1,acc_1,u1,export,2025-01-02T09:00:00Z,2\n"),
+    )
+    assert content(db_path) != before
+    assert undo(runner, db_path).exit_code == 0
+    assert content(db_path) == before
