@@ -7,11 +7,11 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import polars as pl
 
 from db import blocks
+from db.clock import utc_now
 from db.connection import transaction
 from db.errors import RetentionError
 from db.queries import frame
@@ -19,10 +19,6 @@ from db.queries import frame
 # Rows computed from the data (re-scoring makes them again): a merged-away account's are
 # dropped rather than moved, since the kept account has its own for the same dates.
 DERIVED_TABLES = ("score_snapshots", "risk_signals", "score_alerts")
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def links(conn: sqlite3.Connection, source: str) -> pl.DataFrame:
@@ -73,7 +69,7 @@ def save_links(
     conn.executemany(
         f"{verb} INTO account_links (source, key, account_id, method, linked_at) "
         "VALUES (?, ?, ?, ?, ?)",
-        [(source, key, account_id, method, _now()) for key, account_id in pairs],
+        [(source, key, account_id, method, utc_now()) for key, account_id in pairs],
     )
 
 
@@ -94,7 +90,7 @@ class PendingRow:
 
 def keep_pending(conn: sqlite3.Connection, rows: Iterable[PendingRow]) -> None:
     """Keep rows that have no account yet (a re-import replaces the same record's)."""
-    now = _now()
+    now = utc_now()
     conn.executemany(
         "INSERT INTO pending_rows (target_table, source, source_id, format, file_name, "
         "row_number, reason, keys, label, candidates, payload, imported_at) "

@@ -12,10 +12,10 @@ import re
 import sqlite3
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
+from db.clock import utc_now
 from db.errors import RetentionError
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -105,7 +105,7 @@ def migrate(
                 conn.execute(statement)
             conn.execute(
                 "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                (number, name, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+                (number, name, utc_now()),
             )
     except BaseException:
         conn.execute("ROLLBACK")

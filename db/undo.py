@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from db.clock import utc_now
 from db.connection import transaction
 from db.errors import RetentionError
 from db.queries import DATA_TABLES
@@ -188,7 +189,7 @@ def _check_undoable(conn: sqlite3.Connection, batch: Batch) -> None:
 
 
 def undo_last(
-    conn: sqlite3.Connection, when: str, batch_id: int | None = None
+    conn: sqlite3.Connection, batch_id: int | None = None
 ) -> tuple[Batch, dict[str, int]]:
     """Undo the last import (the batch ``batch_id``, when the user was asked about that
     one): the rows it changed or removed as they were, the rows it added gone. Returns
@@ -218,7 +219,7 @@ def undo_last(
         for table in PARENTS:
             removed[table] = _remove_added(conn, table, batch)
         conn.execute("DELETE FROM import_undo WHERE batch_id = ?", (batch.id,))
-        conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", (when, batch.id))
+        conn.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", (utc_now(), batch.id))
     return batch, {t: n for t, n in removed.items() if n}
 
 

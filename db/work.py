@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time
 
 import polars as pl
 
+from db.clock import utc_now
 from db.connection import transaction
 from db.emails import is_email
 from db.errors import RetentionError
@@ -29,10 +30,6 @@ SENTIMENTS = ("positive", "neutral", "negative")
 _HASHTAG = re.compile(r"#([a-z0-9_-]+)")
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def start_playbook(conn: sqlite3.Connection, account_id: str, kind: str) -> int:
     """Start (or return the open) playbook of ``kind`` on an account."""
     with transaction(conn):
@@ -44,7 +41,7 @@ def start_playbook(conn: sqlite3.Connection, account_id: str, kind: str) -> int:
             return int(row[0])
         cur = conn.execute(
             "INSERT INTO playbooks (account_id, kind, started_at) VALUES (?, ?, ?)",
-            (account_id, kind, _now()),
+            (account_id, kind, utc_now()),
         )
         return int(cur.lastrowid or 0)
 
@@ -55,7 +52,7 @@ def set_tick(conn: sqlite3.Connection, playbook_id: int, step_id: str, done: boo
             conn.execute(
                 "INSERT OR IGNORE INTO checklist_ticks (playbook_id, step_id, done_at) "
                 "VALUES (?, ?, ?)",
-                (playbook_id, step_id, _now()),
+                (playbook_id, step_id, utc_now()),
             )
         else:
             conn.execute(
@@ -78,7 +75,7 @@ def add_note(
         conn.execute(
             "INSERT INTO notes (account_id, playbook_id, step_id, body, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
-            (account_id, playbook_id, step_id, text, _now()),
+            (account_id, playbook_id, step_id, text, utc_now()),
         )
 
 
@@ -148,7 +145,7 @@ def snooze(conn: sqlite3.Connection, account_id: str, queue: str, until: str) ->
             "INSERT INTO snoozes (account_id, queue, until, created_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (account_id, queue) DO UPDATE SET until = excluded.until, "
             "created_at = excluded.created_at",
-            (account_id, queue, until, _now()),
+            (account_id, queue, until, utc_now()),
         )
 
 

@@ -15,12 +15,12 @@ import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
 from db import links, queries, transaction, undo
+from db.clock import utc_now
 from db.errors import RetentionError
 from db.frames import write_blocks, write_inserted_blocks
 from db.queries import DATA_TABLES, ImportLogEntry
@@ -400,7 +400,7 @@ def _write(
         queries.log_import(
             conn,
             ImportLogEntry(
-                imported_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                imported_at=utc_now(),
                 file_name=item.path.name,
                 file_path=str(item.path.resolve()),
                 sha256=item.sha256,
@@ -472,7 +472,7 @@ def import_files(
     if checked_whole:
         conn.execute("PRAGMA foreign_keys = OFF")
     files = ", ".join(item.path.name for item in loaded)
-    when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = utc_now()
     try:
         with transaction(conn), undo.recorded(conn, files, when):  # `retention imports undo`
             for item in loaded:

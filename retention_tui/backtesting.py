@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import date
 
 from db import transaction
+from db.clock import utc_now
 from db.frames import load_all
 from db.results import save_backtest
 from retention_tui.config import config_hash
@@ -27,7 +28,7 @@ def run_backtest(
     with transaction(conn):
         save_backtest(
             conn,
-            run_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            run_at=utc_now(),
             first_as_of=dates[0].isoformat(),
             last_as_of=dates[-1].isoformat(),
             horizon_days=horizon,

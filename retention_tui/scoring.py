@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import polars as pl
 
 from db import transaction
+from db.clock import utc_now
 from db.frames import load_all
 from db.results import previous_scores, store_run
 from retention_tui.config import config_hash
@@ -76,7 +77,7 @@ def _snapshot_rows(run: ScoreRun, digest: str, scored_at: str) -> Iterator[tuple
 
 def store(conn: sqlite3.Connection, run: ScoreRun, cfg: dict) -> None:
     """Write one run (inside the caller's transaction)."""
-    scored_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    scored_at = utc_now()
     day = run.as_of.isoformat()
     risks = [
         (

@@ -343,16 +343,13 @@ def undo(db_path: Path | None, yes: bool) -> None:
     Possible while nothing has been imported, merged or linked since, and while none of
     the accounts or deals it added has your notes, playbooks or snoozes.
     """
-    from datetime import UTC, datetime
-
     from db.undo import undo_last
 
     with closing(open_db(db_path)) as conn:
         batch_id, what = last_import_undo(conn)
         if not yes:
             click.confirm(f"Undo {what}?", abort=True)
-        when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        _batch, removed = undo_last(conn, when, batch_id)
+        _batch, removed = undo_last(conn, batch_id)
     click.echo(f"Undid {what}.")
     for table, n in sorted(removed.items()):
         if table != "import_log":

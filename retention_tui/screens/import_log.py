@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
@@ -69,9 +68,8 @@ class ImportLogScreen(TableScreen):
     def undo(self, batch_id: int, text: str) -> None:
         """Undo the import the user said yes to (off the UI thread)."""
         app: RetentionApp = self.app  # type: ignore[assignment]
-        when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         try:
-            self.read(lambda conn: undo_last(conn, when, batch_id))
+            self.read(lambda conn: undo_last(conn, batch_id))
         except RetentionError as exc:
             app.call_from_thread(self.notify, f"Not undone: {exc}", severity="error", timeout=15)
             return
