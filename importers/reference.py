@@ -175,7 +175,14 @@ rules there (detection, all-or-nothing, exit code 2, upserts) hold for these fil
   billing period began (Stripe's `Current Period Start (UTC)`) and paid before it. One
   still running that is set to cancel (Stripe's `Cancel At Period End`) keeps the day it
   ends (`Current Period End (UTC)`) and the day the customer asked (`Canceled At (UTC)`):
-  the churn-risk signal `cancel_terms` fires between the two.
+  the churn-risk signal `cancel_terms` fires between the two; Chargebee's `non_renewing`
+  the same, from `Cancel Schedule Created At` until `Cancelled At`.
+- **A failed payment without charges**: where no payments export is imported, an invoice
+  the billing tool says it failed to collect counts as a failed payment (one attempt)
+  from that day until a later export says it is paid: Chargebee's `payment_due` and
+  `not_paid` (from the due day), a Stripe invoice still unpaid after Stripe tried to
+  charge it (`Attempt Count` above 0, collection method `charge_automatically`: from its
+  day). Its charges, once imported, say how many failed and when.
 - **A new price keeps the old one as history**: a subscriptions export shows each
   subscription at its current price, so the same export imported again after an upgrade
   or a downgrade ends the old price where the current billing period began (Stripe's

@@ -95,8 +95,9 @@ def _events(
 
 
 def _scheduled_cancellations(t: Tables, accounts: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """Subscriptions their customer has set to end (Stripe's Cancel At Period End), from
-    the day they asked until the day they end: never before the billing tool knew."""
+    """Subscriptions their customer has set to end (Stripe's Cancel At Period End,
+    Chargebee's non_renewing), from the day they asked until the day they end: never
+    before the billing tool knew."""
     day = as_of.isoformat()
     asked = t["subscription_periods"].filter(
         pl.col("cancel_at").is_not_null()
