@@ -28,6 +28,14 @@ async def settle(pilot, rounds: int = 20) -> None:
     await pilot.pause()
 
 
+async def press(pilot, *keys: str) -> None:
+    """Wait for the app to settle, then press each key and wait for what it loads."""
+    await settle(pilot)
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
 async def write_note(pilot, text: str) -> None:
     """Press n on an account or deal screen, type ``text`` in the box and send it."""
     from textual.widgets import Input
@@ -43,11 +51,7 @@ async def open_first_account(pilot):
     """From the dashboard to the accounts list, then into its first account's screen."""
     from retention_tui.screens.account import AccountScreen
 
-    await settle(pilot)
-    await pilot.press("a")
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "a", "enter")
     assert isinstance(pilot.app.screen, AccountScreen)
     return pilot.app.screen
 
@@ -56,7 +60,5 @@ async def open_queue(pilot, key: str):
     """From the dashboard, open the queue on ``key`` (1-9); its table, loaded."""
     from textual.widgets import DataTable
 
-    await settle(pilot)
-    await pilot.press(key)
-    await settle(pilot)
+    await press(pilot, key)
     return pilot.app.screen.query_one(DataTable)

@@ -19,7 +19,7 @@ from retention_tui.engine.metrics import account_mrr, metric_options, total_mrr
 from retention_tui.engine.money import book_fx, left_out_note, periods_fx
 from retention_tui.formatting import money
 from tests.engine_data import make_tables, subscription
-from tests.pilot import open_queue, settle
+from tests.pilot import open_queue, press, settle
 
 DAY = date(2026, 3, 1)
 RATES = {"EUR": 1.1, "JPY": 0.0067}
@@ -206,9 +206,7 @@ def test_the_accounts_list_sorts_by_mrr_in_the_base_currency(
     async def by_mrr() -> list[str]:
         app = RetentionApp(db_path, as_of=date(2026, 3, 10))
         async with app.run_test(size=(160, 36)) as pilot:
-            await settle(pilot)
-            await pilot.press("a")
-            await settle(pilot)
+            await press(pilot, "a")
             await pilot.press("s", "s")  # by health, then by MRR
             await pilot.pause()
             table = app.screen.query_one(DataTable)

@@ -25,7 +25,7 @@ from retention_tui.queue_views import BUILTIN
 from retention_tui.screens.accounts import AccountsScreen
 from retention_tui.screens.dashboard import health_figures, queue_counts, revenue_figures
 from retention_tui.workspace import Workspace
-from tests.pilot import settle
+from tests.pilot import press, settle
 from tests.test_tui import AS_OF, SIZE, async_test
 
 ACCOUNTS = pl.DataFrame(
@@ -191,9 +191,7 @@ async def test_the_command_palette_picks_an_owner_too(scored_db: Path) -> None:
 
     app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
+        await press(pilot, "a")
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)

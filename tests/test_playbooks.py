@@ -17,7 +17,7 @@ from retention_tui.app import RetentionApp
 from retention_tui.cli import cli
 from retention_tui.screens.dialogs import TextDialog
 from tests.conftest import SAMPLE_AS_OF
-from tests.pilot import open_first_account, open_queue, settle, write_note
+from tests.pilot import open_first_account, open_queue, press, settle, write_note
 
 AS_OF = date.fromisoformat(SAMPLE_AS_OF)
 SIZE = (130, 40)
@@ -200,9 +200,7 @@ def test_keys_can_be_remapped_in_retention_toml(scored_db: Path) -> None:
     async def scenario() -> None:
         app = RetentionApp(scored_db, as_of=AS_OF)
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            await pilot.press("a")
-            await settle(pilot)
+            await press(pilot, "a")
             table = app.screen.query_one(DataTable)
             await pilot.press("ctrl+n", "ctrl+n")
             assert table.cursor_row == 2
@@ -230,9 +228,7 @@ def test_rescore_and_import_from_the_dashboard(sample_db: Path, write_csv) -> No
     async def scenario() -> None:
         app = RetentionApp(sample_db, as_of=AS_OF)
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            await pilot.press("a")
-            await settle(pilot)
+            await press(pilot, "a")
             listed = app.screen
             assert listed.rows.height == 320
             await pilot.press("r")

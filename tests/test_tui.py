@@ -19,7 +19,7 @@ from retention_tui.screens.backtest import BacktestScreen
 from retention_tui.screens.import_log import ImportLogScreen
 from retention_tui.screens.listing import PAGE_ROWS
 from tests.conftest import SAMPLE_AS_OF
-from tests.pilot import open_first_account, open_queue, settle
+from tests.pilot import open_first_account, open_queue, press, settle
 
 AS_OF = date.fromisoformat(SAMPLE_AS_OF)
 
@@ -39,9 +39,7 @@ SIZE = (130, 36)
 
 async def to_accounts(pilot) -> None:
     """The app opens on the dashboard; `a` shows the accounts list."""
-    await settle(pilot)
-    await pilot.press("a")
-    await settle(pilot)
+    await press(pilot, "a")
 
 
 def summary(app: RetentionApp) -> str:
@@ -116,9 +114,7 @@ async def test_cursor_keys_move_through_the_list(scored_db: Path) -> None:
 async def test_import_log_screen_lists_the_sample_files(scored_db: Path) -> None:
     app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("l")
-        await settle(pilot)
+        await press(pilot, "l")
         assert isinstance(app.screen, ImportLogScreen)
         table = app.screen.query_one(DataTable)
         files = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
@@ -183,9 +179,7 @@ def test_help_overlay_snapshot(snap_compare, scored_db: Path) -> None:
 async def test_backtest_screen_shows_the_lift_by_tier(scored_db: Path) -> None:
     app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("b")
-        await settle(pilot)
+        await press(pilot, "b")
         assert isinstance(app.screen, BacktestScreen)
         table = app.screen.query_one(DataTable)
         tiers = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
@@ -200,9 +194,7 @@ async def test_backtest_screen_shows_the_lift_by_tier(scored_db: Path) -> None:
 async def test_backtest_screen_before_any_backtest(sample_db: Path) -> None:
     app = RetentionApp(sample_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("b")
-        await settle(pilot)
+        await press(pilot, "b")
         text = str(app.screen.query_one("#backtest-summary", Static).render())
         assert text.startswith("No backtest yet: run 'retention backtest'")
 
@@ -406,9 +398,7 @@ async def test_dashboard_shows_figures_health_queues_and_due_risks(scored_db: Pa
 
     app = RetentionApp(scored_db, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("d")
-        await settle(pilot)
+        await press(pilot, "d")
         assert isinstance(app.screen, DashboardScreen)
         headline = str(app.screen.query_one("#dashboard-headline", Static).render())
         assert headline.startswith("MRR $") and "NRR " in headline and "GRR " in headline
@@ -821,9 +811,7 @@ async def test_the_import_dialog_lists_the_folders_the_config_names(
     )
     app = RetentionApp(db_path, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("i")
-        await settle(pilot)
+        await press(pilot, "i")
         label = str(app.screen.query_one("#import-found", Label).render())
         assert label.startswith("Exports in ~/exports and ~/Downloads and ~/gone, newest first")
         listed = app.screen.query_one(ExportList)
