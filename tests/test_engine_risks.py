@@ -287,6 +287,30 @@ def test_ticket_spike_over_five_times_normal_asks_for_the_manager() -> None:
     assert "manager" not in fired({"tickets": tickets(4, 3)})["tickets_spike"]["evidence"][0]
 
 
+@pytest.mark.parametrize(
+    ("held", "heard"),
+    [
+        ({"kind": "call"}, True),  # a call we made is a conversation
+        ({"kind": "chat"}, True),
+        ({"kind": "meeting"}, True),  # attendance not recorded: it took place
+        ({"kind": "checkin", "attended": 1}, True),
+        ({"kind": "qbr", "attended": 0}, False),  # they missed it
+        ({"kind": "email"}, False),  # our email, unanswered
+        ({"kind": "note"}, False),
+    ],
+)
+def test_a_conversation_with_them_is_hearing_from_them(held: dict, heard: bool) -> None:
+    """The champion we called, chatted or met with this week has not gone silent, nor has
+    an account after a ticket spike (logged with `t`, or imported from a CRM's calls)."""
+    champion = {
+        "contacts": [contact(1, is_champion=1)],
+        "touchpoints": [touch(5, contact_email="p1@a.com", **held)],
+    }
+    assert ("champion_silent" in fired(champion)) is not heard
+    spike = {"tickets": tickets(4, 40), "touchpoints": [touch(10, **held)]}
+    assert ("tickets_then_silence" in fired(spike)) is not heard
+
+
 def test_most_severe_first() -> None:
     rows = {
         "touchpoints": [tagged("budget_cut", 3), tagged("data_export", 3)],

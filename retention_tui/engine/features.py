@@ -18,6 +18,8 @@ from retention_tui.engine.mrr import subscription_status_on
 Tables = dict[str, pl.DataFrame]
 MIN_BASELINE_DAYS = 14  # a baseline needs at least two weeks of the account's own history
 SCHEDULED_KINDS = ("checkin", "qbr", "meeting")
+# Touchpoints that are a conversation, whoever started it: a call or chat held with them.
+CONVERSATION_KINDS = ("call", "chat")
 LATE_GRACE = timedelta(days=3)  # an invoice settled later than this after its due day is late
 
 
@@ -42,6 +44,22 @@ def tagged(tags: list[str]) -> pl.Expr:
     return pl.col("tags").is_not_null() & (
         pl.col("tags").str.split(";").list.set_intersection(tags).list.len() > 0
     )
+
+
+def heard_at(end: datetime) -> pl.Expr:
+    """When a touchpoint had the customer say something, before ``end`` (null if it did
+    not): anything they started, their reply to us, a call or chat held with them, a
+    meeting, check-in or QBR they did not miss (attended, or not recorded either way). An
+    email or note of ours that got no reply is not hearing from them."""
+    spoke = (
+        (pl.col("direction") == "inbound")
+        | pl.col("kind").is_in(CONVERSATION_KINDS)
+        | (pl.col("kind").is_in(SCHEDULED_KINDS) & (pl.col("attended").fill_null(1) == 1))
+    )
+    when = pl.when(spoke).then(pl.col("occurred_at"))
+    reply = pl.when(pl.col("replied_at") < end).then(pl.col("replied_at"))
+    latest = pl.max_horizontal(when, reply)
+    return pl.when(latest < end).then(latest)
 
 
 def _per_account(frame: pl.DataFrame, *aggs: pl.Expr) -> pl.DataFrame:

@@ -19,6 +19,7 @@ from retention_tui.engine.features import (
     at_company,
     end_of,
     failed_invoices,
+    heard_at,
     tagged,
     within,
 )
@@ -326,13 +327,8 @@ def champion_silent(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> pl.Da
             how="semi",
         )
     )
-    heard = (
-        pl.when(pl.col("direction") == "inbound")
-        .then(pl.col("occurred_at"))
-        .otherwise(pl.when(pl.col("replied_at") < end).then(pl.col("replied_at")))
-    )
     per = tp.group_by("account_id", "contact_email").agg(
-        heard.max().alias("last_heard"),
+        heard_at(end).max().alias("last_heard"),
         ((pl.col("direction") == "outbound") & (pl.col("occurred_at") >= since))
         .sum()
         .alias("asked"),
@@ -376,14 +372,7 @@ def tickets_then_silence(t: Tables, f: pl.DataFrame, as_of: date, cfg: dict) -> 
     end = end_of(as_of)
     since = end - timedelta(days=r["silence_days"])
     tp = t["touchpoints"].filter(pl.col("occurred_at") < end)
-    voice = (
-        tp.filter(
-            ((pl.col("direction") == "inbound") & (pl.col("occurred_at") >= since))
-            | ((pl.col("replied_at") >= since) & (pl.col("replied_at") < end))
-        )
-        .select("account_id")
-        .unique()
-    )
+    voice = tp.filter(heard_at(end) >= since).select("account_id").unique()
     fires = (pl.col("tickets_prev") >= spike["min_tickets"]) & (
         pl.col("tickets_prev") / pl.col("tickets_normal") >= spike["factor"]
     )
