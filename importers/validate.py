@@ -155,7 +155,10 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
         if f.skip and f.column in columns:
             value = pl.col(f"raw:{f.target}").str.strip_chars().str.to_lowercase()
             # "" stands for an empty cell
-            hit = {w: (value.is_null() if w == "" else value == w) for w in f.skip}
+            # (an empty cell is no other word: it must not be null here, or the row is lost)
+            hit = {
+                w: (value.is_null() if w == "" else (value == w).fill_null(False)) for w in f.skip
+            }
             for word, reason in f.skip.items():
                 n = raw.filter(hit[word]).height
                 if n:

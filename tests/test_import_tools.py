@@ -1404,3 +1404,25 @@ def test_a_crms_other_records_are_not_taken_for_companies(header: str) -> None:
     assert detect("export.csv", (*header.split(","), "Company Domain Name")).label == (
         "hubspot.companies"
     )
+
+
+def test_an_empty_cell_in_a_column_whose_words_leave_rows_out_keeps_its_row(
+    db_path: Path, runner: CliRunner, write_csv
+) -> None:
+    """Segment's `identify` rows are left out by their type; a row whose type is empty is
+    not one of them and is read (it was lost without a word)."""
+    path = write_csv(
+        "tracks.csv",
+        "messageId,type,event,userId,timestamp,context.traits.email\n"
+        "m1,track,Report Created,501,2024-11-12T09:00:00.000Z,ana@acme.com\n"
+        "m2,,Report Shared,501,2024-11-12T09:05:00.000Z,ana@acme.com\n"
+        "m3,identify,,501,2024-11-12T09:06:00.000Z,ana@acme.com\n",
+    )
+    accounts = write_csv(
+        "accounts.csv", "account_id,name,domain,created_at\nacme,Acme,acme.com,2024-01-01\n"
+    )
+    result = _import(runner, db_path, accounts, path, quiet=False)
+    assert result.exit_code == 0, result.output
+    assert "tracks.csv: segment.events, 3 rows: 2 inserted" in result.output
+    assert "skipped 1 row: identify calls are not usage" in result.output
+    assert _rows(db_path, "SELECT source_id FROM usage_events ORDER BY 1") == [("m1",), ("m2",)]
