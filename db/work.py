@@ -86,6 +86,18 @@ def hashtags(text: str) -> str | None:
     return ";".join(found) or None
 
 
+def hashtags_of(text: pl.Expr) -> pl.Expr:
+    """hashtags() of a column of texts (an imported activity's subject and comments)."""
+    found = (
+        text.str.to_lowercase()
+        .str.extract_all(_HASHTAG.pattern)
+        .list.eval(pl.element().str.strip_prefix("#"))
+        .list.unique(maintain_order=True)
+        .list.join(";")
+    )
+    return pl.when(found != "").then(found)
+
+
 def logged_at(day: date | None, now: datetime) -> datetime:
     """When an interaction logged for ``day`` happened: ``now`` when that is today (or no
     day is given), else noon UTC of that day (the dashboard looking at a past day)."""

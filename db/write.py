@@ -160,6 +160,24 @@ def name_owners(conn: sqlite3.Connection, source: str) -> dict[str, int]:
     return changed
 
 
+def fill_contact_emails(conn: sqlite3.Connection, source: str) -> int:
+    """Give every touchpoint with one of ``source``'s contacts (its contact_ref, 'source:
+    contact id') that contact's email; returns how many changed."""
+    # Only a source whose touchpoints name contacts by id (its range of the index).
+    prefix = f"{source}:"
+    if not conn.execute(
+        "SELECT 1 FROM touchpoints WHERE contact_ref >= ? AND contact_ref < ? LIMIT 1",
+        (prefix, f"{source};"),
+    ).fetchone():
+        return 0
+    return conn.execute(
+        "UPDATE touchpoints SET contact_email = c.email FROM contacts AS c "
+        "WHERE c.source = ? AND touchpoints.contact_ref = c.source || ':' || c.source_id "
+        "AND c.email IS NOT NULL AND touchpoints.contact_email IS NOT c.email",
+        (source,),
+    ).rowcount
+
+
 def is_bulk_load(conn: sqlite3.Connection, table: str, rows: int) -> bool:
     """Whether writing ``rows`` new rows into ``table`` is cheaper with its secondary
     indexes built afterwards than kept up to date row by row: many rows, and at least as

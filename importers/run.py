@@ -27,6 +27,7 @@ from db.queries import DATA_TABLES, ImportLogEntry
 from db.write import (
     UpsertCounts,
     enrich,
+    fill_contact_emails,
     indexes_built_after,
     is_bulk_load,
     name_owners,
@@ -92,7 +93,7 @@ Progress = Callable[[str, int, int], None]  # (file name, rows written, rows to 
 
 def load(path: Path, format_name: str | None = None) -> _Loaded:
     """Read, detect and validate one file (no database access). The format is told from
-    the header alone, so a file that is none (a Data Export's 300 MB Task.csv) is not
+    the header alone, so a file that is none (a Data Export's 300 MB EmailMessage.csv) is not
     read whole to be left out."""
     started = time.perf_counter()
     fmt = format_named(format_name) if format_name else detect(str(path), read_header(path))
@@ -371,6 +372,8 @@ def _write(
             raise _missing_reference(f"{item.path}: a row of {fmt.table}") from exc
         raise RetentionError(f"{item.path}: {exc}; expected ids that no other source uses") from exc
     owners_named = name_owners(conn, fmt.source) if fmt.table == "crm_users" else {}
+    if fmt.table in ("contacts", "touchpoints"):
+        fill_contact_emails(conn, fmt.source)
     if links.has_pending(conn, fmt.table, fmt.source):
         links.forget_pending(conn, fmt.table, fmt.source, frame["source_id"].to_list())
     duration_ms = round((item.seconds + time.perf_counter() - started) * 1000)
@@ -432,7 +435,7 @@ def import_files(
     """Import ``paths`` all together; return what each file did (or would do, dry run).
 
     A folder's or an archive's CSV files that are no format we read (a Salesforce Data
-    Export's Task.csv) are left out, each told to ``on_skip`` with why; a file named
+    Export's Lead.csv) are left out, each told to ``on_skip`` with why; a file named
     itself must be one, and so must one file of each folder or archive.
 
     ``on_progress`` hears what is happening ("checked x.csv: 1,000,000 rows", "writing

@@ -24,6 +24,14 @@ HELPER_PREFIX = "_"
 # A CRM's id for a record's owner (Salesforce's OwnerId): the import names the owner from
 # the CRM's users (importers/run.py, _owners_named).
 OWNER_ID = "_owner_id"
+# A CRM's id for the person a record was with (a Salesforce activity's WhoId): kept as
+# 'source:id' (contact_ref), the email then comes from that source's contacts, imported with
+# it or later (db.write.fill_contact_emails).
+CONTACT_ID = "_contact_id"
+# A transform's reason for leaving a row out (null: kept), counted in the import summary
+# like a Field's ``skip``: for rows known by more than one column (a Salesforce task that
+# is neither a call nor a meeting).
+LEFT_OUT = "_left_out"
 # When a subscription's current billing period began (Stripe's Current Period Start): where
 # a new price starts when it changed since the last import (importers/price_changes.py).
 CURRENT_START = "_current_start"

@@ -13,7 +13,7 @@ import polars as pl
 
 from db.errors import Problem, RetentionError
 from importers.csvfile import ROW, RawTable
-from importers.spec import HELPER_PREFIX, Field, FileFormat, normalise_header
+from importers.spec import HELPER_PREFIX, LEFT_OUT, Field, FileFormat, normalise_header
 from importers.values import CENTS, money_minor
 
 MAX_SHOWN = 10
@@ -106,6 +106,16 @@ def _derived(typed: pl.DataFrame, targets: list[str]) -> tuple[str, ...]:
         for c in typed.columns
         if c not in targets and c not in (ROW, "source_id") and not c.startswith(HELPER_PREFIX)
     )
+
+
+def _left_out(typed: pl.DataFrame, skipped: dict[str, int]) -> pl.DataFrame:
+    """The rows a transform left out (a reason in LEFT_OUT) gone, counted in ``skipped``."""
+    if LEFT_OUT not in typed.columns:
+        return typed
+    reasons = typed.filter(pl.col(LEFT_OUT).is_not_null()).group_by(LEFT_OUT).len()
+    for reason, n in reasons.sort(LEFT_OUT).iter_rows():
+        skipped[reason] = skipped.get(reason, 0) + n
+    return typed.filter(pl.col(LEFT_OUT).is_null()).drop(LEFT_OUT)
 
 
 def parse(fmt: FileFormat, table: RawTable) -> Parsed:
@@ -217,7 +227,7 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
     )
     derived: tuple[str, ...] = ()
     if fmt.transform:
-        typed = fmt.transform(typed)
+        typed = _left_out(fmt.transform(typed), skipped)
         derived = _derived(typed, targets)
     if fmt.key != ("source_id",):
         typed = typed.with_columns(

@@ -169,9 +169,9 @@ CASES = {
     ),
     "zip_of_unknown_files": (
         "export.zip",
-        zipped({"Task.csv": "WhoId,WhatId,Subject\n003A,001A,Call\n"}),
-        "{file}: none of its 1 CSV files is a format retention reads ({file}/Task.csv, row 1: "
-        "header not recognised (WhoId, WhatId, Subject); expected the columns of one of the "
+        zipped({"Note.csv": "ParentId,Body,IsPrivate\n001A,Went well,false\n"}),
+        "{file}: none of its 1 CSV files is a format retention reads ({file}/Note.csv, row 1: "
+        "header not recognised (ParentId, Body, IsPrivate); expected the columns of one of the "
         "formats listed by 'retention formats')",
     ),
     "zip_damaged": (  # a download cut short

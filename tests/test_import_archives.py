@@ -28,7 +28,8 @@ OBJECTS = {
     "Lead.csv": None,  # Website, Industry, NumberOfEmployees, but a Company: a Lead
     "User.csv": "salesforce.users",  # AccountId and LastName, but a Username: not a contact
     "OpportunityHistory.csv": None,  # Id and StageName, but an OpportunityId
-    "Task.csv": None,  # Id, Status, CreatedDate and AccountId: no CaseNumber
+    "Task.csv": "salesforce.tasks",  # Id, Status, CreatedDate and AccountId, but no CaseNumber
+    "Event.csv": "salesforce.events",
 }
 
 
@@ -76,10 +77,13 @@ def test_a_salesforce_data_export_imports_from_its_zip(
     imported = [
         line.split(":")[0] for line in result.output.splitlines() if ": salesforce." in line
     ]
-    assert imported == ["User.csv", "Account.csv", "Contact.csv", "Case.csv", "Opportunity.csv"]
+    assert imported == [
+        *("User.csv", "Account.csv", "Contact.csv", "Case.csv", "Event.csv", "Task.csv"),
+        "Opportunity.csv",
+    ]
     assert result.output.splitlines()[-2:] == [
-        "Left out 4 files that no format of retention fits:",
-        "  Campaign.csv, Lead.csv, OpportunityHistory.csv, Task.csv ('retention import "
+        "Left out 3 files that no format of retention fits:",
+        "  Campaign.csv, Lead.csv, OpportunityHistory.csv ('retention import "
         "--dry-run' on one of them says why)",
     ]
     vandelay, pied = "salesforce:0015g00000VandAAA", "salesforce:0015g00000PiedAAA"
@@ -109,7 +113,120 @@ def test_a_salesforce_data_export_imports_from_its_zip(
         for line in again.output.splitlines()
         if ": salesforce." in line
     ]
-    assert counts == [f"0 inserted, 0 updated, {n} unchanged" for n in (1, 2, 2, 1, 2)]
+    assert counts == [f"0 inserted, 0 updated, {n} unchanged" for n in (1, 2, 2, 1, 3, 3, 2)]
+
+
+def test_salesforce_calls_and_meetings_become_touchpoints(
+    db_path: Path, runner: CliRunner, data_export: Path
+) -> None:
+    """Task.csv's done calls and meetings, Event.csv's meetings: what the engagement
+    scores and the silence signals read; the rest is left out, each with its reason."""
+    result = _import(runner, db_path, data_export)
+    assert result.exit_code == 0, result.output
+    vandelay, pied = "salesforce:0015g00000VandAAA", "salesforce:0015g00000PiedAAA"
+    art, richard = "art@vandelay.com", "richard@piedpiper.com"
+    sql = (
+        "SELECT source_id, account_id, contact_email, kind, direction, occurred_at, tags, "
+        "summary FROM touchpoints ORDER BY occurred_at"
+    )
+    assert _rows(db_path, sql) == [
+        (
+            "00T5g00000TaskAAA",
+            vandelay,
+            art,
+            "call",
+            "outbound",
+            "2024-10-03T15:20:00Z",
+            None,
+            "Call",
+        ),
+        (
+            "00T5g00000TaskBAA",
+            pied,
+            richard,
+            "call",
+            "inbound",  # CallType Inbound
+            "2024-10-08T17:30:45Z",  # completed
+            "competitor",  # '#competitor' in its comments
+            "Call from Richard: Asked how we compare with Hooli #competitor",
+        ),
+        (
+            "00U5g00000EvtAAAA",
+            vandelay,
+            art,
+            "qbr",  # 'QBR: ...'; its invitee's copy (IsChild) is left out
+            "outbound",
+            "2024-10-15T16:00:00Z",
+            None,
+            "QBR: Vandelay Q4: Usage review and renewal",
+        ),
+        (
+            "00T5g00000TaskHAA",
+            pied,
+            richard,
+            "qbr",  # a task of Type Meeting: 'Quarterly business review'
+            "outbound",
+            "2024-10-16T11:05:00Z",
+            "budget_cut",
+            "Quarterly business review: Roadmap, adoption and #budget_cut plans for 2025",
+        ),
+        (
+            "00U5g00000EvtCAAA",
+            pied,
+            richard,
+            "checkin",
+            "outbound",
+            "2024-10-22T15:30:00Z",
+            None,
+            "Monthly check-in",
+        ),
+        (
+            "00U5g00000EvtDAAA",
+            pied,
+            richard,
+            "call",
+            "outbound",
+            "2024-10-24T14:00:00Z",
+            None,
+            "Onboarding call: SSO setup",
+        ),
+    ]
+    said = result.output[result.output.index("Task.csv: salesforce.tasks") :]
+    said = said[: said.index("ignored columns")]
+    for reason in (
+        "9 rows: 3 inserted",
+        "skipped 1 row: an email logged as a task (it says neither who wrote it nor whether "
+        "it was answered)",
+        "skipped 1 row: an open task (not done yet)",
+        "skipped 1 row: a to-do, not a call or meeting (read: a logged call, Type Call or Meeting)",
+        "skipped 1 row: an internal call (with a colleague, not the customer)",
+        "skipped 1 row: deleted in Salesforce (IsDeleted)",
+        "skipped 1 row: not about an account (on a lead, a campaign or nothing: no AccountId)",
+    ):
+        assert reason in said, said
+
+
+def test_an_activitys_contact_is_named_by_the_contacts_imported_later(
+    db_path: Path, runner: CliRunner
+) -> None:
+    """Task.csv names its contact by id (WhoId): the email, which the champion signals
+    compare, comes from Contact.csv, imported before, with it or after it."""
+    first = _import(runner, db_path, DATA_EXPORT / "Account.csv", DATA_EXPORT / "Task.csv")
+    assert first.exit_code == 0, first.output
+    sql = "SELECT source_id, contact_ref, contact_email FROM touchpoints ORDER BY source_id"
+    art, richard = "salesforce:0035g00000Art1AAA", "salesforce:0035g00000Ric1AAA"
+    assert _rows(db_path, sql) == [
+        ("00T5g00000TaskAAA", art, None),
+        ("00T5g00000TaskBAA", richard, None),
+        ("00T5g00000TaskHAA", richard, None),
+    ]
+    later = _import(runner, db_path, DATA_EXPORT / "Contact.csv")
+    assert later.exit_code == 0, later.output
+    assert _rows(db_path, sql) == [
+        ("00T5g00000TaskAAA", art, "art@vandelay.com"),
+        ("00T5g00000TaskBAA", richard, "richard@piedpiper.com"),
+        ("00T5g00000TaskHAA", richard, "richard@piedpiper.com"),
+    ]
 
 
 def test_the_unzipped_export_folder_imports_the_same(
@@ -119,7 +236,7 @@ def test_the_unzipped_export_folder_imports_the_same(
     assert result.exit_code == 0, result.output
     from_zip = tmp_path / "from_zip.db"
     assert _import(runner, from_zip, data_export).exit_code == 0
-    for table in ("crm_users", "accounts", "contacts", "deals", "tickets"):
+    for table in ("crm_users", "accounts", "contacts", "deals", "tickets", "touchpoints"):
         sql = f"SELECT * FROM {table} ORDER BY source_id"
         assert _rows(db_path, sql) == _rows(from_zip, sql) != []
 
@@ -329,7 +446,7 @@ def test_what_a_file_would_be_imported_as_is_told_from_its_header(
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     assert describe(data_export) == (
-        "ZIP: salesforce.accounts/cases/contacts/opportunities/users + 4 other files"
+        "ZIP: salesforce.accounts/cases/contacts/events/opportunities/tasks/users + 3 other files"
     )
     assert describe(data_export / "Lead.csv") == "no format fits"
     assert describe(big) == "usage_events"
@@ -350,7 +467,7 @@ def test_what_a_file_would_be_imported_as_is_told_from_its_header(
 def test_a_file_no_format_fits_is_told_from_its_header_not_read_whole(
     conn, data_export: Path, monkeypatch
 ) -> None:
-    """A Data Export's Task.csv or EmailMessage.csv can be hundreds of MB: only the files
+    """A Data Export's EmailMessage.csv can be hundreds of MB: only the files
     that are imported are read whole."""
     from importers import run
 
@@ -370,7 +487,9 @@ def test_a_file_no_format_fits_is_told_from_its_header_not_read_whole(
             "Account.csv",
             "Case.csv",
             "Contact.csv",
+            "Event.csv",
             "Opportunity.csv",
+            "Task.csv",
             "User.csv",
         ]
     )

@@ -44,7 +44,9 @@ EXPECTED_FORMAT = {
     "quirks/stripe_invoices_eu.csv": "stripe.invoices",
     "quirks/stripe_payments_excel_de.csv": "stripe.payments",
     "salesforce/Contact.csv": "salesforce.contacts",
+    "salesforce/Event.csv": "salesforce.events",
     "salesforce/Opportunity.csv": "salesforce.opportunities",
+    "salesforce/Task.csv": "salesforce.tasks",
     "salesforce/User.csv": "salesforce.users",
     "salesforce/report_accounts.csv": "salesforce.accounts",
     "salesforce/report_cases.csv": "salesforce.cases",
@@ -150,7 +152,14 @@ def test_every_tools_rows_land_on_the_right_account(tools_db: Path) -> None:
                 f"SELECT source || ':' || source_id, account_id FROM {table}",
             )
         )
-        for table in ("tickets", "usage_events", "nps_responses", "contacts", "deals")
+        for table in (
+            "tickets",
+            "usage_events",
+            "nps_responses",
+            "contacts",
+            "deals",
+            "touchpoints",
+        )
     }
     acme, globex, initech = "stripe:cus_PqAcme01", "stripe:cus_PqGlob02", "stripe:cus_PqInit03"
     assert by_table["tickets"] == {
@@ -187,6 +196,11 @@ def test_every_tools_rows_land_on_the_right_account(tools_db: Path) -> None:
         "delighted:88123002": globex,
         "nps:peter@initech.com|2024-05-01T00:00:00Z": initech,
         "nps:ana@acme.com|2024-11-01T00:00:00Z": acme,
+    }
+    assert by_table["touchpoints"] == {
+        "salesforce:00T5g00000Tsk1AAA": acme,  # a call logged on the Salesforce account
+        "salesforce:00U5g00000Evt1AAA": acme,  # a meeting on its calendar
+        # 00T5g00000Tsk2AAA is an email logged as a task: left out
     }
     hooli = "salesforce:0015g00000HooliQAA"
     assert by_table["deals"] == {

@@ -53,7 +53,7 @@ SOURCES = (
 )
 
 
-def _deleted() -> Field:
+def deleted() -> Field:
     return Field(
         "IsDeleted",
         "_deleted",
@@ -120,7 +120,7 @@ ACCOUNTS = companies(
         Field("Account Owner", "owner", TEXT, aliases=("Owner.Name", "Owner Name")),
         _owner_id(),
         Field("Created Date", "created_at", TOOL_DATE, required=True, aliases=("CreatedDate",)),
-        _deleted(),
+        deleted(),
     ),
     precedence=2,
     description="Salesforce accounts: each becomes an account, or fills in the one it matches.",
@@ -159,7 +159,7 @@ CONTACTS = FileFormat(
         ext_email("Email"),
         Field("Title", "role", TEXT),
         Field("Created Date", "created_at", TOOL_DATE, aliases=("CreatedDate",)),
-        _deleted(),
+        deleted(),
     ),
 )
 
@@ -212,7 +212,7 @@ OPPORTUNITIES = FileFormat(
         _owner_id(),
         Field("Closed", "_is_closed", BOOL, aliases=("IsClosed",), doc="Closed (true/false)."),
         Field("Won", "_is_won", BOOL, aliases=("IsWon",), doc="Won (true/false)."),
-        _deleted(),
+        deleted(),
     ),
 )
 
@@ -287,7 +287,7 @@ CASES = FileFormat(
         ),
         Field("Date/Time Closed", "solved_at", TOOL_INSTANT, aliases=("ClosedDate", "Closed Date")),
         Field("Closed", "_is_closed", BOOL, aliases=("IsClosed",), doc="Closed (true/false)."),
-        _deleted(),
+        deleted(),
     ),
 )
 

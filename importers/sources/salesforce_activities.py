@@ -1,0 +1,218 @@
+"""Salesforce activities: the calls logged as tasks and the meetings on the calendar
+(events), as touchpoints the scores and risk signals read (reply and check-in habits,
+silence, renewals without contact, what customers raised).
+
+Read from the Data Export service's Task.csv and Event.csv (or Data Loader exports of the
+same objects), by their field API names. A task is a touchpoint when it is done (IsClosed)
+and is a call (a logged call: TaskSubtype Call, or Type Call) or a meeting (Type Meeting);
+an email logged as a task is left out, since it says neither who wrote it nor whether it
+was answered (an unanswered email of ours counts against the account), and so is any
+other to-do. An event is a meeting (a call, with Type Call; a QBR or check-in, by its
+subject), on the day it starts. Neither says whether the customer came: attendance is
+left unrecorded. The person (WhoId) is kept, and their email comes from the Salesforce
+contacts imported, with the activities or later. '#words' in the subject or comments
+become tags, as in the touchpoints logged in the app.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from db.work import hashtags_of
+from importers.sources.common import optional_column
+from importers.sources.salesforce import SOURCE, deleted
+from importers.spec import CONTACT_ID, LEFT_OUT, Field, FileFormat, Identity
+from importers.values import BOOL, ID, LOWER, TEXT, TOOL_INSTANT
+
+SOURCES = (
+    "Salesforce Object Reference: Task (Id, AccountId, WhoId, Subject, Description, "
+    "ActivityDate, CompletedDateTime, Status, IsClosed, Type, TaskSubtype: Task, Email, "
+    "ListEmail, Cadence, Call, LinkedIn; CallType: Internal, Inbound, Outbound; IsDeleted, "
+    "CreatedDate), Event (Id, AccountId, WhoId, Subject, Description, StartDateTime, "
+    "ActivityDateTime, ActivityDate, IsAllDayEvent, Type, IsChild, IsDeleted, CreatedDate); "
+    "Task and Event records are collectively called activities; AccountId is the account "
+    "of the related record or contact",
+    "Salesforce Help, 'Export Backup Data from Salesforce' (the Data Export service: "
+    "Task.csv and Event.csv among the objects' files)",
+)
+
+NOT_AN_ACCOUNT = "not about an account (on a lead, a campaign or nothing: no AccountId)"
+EMAIL_TASK = "an email logged as a task (it says neither who wrote it nor whether it was answered)"
+TODO = "a to-do, not a call or meeting (read: a logged call, Type Call or Meeting)"
+
+
+def _account() -> Field:
+    return Field(
+        "AccountId",
+        "ext_id",
+        ID,
+        skip={"": NOT_AN_ACCOUNT},
+        doc="The account of the related record or contact (001...).",
+    )
+
+
+def _common() -> tuple[Field, ...]:
+    return (
+        Field("Id", "source_id", ID, required=True),
+        _account(),
+        Field(
+            "WhoId",
+            CONTACT_ID,
+            ID,
+            doc="The contact (003...): their email from the Salesforce contacts imported.",
+        ),
+        Field("Subject", "_subject", TEXT),
+        Field("Description", "_description", TEXT, doc="Comments."),
+        Field("Type", "_type", LOWER, doc="Call, Meeting, Email, ... (a picklist of yours)."),
+        Field("CreatedDate", "_created", TOOL_INSTANT, required=True),
+        deleted(),
+    )
+
+
+def _summary_and_tags(frame: pl.DataFrame) -> list[pl.Expr]:
+    subject, comments = pl.col("_subject"), pl.col("_description")
+    both = pl.concat_str(subject, comments, separator=": ", ignore_nulls=True)
+    return [
+        pl.when(both != "").then(both).alias("summary"),
+        hashtags_of(both).alias("tags"),
+        (pl.lit(f"{SOURCE}:") + pl.col(CONTACT_ID)).alias("contact_ref"),
+    ]
+
+
+def _meeting_kind(subject: pl.Expr) -> pl.Expr:
+    """A meeting whose subject names a QBR (or business review) is one, a check-in too."""
+    text = subject.str.to_lowercase()
+    return (
+        pl.when(text.str.contains(r"\bqbr\b|business review"))
+        .then(pl.lit("qbr"))
+        .when(text.str.contains(r"check[- ]?in\b"))
+        .then(pl.lit("checkin"))
+        .otherwise(pl.lit("meeting"))
+    )
+
+
+def _task_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """A done task -> a touchpoint: a call (inbound when its CallType says so) or a
+    meeting, on the day it was completed (else its due day, else the day it was made)."""
+    subtype, kind = optional_column(frame, "_subtype"), pl.col("_type")
+    call = (subtype == "call") | (kind == "call")
+    email = subtype.is_in(["email", "listemail"]) | (kind == "email")
+    return frame.with_columns(
+        pl.when(call)
+        .then(pl.lit("call"))
+        .when(kind == "meeting")
+        .then(_meeting_kind(pl.col("_subject")))
+        .alias("kind"),
+        pl.when(optional_column(frame, "_call_type") == "inbound")
+        .then(pl.lit("inbound"))
+        .otherwise(pl.lit("outbound"))
+        .alias("direction"),
+        pl.coalesce("_completed", "_due", "_created").alias("occurred_at"),
+        *_summary_and_tags(frame),
+        pl.when(call | (kind == "meeting"))
+        .then(pl.lit(None, pl.String))
+        .when(email)
+        .then(pl.lit(EMAIL_TASK))
+        .otherwise(pl.lit(TODO))
+        .alias(LEFT_OUT),
+    )
+
+
+def _event_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """An event -> a meeting (a call when its Type is Call) of ours, when it starts."""
+    return frame.with_columns(
+        pl.when(pl.col("_type") == "call")
+        .then(pl.lit("call"))
+        .otherwise(_meeting_kind(pl.col("_subject")))
+        .alias("kind"),
+        pl.lit("outbound").alias("direction"),
+        pl.coalesce("_start", "_at", "_day", "_created").alias("occurred_at"),
+        *_summary_and_tags(frame),
+    )
+
+
+TASKS = FileFormat(
+    name="tasks",
+    source=SOURCE,
+    table="touchpoints",
+    key=("source_id",),
+    identity=Identity(),
+    transform=_task_rows,
+    made_of={
+        "kind": ("_subtype", "_type"),
+        "direction": ("_call_type",),
+        "summary": ("_subject", "_description"),
+        "tags": ("_subject", "_description"),
+        "contact_ref": (CONTACT_ID,),
+    },
+    signature=("Id", "Subject", "Status", "CreatedDate"),
+    evidence=("TaskSubtype", "CallType", "CompletedDateTime", "CallDurationInSeconds"),
+    not_with=("CaseNumber",),
+    sources=SOURCES,
+    description="Salesforce tasks (Task.csv), as touchpoints: a done call (a logged call, or "
+    "Type Call; inbound when its CallType says so) or meeting (Type Meeting; a QBR or "
+    "check-in by its subject), on the day it was completed. Emails logged as tasks (who "
+    "wrote, and whether they were answered, is not said), open tasks, internal calls and "
+    "other to-dos are left out. The contact (WhoId) gets its email from the Salesforce "
+    "contacts imported with it or later; '#words' in the subject or comments become tags.",
+    fields=(
+        *_common(),
+        Field("TaskSubtype", "_subtype", LOWER, doc="Call, Email, ListEmail, Task, ..."),
+        Field(
+            "CallType",
+            "_call_type",
+            LOWER,
+            values={"inbound": "inbound", "outbound": "outbound"},
+            skip={"internal": "an internal call (with a colleague, not the customer)"},
+        ),
+        Field(
+            "IsClosed",
+            "_closed",
+            BOOL,
+            skip={"false": "an open task (not done yet)", "0": "an open task (not done yet)"},
+            doc="Done (true/false): open tasks are left out.",
+        ),
+        Field("CompletedDateTime", "_completed", TOOL_INSTANT),
+        Field("ActivityDate", "_due", TOOL_INSTANT, doc="Due date."),
+    ),
+)
+
+EVENTS = FileFormat(
+    name="events",
+    source=SOURCE,
+    table="touchpoints",
+    key=("source_id",),
+    identity=Identity(),
+    transform=_event_rows,
+    made_of={
+        "kind": ("_type", "_subject"),
+        "summary": ("_subject", "_description"),
+        "tags": ("_subject", "_description"),
+        "contact_ref": (CONTACT_ID,),
+    },
+    signature=("Id", "Subject", "StartDateTime", "CreatedDate"),
+    evidence=("EventSubtype", "ShowAs", "IsAllDayEvent", "DurationInMinutes"),
+    sources=SOURCES,
+    description="Salesforce events (Event.csv), as touchpoints: a meeting of ours (a call "
+    "with Type Call; a QBR or check-in by its subject) when it starts; whether the customer "
+    "came is not said, so it counts as held. An invitee's copy (IsChild) is left out; the "
+    "contact and tags as for tasks.",
+    fields=(
+        *_common(),
+        Field("StartDateTime", "_start", TOOL_INSTANT),
+        Field("ActivityDateTime", "_at", TOOL_INSTANT),
+        Field("ActivityDate", "_day", TOOL_INSTANT, doc="The day of an all-day event."),
+        Field(
+            "IsChild",
+            "_child",
+            LOWER,
+            values={"false": "false", "0": "false"},
+            skip={
+                "true": "an invitee's copy of an event (IsChild: the event itself is read)",
+                "1": "an invitee's copy of an event (IsChild: the event itself is read)",
+            },
+        ),
+    ),
+)
+
+FORMATS = (TASKS, EVENTS)
