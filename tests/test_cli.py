@@ -120,6 +120,21 @@ def test_db_given_before_the_command_is_the_commands_database(
     assert second.exists()
 
 
+def test_db_given_to_a_group_is_its_subcommands_database(runner: CliRunner, tmp_path: Path) -> None:
+    """'retention imports --db test.db undo' undoes test.db's last import, not the one of
+    the database the environment names."""
+    test_db, env_db = tmp_path / "test.db", tmp_path / "env.db"
+    env = {"RETENTION_DB": str(env_db)}
+    for db in (env_db, test_db):
+        args = ["import", "--db", str(db), str(CANONICAL / "accounts.csv")]
+        assert runner.invoke(cli, args, env=env).exit_code == 0
+    undo = runner.invoke(cli, ["imports", "--db", str(test_db), "undo", "--yes"], env=env)
+    assert undo.exit_code == 0, undo.output
+    accounts = ["accounts", "--format", "json"]
+    assert json.loads(runner.invoke(cli, [*accounts, "--db", str(test_db)]).output) == []
+    assert len(json.loads(runner.invoke(cli, [*accounts, "--db", str(env_db)]).output)) == 3
+
+
 def test_retention_db_environment_variable_is_used(runner: CliRunner, tmp_path: Path) -> None:
     db = tmp_path / "from-env.db"
     result = runner.invoke(

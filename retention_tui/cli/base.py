@@ -59,10 +59,12 @@ def today() -> date:
 def _db_given_before_the_command(
     ctx: click.Context, _param: click.Parameter, value: Path | None
 ) -> Path | None:
-    """A command's --db, else the one given before the command (retention --db X import)."""
-    root = ctx.find_root()
-    if value is None and root is not ctx:
-        return root.params.get("db_path")
+    """A command's --db, else the nearest given before it: to its group (retention imports
+    --db X undo) or before the command (retention --db X import)."""
+    parent = ctx.parent
+    while value is None and parent is not None:
+        value = parent.params.get("db_path")
+        parent = parent.parent
     return value
 
 
