@@ -30,6 +30,7 @@ OBJECTS = {
     "OpportunityHistory.csv": None,  # Id and StageName, but an OpportunityId
     "Task.csv": "salesforce.tasks",  # Id, Status, CreatedDate and AccountId, but no CaseNumber
     "Event.csv": "salesforce.events",
+    "EmailMessage.csv": "salesforce.emails",
 }
 
 
@@ -78,8 +79,8 @@ def test_a_salesforce_data_export_imports_from_its_zip(
         line.split(":")[0] for line in result.output.splitlines() if ": salesforce." in line
     ]
     assert imported == [
-        *("User.csv", "Account.csv", "Contact.csv", "Case.csv", "Event.csv", "Task.csv"),
-        "Opportunity.csv",
+        *("User.csv", "Account.csv", "Contact.csv", "Case.csv", "EmailMessage.csv"),
+        *("Event.csv", "Task.csv", "Opportunity.csv"),
     ]
     assert result.output.splitlines()[-2:] == [
         "Left out 3 files that no format of retention fits:",
@@ -113,7 +114,7 @@ def test_a_salesforce_data_export_imports_from_its_zip(
         for line in again.output.splitlines()
         if ": salesforce." in line
     ]
-    assert counts == [f"0 inserted, 0 updated, {n} unchanged" for n in (1, 2, 2, 1, 3, 3, 2)]
+    assert counts == [f"0 inserted, 0 updated, {n} unchanged" for n in (1, 2, 2, 1, 5, 3, 3, 2)]
 
 
 def test_salesforce_calls_and_meetings_become_touchpoints(
@@ -127,7 +128,7 @@ def test_salesforce_calls_and_meetings_become_touchpoints(
     art, richard = "art@vandelay.com", "richard@piedpiper.com"
     sql = (
         "SELECT source_id, account_id, contact_email, kind, direction, occurred_at, tags, "
-        "summary FROM touchpoints ORDER BY occurred_at"
+        "summary FROM touchpoints WHERE kind != 'email' ORDER BY occurred_at"
     )
     assert _rows(db_path, sql) == [
         (
@@ -204,6 +205,56 @@ def test_salesforce_calls_and_meetings_become_touchpoints(
         "skipped 1 row: not about an account (on a lead, a campaign or nothing: no AccountId)",
     ):
         assert reason in said, said
+
+
+def test_salesforce_emails_say_who_wrote_and_when_they_were_answered(
+    db_path: Path, runner: CliRunner, data_export: Path
+) -> None:
+    """EmailMessage.csv: the customer's emails are inbound, ours are answered by the email
+    that replies to it, else by their next one in the thread (reply time, gone_silent)."""
+    result = _import(runner, db_path, data_export)
+    assert result.exit_code == 0, result.output
+    vandelay, pied = "salesforce:0015g00000VandAAA", "salesforce:0015g00000PiedAAA"
+    sql = (
+        "SELECT source_id, account_id, contact_email, direction, occurred_at, replied_at, tags "
+        "FROM touchpoints WHERE kind = 'email' ORDER BY occurred_at"
+    )
+    art, richard = "art@vandelay.com", "richard@piedpiper.com"
+    assert _rows(db_path, sql) == [
+        # related to the account; answered by the email that replies to it
+        ("02s5g00000Em1AAA", vandelay, art, "outbound", "2024-10-05T10:00:00Z",
+         "2024-10-06T08:30:00Z", None),
+        ("02s5g00000Em2AAA", vandelay, art, "inbound", "2024-10-06T08:30:00Z", None, None),
+        # related to an opportunity: the account by the recipient, a contact; answered by
+        # their next email in the thread
+        ("02s5g00000Em3AAA", pied, richard, "outbound", "2024-10-10T14:00:00Z",
+         "2024-10-12T09:15:00Z", None),
+        ("02s5g00000Em4AAA", pied, richard, "inbound", "2024-10-12T09:15:00Z", None,
+         "budget_cut"),
+        ("02s5g00000Em5AAA", pied, richard, "outbound", "2024-10-20T16:00:00Z", None, None),
+    ]  # fmt: skip
+    said = result.output[result.output.index("EmailMessage.csv: salesforce.emails") :]
+    said = said[: said.index("ignored columns")]
+    assert "7 rows: 5 inserted" in said
+    assert "skipped 1 row: an email on a case (the case is the ticket)" in said
+    assert "skipped 1 row: a draft (never sent)" in said
+
+
+def test_a_reply_in_a_later_export_answers_an_email_and_is_kept(
+    db_path: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    emails = (DATA_EXPORT / "EmailMessage.csv").read_text(encoding="utf-8").splitlines()
+    first = tmp_path / "EmailMessage.csv"
+    first.write_text("\n".join(emails[:2]) + "\n", encoding="utf-8")  # ours, not answered yet
+    sql = "SELECT replied_at FROM touchpoints WHERE source_id = '02s5g00000Em1AAA'"
+    for path, replied in (
+        (first, None),
+        (DATA_EXPORT / "EmailMessage.csv", "2024-10-06T08:30:00Z"),  # the reply came
+        (first, "2024-10-06T08:30:00Z"),  # an export without the reply does not undo it
+    ):
+        result = _import(runner, db_path, DATA_EXPORT / "Account.csv", path)
+        assert result.exit_code == 0, result.output
+        assert _rows(db_path, sql) == [(replied,)]
 
 
 def test_an_activitys_contact_is_named_by_the_contacts_imported_later(
@@ -446,7 +497,8 @@ def test_what_a_file_would_be_imported_as_is_told_from_its_header(
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     assert describe(data_export) == (
-        "ZIP: salesforce.accounts/cases/contacts/events/opportunities/tasks/users + 3 other files"
+        "ZIP: salesforce.accounts/cases/contacts/emails/events/opportunities/tasks/users"
+        " + 3 other files"
     )
     assert describe(data_export / "Lead.csv") == "no format fits"
     assert describe(big) == "usage_events"
@@ -467,7 +519,7 @@ def test_what_a_file_would_be_imported_as_is_told_from_its_header(
 def test_a_file_no_format_fits_is_told_from_its_header_not_read_whole(
     conn, data_export: Path, monkeypatch
 ) -> None:
-    """A Data Export's EmailMessage.csv can be hundreds of MB: only the files
+    """A Data Export's Lead.csv can be hundreds of MB: only the files
     that are imported are read whole."""
     from importers import run
 
@@ -487,6 +539,7 @@ def test_a_file_no_format_fits_is_told_from_its_header_not_read_whole(
             "Account.csv",
             "Case.csv",
             "Contact.csv",
+            "EmailMessage.csv",
             "Event.csv",
             "Opportunity.csv",
             "Task.csv",

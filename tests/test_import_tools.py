@@ -44,6 +44,7 @@ EXPECTED_FORMAT = {
     "quirks/stripe_invoices_eu.csv": "stripe.invoices",
     "quirks/stripe_payments_excel_de.csv": "stripe.payments",
     "salesforce/Contact.csv": "salesforce.contacts",
+    "salesforce/EmailMessage.csv": "salesforce.emails",
     "salesforce/Event.csv": "salesforce.events",
     "salesforce/Opportunity.csv": "salesforce.opportunities",
     "salesforce/Task.csv": "salesforce.tasks",
@@ -200,6 +201,8 @@ def test_every_tools_rows_land_on_the_right_account(tools_db: Path) -> None:
     assert by_table["touchpoints"] == {
         "salesforce:00T5g00000Tsk1AAA": acme,  # a call logged on the Salesforce account
         "salesforce:00U5g00000Evt1AAA": acme,  # a meeting on its calendar
+        "salesforce:02s5g00000Ml1AAA": acme,  # an email related to the account
+        "salesforce:02s5g00000Ml2AAA": "salesforce:0015g00000HooliQAA",  # by its sender
         # 00T5g00000Tsk2AAA is an email logged as a task: left out
     }
     hooli = "salesforce:0015g00000HooliQAA"

@@ -682,7 +682,7 @@ async def test_importing_an_archive_from_the_dashboard_tells_what_was_left_out(
         await app.workers.wait_for_complete()
         await pilot.pause()
         done = list(app._notifications)[-1]
-        assert done.title == "Imported 7 files, 22 rows"
+        assert done.title == "Imported 8 files, 29 rows"
         assert "Account.csv: salesforce.accounts, 2 rows: 2 inserted" in done.message
         assert done.message.endswith(
             "Left out 3 files that no format of retention fits:\n"
@@ -763,8 +763,8 @@ async def test_the_import_dialog_lists_the_downloads_and_imports_what_is_picked(
             "hubspot-crm-exports-all-companies-2024-11-20.csv",
         ]
         assert shown[0].endswith(
-            "ZIP: salesforce.accounts/cases/contacts/events/opportunities/tasks/users"
-            " + 3 other files"
+            "ZIP: salesforce.accounts/cases/contacts/emails/events/opportunities/tasks/"
+            "users + 3 other files"
         )
         assert " ".join(shown[1].split()[1:]) == "2025-11-20 11:00 558 B stripe.customers"
         assert shown[2].endswith("no format fits")
@@ -787,7 +787,7 @@ async def test_the_import_dialog_lists_the_downloads_and_imports_what_is_picked(
         await pilot.press("enter")  # the newest: the Salesforce export
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert list(app._notifications)[-1].title == "Imported 7 files, 22 rows"
+        assert list(app._notifications)[-1].title == "Imported 8 files, 29 rows"
 
 
 @async_test

@@ -1,6 +1,7 @@
-"""Salesforce activities: the calls logged as tasks and the meetings on the calendar
-(events), as touchpoints the scores and risk signals read (reply and check-in habits,
-silence, renewals without contact, what customers raised).
+"""Salesforce activities: the calls logged as tasks, the meetings on the calendar
+(events) and the emails (email messages), as touchpoints the scores and risk signals
+read (reply and check-in habits, silence, renewals without contact, what customers
+raised).
 
 Read from the Data Export service's Task.csv and Event.csv (or Data Loader exports of the
 same objects), by their field API names. A task is a touchpoint when it is done (IsClosed)
@@ -12,6 +13,11 @@ subject), on the day it starts. Neither says whether the customer came: attendan
 left unrecorded. The person (WhoId) is kept, and their email comes from the Salesforce
 contacts imported, with the activities or later. '#words' in the subject or comments
 become tags, as in the touchpoints logged in the app.
+
+Emails come from EmailMessage.csv (Enhanced Email), which says what a task does not:
+whether the customer wrote (Incoming), to whom, and which email answered which
+(ReplyToEmailMessageId, else the next incoming email of the same ThreadIdentifier), so an
+email of ours has its reply time.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from db.work import hashtags_of
 from importers.sources.common import optional_column
 from importers.sources.salesforce import SOURCE, deleted
 from importers.spec import CONTACT_ID, LEFT_OUT, Field, FileFormat, Identity
-from importers.values import BOOL, ID, LOWER, TEXT, TOOL_INSTANT
+from importers.values import BOOL, ID, LOWER, TEXT, TOOL_INSTANT, email
 
 SOURCES = (
     "Salesforce Object Reference: Task (Id, AccountId, WhoId, Subject, Description, "
@@ -32,8 +38,12 @@ SOURCES = (
     "ActivityDateTime, ActivityDate, IsAllDayEvent, Type, IsChild, IsDeleted, CreatedDate); "
     "Task and Event records are collectively called activities; AccountId is the account "
     "of the related record or contact",
+    "Salesforce Object Reference: EmailMessage (Id, ParentId: the case, RelatedToId, "
+    "Incoming, FromAddress, ToAddress, MessageDate, Status: 0 New, 1 Read, 2 Replied, 3 "
+    "Sent, 4 Forwarded, 5 Draft; ReplyToEmailMessageId, ThreadIdentifier, Subject, "
+    "IsDeleted); Salesforce IDs begin with their object's key prefix (001 Account)",
     "Salesforce Help, 'Export Backup Data from Salesforce' (the Data Export service: "
-    "Task.csv and Event.csv among the objects' files)",
+    "Task.csv, Event.csv and EmailMessage.csv among the objects' files)",
 )
 
 NOT_AN_ACCOUNT = "not about an account (on a lead, a campaign or nothing: no AccountId)"
@@ -215,4 +225,108 @@ EVENTS = FileFormat(
     ),
 )
 
-FORMATS = (TASKS, EVENTS)
+ACCOUNT_PREFIX = "001"  # the key prefix of an Account's id
+
+
+def _first_address(addresses: pl.Expr) -> pl.Expr:
+    """The first address of a ';'- or ','-separated list."""
+    return email(addresses.str.extract(r"([^;,<>\s]+@[^;,<>\s]+)", 1))
+
+
+def _email_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """An email -> a touchpoint with the customer's address (the sender of one they wrote,
+    the first recipient of ours), the account it is related to when that is an account,
+    and, for ours, when they replied: the first email of theirs that answers it, else the
+    first of theirs later in the same thread."""
+    incoming = pl.col("_incoming") == 1
+    frame = frame.with_columns(
+        pl.when(incoming)
+        .then(email(pl.col("_from")))
+        .otherwise(_first_address(pl.col("_to")))
+        .alias("ext_email"),
+        pl.when(pl.col("_related").str.starts_with(ACCOUNT_PREFIX))
+        .then(pl.col("_related"))
+        .alias("ext_id"),
+        pl.lit("email").alias("kind"),
+        pl.when(incoming).then(pl.lit("inbound")).otherwise(pl.lit("outbound")).alias("direction"),
+        pl.coalesce("_at", "_created").alias("occurred_at"),
+        pl.when(optional_column(frame, "_case").is_not_null())
+        .then(pl.lit("an email on a case (the case is the ticket)"))
+        .alias(LEFT_OUT),
+    )
+    theirs = frame.filter(incoming)
+    answers = (
+        theirs.filter(pl.col("_reply_to").is_not_null())
+        .group_by("_reply_to")
+        .agg(pl.col("occurred_at").min().alias("_answered"))
+        .rename({"_reply_to": "source_id"})
+    )
+    later = frame.filter(pl.col("_thread").is_not_null()).sort("occurred_at")
+    in_thread = later.filter(~incoming).join_asof(
+        later.filter(incoming).select(
+            "_thread", pl.col("occurred_at").alias("_next"), "occurred_at"
+        ),
+        on="occurred_at",
+        by="_thread",
+        strategy="forward",
+        allow_exact_matches=False,
+        check_sortedness=False,  # sorted by time above, so within each thread too
+    )
+    frame = frame.join(answers, on="source_id", how="left").join(
+        in_thread.select("source_id", "_next"), on="source_id", how="left"
+    )
+    return frame.with_columns(
+        pl.when(~incoming).then(pl.coalesce("_answered", "_next")).alias("replied_at"),
+        pl.col("ext_email").alias("contact_email"),
+        pl.col("_subject").alias("summary"),
+        hashtags_of(pl.col("_subject")).alias("tags"),
+    ).drop("_answered", "_next")
+
+
+EMAILS = FileFormat(
+    name="emails",
+    source=SOURCE,
+    table="touchpoints",
+    key=("source_id",),
+    identity=Identity(),
+    transform=_email_rows,
+    made_of={
+        "kind": ("_incoming",),
+        "direction": ("_incoming",),
+        "contact_email": ("_incoming", "_from", "_to"),
+        "summary": ("_subject",),
+        "tags": ("_subject",),
+    },
+    signature=("Id", "Incoming", "MessageDate"),
+    evidence=("FromAddress", "ToAddress", "ThreadIdentifier", "ReplyToEmailMessageId"),
+    sources=SOURCES,
+    description="Salesforce emails (EmailMessage.csv, Enhanced Email), as touchpoints: one the "
+    "customer wrote (Incoming) or one of ours to them, with the customer's address (matched "
+    "to contacts, and its domain to accounts, where the email is not related to an account) "
+    "and, for ours, when they replied (the email that answers it, else their next one in the "
+    "thread; a reply in a later export fills it in). Emails on a case (the case is the "
+    "ticket: ParentId) and drafts are left out; '#words' in the subject become tags.",
+    fields=(
+        Field("Id", "source_id", ID, required=True),
+        Field("RelatedToId", "_related", ID, doc="An account (001...) it is related to."),
+        Field("ParentId", "_case", ID, doc="The case (500...) of an email on a case: left out."),
+        Field("Incoming", "_incoming", BOOL, required=True, doc="The customer wrote it."),
+        Field("FromAddress", "_from", TEXT),
+        Field("ToAddress", "_to", TEXT, doc="Recipients, ';'-separated."),
+        Field("Subject", "_subject", TEXT),
+        Field("MessageDate", "_at", TOOL_INSTANT, required=True),
+        Field(
+            "Status",
+            "_status",
+            LOWER,
+            values={w: w for w in ("0", "1", "2", "3", "4")},
+            skip={"5": "a draft (never sent)"},
+        ),
+        Field("ReplyToEmailMessageId", "_reply_to", ID),
+        Field("ThreadIdentifier", "_thread", TEXT),
+        Field("CreatedDate", "_created", TOOL_INSTANT),
+        deleted(),
+    ),
+)
+
+FORMATS = (TASKS, EVENTS, EMAILS)
