@@ -197,7 +197,7 @@ def test_salesforce_calls_and_meetings_become_touchpoints(
     for reason in (
         "9 rows: 3 inserted",
         "skipped 1 row: an email logged as a task (it says neither who wrote it nor whether "
-        "it was answered)",
+        "it was answered; EmailMessage.csv does)",
         "skipped 1 row: an open task (not done yet)",
         "skipped 1 row: a to-do, not a call or meeting (read: a logged call, Type Call or Meeting)",
         "skipped 1 row: an internal call (with a colleague, not the customer)",
@@ -205,6 +205,23 @@ def test_salesforce_calls_and_meetings_become_touchpoints(
         "skipped 1 row: not about an account (on a lead, a campaign or nothing: no AccountId)",
     ):
         assert reason in said, said
+
+
+def test_a_task_export_without_isclosed_leaves_open_tasks_out_by_their_status(
+    db_path: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """Data Loader exports the fields picked: without IsClosed, the Status says it."""
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(
+        "Id,AccountId,Subject,Status,TaskSubtype,CreatedDate\n"
+        "00T1,0015g00000VandAAA,Call,Completed,Call,2024-10-03T15:00:00.000Z\n"
+        "00T2,0015g00000VandAAA,Call back,Not Started,Call,2024-10-04T15:00:00.000Z\n",
+        encoding="utf-8",
+    )
+    result = _import(runner, db_path, DATA_EXPORT / "Account.csv", tasks)
+    assert result.exit_code == 0, result.output
+    assert "skipped 1 row: an open task (not done yet)" in result.output
+    assert _rows(db_path, "SELECT source_id, kind FROM touchpoints") == [("00T1", "call")]
 
 
 def test_salesforce_emails_say_who_wrote_and_when_they_were_answered(

@@ -32,7 +32,8 @@ from importers.values import BOOL, ID, LOWER, TEXT, TOOL_INSTANT, email
 
 SOURCES = (
     "Salesforce Object Reference: Task (Id, AccountId, WhoId, Subject, Description, "
-    "ActivityDate, CompletedDateTime, Status, IsClosed, Type, TaskSubtype: Task, Email, "
+    "ActivityDate, CompletedDateTime, Status: Not Started, In Progress, Completed, Waiting "
+    "on someone else, Deferred; IsClosed, Type, TaskSubtype: Task, Email, "
     "ListEmail, Cadence, Call, LinkedIn; CallType: Internal, Inbound, Outbound; IsDeleted, "
     "CreatedDate), Event (Id, AccountId, WhoId, Subject, Description, StartDateTime, "
     "ActivityDateTime, ActivityDate, IsAllDayEvent, Type, IsChild, IsDeleted, CreatedDate); "
@@ -47,7 +48,13 @@ SOURCES = (
 )
 
 NOT_AN_ACCOUNT = "not about an account (on a lead, a campaign or nothing: no AccountId)"
-EMAIL_TASK = "an email logged as a task (it says neither who wrote it nor whether it was answered)"
+EMAIL_TASK = (
+    "an email logged as a task (it says neither who wrote it nor whether it was answered; "
+    "EmailMessage.csv does)"
+)
+OPEN_TASK = "an open task (not done yet)"
+# Task's standard Status picklist, less Completed (a picklist of yours may add more).
+OPEN_STATUSES = ("not started", "in progress", "waiting on someone else", "deferred")
 TODO = "a to-do, not a call or meeting (read: a logged call, Type Call or Meeting)"
 
 
@@ -106,7 +113,7 @@ def _task_rows(frame: pl.DataFrame) -> pl.DataFrame:
     meeting, on the day it was completed (else its due day, else the day it was made)."""
     subtype, kind = optional_column(frame, "_subtype"), pl.col("_type")
     call = (subtype == "call") | (kind == "call")
-    email = subtype.is_in(["email", "listemail"]) | (kind == "email")
+    emailed = subtype.is_in(["email", "listemail"]) | (kind == "email")
     return frame.with_columns(
         pl.when(call)
         .then(pl.lit("call"))
@@ -121,7 +128,7 @@ def _task_rows(frame: pl.DataFrame) -> pl.DataFrame:
         *_summary_and_tags(frame),
         pl.when(call | (kind == "meeting"))
         .then(pl.lit(None, pl.String))
-        .when(email)
+        .when(emailed)
         .then(pl.lit(EMAIL_TASK))
         .otherwise(pl.lit(TODO))
         .alias(LEFT_OUT),
@@ -155,7 +162,8 @@ TASKS = FileFormat(
         "tags": ("_subject", "_description"),
         "contact_ref": (CONTACT_ID,),
     },
-    signature=("Id", "Subject", "Status", "CreatedDate"),
+    # Id, Status and CreatedDate are in every Campaign and Case too: the evidence tells
+    signature=("Id", "Status", "CreatedDate"),
     evidence=("TaskSubtype", "CallType", "CompletedDateTime", "CallDurationInSeconds"),
     not_with=("CaseNumber",),
     sources=SOURCES,
@@ -179,8 +187,15 @@ TASKS = FileFormat(
             "IsClosed",
             "_closed",
             BOOL,
-            skip={"false": "an open task (not done yet)", "0": "an open task (not done yet)"},
+            skip={"false": OPEN_TASK, "0": OPEN_TASK},
             doc="Done (true/false): open tasks are left out.",
+        ),
+        Field(
+            "Status",
+            "_status",
+            LOWER,
+            skip={w: OPEN_TASK for w in OPEN_STATUSES},
+            doc="Where IsClosed is not exported: the standard open statuses are left out.",
         ),
         Field("CompletedDateTime", "_completed", TOOL_INSTANT),
         Field("ActivityDate", "_due", TOOL_INSTANT, doc="Due date."),
@@ -200,8 +215,8 @@ EVENTS = FileFormat(
         "tags": ("_subject", "_description"),
         "contact_ref": (CONTACT_ID,),
     },
-    signature=("Id", "Subject", "StartDateTime", "CreatedDate"),
-    evidence=("EventSubtype", "ShowAs", "IsAllDayEvent", "DurationInMinutes"),
+    signature=("Id", "CreatedDate"),  # every object has them: the evidence tells
+    evidence=("EventSubtype", "ShowAs", "IsAllDayEvent", "DurationInMinutes", "StartDateTime"),
     sources=SOURCES,
     description="Salesforce events (Event.csv), as touchpoints: a meeting of ours (a call "
     "with Type Call; a QBR or check-in by its subject) when it starts; whether the customer "
