@@ -53,17 +53,25 @@ SOURCES = (
 )
 
 
-def deleted() -> Field:
+def left_out_if_set(column: str, target: str, reason: str, doc: str = "") -> Field:
+    """A Salesforce flag (true/false, 1/0) whose rows are left out, with ``reason``, when
+    it is set."""
     return Field(
-        "IsDeleted",
-        "_deleted",
+        column,
+        target,
         LOWER,
         values={"false": "false", "0": "false"},
-        skip={
-            "true": "deleted in Salesforce (IsDeleted)",
-            "1": "deleted in Salesforce (IsDeleted)",
-        },
-        doc="Rows marked deleted are left out.",
+        skip={"true": reason, "1": reason},
+        doc=doc,
+    )
+
+
+def deleted() -> Field:
+    return left_out_if_set(
+        "IsDeleted",
+        "_deleted",
+        "deleted in Salesforce (IsDeleted)",
+        "Rows marked deleted are left out.",
     )
 
 

@@ -26,7 +26,7 @@ import polars as pl
 
 from db.work import hashtags_of
 from importers.sources.common import optional_column
-from importers.sources.salesforce import SOURCE, deleted
+from importers.sources.salesforce import SOURCE, deleted, left_out_if_set
 from importers.spec import CONTACT_ID, LEFT_OUT, Field, FileFormat, Identity
 from importers.values import BOOL, ID, LOWER, TEXT, TOOL_INSTANT, email
 
@@ -227,15 +227,8 @@ EVENTS = FileFormat(
         Field("StartDateTime", "_start", TOOL_INSTANT),
         Field("ActivityDateTime", "_at", TOOL_INSTANT),
         Field("ActivityDate", "_day", TOOL_INSTANT, doc="The day of an all-day event."),
-        Field(
-            "IsChild",
-            "_child",
-            LOWER,
-            values={"false": "false", "0": "false"},
-            skip={
-                "true": "an invitee's copy of an event (IsChild: the event itself is read)",
-                "1": "an invitee's copy of an event (IsChild: the event itself is read)",
-            },
+        left_out_if_set(
+            "IsChild", "_child", "an invitee's copy of an event (IsChild: the event itself is read)"
         ),
     ),
 )
