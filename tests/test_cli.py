@@ -123,7 +123,8 @@ def test_db_given_before_the_command_is_the_commands_database(
 def test_db_given_to_a_group_is_its_subcommands_database(runner: CliRunner, tmp_path: Path) -> None:
     """'retention imports --db test.db undo' undoes test.db's last import, not the one of
     the database the environment names."""
-    test_db, env_db = tmp_path / "test.db", tmp_path / "env.db"
+    test_db, env_db = tmp_path / "test.db", tmp_path / "env" / "env.db"
+    env_db.parent.mkdir()
     env = {"RETENTION_DB": str(env_db)}
     for db in (env_db, test_db):
         args = ["import", "--db", str(db), str(CANONICAL / "accounts.csv")]
@@ -133,6 +134,15 @@ def test_db_given_to_a_group_is_its_subcommands_database(runner: CliRunner, tmp_
     accounts = ["accounts", "--format", "json"]
     assert json.loads(runner.invoke(cli, [*accounts, "--db", str(test_db)]).output) == []
     assert len(json.loads(runner.invoke(cli, [*accounts, "--db", str(env_db)]).output)) == 3
+    # every group takes it: the reports', one account's, the configuration's
+    for args in (
+        ["report", "--db", str(env_db), "risk", "--format", "json"],
+        ["account", "--db", str(env_db), "Acme", "timeline", "--format", "json"],
+        ["config", "--db", str(env_db), "show"],
+    ):
+        result = runner.invoke(cli, args, env={"RETENTION_DB": str(test_db)})
+        assert result.exit_code == 0, (args, result.output)
+    assert str(env_db.with_name("retention.toml")) in result.output
 
 
 def test_retention_db_environment_variable_is_used(runner: CliRunner, tmp_path: Path) -> None:

@@ -32,7 +32,8 @@ from retention_tui.output import render
 
 
 @cli.group()
-def report() -> None:
+@db_option  # given here, it is every report's (retention report --db X risk)
+def report(db_path: Path | None) -> None:
     """Reports for scripting: every one takes --format and --as-of."""
 
 

@@ -33,7 +33,8 @@ from retention_tui.output import render
 
 
 @cli.group()
-def config() -> None:
+@db_option  # given here, it is its subcommand's
+def config(db_path: Path | None) -> None:
     """Show the effective configuration (defaults + retention.toml beside the database)."""
 
 
@@ -92,8 +93,9 @@ def score(
 
 @cli.group()
 @click.argument("name")
+@db_option  # given here, it is its subcommand's (retention account --db X Acme score)
 @click.pass_context
-def account(ctx: click.Context, name: str) -> None:
+def account(ctx: click.Context, name: str, db_path: Path | None) -> None:
     """One account: NAME is its id, its name, or part of its name or domain."""
     ctx.obj = {"name": name}
 
