@@ -174,3 +174,86 @@ def test_any_bytes_import_or_fail_cleanly(data: bytes) -> None:
 @given(prefix=st.sampled_from(HEADERS), tail=st.text(max_size=200))
 def test_any_text_after_a_real_header_imports_or_fails_cleanly(prefix: str, tail: str) -> None:
     attempt((prefix + "\n" + tail).encode("utf-8", "surrogatepass"))
+
+
+def _csv_module_shape(text: str, separator: str, width: int) -> tuple[str, object]:
+    """How the csv module judges a file's records: the blank ones, or the first row that
+    has another number of values (or is not well-formed)."""
+    import csv
+    import io
+
+    blank = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    try:
+        next(reader)
+        for index, record in enumerate(reader):
+            if len(record) == width:
+                continue
+            if not record or (len(record) == 1 and not record[0].strip()):
+                blank.append(index + 2)
+                continue
+            return "refused", index + 2
+    except csv.Error:
+        return "refused", None
+    return "read", blank
+
+
+PIECES = ["a", ",", ";", "\t", " ", '"', '""', '"x"', "\n", "\r\n", '"a,b"']
+VALUE = st.one_of(
+    st.sampled_from(["", "a", " b ", "12.5", "x y"]),
+    st.sampled_from(['""', '"a"', '"a,b"', '"a;b"', '"a\tb"', '"say ""hi"""', '"two\nlines"']),
+)
+
+
+BLANK = st.sampled_from(["", "  "])
+
+
+@st.composite
+def csv_texts(draw) -> tuple[str, str, int]:
+    """(text, separator, width): records of plain and quoted values, some with another
+    number of values, blank or not well-formed; or any run of CSV's characters."""
+    separator = draw(st.sampled_from([",", ";", "\t"]))
+    width = draw(st.integers(2, 5))
+    head = separator.join(f"h{i}" for i in range(width)) + "\n"
+    if draw(st.booleans()):
+        return (
+            head + "".join(draw(st.lists(st.sampled_from(PIECES), max_size=30))),
+            separator,
+            width,
+        )
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    sizes = draw(st.lists(st.sampled_from([width] * 6 + [width - 1, width + 1, 0]), max_size=8))
+    rows = [
+        separator.join(draw(st.lists(VALUE, min_size=n, max_size=n))) if n else draw(BLANK)
+        for n in sizes
+    ]
+    return head + end.join(rows) + draw(st.sampled_from(["", end])), separator, width
+
+
+@settings(max_examples=500, deadline=None)
+@given(csv_texts())
+def test_the_polars_shape_checks_judge_records_as_the_csv_module_does(
+    case: tuple[str, str, int],
+) -> None:
+    """A file's records are checked by Polars, all lines at once, where that is as sure as
+    the csv module (importers/csvfile.py: unquoted files, and quoted ones whose records
+    are one line each); what they accept, the csv module accepts with the same blank rows,
+    and a quoted file they cannot be sure of goes to the csv module."""
+    from importers import csvfile
+
+    text, separator, width = case
+    expected = _csv_module_shape(text, separator, width)
+    if '"' in text:
+        fast = csvfile._quoted_lines_shape(text, text.encode(), separator, width)
+        event("quoted: " + ("by Polars" if fast is not None else "by the csv module"))
+        if fast is not None:
+            assert expected == ("read", fast)
+        return
+    try:
+        got: tuple[str, object] = (
+            "read",
+            csvfile._check_unquoted_shape(Path("f.csv"), text, text.encode(), separator, width),
+        )
+    except RetentionError as exc:
+        got = ("refused", int(str(exc).split("row ")[1].split(":")[0]))
+    assert got == expected
