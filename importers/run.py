@@ -93,8 +93,8 @@ Progress = Callable[[str, int, int], None]  # (file name, rows written, rows to 
 
 def load(path: Path, format_name: str | None = None) -> _Loaded:
     """Read, detect and validate one file (no database access). The format is told from
-    the header alone, so a file that is none (a Data Export's 300 MB EmailMessage.csv) is not
-    read whole to be left out."""
+    the header alone, so a file that is none (a Data Export's Lead.csv of a million leads)
+    is not read whole to be left out."""
     started = time.perf_counter()
     fmt = format_named(format_name) if format_name else detect(str(path), read_header(path))
     table = read_table(path)
