@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from importers.run import FileResult
 
 
+IGNORED_SHOWN = 8  # ignored columns named in a file's summary; the import log has all
+
+
 def progress_bar(done: int, total: int, width: int = 30) -> str:
     """'[#########.....]  60% 600,000/1,000,000 rows'"""
     share = done / total if total else 1.0
@@ -61,8 +64,18 @@ def file_summary(r: FileResult, dry_run: bool = False) -> list[str]:
             "no users file has named yet: import the users (Salesforce's User.csv) to name them"
         )
     if r.ignored_columns:
-        lines.append(f"  ignored columns: {', '.join(r.ignored_columns)}")
+        lines.append(f"  ignored columns: {_ignored(r)}")
     return lines
+
+
+def _ignored(r: FileResult) -> str:
+    """The columns no field reads, the first few of a wide export (a Salesforce object's
+    fifty) and how many more; the import log keeps them all."""
+    shown = ", ".join(r.ignored_columns[:IGNORED_SHOWN])
+    more = len(r.ignored_columns) - IGNORED_SHOWN
+    if more <= 0:
+        return shown
+    return f"{shown} and {more} more ('retention formats {r.format}' lists the columns it reads)"
 
 
 def left_out_summary(left_out: list[tuple[Path, UnknownFormat]]) -> list[str]:
