@@ -603,7 +603,7 @@ TOUCHPOINTS = FileFormat(
             "attended",
             "attended",
             BOOL,
-            doc="Did the customer attend (meetings, check-ins, QBRs)?",
+            doc="Did the customer attend (meetings, check-ins, QBRs), or pick up (calls)?",
             example="true",
         ),
         Field(

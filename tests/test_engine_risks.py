@@ -291,6 +291,7 @@ def test_ticket_spike_over_five_times_normal_asks_for_the_manager() -> None:
     ("held", "heard"),
     [
         ({"kind": "call"}, True),  # a call we made is a conversation
+        ({"kind": "call", "attended": 0}, False),  # ... unless only their voicemail took it
         ({"kind": "chat"}, True),
         ({"kind": "meeting"}, True),  # attendance not recorded: it took place
         ({"kind": "checkin", "attended": 1}, True),

@@ -192,6 +192,13 @@ def test_salesforce_calls_and_meetings_become_touchpoints(
             "Onboarding call: SSO setup",
         ),
     ]
+    # a call that reached their voicemail did not reach them; one that connected did
+    sql = "SELECT source_id, attended FROM touchpoints WHERE kind = 'call' ORDER BY 1"
+    assert _rows(db_path, sql) == [
+        ("00T5g00000TaskAAA", 0),  # CallDisposition 'Left voicemail'
+        ("00T5g00000TaskBAA", 1),  # 'Connected'
+        ("00U5g00000EvtDAAA", None),  # an event says nothing of it
+    ]
     said = result.output[result.output.index("Task.csv: salesforce.tasks") :]
     said = said[: said.index("ignored columns")]
     for reason in (

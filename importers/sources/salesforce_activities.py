@@ -53,6 +53,13 @@ EMAIL_TASK = (
     "EmailMessage.csv does)"
 )
 OPEN_TASK = "an open task (not done yet)"
+# A call's result (CallDisposition: free text, as the telephony writes it) that says it
+# did not reach the customer; one that says it connected did.
+NOT_REACHED = (
+    r"voice ?mail|no answer|not answered|busy|wrong number|left (a |live )?message|"
+    r"not connected|unreachable|no response"
+)
+REACHED = r"\bconnected\b|\bspoke\b|\bspoken\b|\banswered\b"
 # Task's standard Status picklist, less Completed (a picklist of yours may add more).
 OPEN_STATUSES = ("not started", "in progress", "waiting on someone else", "deferred")
 TODO = "a to-do, not a call or meeting (read: a logged call, Type Call or Meeting)"
@@ -109,12 +116,19 @@ def _meeting_kind(subject: pl.Expr) -> pl.Expr:
 
 
 def _task_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    """A done task -> a touchpoint: a call (inbound when its CallType says so) or a
-    meeting, on the day it was completed (else its due day, else the day it was made)."""
+    """A done task -> a touchpoint: a call (inbound when its CallType says so; attended,
+    i.e. it reached them, as its CallDisposition says) or a meeting, on the day it was
+    completed (else its due day, else the day it was made)."""
     subtype, kind = optional_column(frame, "_subtype"), pl.col("_type")
     call = (subtype == "call") | (kind == "call")
     emailed = subtype.is_in(["email", "listemail"]) | (kind == "email")
+    result = optional_column(frame, "_disposition").str.to_lowercase()
     return frame.with_columns(
+        pl.when(call & result.str.contains(NOT_REACHED))
+        .then(pl.lit(0))
+        .when(call & result.str.contains(REACHED))
+        .then(pl.lit(1))
+        .alias("attended"),
         pl.when(call)
         .then(pl.lit("call"))
         .when(kind == "meeting")
@@ -158,6 +172,7 @@ TASKS = FileFormat(
     made_of={
         "kind": ("_subtype", "_type"),
         "direction": ("_call_type",),
+        "attended": ("_disposition",),
         "summary": ("_subject", "_description"),
         "tags": ("_subject", "_description"),
         "contact_ref": (CONTACT_ID,),
@@ -168,7 +183,8 @@ TASKS = FileFormat(
     not_with=("CaseNumber",),
     sources=SOURCES,
     description="Salesforce tasks (Task.csv), as touchpoints: a done call (a logged call, or "
-    "Type Call; inbound when its CallType says so) or meeting (Type Meeting; a QBR or "
+    "Type Call; inbound when its CallType says so; not reaching them when its CallDisposition "
+    "says voicemail, no answer, busy or a wrong number) or meeting (Type Meeting; a QBR or "
     "check-in by its subject), on the day it was completed. Emails logged as tasks (who "
     "wrote, and whether they were answered, is not said), open tasks, internal calls and "
     "other to-dos are left out. The contact (WhoId) gets its email from the Salesforce "
@@ -196,6 +212,13 @@ TASKS = FileFormat(
             LOWER,
             skip={w: OPEN_TASK for w in OPEN_STATUSES},
             doc="Where IsClosed is not exported: the standard open statuses are left out.",
+        ),
+        Field(
+            "CallDisposition",
+            "_disposition",
+            TEXT,
+            doc="The call's result: 'Left voicemail', 'No answer', 'Busy', 'Wrong number' "
+            "... did not reach them (such a call is not hearing from them).",
         ),
         Field("CompletedDateTime", "_completed", TOOL_INSTANT),
         Field("ActivityDate", "_due", TOOL_INSTANT, doc="Due date."),

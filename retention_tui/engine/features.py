@@ -48,14 +48,12 @@ def tagged(tags: list[str]) -> pl.Expr:
 
 def heard_at(end: datetime) -> pl.Expr:
     """When a touchpoint had the customer say something, before ``end`` (null if it did
-    not): anything they started, their reply to us, a call or chat held with them, a
-    meeting, check-in or QBR they did not miss (attended, or not recorded either way). An
-    email or note of ours that got no reply is not hearing from them."""
-    spoke = (
-        (pl.col("direction") == "inbound")
-        | pl.col("kind").is_in(CONVERSATION_KINDS)
-        | (pl.col("kind").is_in(SCHEDULED_KINDS) & (pl.col("attended").fill_null(1) == 1))
-    )
+    not): anything they started, their reply to us, a call or chat with them or a meeting,
+    check-in or QBR that they did not miss (attended, or not recorded either way: a call
+    that reached only their voicemail is attended = 0). An email or note of ours that got
+    no reply is not hearing from them."""
+    held = pl.col("kind").is_in([*CONVERSATION_KINDS, *SCHEDULED_KINDS])
+    spoke = (pl.col("direction") == "inbound") | (held & (pl.col("attended").fill_null(1) == 1))
     when = pl.when(spoke).then(pl.col("occurred_at"))
     reply = pl.when(pl.col("replied_at") < end).then(pl.col("replied_at"))
     latest = pl.max_horizontal(when, reply)
