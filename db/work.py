@@ -27,6 +27,9 @@ LOGGED = "retention"  # the source of the touchpoints logged in the app
 TOUCH_KINDS = ("call", "email", "meeting", "checkin", "qbr", "chat", "note")
 DIRECTIONS = ("inbound", "outbound")
 SENTIMENTS = ("positive", "neutral", "negative")
+# What a customer comes to or picks up: logged, it took place unless said missed (the
+# check-in attendance and missed check-ins read it, and a missed call is no conversation).
+HELD_KINDS = ("call", "meeting", "checkin", "qbr")
 _HASHTAG = re.compile(r"#([a-z0-9_-]+)")
 
 
@@ -116,11 +119,18 @@ def log_touchpoint(
     direction: str = "outbound",
     sentiment: str | None = None,
     contact_email: str | None = None,
+    missed: bool = False,
 ) -> str:
     """Record an interaction with an account (a call, an email, a meeting...) as one of its
-    touchpoints, tagged with the summary's #words; returns its id."""
+    touchpoints, tagged with the summary's #words; returns its id. A call, meeting,
+    check-in or QBR is attended unless ``missed`` (they did not come, or pick up)."""
     if kind not in TOUCH_KINDS:
         raise RetentionError(f"kind {kind!r}: expected one of {', '.join(TOUCH_KINDS)}")
+    if missed and kind not in HELD_KINDS:
+        raise RetentionError(
+            f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} cannot be missed; expected one of "
+            f"{', '.join(HELD_KINDS)} to say so"
+        )
     if sentiment is not None and sentiment not in SENTIMENTS:
         raise RetentionError(f"sentiment {sentiment!r}: expected one of {', '.join(SENTIMENTS)}")
     if direction not in DIRECTIONS:
@@ -133,8 +143,8 @@ def log_touchpoint(
     with transaction(conn):
         conn.execute(
             "INSERT INTO touchpoints (source, source_id, account_id, contact_email, kind, "
-            "direction, occurred_at, sentiment, tags, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-            "?, ?)",
+            "direction, occurred_at, attended, sentiment, tags, summary) VALUES (?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?)",
             (
                 LOGGED,
                 source_id,
@@ -143,6 +153,7 @@ def log_touchpoint(
                 kind,
                 direction,
                 occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                (0 if missed else 1) if kind in HELD_KINDS else None,
                 sentiment,
                 hashtags(text or ""),
                 text,

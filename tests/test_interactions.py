@@ -176,3 +176,77 @@ def test_escape_while_asked_how_it_went_still_saves_what_was_typed(scored_db: Pa
     asyncio.run(scenario())
     [row] = _logged(scored_db)
     assert (row[1], row[4], row[6]) == ("call", None, "Left a voicemail")
+
+
+def _attended(db: Path) -> list[tuple]:
+    c = sqlite3.connect(db)
+    try:
+        return c.execute(
+            "SELECT kind, attended FROM touchpoints WHERE source = 'retention' ORDER BY id"
+        ).fetchall()
+    finally:
+        c.close()
+
+
+def test_a_missed_check_in_logged_from_the_cli_counts_as_missed(
+    runner: CliRunner, sample_db: Path
+) -> None:
+    """Logged check-ins, meetings, QBRs and calls took place unless --missed: two missed
+    check-ins fire missed_checkins; an email cannot be missed."""
+    account = "acc_0119"
+    assert "missed_checkins" not in _signals(runner, sample_db, account)
+    base = ["account", account, "log", "--db", str(sample_db)]
+    for day, extra in (("2026-11-02", ["--missed"]), ("2026-11-16", ["--missed"]), ("", [])):
+        on = ["--on", day] if day else ["--on", SAMPLE_AS_OF]
+        result = runner.invoke(cli, [*base, "checkin", "Monthly check-in", *on, *extra])
+        assert result.exit_code == 0, result.output
+    assert result.output.startswith("Logged a checkin with")
+    assert "missed_checkins" in _signals(runner, sample_db, account)
+    email = runner.invoke(cli, [*base, "email", "--missed"])
+    assert email.exit_code == 2
+    assert "an email cannot be missed; expected one of call, meeting, checkin, qbr" in (
+        email.output
+    )
+    assert _attended(sample_db) == [("checkin", 0), ("checkin", 0), ("checkin", 1)]
+
+
+def test_a_call_that_did_not_reach_them_is_logged_missed_from_the_account_screen(
+    scored_db: Path,
+) -> None:
+    """'How did it go?' offers 'missed' for a call, meeting, check-in or QBR (not for an
+    email): such a call is no conversation with them."""
+
+    async def scenario() -> tuple[list[str], list[str], str]:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=(130, 40)) as pilot:
+            await open_first_account(pilot)
+            asked = []
+            for kind in (1, 0):  # an email first (cancelled at the question), then a call
+                await pilot.press("t")
+                await pilot.pause()
+                app.screen.query_one(OptionList).highlighted = kind
+                await pilot.press("enter")
+                await pilot.pause()
+                app.screen.query_one(Input).value = "Rang the CFO, voicemail"
+                await pilot.press("enter")
+                await pilot.pause()
+                options = app.screen.query_one(OptionList)
+                asked.append(
+                    [
+                        str(options.get_option_at_index(i).prompt)
+                        for i in range(options.option_count)
+                    ]
+                )
+                if kind == 1:
+                    await pilot.press("escape")  # the email is saved as it is
+                    await settle(pilot)
+            options.highlighted = options.option_count - 1  # missed
+            await pilot.press("enter")
+            await settle(pilot)
+            return asked[0], asked[1], list(app._notifications)[-1].message
+
+    email_options, call_options, said = asyncio.run(scenario())
+    assert "missed: they did not come or pick up" not in email_options
+    assert call_options[-1] == "missed: they did not come or pick up"
+    assert said.startswith("Logged the missed call")
+    assert _attended(scored_db) == [("email", None), ("call", 0)]

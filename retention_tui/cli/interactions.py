@@ -32,6 +32,11 @@ from retention_tui.output import render
 @click.option("--inbound", is_flag=True, help="They reached out (default: you did).")
 @click.option("--contact", metavar="EMAIL", help="Who it was with.")
 @click.option("--on", "day", type=DateType(), help="The day it happened (default: now).")
+@click.option(
+    "--missed",
+    is_flag=True,
+    help="They did not come (a meeting, check-in, QBR) or pick up (a call).",
+)
 @click.pass_context
 def account_log(
     ctx: click.Context,
@@ -42,6 +47,7 @@ def account_log(
     inbound: bool,
     contact: str | None,
     day: date | None,
+    missed: bool,
 ) -> None:
     """Log a call, email, meeting, check-in, QBR, chat or note with the account, as a
     touchpoint the scores and risk signals read. '#words' in SUMMARY become its tags
@@ -59,8 +65,9 @@ def account_log(
             direction="inbound" if inbound else "outbound",
             sentiment=sentiment,
             contact_email=contact,
+            missed=missed,
         )
-    click.echo(f"Logged a {kind} with {name} ({account_id}).")
+    click.echo(f"Logged a {'missed ' if missed else ''}{kind} with {name} ({account_id}).")
 
 
 @account.command("timeline")

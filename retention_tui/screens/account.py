@@ -16,7 +16,14 @@ from textual.widgets import DataTable, Header, Sparkline, Static
 
 from db import connect
 from db.results import score_history
-from db.work import SENTIMENTS, TOUCH_KINDS, account_work, log_touchpoint, logged_at
+from db.work import (
+    HELD_KINDS,
+    SENTIMENTS,
+    TOUCH_KINDS,
+    account_work,
+    log_touchpoint,
+    logged_at,
+)
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.engine.money import periods_fx
 from retention_tui.engine.queues import cards_on_file
@@ -33,6 +40,7 @@ if TYPE_CHECKING:
     from retention_tui.app import RetentionApp
     from retention_tui.workspace import Snapshot
 
+MISSED = "missed"  # "How did it go?": they did not come, or pick up
 TABLES = {
     "playbooks": ("Playbook", "Step", "Done"),
     "notes": ("When", "Playbook", "Note"),
@@ -177,11 +185,12 @@ class AccountScreen(WorkPanelScreen):
         def save(kind: str, text: str, sentiment: str | None) -> None:
             when = logged_at(app.as_of, datetime.now(UTC))
             feeling = sentiment if sentiment in SENTIMENTS else None
+            missed = sentiment == MISSED
             self.write(
                 lambda conn: log_touchpoint(
-                    conn, self.account_id, kind, text, when, sentiment=feeling
+                    conn, self.account_id, kind, text, when, sentiment=feeling, missed=missed
                 ),
-                f"Logged the {kind}",
+                f"Logged the {'missed ' if missed else ''}{kind}",
                 retry=lambda: ask_summary(kind, text),
             )
 
@@ -189,6 +198,8 @@ class AccountScreen(WorkPanelScreen):
             if text is None:  # cancelled
                 return
             options = [("unsaid", "(not said)"), *((s, s) for s in SENTIMENTS)]
+            if kind in HELD_KINDS:
+                options.append((MISSED, "missed: they did not come or pick up"))
             dialog = ChooseDialog("How did it go?", options)
             app.push_screen(dialog, lambda sentiment: save(kind, text, sentiment))
 
