@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 import polars as pl
 
 from db import blocks
+from db.clock import INSTANT_FORMAT
 
 S, N, F = pl.String, pl.Int64, pl.Float64  # text, whole number, real
 # Text with few distinct values in many rows (event names, user ids): each value stored
@@ -149,7 +150,7 @@ def _schema(table: str) -> dict[str, object]:
 def _typed(table: str) -> list[pl.Expr]:
     spec = TABLES[table]
     return [
-        pl.col(c).str.to_datetime("%Y-%m-%dT%H:%M:%SZ", time_unit="us")
+        pl.col(c).str.to_datetime(INSTANT_FORMAT, time_unit="us")
         for c, t in spec.items()
         if t == INSTANT
     ] + [pl.col(c).str.to_date("%Y-%m-%d") for c, t in spec.items() if t == DAY]

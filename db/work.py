@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time
 
 import polars as pl
 
-from db.clock import utc_now
+from db.clock import stamp, utc_now
 from db.connection import transaction
 from db.emails import is_email
 from db.errors import RetentionError
@@ -152,7 +152,7 @@ def log_touchpoint(
                 email,
                 kind,
                 direction,
-                occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                stamp(occurred_at),
                 (0 if missed else 1) if kind in HELD_KINDS else None,
                 sentiment,
                 hashtags(text or ""),

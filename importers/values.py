@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from db.clock import INSTANT_FORMAT
 from db.emails import PATTERN as EMAIL_PATTERN
 from db.money import THREE_DECIMAL, ZERO_DECIMAL
 
@@ -33,7 +34,6 @@ _DATETIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S%z",
     "%Y-%m-%d %H:%M",
 )
-INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def currency_exponent(currency: pl.Expr) -> pl.Expr:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from db import transaction
-from db.clock import utc_now
+from db.clock import stamp, utc_now
 from db.frames import load_all
 from db.results import previous_scores, store_run
 from retention_tui.config import config_hash
@@ -98,7 +98,7 @@ def store(conn: sqlite3.Connection, run: ScoreRun, cfg: dict) -> None:
             r["code"],
             r["detail"],
             r["action"],
-            r["due_at"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+            stamp(r["due_at"]),
         )
         for r in run.alerts.iter_rows(named=True)
     ]
