@@ -300,6 +300,11 @@ def _lines(text: str, encoded: bytes) -> pl.Series:
     return pl.Series("line", text.split("\n")).str.strip_suffix("\r")
 
 
+def _records(text: str, encoded: bytes) -> pl.DataFrame:
+    """The lines after the header, each with its row number (row 2 is the first)."""
+    return pl.DataFrame({"line": _lines(text, encoded)}).with_row_index("row", offset=1).slice(1)
+
+
 def _blank(separator: str) -> pl.Expr:
     """A blank record, as the csv module sees one: nothing but spaces, not even a separator
     (a line of tabs is a record of empty values in a tab-separated file)."""
@@ -330,14 +335,8 @@ def _quoted_lines_shape(text: str, encoded: bytes, separator: str, width: int) -
     sep = re.escape(separator)
     value = f'(?:"(?:[^"]|"")*"|[^"{sep}\\r\\n]*)'  # quoted (quotes doubled inside), or no quote
     record = f"^{value}(?:{sep}{value}){{{width - 1}}}$"
-    info = (
-        pl.DataFrame({"line": _lines(text, encoded)})
-        .with_row_index("row", offset=1)
-        .slice(1)
-        .with_columns(
-            _blank(separator),
-            pl.col("line").str.contains(record).alias("ok"),
-        )
+    info = _records(text, encoded).with_columns(
+        _blank(separator), pl.col("line").str.contains(record).alias("ok")
     )
     if info.filter(~pl.col("blank") & ~pl.col("ok")).height:
         return None
@@ -349,8 +348,7 @@ def _check_unquoted_shape(
 ) -> list[int]:
     """_check_shape for a file without quotes, on all lines at once (Polars): 0.1 s where
     the csv module takes 1.2 s for 1M rows."""
-    info = pl.DataFrame({"line": _lines(text, encoded)}).with_row_index("row", offset=1).slice(1)
-    info = info.with_columns(
+    info = _records(text, encoded).with_columns(
         (pl.col("line").str.count_matches(separator, literal=True) + 1).alias("n"),
         _blank(separator),
     )
