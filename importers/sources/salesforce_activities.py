@@ -25,7 +25,6 @@ from __future__ import annotations
 import polars as pl
 
 from db.work import hashtags_of
-from importers.sources.common import optional_column
 from importers.sources.salesforce import SOURCE, deleted, left_out_if_set
 from importers.spec import CONTACT_ID, LEFT_OUT, Field, FileFormat, Identity
 from importers.values import BOOL, ID, LOWER, TEXT, TOOL_INSTANT, email
@@ -93,7 +92,8 @@ def _common() -> tuple[Field, ...]:
     )
 
 
-def _summary_and_tags(frame: pl.DataFrame) -> list[pl.Expr]:
+def _what_and_who() -> list[pl.Expr]:
+    """A task's or event's summary (subject: comments), tags (its #words) and contact."""
     subject, comments = pl.col("_subject"), pl.col("_description")
     both = pl.concat_str(subject, comments, separator=": ", ignore_nulls=True)
     return [
@@ -119,10 +119,10 @@ def _task_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """A done task -> a touchpoint: a call (inbound when its CallType says so; attended,
     i.e. it reached them, as its CallDisposition says) or a meeting, on the day it was
     completed (else its due day, else the day it was made)."""
-    subtype, kind = optional_column(frame, "_subtype"), pl.col("_type")
+    subtype, kind = pl.col("_subtype"), pl.col("_type")
     call = (subtype == "call") | (kind == "call")
     emailed = subtype.is_in(["email", "listemail"]) | (kind == "email")
-    result = optional_column(frame, "_disposition").str.to_lowercase()
+    result = pl.col("_disposition").str.to_lowercase()
     return frame.with_columns(
         pl.when(call & result.str.contains(NOT_REACHED))
         .then(pl.lit(0))
@@ -134,12 +134,12 @@ def _task_rows(frame: pl.DataFrame) -> pl.DataFrame:
         .when(kind == "meeting")
         .then(_meeting_kind(pl.col("_subject")))
         .alias("kind"),
-        pl.when(optional_column(frame, "_call_type") == "inbound")
+        pl.when(pl.col("_call_type") == "inbound")
         .then(pl.lit("inbound"))
         .otherwise(pl.lit("outbound"))
         .alias("direction"),
         pl.coalesce("_completed", "_due", "_created").alias("occurred_at"),
-        *_summary_and_tags(frame),
+        *_what_and_who(),
         pl.when(call | (kind == "meeting"))
         .then(pl.lit(None, pl.String))
         .when(emailed)
@@ -158,7 +158,7 @@ def _event_rows(frame: pl.DataFrame) -> pl.DataFrame:
         .alias("kind"),
         pl.lit("outbound").alias("direction"),
         pl.coalesce("_start", "_at", "_day", "_created").alias("occurred_at"),
-        *_summary_and_tags(frame),
+        *_what_and_who(),
     )
 
 
@@ -260,7 +260,7 @@ ACCOUNT_PREFIX = "001"  # the key prefix of an Account's id
 
 
 def _first_address(addresses: pl.Expr) -> pl.Expr:
-    """The first address of a ';'- or ','-separated list."""
+    """The first address of a ';'- or ','-separated list (or of one address)."""
     return email(addresses.str.extract(r"([^;,<>\s]+@[^;,<>\s]+)", 1))
 
 
@@ -271,17 +271,16 @@ def _email_rows(frame: pl.DataFrame) -> pl.DataFrame:
     first of theirs later in the same thread."""
     incoming = pl.col("_incoming") == 1
     frame = frame.with_columns(
-        pl.when(incoming)
-        .then(email(pl.col("_from")))
-        .otherwise(_first_address(pl.col("_to")))
-        .alias("ext_email"),
+        _first_address(pl.when(incoming).then(pl.col("_from")).otherwise(pl.col("_to"))).alias(
+            "ext_email"
+        ),
         pl.when(pl.col("_related").str.starts_with(ACCOUNT_PREFIX))
         .then(pl.col("_related"))
         .alias("ext_id"),
         pl.lit("email").alias("kind"),
         pl.when(incoming).then(pl.lit("inbound")).otherwise(pl.lit("outbound")).alias("direction"),
         pl.coalesce("_at", "_created").alias("occurred_at"),
-        pl.when(optional_column(frame, "_case").is_not_null())
+        pl.when(pl.col("_case").is_not_null())
         .then(pl.lit("an email on a case (the case is the ticket)"))
         .alias(LEFT_OUT),
     )
