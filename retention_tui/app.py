@@ -302,7 +302,7 @@ class RetentionApp(App[None]):
         from retention_tui.import_summary import file_summary, left_out_summary
 
         rows = sum(r.rows_read for r in results)
-        lines = [line for r in results for line in file_summary(r) if "ignored columns" not in line]
+        lines = [line for r in results for line in file_summary(r, ignored=False)]
         lines += left_out_summary(left_out)
         lines.append("The wrong file? U in the import log (l) undoes it.")
         self.call_from_thread(

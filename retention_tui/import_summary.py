@@ -26,8 +26,9 @@ def progress_bar(done: int, total: int, width: int = 30) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} {done:,}/{total:,} rows"
 
 
-def file_summary(r: FileResult, dry_run: bool = False) -> list[str]:
-    """What importing one file did, in a few lines."""
+def file_summary(r: FileResult, dry_run: bool = False, ignored: bool = True) -> list[str]:
+    """What importing one file did, in a few lines (``ignored``: with the columns it did not
+    read, which the dashboard's toast leaves to the import log)."""
     verb = " would be" if dry_run else ""
     line = (
         f"{r.path.name}: {r.format}, {plural(r.rows_read, 'row')}: {r.inserted:,}{verb} "
@@ -63,7 +64,7 @@ def file_summary(r: FileResult, dry_run: bool = False) -> list[str]:
             f"  {plural(r.owners_unknown, 'row names its', 'rows name their')} owner by a user id "
             "no users file has named yet: import the users (Salesforce's User.csv) to name them"
         )
-    if r.ignored_columns:
+    if ignored and r.ignored_columns:
         lines.append(f"  ignored columns: {_ignored(r)}")
     return lines
 
