@@ -215,15 +215,14 @@ def test_salesforce_calls_and_meetings_become_touchpoints(
 
 
 def test_a_task_export_without_isclosed_leaves_open_tasks_out_by_their_status(
-    db_path: Path, runner: CliRunner, tmp_path: Path
+    db_path: Path, runner: CliRunner, write_csv
 ) -> None:
     """Data Loader exports the fields picked: without IsClosed, the Status says it."""
-    tasks = tmp_path / "tasks.csv"
-    tasks.write_text(
+    tasks = write_csv(
+        "tasks.csv",
         "Id,AccountId,Subject,Status,TaskSubtype,CreatedDate\n"
         "00T1,0015g00000VandAAA,Call,Completed,Call,2024-10-03T15:00:00.000Z\n"
         "00T2,0015g00000VandAAA,Call back,Not Started,Call,2024-10-04T15:00:00.000Z\n",
-        encoding="utf-8",
     )
     result = _import(runner, db_path, DATA_EXPORT / "Account.csv", tasks)
     assert result.exit_code == 0, result.output
@@ -265,11 +264,10 @@ def test_salesforce_emails_say_who_wrote_and_when_they_were_answered(
 
 
 def test_a_reply_in_a_later_export_answers_an_email_and_is_kept(
-    db_path: Path, runner: CliRunner, tmp_path: Path
+    db_path: Path, runner: CliRunner, write_csv
 ) -> None:
     emails = (DATA_EXPORT / "EmailMessage.csv").read_text(encoding="utf-8").splitlines()
-    first = tmp_path / "EmailMessage.csv"
-    first.write_text("\n".join(emails[:2]) + "\n", encoding="utf-8")  # ours, not answered yet
+    first = write_csv("EmailMessage.csv", "\n".join(emails[:2]) + "\n")  # ours, not answered
     sql = "SELECT replied_at FROM touchpoints WHERE source_id = '02s5g00000Em1AAA'"
     for path, replied in (
         (first, None),
