@@ -92,6 +92,14 @@ def _common() -> tuple[Field, ...]:
     )
 
 
+# What _what_and_who's columns are made of (FileFormat.made_of).
+MADE_OF_WHAT_AND_WHO = {
+    "summary": ("_subject", "_description"),
+    "tags": ("_subject", "_description"),
+    "contact_ref": (CONTACT_ID,),
+}
+
+
 def _what_and_who() -> list[pl.Expr]:
     """A task's or event's summary (subject: comments), tags (its #words) and contact."""
     subject, comments = pl.col("_subject"), pl.col("_description")
@@ -173,9 +181,7 @@ TASKS = FileFormat(
         "kind": ("_subtype", "_type"),
         "direction": ("_call_type",),
         "attended": ("_disposition",),
-        "summary": ("_subject", "_description"),
-        "tags": ("_subject", "_description"),
-        "contact_ref": (CONTACT_ID,),
+        **MADE_OF_WHAT_AND_WHO,
     },
     # Id, Status and CreatedDate are in every Campaign and Case too: the evidence tells
     signature=("Id", "Status", "CreatedDate"),
@@ -234,9 +240,7 @@ EVENTS = FileFormat(
     transform=_event_rows,
     made_of={
         "kind": ("_type", "_subject"),
-        "summary": ("_subject", "_description"),
-        "tags": ("_subject", "_description"),
-        "contact_ref": (CONTACT_ID,),
+        **MADE_OF_WHAT_AND_WHO,
     },
     signature=("Id", "CreatedDate"),  # every object has them: the evidence tells
     evidence=("EventSubtype", "ShowAs", "IsAllDayEvent", "DurationInMinutes", "StartDateTime"),
