@@ -1018,6 +1018,64 @@ async def test_a_table_renders_every_line_as_textuals_datatable_does_as_the_curs
 
 
 @async_test
+async def test_a_table_renders_and_measures_its_cells_as_textuals_datatable_does() -> None:
+    """The app's Table lays out a one-line plain-text cell itself (a sort of the 100k list
+    rendered every cell through Rich's layout: 0.2 s a key): every cell, cut to a narrow
+    column or not, wide characters, spaces, numbers, nothing, a second line, styled text,
+    a header, shows as Textual's own DataTable shows it, and every column is as wide."""
+    from rich.text import Text
+    from textual.app import App
+    from textual.containers import Horizontal
+
+    from retention_tui.screens.table import Table
+
+    rows = [
+        ("Acme", "a name longer than its column", "ünïcødé 株式会社", 42),
+        ("", "日本語の会社名です", "trailing   ", 3.5),
+        (None, "two\nlines", "  leading", "—"),
+        (Text("styled", style="bold red"), Text.assemble("half ", ("bold", "italic")), "x", 0),
+        ("tab\there", "emoji 🚀 launch", "Ωmega", -1),
+    ]
+
+    class Both(App):
+        CSS = "DataTable { width: 1fr; height: 100%; }"
+        AUTO_FOCUS = None
+
+        def compose(self):
+            with Horizontal():
+                yield Table(id="ours", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="textual", cursor_type="row", zebra_stripes=True)
+
+        def on_mount(self) -> None:
+            for table in self.query(DataTable):
+                table.add_column("Name")
+                table.add_column("Narrow", width=7)
+                table.add_column("Auto")
+                table.add_column("Number", width=1)
+                for row in rows:
+                    table.add_row(*row)
+
+    def cells(table: DataTable) -> list[list[tuple[str, object]]]:
+        return [
+            [(ch, s.style) for s in table.render_line(y) for ch in s.text]
+            for y in range(table.size.height)
+        ]
+
+    app = Both()
+    async with app.run_test(size=(150, 12)) as pilot:
+        await settle(pilot)
+        ours, theirs = app.query_one("#ours", Table), app.query_one("#textual", DataTable)
+        assert [c.content_width for c in ours.ordered_columns] == [
+            c.content_width for c in theirs.ordered_columns
+        ]
+        for row in (0, 2, 4):
+            for table in (ours, theirs):
+                table.move_cursor(row=row)
+            await settle(pilot)
+            assert cells(ours) == cells(theirs), row
+
+
+@async_test
 async def test_text_from_the_users_files_is_shown_as_written_never_read_as_markup(
     scored_db: Path,
 ) -> None:
