@@ -120,7 +120,10 @@ def test_the_nrr_report_grades_the_last_12_months(runner: CliRunner, sample_db: 
     assert year["pricing"] is None  # metrics.pricing_model not set
     (sample_db.parent / "retention.toml").write_text('[metrics]\npricing_model = "seat"\n')
     table = runner.invoke(cli, args).output
-    assert "Last 12 months (2025-11 to 2026-11) against seed A's targets: NRR " in table
+    # the months themselves, the last one included: the JSON's "to" is the day after them
+    assert "Last 12 months (2025-11 to 2026-10) against seed A's targets: NRR " in table
+    six = runner.invoke(cli, [*args, "--months", "6"]).output
+    assert "Over 2026-05 to 2026-10 (from start-of-span MRR): NRR " in six
     assert "NRR by pricing model, seat-based pricing: median NRR 105%" in table
     assert "Expansion share of new MRR " in table and "Time to value (first core feature)" in table
     assert "Win-back: " in table and " customers who churned in the year pay again, " in table

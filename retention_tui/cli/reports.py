@@ -113,6 +113,7 @@ def report_nrr(
     from retention_tui.formatting import money
     from retention_tui.reports.revenue import (
         MOVEMENT_COLUMNS,
+        months_label,
         nrr_report,
         rates_text,
         year_lines,
@@ -135,10 +136,7 @@ def report_nrr(
         if data["benchmark"]:
             click.echo(f"Logo churn benchmark ({data['benchmark']})")
         if sp["from"] != data["year"]["from"]:  # else the year's line says it, graded
-            click.echo(
-                f"Over {sp['from'][:7]} to {sp['to'][:7]} (from start-of-span MRR): "
-                f"{rates_text(sp)}"
-            )
+            click.echo(f"Over {months_label(sp)} (from start-of-span MRR): {rates_text(sp)}")
         for line in year_lines(data["year"]):
             click.echo(line)
         click.echo()

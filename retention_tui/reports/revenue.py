@@ -3,7 +3,7 @@ with seed A's NRR band advice and seed B's segment targets, and cohort tables.""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -168,10 +168,16 @@ def rates_text(r: dict) -> str:
     return f"NRR {pct(r['nrr'])}, GRR {pct(r['grr'])}, logo retention {pct(r['logo_retention'])}"
 
 
+def months_label(span: dict) -> str:
+    """'2025-11 to 2026-10': a span's first and last months (its 'to' is the day after)."""
+    last = date.fromisoformat(span["to"]) - timedelta(days=1)
+    return f"{span['from'][:7]} to {last.isoformat()[:7]}"
+
+
 def year_lines(year: dict) -> list[str]:
     """The year's rates against seed A's targets and benchmarks, as lines to print."""
     if year["nrr"] is None:
-        return [f"{year['from'][:7]} to {year['to'][:7]}: no customers paying at the start"]
+        return [f"{months_label(year)}: no customers paying at the start"]
 
     def graded(metric: str) -> str:
         """'(good; acceptable 100, good 105, best-in-class 115+)', or 'under ...' bounds
@@ -188,7 +194,7 @@ def year_lines(year: dict) -> list[str]:
         return f"{label} {year[metric]}% {graded(metric)}"
 
     lines = [
-        f"Last 12 months ({year['from'][:7]} to {year['to'][:7]}) against seed A's targets: "
+        f"Last 12 months ({months_label(year)}) against seed A's targets: "
         + ", ".join(
             (rated("nrr", "NRR"), rated("grr", "GRR"), rated("logo_retention", "logo retention"))
         )
