@@ -233,6 +233,22 @@ def test_monthly_report_ends_with_a_question(runner: CliRunner, scored_db: Path)
     ]
 
 
+def test_a_goal_whose_target_date_passed_asks_for_a_new_date(
+    runner: CliRunner, scored_db: Path
+) -> None:
+    """The monthly report's next steps and the QBR's roadmap worked towards a goal's
+    target date a year gone ('target 2025-08-02'): one that passed asks for a new one."""
+    db = ("--db", str(scored_db))
+    report = run(runner, "account", "acc_0119", "monthly-report", *db, "--month", "2026-10")
+    assert "- Automate weekly client reports: target 2025-08-02 has passed: agree a new date" in (
+        report
+    )
+    qbr = run(runner, "account", "acc_0119", "qbr", *db, "--as-of", AS_OF)
+    assert '"Automate weekly client reports" (target 2025-08-02 has passed: agree a' in qbr
+    ahead = run(runner, "account", "acc_0002", "qbr", *db, "--as-of", AS_OF)
+    assert '"Replace spreadsheets for ops reporting" (target 2027-01-20)' in ahead
+
+
 def test_save_plan_names_the_signals_and_reasons(runner: CliRunner, scored_db: Path) -> None:
     risk = json.loads(
         run(runner, "report", "risk", "--db", str(scored_db), "--as-of", AS_OF, "--format", "json")

@@ -462,7 +462,7 @@ def monthly_report(t: Tables, account_id: str, month: date, cfg: dict, run: Scor
         ],
     )
     nxt = [
-        f"- {g['title']}: target {g['target_date'] or 'not set'}"
+        f"- {g['title']}: {_target(g['target_date'], next_month(month))}"
         for g in goals.filter(pl.col("status") != "exceeding").iter_rows(named=True)
     ]
     if acc["renewal_date"]:
@@ -477,6 +477,16 @@ def monthly_report(t: Tables, account_id: str, month: date, cfg: dict, run: Scor
         "mrr": mrr,
     }
     return doc
+
+
+def _target(target: date | None, by: date) -> str:
+    """A goal's target date as a plan reads it: one that passed before ``by`` (the end of
+    the month reported, the day of the QBR) needs a new date, not work towards it."""
+    if target is None:
+        return "no target date yet: agree one"
+    if target < by:
+        return f"target {target.isoformat()} has passed: agree a new date"
+    return f"target {target.isoformat()}"
 
 
 def _question(now: dict[str, int], before: dict[str, int], goals: pl.DataFrame) -> str:
@@ -548,7 +558,10 @@ def qbr_prep(t: Tables, account_id: str, as_of: date, cfg: dict, run: ScoreRun) 
     open_goals = goals.filter(pl.col("status") != "exceeding")
     doc.add(
         "4. Roadmap (10 min)",
-        [f'- Tie next quarter\'s work to "{g["title"]}"' for g in open_goals.iter_rows(named=True)]
+        [
+            f'- Tie next quarter\'s work to "{g["title"]}" ({_target(g["target_date"], as_of)})'
+            for g in open_goals.iter_rows(named=True)
+        ]
         or ["- Tie next quarter's work to the goals they state today"],
     )
     triggers = expansion_triggers(t, as_of, cfg, run.features).filter(
