@@ -971,20 +971,18 @@ async def test_a_table_filled_again_shows_its_columns_at_their_new_widths() -> N
     assert shown.count("Mid-market") == 3
 
 
-@async_test
-async def test_a_table_renders_every_line_as_textuals_datatable_does_as_the_cursor_moves() -> None:
-    """The app's Table caches a row cursor's lines by whether the cursor and the mouse are
-    on their row: after every move (scrolling included) and hover, each line it shows is
-    the one Textual's own DataTable shows for the same rows, styles and all."""
+def side_by_side(fill):
+    """An app showing the app's Table beside Textual's DataTable (ids ours, textual), each
+    a row cursor, filled by ``fill(table)``; neither focused (a focused table's header is
+    another colour)."""
     from textual.app import App
     from textual.containers import Horizontal
-    from textual.coordinate import Coordinate
 
     from retention_tui.screens.table import Table
 
     class Both(App):
         CSS = "DataTable { width: 1fr; height: 100%; }"
-        AUTO_FOCUS = None  # neither focused: a focused table's header is another colour
+        AUTO_FOCUS = None
 
         def compose(self):
             with Horizontal():
@@ -993,13 +991,28 @@ async def test_a_table_renders_every_line_as_textuals_datatable_does_as_the_curs
 
         def on_mount(self) -> None:
             for table in self.query(DataTable):
-                table.add_columns("Account", "MRR")
-                table.add_rows((f"account {i}", f"${i * 10}") for i in range(40))
+                fill(table)
+
+    return Both()
+
+
+@async_test
+async def test_a_table_renders_every_line_as_textuals_datatable_does_as_the_cursor_moves() -> None:
+    """The app's Table caches a row cursor's lines by whether the cursor and the mouse are
+    on their row: after every move (scrolling included) and hover, each line it shows is
+    the one Textual's own DataTable shows for the same rows, styles and all."""
+    from textual.coordinate import Coordinate
+
+    from retention_tui.screens.table import Table
+
+    def fill(table: DataTable) -> None:
+        table.add_columns("Account", "MRR")
+        table.add_rows((f"account {i}", f"${i * 10}") for i in range(40))
 
     def lines(table: DataTable) -> list[list[tuple[str, object]]]:
         return [[(s.text, s.style) for s in table.render_line(y)] for y in range(table.size.height)]
 
-    app = Both()
+    app = side_by_side(fill)
     async with app.run_test(size=(80, 12)) as pilot:
         await settle(pilot)
         ours, theirs = app.query_one("#ours", Table), app.query_one("#textual", DataTable)
@@ -1024,8 +1037,6 @@ async def test_a_table_renders_and_measures_its_cells_as_textuals_datatable_does
     column or not, wide characters, spaces, numbers, nothing, a second line, styled text,
     a header, shows as Textual's own DataTable shows it, and every column is as wide."""
     from rich.text import Text
-    from textual.app import App
-    from textual.containers import Horizontal
 
     from retention_tui.screens.table import Table
 
@@ -1037,23 +1048,13 @@ async def test_a_table_renders_and_measures_its_cells_as_textuals_datatable_does
         ("tab\there", "emoji 🚀 launch", "Ωmega", -1),
     ]
 
-    class Both(App):
-        CSS = "DataTable { width: 1fr; height: 100%; }"
-        AUTO_FOCUS = None
-
-        def compose(self):
-            with Horizontal():
-                yield Table(id="ours", cursor_type="row", zebra_stripes=True)
-                yield DataTable(id="textual", cursor_type="row", zebra_stripes=True)
-
-        def on_mount(self) -> None:
-            for table in self.query(DataTable):
-                table.add_column("Name")
-                table.add_column("Narrow", width=7)
-                table.add_column("Auto")
-                table.add_column("Number", width=1)
-                for row in rows:
-                    table.add_row(*row)
+    def fill(table: DataTable) -> None:
+        table.add_column("Name")
+        table.add_column("Narrow", width=7)
+        table.add_column("Auto")
+        table.add_column("Number", width=1)
+        for row in rows:
+            table.add_row(*row)
 
     def cells(table: DataTable) -> list[list[tuple[str, object]]]:
         return [
@@ -1061,7 +1062,7 @@ async def test_a_table_renders_and_measures_its_cells_as_textuals_datatable_does
             for y in range(table.size.height)
         ]
 
-    app = Both()
+    app = side_by_side(fill)
     async with app.run_test(size=(150, 12)) as pilot:
         await settle(pilot)
         ours, theirs = app.query_one("#ours", Table), app.query_one("#textual", DataTable)
