@@ -483,9 +483,9 @@ def _target(target: date | None, by: date) -> str:
     """A goal's target date as a plan reads it: one that passed before ``by`` (the end of
     the month reported, the day of the QBR) needs a new date, not work towards it."""
     if target is None:
-        return "no target date yet: agree one"
+        return "no target date yet: let's agree one"
     if target < by:
-        return f"target {target.isoformat()} has passed: agree a new date"
+        return f"target {target.isoformat()} has passed: let's agree a new date"
     return f"target {target.isoformat()}"
 
 
