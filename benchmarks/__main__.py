@@ -5,7 +5,8 @@
 Sizes: the default book is 10k accounts / 1M usage events, --large is 100k / 10M (the
 scoring figures; import is always timed on 1M events, the TUI on 100k accounts). Each
 part runs in a process of its own, one after the other, so their memory and caches do not
-mix; the parts can be run alone too (python -m benchmarks.imports, .score, .tui_start).
+mix; the parts can be run alone too (python -m benchmarks.imports, .score, .tui_start,
+.table_render).
 docs/performance.md holds the figures measured and what they mean.
 """
 
@@ -28,6 +29,7 @@ def parts(large: bool) -> list[tuple[str, list[str]]]:
             ["benchmarks.score", "--accounts", accounts, "--events", events, "--rss"],
         ),
         ("TUI (100,000 accounts)", ["benchmarks.tui_start", "--events", events]),
+        ("TUI table (a page of 100 rows)", ["benchmarks.table_render"]),
     ]
 
 
