@@ -14,7 +14,7 @@ from db.frames import load_all
 from db.results import latest_scores
 from retention_tui.config import Config
 from retention_tui.engine.features import Tables, at_company
-from retention_tui.engine.metrics import account_mrr, metric_options
+from retention_tui.engine.metrics import account_mrr, lapsed_as_canceled, metric_options
 from retention_tui.engine.money import periods_fx
 from retention_tui.engine.mrr import mrr_on, subscription_status_on
 
@@ -84,11 +84,15 @@ def accounts_overview(
     )
     counts = account_counts(t, as_of)
     periods = t["subscription_periods"]
-    mrr = mrr_on(periods, as_of)
-    status = subscription_status_on(periods, as_of)
+    opts = metric_options(cfg)
+    # MRR and status as the totals count them: a subscription past due for longer than
+    # metrics.past_due_churn_days has churned (docs/metrics.md), weekly plans by the factor
+    live = lapsed_as_canceled(periods, as_of, opts["past_due_churn_days"])  # type: ignore[arg-type]
+    mrr = mrr_on(live, as_of, weeks_per_month=opts["weeks_per_month"])  # type: ignore[arg-type]
+    status = subscription_status_on(live, as_of)
     # An account billed in several currencies shows its main one (the largest MRR).
     main = mrr.sort("mrr_minor", descending=True).unique("account_id", keep="first")
-    in_base = account_mrr(periods, as_of, **metric_options(cfg)).rename({"mrr": "mrr_base"})  # type: ignore[arg-type]
+    in_base = account_mrr(periods, as_of, **opts).rename({"mrr": "mrr_base"})  # type: ignore[arg-type]
     base = periods_fx(periods, cfg["currency"]).base
     return (
         accounts.join(counts, on="account_id", how="left")
