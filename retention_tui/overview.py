@@ -14,12 +14,13 @@ from db.frames import load_all
 from db.results import latest_scores
 from retention_tui.config import Config
 from retention_tui.engine.features import Tables, at_company
-from retention_tui.engine.metrics import account_mrr, lapsed_as_canceled, metric_options
+from retention_tui.engine.metrics import account_mrr, metric_options, paying_periods
 from retention_tui.engine.money import periods_fx
-from retention_tui.engine.mrr import mrr_on, subscription_status_on
+from retention_tui.engine.mrr import PAYING_STATUSES, active_on, mrr_on, subscription_status_on
 
 ACTIVE_USER_DAYS = 30
 OPEN_TICKET = ("new", "open", "pending", "hold")
+PAST_DUE = "past due"  # a paying status: the account is paying, its payments are failing
 READS = ("accounts", "contacts", "tickets", "usage_events", "subscription_periods")
 # SQLite's NOCASE: ASCII letters folded, everything else compared as it is.
 _UPPER = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
@@ -62,6 +63,18 @@ def account_counts(t: Tables, as_of: date) -> pl.DataFrame:
     return counts.join(tickets, on="account_id", how="full", coalesce=True)
 
 
+def past_due_on(periods: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """account_id, past_due (true): accounts whose every paying subscription on ``as_of``
+    is past due: their billing tool has failed to charge them since (their MRR stops
+    counting after metrics.past_due_churn_days)."""
+    return (
+        periods.filter(active_on(as_of) & pl.col("status").is_in(list(PAYING_STATUSES)))
+        .group_by("account_id")
+        .agg((pl.col("status") == "past_due").all().alias("past_due"))
+        .filter("past_due")
+    )
+
+
 def accounts_overview(
     conn: sqlite3.Connection, as_of: date, cfg: Config, tables: Tables | None = None
 ) -> pl.DataFrame:
@@ -85,11 +98,13 @@ def accounts_overview(
     counts = account_counts(t, as_of)
     periods = t["subscription_periods"]
     opts = metric_options(cfg)
-    # MRR and status as the totals count them: a subscription past due for longer than
-    # metrics.past_due_churn_days has churned (docs/metrics.md), weekly plans by the factor
-    live = lapsed_as_canceled(periods, as_of, opts["past_due_churn_days"])  # type: ignore[arg-type]
+    # MRR as the totals count it: a subscription past due for longer than
+    # metrics.past_due_churn_days adds none (docs/metrics.md), weekly plans by the factor
+    live = paying_periods(periods, as_of, opts["past_due_churn_days"])  # type: ignore[arg-type]
     mrr = mrr_on(live, as_of, weeks_per_month=opts["weeks_per_month"])  # type: ignore[arg-type]
-    status = subscription_status_on(live, as_of)
+    status = subscription_status_on(periods, as_of).join(
+        past_due_on(periods, as_of), on="account_id", how="left"
+    )
     # An account billed in several currencies shows its main one (the largest MRR).
     main = mrr.sort("mrr_minor", descending=True).unique("account_id", keep="first")
     in_base = account_mrr(periods, as_of, **opts).rename({"mrr": "mrr_base"})  # type: ignore[arg-type]
@@ -104,7 +119,10 @@ def accounts_overview(
             pl.lit(base).alias("base_currency"),
             pl.col("mrr_minor").fill_null(0),
             pl.col("mrr_currency").fill_null(pl.col("currency")),
-            pl.col("status").fill_null("no subscription"),
+            pl.when(pl.col("past_due"))
+            .then(pl.lit(PAST_DUE))
+            .otherwise(pl.col("status").fill_null("no subscription"))
+            .alias("status"),
         )
         .with_columns(
             # A churned account's last score is history, not its health now.

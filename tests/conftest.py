@@ -163,3 +163,28 @@ def sample_db(sample_db_template: Path, tmp_path: Path) -> Path:
     path = tmp_path / "sample.db"
     shutil.copy(sample_db_template, path)
     return path
+
+
+@pytest.fixture
+def past_due_book(db_path: Path, write_csv) -> Path:
+    """A book of three accounts paying $100, $200 and $400 a month: one charged, one past
+    due since 2026-11-01, one since 2026-09-01 (as of 2026-11-20: 19 and 80 days)."""
+    from db import connect
+    from importers.run import import_files
+
+    accounts = write_csv(
+        "accounts.csv",
+        "account_id,name,created_at\n"
+        "a1,Paying Co,2026-01-01\na2,Late Co,2026-01-01\na3,Lapsed Co,2026-01-01\n",
+    )
+    subscriptions = write_csv(
+        "subscriptions.csv",
+        "subscription_id,account_id,plan,status,interval,amount,period_start\n"
+        "s1,a1,pro,active,month,100.00,2026-01-01\n"
+        "s2,a2,pro,past_due,month,200.00,2026-11-01\n"
+        "s3,a3,pro,past_due,month,400.00,2026-09-01\n",
+    )
+    conn = connect(db_path)
+    import_files(conn, [accounts, subscriptions])
+    conn.close()
+    return db_path

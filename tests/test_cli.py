@@ -176,33 +176,22 @@ def test_accounts_report_formats(runner: CliRunner, sample_db: Path) -> None:
     assert sum(r["mrr_base_minor"] or 0 for r in rows) == 42_078_128  # README: $420,781
 
 
-def test_an_account_past_due_too_long_is_listed_as_the_totals_count_it(
-    runner: CliRunner, db_path: Path, write_csv
+def test_an_account_past_due_is_listed_so_and_its_mrr_as_the_totals_count_it(
+    runner: CliRunner, past_due_book: Path
 ) -> None:
-    """A subscription past due for longer than metrics.past_due_churn_days (30) no longer
-    counts as MRR: the customer churned (docs/metrics.md). The list showed it paying with
-    its MRR while its total and the dashboard's left it out (a Stripe export keeps unpaid
-    subscriptions past_due for months)."""
-    accounts = write_csv(
-        "accounts.csv",
-        "account_id,name,created_at\n"
-        "a1,Paying Co,2026-01-01\na2,Late Co,2026-01-01\na3,Lapsed Co,2026-01-01\n",
-    )
-    subscriptions = write_csv(
-        "subscriptions.csv",
-        "subscription_id,account_id,plan,status,interval,amount,period_start\n"
-        "s1,a1,pro,active,month,100.00,2026-01-01\n"
-        "s2,a2,pro,past_due,month,200.00,2026-11-01\n"  # 19 days: still counts
-        "s3,a3,pro,past_due,month,400.00,2026-09-01\n",  # 80 days: churned
-    )
-    db = ["--db", str(db_path)]
-    assert runner.invoke(cli, ["import", *db, str(accounts), str(subscriptions)]).exit_code == 0
-    out = runner.invoke(cli, ["accounts", *db, "--as-of", "2026-11-20", "--format", "json"])
-    rows = {r["name"]: (r["status"], r["mrr_minor"]) for r in json.loads(out.output)}
+    """An account whose billing tool fails to charge it is listed past due; after
+    metrics.past_due_churn_days (30) its MRR no longer counts (docs/metrics.md). The list
+    showed it paying with its MRR while its total and the dashboard's left it out (a
+    Stripe export keeps unpaid subscriptions past_due for months)."""
+    args = ["accounts", "--db", str(past_due_book), "--as-of", "2026-11-20", "--format", "json"]
+    rows = {
+        r["name"]: (r["status"], r["mrr_minor"])
+        for r in json.loads(runner.invoke(cli, args).output)
+    }
     assert rows == {
         "Paying Co": ("paying", 10_000),
-        "Late Co": ("paying", 20_000),
-        "Lapsed Co": ("churned", 0),
+        "Late Co": ("past due", 20_000),  # 19 days
+        "Lapsed Co": ("past due", 0),  # 80 days: churned, as MRR goes
     }
 
 

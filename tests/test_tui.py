@@ -139,6 +139,19 @@ async def test_app_opens_on_an_empty_database(db_path: Path) -> None:
         )
 
 
+@async_test
+async def test_the_accounts_list_shows_accounts_past_due(past_due_book: Path) -> None:
+    """Past due ones apart from those paying, their MRR counted as the dashboard counts it:
+    none after 30 days past due."""
+    app = RetentionApp(past_due_book, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_accounts(pilot)
+        assert summary(app).startswith("3 accounts · 1 paying · 2 past due · MRR $300 · ")
+        table = app.screen.query_one(DataTable)
+        shown = {table.get_row_at(i)[0].plain: table.get_row_at(i)[1].plain for i in range(3)}
+        assert shown == {"Lapsed Co": "past due", "Late Co": "past due", "Paying Co": "paying"}
+
+
 def _fix_log_times(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("UPDATE import_log SET imported_at = '2026-11-20T08:00:00Z', duration_ms = 100")

@@ -48,20 +48,6 @@ def paying_periods(
     return periods.filter(~_past_due_too_long(_cutoff(day, past_due_churn_days)))
 
 
-def lapsed_as_canceled(
-    periods: pl.DataFrame, day: date, past_due_churn_days: int | None
-) -> pl.DataFrame:
-    """The periods as ``day``'s MRR counts them: one past due for more than
-    ``past_due_churn_days`` reads as canceled (the customer churned), so that a status
-    taken from them says churned where paying_periods leaves the period out."""
-    if past_due_churn_days is None:
-        return periods
-    lapsed = _past_due_too_long(_cutoff(day, past_due_churn_days))
-    return periods.with_columns(
-        pl.when(lapsed).then(pl.lit("canceled")).otherwise(pl.col("status")).alias("status")
-    )
-
-
 def _cutoff(day: date, past_due_churn_days: int) -> str:
     """The ISO day before which a past-due period has been past due too long on ``day``."""
     return (day - timedelta(days=past_due_churn_days)).isoformat()

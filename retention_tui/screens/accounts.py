@@ -8,7 +8,7 @@ import polars as pl
 
 from retention_tui.config import load as load_config
 from retention_tui.formatting import money, plural
-from retention_tui.overview import accounts_overview
+from retention_tui.overview import PAST_DUE, accounts_overview
 from retention_tui.owner_scope import narrow
 from retention_tui.screens.listing import ListScreen
 
@@ -79,7 +79,9 @@ class AccountsScreen(ListScreen):
         )
 
     def summary(self, shown: pl.DataFrame, total: int) -> str:
-        paying = shown.filter(pl.col("status") == "paying")
+        # MRR: what the past-due accounts still add too (docs/metrics.md)
+        paying = shown.filter(pl.col("status").is_in(["paying", PAST_DUE]))
+        late = paying.filter(pl.col("status") == PAST_DUE).height
         base = shown["base_currency"].first() if shown.height else None
         mrr = money(int(paying["mrr_base"].sum() or 0), base or "USD")
         what = (
@@ -88,7 +90,8 @@ class AccountsScreen(ListScreen):
             else plural(total, "account")
         )
         return (
-            f"{what} · {paying.height} paying · MRR {mrr} · "
+            f"{what} · {paying.height - late} paying{f' · {late} past due' if late else ''} · "
+            f"MRR {mrr} · "
             f"{int(shown['open_tickets'].sum())} open tickets · "
             f"sorted by {self.SORTS[self.sort_index][0]}"
         )
