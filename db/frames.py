@@ -34,6 +34,7 @@ TABLES: dict[str, dict[str, object]] = {
         "renewal_date": DAY,
         "contract_value_minor": N,
         "currency": S,
+        "prospect": N,
     },
     "contacts": {
         "account_id": S,

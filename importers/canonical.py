@@ -121,6 +121,15 @@ ACCOUNTS = FileFormat(
             "24000.00",
         ),
         _currency(),
+        Field(
+            "prospect",
+            "prospect",
+            BOOL,
+            doc="true for a company that is not a customer yet (a lead or an open opportunity "
+            "in your CRM): kept with its contacts and deals, not scored until a subscription "
+            "bills it.",
+            example="false",
+        ),
     ),
 )
 

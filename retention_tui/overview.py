@@ -13,7 +13,7 @@ import polars as pl
 from db.frames import load_all
 from db.results import latest_scores
 from retention_tui.config import Config
-from retention_tui.engine.features import Tables, at_company
+from retention_tui.engine.features import Tables, at_company, prospect_only
 from retention_tui.engine.metrics import account_mrr, metric_options, paying_periods
 from retention_tui.engine.money import periods_fx
 from retention_tui.engine.mrr import PAYING_STATUSES, active_on, mrr_on, subscription_status_on
@@ -21,6 +21,7 @@ from retention_tui.engine.mrr import PAYING_STATUSES, active_on, mrr_on, subscri
 ACTIVE_USER_DAYS = 30
 OPEN_TICKET = ("new", "open", "pending", "hold")
 PAST_DUE = "past due"  # a paying status: the account is paying, its payments are failing
+PROSPECT = "prospect"  # its CRM says it is not a customer yet, and it has no subscription
 READS = ("accounts", "contacts", "tickets", "usage_events", "subscription_periods")
 # SQLite's NOCASE: ASCII letters folded, everything else compared as it is.
 _UPPER = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
@@ -91,6 +92,7 @@ def accounts_overview(
             *("account_id", "name", "domain", "segment", "plan", "owner"),
             pl.col("renewal_date").dt.strftime("%Y-%m-%d"),
             "currency",
+            "prospect",
         )
         .join(latest_scores(conn, as_of.isoformat()), on="account_id", how="left")
         .sort(pl.col("name").str.replace_many(_UPPER, _LOWER), "account_id")
@@ -121,13 +123,16 @@ def accounts_overview(
             pl.col("mrr_currency").fill_null(pl.col("currency")),
             pl.when(pl.col("past_due"))
             .then(pl.lit(PAST_DUE))
+            .when(prospect_only(pl.col("status")))
+            .then(pl.lit(PROSPECT))
             .otherwise(pl.col("status").fill_null("no subscription"))
             .alias("status"),
         )
         .with_columns(
-            # A churned account's last score is history, not its health now.
+            # A churned account's last score is history, not its health now; a prospect's
+            # (scored before its CRM said so) is no customer's.
             [
-                pl.when(pl.col("status") != "churned").then(pl.col(c)).alias(c)
+                pl.when(~pl.col("status").is_in(["churned", PROSPECT])).then(pl.col(c)).alias(c)
                 for c in ("score", "tier", "coverage", "scored_as_of")
             ]
         )

@@ -112,6 +112,58 @@ def test_format_can_be_forced(db_path: Path, runner: CliRunner, write_csv) -> No
     assert "missing required column 'Created At'" in result.output
 
 
+def test_a_crm_company_not_a_customer_yet_is_kept_as_a_prospect(
+    db_path: Path, runner: CliRunner, write_csv
+) -> None:
+    """A CRM's companies export holds its prospects too: HubSpot's Lifecycle Stage
+    (Opportunity), Salesforce's Type (Prospect). Without a subscription one was scored as a
+    customer and listed in the onboarding queue as a new one missing every milestone; it is
+    kept, listed as a prospect, and a customer once billed."""
+    hubspot = TOOLS / "hubspot/hubspot-crm-exports-all-companies-2024-11-20.csv"
+    assert (
+        _import(runner, db_path, hubspot, TOOLS / "salesforce/report_accounts.csv").exit_code == 0
+    )
+    said = dict(_rows(db_path, "SELECT name, prospect FROM accounts"))
+    assert said == {
+        **{"ACME, Inc.": 0, "Globex": 0, "Initech": 0},  # Customer
+        "Umbrella Corporation": 1,  # Opportunity
+        "Hooli, Inc.": 1,  # Prospect (Salesforce's Acme Corporation, Customer - Direct, is ACME)
+    }
+
+    def queue(*args: str) -> list[dict]:
+        out = runner.invoke(cli, [*args, "--db", str(db_path), "--format", "json"])
+        return json.loads(out.output)
+
+    when = ("--as-of", "2024-11-25")  # Umbrella made on 2024-10-30: onboarding's window
+    assert queue("report", "onboarding", *when) == []
+    risk = {r["account"] for r in queue("report", "risk", *when)}
+    assert risk and not risk & {"Umbrella Corporation", "Hooli, Inc."}
+    listed = {r["name"]: r["status"] for r in queue("accounts", *when)}
+    assert listed["Umbrella Corporation"] == "prospect" and listed["Globex"] == "no subscription"
+
+    # billed: a customer whatever the CRM's stage says
+    subscription = write_csv(
+        "subscriptions.csv",
+        "subscription_id,account_id,plan,status,interval,amount,period_start\n"
+        "s1,hubspot:18446004,pro,active,month,100.00,2024-11-01\n",
+    )
+    assert _import(runner, db_path, subscription).exit_code == 0
+    onboarding = queue("report", "onboarding", *when)
+    assert [r["account"] for r in onboarding] == ["Umbrella Corporation"]
+    # the CRM moves it on: its export says so; one without the column leaves it as it is
+    header, *rows = hubspot.read_text(encoding="utf-8").splitlines()
+    won = write_csv("won.csv", "\n".join([header, *rows]).replace(",Opportunity,", ",Customer,"))
+    assert _import(runner, db_path, won).exit_code == 0
+    assert _rows(db_path, "SELECT prospect FROM accounts WHERE name = 'Umbrella Corporation'") == [
+        (0,)
+    ]
+    bare = write_csv(
+        "bare.csv", "Record ID,Company name,Create Date\n18446004,Umbrella,2024-10-30\n"
+    )
+    assert _import(runner, db_path, bare).exit_code == 0
+    assert _rows(db_path, "SELECT prospect FROM accounts WHERE name = 'Umbrella'") == [(0,)]
+
+
 def test_companies_across_tools_become_one_account_each(tools_db: Path) -> None:
     accounts = _rows(
         tools_db,

@@ -110,6 +110,27 @@ def account_rows(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def prospect_rows(
+    column: str, prospects: tuple[str, ...], customers: str
+) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """A companies transform (then account_rows) reading a CRM's stage or type of company
+    (``column``, lower case) as whether it is a prospect: 1 for one of ``prospects``, 0 for
+    a customer (matching the pattern ``customers``), empty for the CRM's other words (a
+    partner, a stage of the user's own)."""
+
+    def transform(frame: pl.DataFrame) -> pl.DataFrame:
+        word = optional_column(frame, column).cast(pl.String)
+        prospect = (
+            pl.when(word.is_in(list(prospects)))
+            .then(pl.lit(1))
+            .when(word.str.contains(customers))
+            .then(pl.lit(0))
+        )
+        return account_rows(frame.with_columns(prospect.alias("prospect")))
+
+    return transform
+
+
 # Months in one billing period of each unit.
 _MONTHS = {"day": 12 / 365.25, "week": 12 / 52.1775, "month": 1.0, "year": 12.0}
 # Periods we store as they are: (unit, count) -> billing_interval.
@@ -297,6 +318,7 @@ def companies(
     evidence: tuple[str, ...] = (),
     not_with: tuple[str, ...] = (),
     transform: Callable[[pl.DataFrame], pl.DataFrame] = account_rows,
+    made_of: dict[str, tuple[str, ...]] | None = None,
 ) -> FileFormat:
     """A tool's file of companies: each row becomes an account, or joins (and fills in
     the empty fields of) the account it matches. ``transform`` makes its accounts rows
@@ -310,7 +332,7 @@ def companies(
         precedence=precedence,
         transform=transform,
         # without a name column, a new account is named by its description, email or id
-        made_of={"name": ("ext_name",)},
+        made_of={"name": ("ext_name",), **(made_of or {})},
         sources=sources,
         description=description,
         fields=fields,

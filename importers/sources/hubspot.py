@@ -22,6 +22,7 @@ from importers.sources.common import (
     ext_id,
     ext_name,
     person_rows,
+    prospect_rows,
 )
 from importers.spec import Field, FileFormat, Identity
 from importers.values import BOOL, ID, INT, LOWER, TEXT, TOOL_DATE
@@ -38,6 +39,14 @@ SOURCES = (
 )
 COMPANY_ID = ("Associated Company IDs (Primary)", "Associated Company IDs", "Associated Company ID")
 
+# HubSpot's default lifecycle stages before a customer, by label and by internal id; a
+# customer's; a stage of the portal's own (or 'Other') says nothing.
+PROSPECT_STAGES = (
+    *("subscriber", "lead", "marketing qualified lead", "marketingqualifiedlead"),
+    *("sales qualified lead", "salesqualifiedlead", "opportunity"),
+)
+CUSTOMER_STAGES = r"^(customer|evangelist)$"
+
 COMPANIES = companies(
     SOURCE,
     "companies",
@@ -49,9 +58,20 @@ COMPANIES = companies(
         Field("Company owner", "owner", TEXT, aliases=("HubSpot Owner", "Owner")),
         Field("Industry", "industry", TEXT),
         Field("Number of Employees", "employees", INT, low=0),
+        Field(
+            "Lifecycle Stage",
+            "_lifecycle",
+            LOWER,
+            aliases=("lifecyclestage",),
+            doc="Subscriber, Lead, Marketing / Sales Qualified Lead or Opportunity: a prospect "
+            "(kept, not scored until billed); Customer or Evangelist: a customer.",
+        ),
     ),
     precedence=2,
-    description="HubSpot companies: each becomes an account, or fills in the one it matches.",
+    transform=prospect_rows("_lifecycle", PROSPECT_STAGES, CUSTOMER_STAGES),
+    made_of={"prospect": ("_lifecycle",)},
+    description="HubSpot companies: each becomes an account, or fills in the one it matches; "
+    "one whose lifecycle stage is before Customer is a prospect.",
     sources=SOURCES,
     # Record ID, Name and Create Date head a products or line items export too
     evidence=(

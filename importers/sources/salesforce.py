@@ -31,6 +31,7 @@ from importers.sources.common import (
     full_name,
     optional_column,
     person_rows,
+    prospect_rows,
 )
 from importers.spec import OWNER_ID, Field, FileFormat, Identity
 from importers.values import BOOL, EMAIL, ID, INT, LOWER, TEXT, TOOL_DATE, TOOL_INSTANT
@@ -128,10 +129,21 @@ ACCOUNTS = companies(
         Field("Account Owner", "owner", TEXT, aliases=("Owner.Name", "Owner Name")),
         _owner_id(),
         Field("Created Date", "created_at", TOOL_DATE, required=True, aliases=("CreatedDate",)),
+        Field(
+            "Type",
+            "_account_type",
+            LOWER,
+            aliases=("Account Type",),
+            doc="Prospect: a prospect (kept, not scored until billed); Customer - Direct or "
+            "Customer - Channel: a customer.",
+        ),
         deleted(),
     ),
     precedence=2,
-    description="Salesforce accounts: each becomes an account, or fills in the one it matches.",
+    transform=prospect_rows("_account_type", ("prospect",), r"^customer\b"),
+    made_of={"prospect": ("_account_type",)},
+    description="Salesforce accounts: each becomes an account, or fills in the one it "
+    "matches; one of Type Prospect is a prospect.",
     sources=SOURCES,
     # a report's labels, or a field only the Account object has
     evidence=(

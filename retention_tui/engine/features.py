@@ -66,8 +66,16 @@ def _per_account(frame: pl.DataFrame, *aggs: pl.Expr) -> pl.DataFrame:
 
 def known_accounts(t: Tables, as_of: date) -> pl.DataFrame:
     """Accounts that are customers on ``as_of``: created by then and not churned (an
-    account with no subscription data counts as a customer)."""
+    account with no subscription data counts as a customer, unless its CRM calls it a
+    prospect)."""
     return _customers_on(t["accounts"], t["subscription_periods"], as_of)
+
+
+def prospect_only(status: pl.Expr) -> pl.Expr:
+    """Accounts their CRM calls prospects and no billing tool has billed (``status``: their
+    subscription status, null with no subscription): not customers. A subscription says
+    more than a CRM's stage left behind."""
+    return status.is_null() & (pl.col("prospect") == 1).fill_null(False)
 
 
 @kept()
@@ -75,9 +83,10 @@ def _customers_on(accounts: pl.DataFrame, periods: pl.DataFrame, as_of: date) ->
     status = subscription_status_on(periods, as_of)
     return (
         accounts.filter(pl.col("created_at") <= as_of)
-        .select("account_id", "name", "segment", "owner", "created_at", "renewal_date")
         .join(status, on="account_id", how="left")
         .filter(pl.col("status").is_null() | (pl.col("status") != "churned"))
+        .filter(~prospect_only(pl.col("status")))
+        .select("account_id", "name", "segment", "owner", "created_at", "renewal_date", "status")
     )
 
 
