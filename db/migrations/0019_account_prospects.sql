@@ -3,5 +3,9 @@
 -- company in it, prospects too (HubSpot's Lifecycle Stage, Salesforce's Type): without a
 -- subscription in the billing tool's files, a prospect was scored as a customer, in the
 -- onboarding queue as a new one missing every milestone, in the risk report. One is kept,
--- with its contacts and deals, and not scored until the billing tool bills it.
+-- with its contacts and deals, and not scored until the billing tool bills it. Accounts
+-- imported before it need their CRM's companies export imported again:
+-- tell-if: SELECT COUNT(*) FROM accounts WHERE source IN ('hubspot', 'salesforce')
+-- tell: Accounts imported from HubSpot or Salesforce before this version ({n}): import the
+-- tell: companies (accounts) export again to tell its prospects from your customers.
 ALTER TABLE accounts ADD COLUMN prospect INTEGER;
