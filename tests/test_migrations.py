@@ -300,6 +300,23 @@ def test_the_dashboard_says_what_the_upgrade_asks_instead_of_leaving_it_behind_t
     assert "Unpaid" not in capsys.readouterr().err + result.output
 
 
+def test_v19_tells_to_import_the_crm_companies_again_to_tell_prospects(
+    db_path: Path, monkeypatch
+) -> None:
+    """Accounts a CRM made before v19 cannot say whether it calls them prospects (the
+    column is new): the upgrade says to import the companies export again."""
+    conn = _database_at(db_path, monkeypatch, 18, "hubspot")
+    conn.commit()
+    conn.close()
+    monkeypatch.undo()
+    told: list[str] = []
+    connect(db_path, tell=told.append).close()
+    assert told == [
+        "Accounts imported from HubSpot or Salesforce before this version (1): import the "
+        "companies (accounts) export again to tell its prospects from your customers."
+    ]
+
+
 def test_an_upgrade_of_a_book_without_them_tells_nothing(
     db_path: Path, monkeypatch, capsys
 ) -> None:
