@@ -360,6 +360,28 @@ def test_the_account_header_names_the_card_on_file(scored_db: Path) -> None:
     assert " card " not in header[no_card]
 
 
+def test_a_prospects_account_screen_says_why_it_is_not_scored(db_path: Path) -> None:
+    from db.results import score_history
+    from importers.run import import_files
+    from retention_tui.screens.account import account_detail
+    from retention_tui.workspace import Workspace
+    from tests.conftest import FIXTURES
+
+    conn = connect(db_path)
+    import_files(
+        conn, [FIXTURES / "tools/hubspot/hubspot-crm-exports-all-companies-2024-11-20.csv"]
+    )
+    when = date(2024, 11, 25)
+    s = Workspace(db_path, when).get(1)
+    said = {
+        aid: account_detail(s, aid, when, score_history(conn, aid))["score"]
+        for aid in ("hubspot:18446004", "hubspot:18446003")  # Opportunity, Customer
+    }
+    conn.close()
+    assert said["hubspot:18446004"].startswith("Not scored: a prospect (its CRM says it is not")
+    assert said["hubspot:18446003"].startswith("No score: no data for any signal yet")
+
+
 @async_test
 async def test_the_account_screen_labels_its_trends(scored_db: Path) -> None:
     app = RetentionApp(scored_db, as_of=AS_OF)

@@ -85,6 +85,9 @@ def account_detail(
         )
     elif sc:
         score_line = "No score: no data for any signal yet (usage, touchpoints, billing, NPS…)"
+    elif acc["prospect"] == 1 and not periods.height:
+        score_line = "Not scored: a prospect (its CRM says it is not a customer yet; no "
+        score_line += "subscription bills it)"
     else:
         score_line = "Not scored on this date (not a customer on it: churned, or not yet)"
     for line in standing(t, account_id, as_of, s.cfg, s.run):
