@@ -378,7 +378,9 @@ def test_a_prospects_account_screen_says_why_it_is_not_scored(db_path: Path) -> 
         for aid in ("hubspot:18446004", "hubspot:18446003")  # Opportunity, Customer
     }
     conn.close()
-    assert said["hubspot:18446004"].startswith("Not scored: a prospect (its CRM says it is not")
+    assert said["hubspot:18446004"] == (  # and no lifecycle stage: not a customer's day 26
+        "Not scored: a prospect (its CRM says it is not a customer yet; no subscription bills it)"
+    )
     assert said["hubspot:18446003"].startswith("No score: no data for any signal yet")
 
 

@@ -116,7 +116,8 @@ def standing(
             f"{how.team} · save budget: {how.save_budget}"
         )
     acc = t["accounts"].filter(pl.col("account_id") == account_id)
-    stage = lifecycle_stage(acc["created_at"][0] if acc.height else None, as_of)
+    # a customer's stage: not one who churned, nor a prospect (neither has features)
+    stage = lifecycle_stage(acc["created_at"][0], as_of) if features.height else None
     if stage:
         days, name, focus = stage
         if name == ADVOCACY_STAGE:
