@@ -46,7 +46,7 @@ CHUNK_ROWS = 100_000  # rows written between two progress reports
 CRM_FIELDS = frozenset(
     {
         *("owner", "owner_ref", "industry", "employees"),
-        *("segment", "renewal_date", "contract_value_minor"),
+        *("segment", "renewal_date", "contract_value_minor", "prospect"),
     }
 )
 

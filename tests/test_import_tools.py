@@ -164,6 +164,27 @@ def test_a_crm_company_not_a_customer_yet_is_kept_as_a_prospect(
     assert _rows(db_path, "SELECT prospect FROM accounts WHERE name = 'Umbrella'") == [(0,)]
 
 
+def test_a_crm_says_whether_an_account_another_tool_made_is_a_prospect(
+    db_path: Path, runner: CliRunner, write_csv
+) -> None:
+    """A prospect is the CRM's word: matched to an account the billing tool made, its
+    company updates it as its stage moves on (it does not only fill it when empty)."""
+    billing = write_csv(
+        "customers.csv",
+        "Customer Id,Email,Company,Created At\n"
+        "cb1,ops@umbrella.io,Umbrella Corporation,2024-10-01\n",
+    )
+    companies = TOOLS / "hubspot/hubspot-crm-exports-all-companies-2024-11-20.csv"
+    won = write_csv(
+        "won.csv", companies.read_text(encoding="utf-8").replace(",Opportunity,", ",Customer,")
+    )
+    stage = "SELECT prospect FROM accounts WHERE account_id = 'chargebee:cb1'"
+    assert _import(runner, db_path, billing, companies).exit_code == 0
+    assert _rows(db_path, stage) == [(1,)]
+    assert _import(runner, db_path, won).exit_code == 0
+    assert _rows(db_path, stage) == [(0,)]
+
+
 def test_companies_across_tools_become_one_account_each(tools_db: Path) -> None:
     accounts = _rows(
         tools_db,
