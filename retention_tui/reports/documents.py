@@ -116,8 +116,11 @@ def standing(
             f"{how.team} · save budget: {how.save_budget}"
         )
     acc = t["accounts"].filter(pl.col("account_id") == account_id)
-    # a customer's stage: not one who churned, nor a prospect (neither has features)
-    stage = lifecycle_stage(acc["created_at"][0], as_of) if features.height else None
+    # a prospect (its CRM's word, and no customer on the day) has no customer's stage
+    prospect = acc.height and acc["prospect"][0] == 1 and not features.height
+    stage = (
+        None if prospect else lifecycle_stage(acc["created_at"][0] if acc.height else None, as_of)
+    )
     if stage:
         days, name, focus = stage
         if name == ADVOCACY_STAGE:
