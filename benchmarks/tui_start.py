@@ -21,6 +21,10 @@ then, headless (Textual's run_test), in one run:
                for the screen to settle after every key, ~40 ms here even for an app
                that does nothing with the key
   imports      python -c "import retention_tui.app" next to "import textual.app"
+  terminal     what a user waits for: from the command (`retention tui`, a fresh process
+               in a pseudo-terminal of the same size) until the dashboard's first frame
+               is on the screen, next to a minimal Textual app's own command; the
+               process's start, its imports and the first paint, best of 3
 and prints each figure and the ratios the performance issue names.
 """
 
@@ -28,9 +32,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import fcntl
+import os
+import pty
+import select
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from datetime import date
 from pathlib import Path
@@ -84,6 +94,66 @@ def import_seconds(module: str) -> float:
     t = time.perf_counter()
     subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
     return time.perf_counter() - t
+
+
+MINIMAL_COMMAND = """
+from textual.app import App
+from textual.widgets import Static
+class Minimal(App):
+    BINDINGS = [("q", "quit")]
+    def compose(self):
+        yield Static("first frame")
+Minimal().run()
+"""
+
+
+def terminal_start(argv: list[str], shown: bytes, timeout: float = 120.0) -> float:
+    """Seconds from starting ``argv`` in a pseudo-terminal of SIZE until its output shows
+    ``shown``; then q must quit it (RuntimeError if either fails)."""
+    master, child_side = pty.openpty()
+    rows_cols = struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0)
+    fcntl.ioctl(child_side, termios.TIOCSWINSZ, rows_cols)
+    env = {**os.environ, "TERM": "xterm-256color"}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, stdin=child_side, stdout=child_side, stderr=child_side, env=env,
+        start_new_session=True,
+    )  # fmt: skip
+    os.close(child_side)
+    seen, took = b"", None
+    while took is None and time.perf_counter() - started < timeout:
+        if select.select([master], [], [], 0.05)[0]:
+            try:
+                seen += os.read(master, 65536)
+            except OSError:  # the process ended
+                break
+            if shown in seen:
+                took = time.perf_counter() - started
+    os.write(master, b"q")
+    try:
+        code = proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        code = proc.wait()
+    os.close(master)
+    if took is None or code != 0:
+        raise RuntimeError(
+            f"{argv[0]}: {shown!r} {'shown' if took else 'never shown'}, exit code {code} "
+            f"after q; it printed {seen[-500:]!r}"
+        )
+    return took
+
+
+def terminal_figures(db: Path) -> tuple[float, float]:
+    """(retention's dashboard, a minimal app): command to first frame, best of 3 each."""
+    retention = str(Path(sys.executable).with_name("retention"))
+    ours = [retention, "--db", str(db), "tui", "--as-of", AS_OF.isoformat()]
+    # The dashboard's first frame: its panels' titles, before any figure is filled in.
+    dashboard = min(terminal_start(ours, b"Health distribution") for _ in range(3))
+    minimal = min(
+        terminal_start([sys.executable, "-c", MINIMAL_COMMAND], b"first frame") for _ in range(3)
+    )
+    return dashboard, minimal
 
 
 def on_accounts(db: Path) -> App[None]:
@@ -173,6 +243,7 @@ def main() -> None:
         same = min(asyncio.run(minimal_figures(SameWidgets, 1))[0] for _ in range(3))
         _, filled, cursor = asyncio.run(retention_figures(db, args.keys))
         painted = min(asyncio.run(first_paint(db)) for _ in range(3))
+        command, command_minimal = terminal_figures(db)
     ours, textual = import_seconds("retention_tui.app"), import_seconds("textual.app")
     print(f"minimal Textual app: first frame   {minimal:6.3f} s; a key press {press * 1000:.1f} ms")
     print(
@@ -192,6 +263,10 @@ def main() -> None:
         f"{(cursor - press) * 1000:.1f} ms more than the minimal app's (target <= 50 ms)"
     )
     print(f"imports: retention_tui.app {ours:.2f} s, textual.app {textual:.2f} s")
+    print(
+        f"from the command to the first frame: retention tui {command:.3f} s, a minimal "
+        f"Textual app {command_minimal:.3f} s: {command / command_minimal:.2f}x"
+    )
 
 
 if __name__ == "__main__":
