@@ -371,7 +371,7 @@ def test_a_cancellation_set_in_stripe_is_a_churn_signal_until_it_ends(
             cli, ["report", "risk", "--db", str(tools_db), "--as-of", as_of, "--format", "json"]
         )
         assert out.exit_code == 0, out.output
-        rows = json.loads(out.output)
+        rows = json.loads(out.stdout)
         return [r["signals"] for r in rows if r["account"] == "Acme Corp"]
 
     assert "cancel_terms" not in " ".join(signals("2024-11-19"))

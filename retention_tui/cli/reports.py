@@ -54,14 +54,18 @@ def report_risk(db_path: Path | None, fmt: str, as_of: date | None, owner: str |
         owner = named_owner(conn, owner)
         tables = load_all(conn)
         run = compute(conn, as_of or today(), cfg, tables)
+    from retention_tui.engine.freshness import stale_usage_note
     from retention_tui.engine.money import left_out_note, periods_fx
 
     accounts, periods = tables["accounts"], tables["subscription_periods"]
     rows = narrow(risk_frame(run, accounts, cfg), owner).to_dicts()
     currency = periods_fx(periods, cfg["currency"]).base  # risk_frame's MRR is in the base
-    note = left_out_note(periods, cfg["currency"])
-    if note:
-        click.echo(f"Note: {note}", err=True)
+    for note in (
+        left_out_note(periods, cfg["currency"]),
+        stale_usage_note(run.usage_ends, run.as_of, cfg),
+    ):
+        if note:
+            click.echo(f"Note: {note}", err=True)
     if fmt == "table":
         click.echo(f"Churn risk report as of {run.as_of} (preset {run.preset}){whose(owner)}")
         click.echo(risk_summary(rows, currency))

@@ -67,6 +67,7 @@ def score(
     db_path: Path | None, as_of: date | None, history: str | None, since: date | None
 ) -> None:
     """Score every account as of a date and store the result as a dated snapshot."""
+    from retention_tui.engine.freshness import stale_usage_note
     from retention_tui.scoring import score_and_store, tier_counts, weekly_dates
 
     day = as_of or today()
@@ -89,6 +90,9 @@ def score(
         + ", ".join(f"{t} {n}" for t, n in counts.items())
         + f"; {plural(last.risks.height, 'risk signal')}, {plural(last.alerts.height, 'alert')}."
     )
+    note = stale_usage_note(last.usage_ends, last.as_of, cfg)
+    if note:
+        click.echo(f"Note: {note}", err=True)
 
 
 @cli.group()

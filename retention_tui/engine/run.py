@@ -9,6 +9,7 @@ import polars as pl
 
 from retention_tui.engine.alerts import score_alerts
 from retention_tui.engine.features import Tables, compute_features
+from retention_tui.engine.freshness import usage_ends
 from retention_tui.engine.health import score_accounts
 from retention_tui.engine.risks import detect_risks
 
@@ -22,6 +23,7 @@ class ScoreRun:
     scores: pl.DataFrame  # one row per account: total, tier, label, coverage, dimensions
     risks: pl.DataFrame  # fired churn-risk signals
     alerts: pl.DataFrame  # score-change alerts against ``previous``
+    usage_ends: date | None = None  # the newest usage event's day (engine/freshness.py)
 
 
 def score_run(
@@ -41,4 +43,5 @@ def score_run(
             schema={"account_id": pl.String, "total": pl.Float64, "tier": pl.String}
         )
     alerts = score_alerts(scores, previous, risks, as_of, cfg)
-    return ScoreRun(as_of, preset, features, signals, scores, risks, alerts)
+    ends = usage_ends(tables["usage_events"], as_of)
+    return ScoreRun(as_of, preset, features, signals, scores, risks, alerts, ends)

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Header, Sparkline, Static
 
 from db.links import waiting_rows
 from retention_tui.engine.features import book_mrr
+from retention_tui.engine.freshness import stale_usage_note, usage_ends
 from retention_tui.engine.health import tier_distribution
 from retention_tui.engine.metrics import metric_options, month_starts, total_mrr
 from retention_tui.engine.money import left_out_note
@@ -51,9 +52,11 @@ def revenue_figures(book: Book, as_of: date, owner: str | None = None) -> dict[s
     opts = metric_options(cfg)
     periods = tables["subscription_periods"]
     trend = total_mrr(periods, months, **opts)  # type: ignore[arg-type]
+    # The usage export's age is the book's, whoever's accounts are shown.
+    usage = stale_usage_note(usage_ends(book.tables["usage_events"], as_of), as_of, cfg)
     if periods.is_empty():
         headline = NO_BILLING if owner is None else f"MRR: no subscription on {owner}'s accounts"
-        return {"headline": headline, "trend": trend}
+        return {"headline": with_notes(headline, [usage]), "trend": trend}
     nrr = nrr_report(tables, as_of, 2, None, cfg, year=False)
     base = book.base_currency
     now = book_mrr(tables, as_of, cfg)
@@ -72,10 +75,13 @@ def revenue_figures(book: Book, as_of: date, owner: str | None = None) -> dict[s
         f"MRR {money(now, base)} ({change}) · {m['month']}: "
         f"NRR {pct(m['nrr'])} · GRR {pct(m['grr'])} · logo churn {pct(churn)}"
     )
-    note = left_out_note(periods, cfg["currency"])
-    if note:
-        headline += f"\n[b]Note:[/b] {escape(note)}"
-    return {"headline": headline, "trend": trend}
+    notes = [left_out_note(periods, cfg["currency"]), usage]
+    return {"headline": with_notes(headline, notes), "trend": trend}
+
+
+def with_notes(headline: str, notes: list[str | None]) -> str:
+    """The headline with a line for each note there is."""
+    return "".join([headline, *(f"\n[b]Note:[/b] {escape(n)}" for n in notes if n)])
 
 
 def health_figures(s: Snapshot, as_of: date, owner: str | None = None) -> dict[str, object]:
