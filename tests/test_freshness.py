@@ -15,7 +15,7 @@ from retention_tui.cli import cli
 from retention_tui.config import defaults
 from retention_tui.engine.freshness import stale_usage_note, usage_ends
 from tests.conftest import SAMPLE_AS_OF
-from tests.pilot import settle
+from tests.pilot import open_queue, settle
 
 SAMPLE_DAY = date.fromisoformat(SAMPLE_AS_OF)  # the sample's usage ends that day
 LATER = SAMPLE_DAY + timedelta(days=14)
@@ -60,12 +60,17 @@ def test_the_risk_report_and_score_say_so(runner: CliRunner, sample_db: Path) ->
     assert on_time.exit_code == 0 and on_time.stderr == ""
 
 
-def test_the_dashboard_says_so_under_its_headline(sample_db: Path) -> None:
-    async def headline(as_of: date) -> str:
+def test_the_dashboard_and_the_queues_say_so(sample_db: Path) -> None:
+    async def shown(as_of: date) -> tuple[str, str]:
+        """The dashboard's headline, and the at-risk queue's summary line."""
         app = RetentionApp(sample_db, as_of=as_of)
         async with app.run_test(size=(130, 36)) as pilot:
             await settle(pilot)
-            return str(app.screen.query_one("#dashboard-headline", Static).render())
+            headline = str(app.screen.query_one("#dashboard-headline", Static).render())
+            await open_queue(pilot, "1")
+            return headline, str(app.screen.query_one(".list-summary", Static).render())
 
-    assert asyncio.run(headline(LATER)).splitlines()[1:] == [f"Note: {NOTE}"]
-    assert "Note:" not in asyncio.run(headline(SAMPLE_DAY))
+    headline, summary = asyncio.run(shown(LATER))
+    assert headline.splitlines()[1:] == [f"Note: {NOTE}"]
+    assert summary.startswith("At risk: ") and summary.splitlines()[1:] == [f"Note: {NOTE}"]
+    assert "Note:" not in "".join(asyncio.run(shown(SAMPLE_DAY)))

@@ -115,6 +115,10 @@ class ListScreen(LoadingScreen):
         what = f"{shown.height} of {total}" if shown.height != total else f"{total}"
         return f"{what} rows · sorted by {self.SORTS[self.sort_index][0]}"
 
+    def note(self) -> str | None:
+        """A line to show under the summary, None for none."""
+        return None
+
     def row_key(self, row: dict) -> str | None:
         return row.get("account_id")  # type: ignore[return-value]
 
@@ -182,6 +186,8 @@ class ListScreen(LoadingScreen):
         if self.rows.height > PAGE_ROWS:
             last = self.page_start + page.height
             text += f" · rows {self.page_start + 1:,}-{last:,} of {self.rows.height:,}"
+        if note := self.note():
+            text += f"\nNote: {note}"
         self.query_one(f"#{self.NAME}-summary", Static).update(text)
 
     def turn_page(self, step: int) -> bool:
