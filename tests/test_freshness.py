@@ -15,7 +15,7 @@ from retention_tui.cli import cli
 from retention_tui.config import defaults
 from retention_tui.engine.freshness import stale_usage_note, usage_ends
 from tests.conftest import SAMPLE_AS_OF
-from tests.pilot import open_queue, settle
+from tests.pilot import open_queue, press, settle
 
 SAMPLE_DAY = date.fromisoformat(SAMPLE_AS_OF)  # the sample's usage ends that day
 LATER = SAMPLE_DAY + timedelta(days=14)
@@ -60,17 +60,22 @@ def test_the_risk_report_and_score_say_so(runner: CliRunner, sample_db: Path) ->
     assert on_time.exit_code == 0 and on_time.stderr == ""
 
 
-def test_the_dashboard_and_the_queues_say_so(sample_db: Path) -> None:
-    async def shown(as_of: date) -> tuple[str, str]:
-        """The dashboard's headline, and the at-risk queue's summary line."""
+def test_the_dashboard_the_queues_and_the_account_say_so(sample_db: Path) -> None:
+    async def shown(as_of: date) -> tuple[str, str, str]:
+        """The dashboard's headline, the at-risk queue's summary line, and its first
+        account's score lines."""
         app = RetentionApp(sample_db, as_of=as_of)
         async with app.run_test(size=(130, 36)) as pilot:
             await settle(pilot)
             headline = str(app.screen.query_one("#dashboard-headline", Static).render())
             await open_queue(pilot, "1")
-            return headline, str(app.screen.query_one(".list-summary", Static).render())
+            summary = str(app.screen.query_one(".list-summary", Static).render())
+            await press(pilot, "enter")
+            score = str(app.screen.query_one("#account-score", Static).render())
+            return headline, summary, score
 
-    headline, summary = asyncio.run(shown(LATER))
+    headline, summary, score = asyncio.run(shown(LATER))
     assert headline.splitlines()[1:] == [f"Note: {NOTE}"]
     assert summary.startswith("At risk: ") and summary.splitlines()[1:] == [f"Note: {NOTE}"]
+    assert score.startswith("Health ") and score.splitlines()[-1] == f"Note: {NOTE}"
     assert "Note:" not in "".join(asyncio.run(shown(SAMPLE_DAY)))
