@@ -207,8 +207,7 @@ def test_the_accounts_list_sorts_by_mrr_in_the_base_currency(
         app = RetentionApp(db_path, as_of=date(2026, 3, 10))
         async with app.run_test(size=(160, 36)) as pilot:
             await press(pilot, "a")
-            await pilot.press("s", "s")  # by health, then by MRR
-            await pilot.pause()
+            await press(pilot, "s", "s")  # by health, then by MRR
             table = app.screen.query_one(DataTable)
             return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
 

@@ -77,25 +77,25 @@ async def test_filter_sort_and_clear(scored_db: Path) -> None:
         await to_accounts(pilot)
         table = app.screen.query_one(DataTable)
         await pilot.press("slash", *"north")
-        await pilot.pause()
+        await settle(pilot)  # sorted and filtered in a worker
         assert app.screen.query_one(Input).value == "north"
         assert table.row_count == expected
         assert summary(app).startswith(f"{expected} of 320 accounts")
         await pilot.press("enter", "s")  # back to the table, then sort by health
-        await pilot.pause()
+        await settle(pilot)
         assert "sorted by health (worst first)" in summary(app)
         scores = [str(table.get_row_at(i)[2]) for i in range(expected)]
         known = [int(x) for x in scores if x != "—"]
         assert known == sorted(known) and scores[: len(known)] == [str(k) for k in known]
         await pilot.press("s")  # then by MRR
-        await pilot.pause()
+        await settle(pilot)
         assert "sorted by MRR" in summary(app)
         mrr = [
             int(str(table.get_row_at(i)[8]).strip("$").replace(",", "")) for i in range(expected)
         ]
         assert mrr == sorted(mrr, reverse=True)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.rows.height == 320 and table.row_count == PAGE_ROWS
         assert app.screen.query_one(Input).display is False
 
@@ -623,6 +623,51 @@ def test_each_screen_loads_once_when_opened(scored_db: Path, monkeypatch) -> Non
     # a new screen is both mounted and resumed: each asked for its data once
     assert calls == ["DashboardScreen", "AccountsScreen"]
     assert len(loads) == 1
+
+
+def test_sorting_and_filtering_run_off_the_main_thread(scored_db: Path, monkeypatch) -> None:
+    """A key that filters or sorts the list leaves the UI free: the rows are arranged in a
+    worker; a newer key's arrangement wins over an older one that finishes after it."""
+    import threading
+
+    from retention_tui.screens.listing import ListScreen
+
+    release = threading.Event()
+    threads: list[str] = []
+    real = ListScreen.arranged
+
+    def arranged(self, frame, text, sort_index):
+        threads.append(threading.current_thread().name)
+        if text == "north":  # the older key: slow, done after the newer one
+            assert release.wait(30)
+        return real(self, frame, text, sort_index)
+
+    monkeypatch.setattr(ListScreen, "arranged", arranged)
+
+    async def scenario() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            await to_accounts(pilot)
+            screen = app.screen
+            assert isinstance(screen, ListScreen)
+            box = screen.query_one(Input)
+            box.value = "north"  # typed: its worker waits
+            await pilot.pause()
+            assert screen.rows is not None and screen.rows.height == 320  # the page stays
+            box.value = "ltd"  # the next key
+            for _ in range(200):
+                if screen.rows.height < 320:
+                    break
+                await asyncio.sleep(0.05)
+            ltd = screen.rows
+            assert 0 < ltd.height < 320
+            assert all("ltd" in n.lower() for n in ltd["name"].to_list())
+            release.set()
+            await settle(pilot)
+            assert screen.rows is ltd  # the older arrangement, done last, is dropped
+
+    asyncio.run(scenario())
+    assert threads and threading.main_thread().name not in threads
 
 
 def test_a_load_replaced_by_a_newer_one_shows_nothing(scored_db: Path, monkeypatch) -> None:

@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Input, Static
+from textual.worker import get_current_worker
 
 from retention_tui.exports import file_stem, write_csv
 from retention_tui.formatting import home_relative, plural
@@ -106,6 +107,7 @@ class ListScreen(LoadingScreen):
         self.sort_index = 0
         self.page_start = 0  # the first row of the page shown
         self.page_keys: list[str | None] = []
+        self.arrangement = 0  # counts the filters and sorts asked for (refresh_table)
 
     # --- what a subclass provides (and fetch(), from LoadingScreen) ----------------------
     def cells(self, row: dict) -> tuple[object, ...]:
@@ -158,21 +160,38 @@ class ListScreen(LoadingScreen):
         self.frame = frame
         self.refresh_table()
 
-    def visible(self) -> pl.DataFrame:
-        assert self.frame is not None
-        frame = filter_rows(self.frame, self.query_one(Input).value, self.SEARCH)
+    def arranged(self, frame: pl.DataFrame, text: str, sort_index: int) -> pl.DataFrame:
+        """``frame``'s rows filtered by ``text`` and sorted by SORTS[sort_index]."""
+        frame = filter_rows(frame, text, self.SEARCH)
         if not self.SORTS or frame.height == 0:
             return frame
-        _label, column, descending = self.SORTS[self.sort_index]
+        _label, column, descending = self.SORTS[sort_index]
         return frame.sort(column, descending=descending, nulls_last=True, maintain_order=True)
 
     def refresh_table(self) -> None:
-        """Filter and sort the rows again and show their first page."""
+        """Filter and sort the rows again, off the main thread, and show their first page.
+        Until then the page shown stays; a newer key's arrangement replaces an older one
+        still running, and the older one's rows, found later, are dropped."""
         if self.frame is None:
             return
-        self.rows = self.visible()
-        self.page_start = 0
-        self.show_page()
+        self.arrangement += 1
+        self.arrange_rows(
+            self.arrangement, self.frame, self.query_one(Input).value, self.sort_index
+        )
+
+    @work(thread=True, exclusive=True, group="list.arrange")
+    def arrange_rows(
+        self, arrangement: int, frame: pl.DataFrame, text: str, sort_index: int
+    ) -> None:
+        rows = self.arranged(frame, text, sort_index)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_arranged, arrangement, rows)
+
+    def _show_arranged(self, arrangement: int, rows: pl.DataFrame) -> None:
+        if arrangement == self.arrangement:  # no newer key since
+            self.rows = rows
+            self.page_start = 0
+            self.show_page()
 
     def show_page(self) -> None:
         assert self.frame is not None and self.rows is not None
