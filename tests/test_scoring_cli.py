@@ -168,6 +168,38 @@ def test_account_score_breakdown(runner: CliRunner, sample_db: Path) -> None:
     assert table.splitlines()[0].startswith(f"{data['name']} (acc_0002) as of {SAMPLE_AS_OF}: ")
 
 
+def test_account_alone_prints_its_score(runner: CliRunner, sample_db: Path) -> None:
+    """`retention account NAME` with no command answers "score of <account>" (it said
+    'Missing command' and exited with 2)."""
+    db = ["--db", str(sample_db)]
+    alone = runner.invoke(cli, ["account", "acc_0002", *db])
+    scored = runner.invoke(cli, ["account", "acc_0002", "score", *db])
+    assert alone.exit_code == scored.exit_code == 0, alone.output
+    assert alone.stdout.startswith("Auroraforge Capital GmbH (acc_0002) as of ")
+    assert alone.stdout == scored.stdout and alone.stderr == scored.stderr
+    # options after NAME with no command are the score's
+    day = ["--as-of", SAMPLE_AS_OF, "--format", "json"]
+    options = runner.invoke(cli, ["account", "acc_0002", *db, *day])
+    assert options.exit_code == 0, options.output
+    assert options.stdout == runner.invoke(cli, ["account", "acc_0002", "score", *db, *day]).stdout
+    assert json.loads(options.stdout)["as_of"] == SAMPLE_AS_OF
+    wrong = runner.invoke(cli, ["account", "acc_0002", *db, "--nope"])
+    assert wrong.exit_code == 2 and "No such option '--nope'" in wrong.output
+    helped = runner.invoke(cli, ["account", "acc_0002", "--help"])
+    assert helped.exit_code == 0 and "Commands:" in helped.output  # the group's help
+
+
+def test_account_score_says_when_the_usage_export_is_old(
+    runner: CliRunner, sample_db: Path
+) -> None:
+    db = ["--db", str(sample_db)]
+    later = ["--as-of", "2026-12-04"]  # 14 days after the sample's usage ends
+    late = runner.invoke(cli, ["account", "acc_0002", "score", *db, *later])
+    assert late.stderr.startswith("Note: usage data ends 2026-11-20, 14 days before")
+    on_time = runner.invoke(cli, ["account", "acc_0002", "score", *db, "--as-of", SAMPLE_AS_OF])
+    assert on_time.exit_code == 0 and on_time.stderr == ""
+
+
 def test_account_lookup_errors(runner: CliRunner, sample_db: Path) -> None:
     code, out = run(runner, "account", "no-such-company", "score", "--db", str(sample_db))
     assert code == 2 and "no account matches 'no-such-company'" in out

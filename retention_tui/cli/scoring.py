@@ -95,13 +95,28 @@ def score(
         click.echo(f"Note: {note}", err=True)
 
 
-@cli.group()
+class AccountCommands(click.Group):
+    """`retention account NAME [COMMAND]`: with no command, or only options after NAME
+    (`retention account Acme --as-of 2026-10-01`), the account's score."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0].startswith("-") and args[0] not in ctx.help_option_names:
+            return "score", self.commands["score"], args
+        return super().resolve_command(ctx, args)
+
+
+@cli.group(cls=AccountCommands, invoke_without_command=True)
 @click.argument("name")
 @db_option  # given here, it is its subcommand's (retention account --db X Acme score)
 @click.pass_context
 def account(ctx: click.Context, name: str, db_path: Path | None) -> None:
-    """One account: NAME is its id, its name, or part of its name or domain."""
+    """One account: NAME is its id, its name, or part of its name or domain. With no
+    command, its score ('retention account Acme --as-of 2026-10-01' is 'score' too)."""
     ctx.obj = {"name": name}
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(account_score_cmd, db_path=db_path, fmt="table", as_of=None)
 
 
 @account.command("score")
@@ -113,6 +128,7 @@ def account_score_cmd(
     ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | None
 ) -> None:
     """The score breakdown: dimension, signal, raw value, points; and open risk signals."""
+    from retention_tui.engine.freshness import stale_usage_note
     from retention_tui.reports.account_score import account_score
     from retention_tui.scoring import compute
 
@@ -120,9 +136,12 @@ def account_score_cmd(
     with closing(open_db(db_path)) as conn:
         account_id, name = one_account(conn, ctx.obj["name"])
         day = as_of or today()
-        report = account_score(compute(conn, day, cfg), account_id, name, cfg)
+        run = compute(conn, day, cfg)
+        report = account_score(run, account_id, name, cfg)
     if report is None:
         raise RetentionError(f"{name} ({account_id}) is not a customer on {day}: nothing to score")
+    if note := stale_usage_note(run.usage_ends, day, cfg):
+        click.echo(f"Note: {note}", err=True)
     if fmt == "json":
         click.echo(
             json.dumps(
