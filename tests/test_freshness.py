@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
+import pytest
 from click.testing import CliRunner
 from textual.widgets import Static
 
@@ -57,6 +58,27 @@ def test_the_risk_report_and_score_say_so(runner: CliRunner, sample_db: Path) ->
     scored = runner.invoke(cli, ["score", *db, "--as-of", LATER.isoformat()])
     assert scored.stderr.splitlines() == [f"Note: {NOTE}"]
     on_time = runner.invoke(cli, ["report", "risk", *db, "--as-of", SAMPLE_AS_OF])
+    assert on_time.exit_code == 0 and on_time.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["account", "acc_0002", "score"],
+        ["account", "acc_0002", "qbr"],
+        ["report", "dashboard"],
+        ["report", "expansion"],
+    ],
+)
+def test_every_command_printing_a_score_run_says_so(
+    runner: CliRunner, sample_db: Path, command: list[str]
+) -> None:
+    """A document or queue report read from this date's scores says so too, once."""
+    args = [*command, "--db", str(sample_db), "--as-of"]
+    late = runner.invoke(cli, [*args, LATER.isoformat()])
+    assert late.exit_code == 0, late.output
+    assert late.stderr.splitlines() == [f"Note: {NOTE}"]
+    on_time = runner.invoke(cli, [*args, SAMPLE_AS_OF])
     assert on_time.exit_code == 0 and on_time.stderr == ""
 
 

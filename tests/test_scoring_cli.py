@@ -189,17 +189,6 @@ def test_account_alone_prints_its_score(runner: CliRunner, sample_db: Path) -> N
     assert helped.exit_code == 0 and "Commands:" in helped.output  # the group's help
 
 
-def test_account_score_says_when_the_usage_export_is_old(
-    runner: CliRunner, sample_db: Path
-) -> None:
-    db = ["--db", str(sample_db)]
-    later = ["--as-of", "2026-12-04"]  # 14 days after the sample's usage ends
-    late = runner.invoke(cli, ["account", "acc_0002", "score", *db, *later])
-    assert late.stderr.startswith("Note: usage data ends 2026-11-20, 14 days before")
-    on_time = runner.invoke(cli, ["account", "acc_0002", "score", *db, "--as-of", SAMPLE_AS_OF])
-    assert on_time.exit_code == 0 and on_time.stderr == ""
-
-
 def test_account_lookup_errors(runner: CliRunner, sample_db: Path) -> None:
     code, out = run(runner, "account", "no-such-company", "score", "--db", str(sample_db))
     assert code == 2 and "no account matches 'no-such-company'" in out

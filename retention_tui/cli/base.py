@@ -170,16 +170,33 @@ def print_document(doc: Any, fmt: str) -> None:
         click.echo(doc.markdown(), nl=False)
 
 
+def say_stale_usage(run: Any, cfg: dict) -> None:
+    """On stderr, the note when the usage data ends too long before the run's date
+    (engine/freshness.py): every command that prints what a score run found says it."""
+    from retention_tui.engine.freshness import stale_usage_note
+
+    if note := stale_usage_note(run.usage_ends, run.as_of, cfg):
+        click.echo(f"Note: {note}", err=True)
+
+
+def scored(conn: Any, day: date, cfg: dict, tables: Any = None) -> Any:
+    """This date's score run (scoring.compute), its stale-usage note said."""
+    from retention_tui.scoring import compute
+
+    run = compute(conn, day, cfg, tables)
+    say_stale_usage(run, cfg)
+    return run
+
+
 def score_run_for(db_path: Path | None, day: date) -> tuple[dict, Any, Any, Any]:
     """(config, tables, this date's score run, the scores stored before it)."""
     from db.frames import load_all
     from db.results import previous_scores
-    from retention_tui.scoring import compute
 
     cfg = effective_config(db_path)
     with closing(open_db(db_path)) as conn:
         tables = load_all(conn)
-        run = compute(conn, day, cfg, tables)
+        run = scored(conn, day, cfg, tables)
         before = previous_scores(conn, day.isoformat())
     return cfg, tables, run, before
 

@@ -26,6 +26,7 @@ from retention_tui.cli.base import (
     owner_option,
     print_document,
     score_run_for,
+    scored,
     today,
 )
 from retention_tui.output import render
@@ -47,25 +48,19 @@ def report_risk(db_path: Path | None, fmt: str, as_of: date | None, owner: str |
     from db.frames import load_all
     from retention_tui.owner_scope import narrow, whose
     from retention_tui.reports.risk import risk_frame, risk_summary
-    from retention_tui.scoring import compute
 
     cfg = effective_config(db_path)
     with closing(open_db(db_path)) as conn:
         owner = named_owner(conn, owner)
         tables = load_all(conn)
-        run = compute(conn, as_of or today(), cfg, tables)
-    from retention_tui.engine.freshness import stale_usage_note
+        run = scored(conn, as_of or today(), cfg, tables)
     from retention_tui.engine.money import left_out_note, periods_fx
 
     accounts, periods = tables["accounts"], tables["subscription_periods"]
     rows = narrow(risk_frame(run, accounts, cfg), owner).to_dicts()
     currency = periods_fx(periods, cfg["currency"]).base  # risk_frame's MRR is in the base
-    for note in (
-        left_out_note(periods, cfg["currency"]),
-        stale_usage_note(run.usage_ends, run.as_of, cfg),
-    ):
-        if note:
-            click.echo(f"Note: {note}", err=True)
+    if note := left_out_note(periods, cfg["currency"]):
+        click.echo(f"Note: {note}", err=True)
     if fmt == "table":
         click.echo(f"Churn risk report as of {run.as_of} (preset {run.preset}){whose(owner)}")
         click.echo(risk_summary(rows, currency))
@@ -211,9 +206,7 @@ def _queue_report(
         tables = load_all(conn)
         extra = {}
         if with_scores:
-            from retention_tui.scoring import compute
-
-            run = compute(conn, day, cfg, tables)
+            run = scored(conn, day, cfg, tables)
             extra = {"scores": run.scores, "features": run.features, "risks": run.risks}
         if ticked:
             from db.work import ticks

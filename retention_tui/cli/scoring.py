@@ -25,7 +25,9 @@ from retention_tui.cli.base import (
     month_before,
     open_db,
     print_document,
+    say_stale_usage,
     score_run_for,
+    scored,
     today,
 )
 from retention_tui.formatting import plural
@@ -67,7 +69,6 @@ def score(
     db_path: Path | None, as_of: date | None, history: str | None, since: date | None
 ) -> None:
     """Score every account as of a date and store the result as a dated snapshot."""
-    from retention_tui.engine.freshness import stale_usage_note
     from retention_tui.scoring import score_and_store, tier_counts, weekly_dates
 
     day = as_of or today()
@@ -90,9 +91,7 @@ def score(
         + ", ".join(f"{t} {n}" for t, n in counts.items())
         + f"; {plural(last.risks.height, 'risk signal')}, {plural(last.alerts.height, 'alert')}."
     )
-    note = stale_usage_note(last.usage_ends, last.as_of, cfg)
-    if note:
-        click.echo(f"Note: {note}", err=True)
+    say_stale_usage(last, cfg)
 
 
 class AccountCommands(click.Group):
@@ -128,20 +127,15 @@ def account_score_cmd(
     ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | None
 ) -> None:
     """The score breakdown: dimension, signal, raw value, points; and open risk signals."""
-    from retention_tui.engine.freshness import stale_usage_note
     from retention_tui.reports.account_score import account_score
-    from retention_tui.scoring import compute
 
     cfg = effective_config(db_path)
     with closing(open_db(db_path)) as conn:
         account_id, name = one_account(conn, ctx.obj["name"])
         day = as_of or today()
-        run = compute(conn, day, cfg)
-        report = account_score(run, account_id, name, cfg)
+        report = account_score(scored(conn, day, cfg), account_id, name, cfg)
     if report is None:
         raise RetentionError(f"{name} ({account_id}) is not a customer on {day}: nothing to score")
-    if note := stale_usage_note(run.usage_ends, day, cfg):
-        click.echo(f"Note: {note}", err=True)
     if fmt == "json":
         click.echo(
             json.dumps(

@@ -5,7 +5,7 @@ that reach past its end read the missing days as a drop: the sample (usage to 20
 opened on 2026-12-04 fired usage_drop on 179 of its 250 customers. The book's newest
 event says where the data ends (any customer active that day: one customer's own silence
 is no gap in the export); past ``windows.usage_stale`` days, the dashboard, the queues,
-an account's screen, the risk report and ``retention score`` say so.
+an account's screen and every command printing a score run's findings say so.
 """
 
 from __future__ import annotations
