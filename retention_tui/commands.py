@@ -41,9 +41,12 @@ def _month_before(day: date) -> date:
 
 
 def account_document(question: str, account_id: str, as_of: date) -> Callable[[Snapshot], str]:
+    """The document, with the stale-usage note under its title when the usage export ends
+    too long before ``as_of`` (as `retention account NAME qbr` prints it)."""
+    from retention_tui.engine.freshness import stale_usage_note
     from retention_tui.reports import documents as d
 
-    def build(s: Snapshot) -> str:
+    def document(s: Snapshot) -> str:
         t, cfg, run = s.tables, s.cfg, s.run
         if question == "onboarding checklist":
             return d.onboarding_checklist(t, account_id, as_of, cfg).markdown()
@@ -54,6 +57,14 @@ def account_document(question: str, account_id: str, as_of: date) -> Callable[[S
         if question == "QBR prep":
             return d.qbr_prep(t, account_id, as_of, cfg, run).markdown()
         return d.save_plan(t, account_id, as_of, cfg, run).markdown()
+
+    def build(s: Snapshot) -> str:
+        text = document(s)
+        note = stale_usage_note(s.run.usage_ends, as_of, s.cfg)
+        if not note:
+            return text
+        title, _, rest = text.partition("\n")
+        return f"{title}\n\n> Note: {note}\n{rest}"
 
     return build
 

@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from retention_tui.app import RetentionApp
 from retention_tui.cli import cli
+from retention_tui.commands import ACCOUNT_QUESTIONS
 from retention_tui.config import defaults
 from retention_tui.engine.freshness import stale_usage_note, usage_ends
 from tests.conftest import SAMPLE_AS_OF
@@ -101,3 +102,19 @@ def test_the_dashboard_the_queues_and_the_account_say_so(sample_db: Path) -> Non
     assert summary.startswith("At risk: ") and summary.splitlines()[1:] == [f"Note: {NOTE}"]
     assert score.startswith("Health ") and score.splitlines()[-1] == f"Note: {NOTE}"
     assert "Note:" not in "".join(asyncio.run(shown(SAMPLE_DAY)))
+
+
+@pytest.mark.parametrize("question", ACCOUNT_QUESTIONS)
+def test_the_apps_account_documents_say_so(sample_db: Path, question: str) -> None:
+    """The palette's documents of an account (QBR prep, save plan, ...) say it under their
+    title, as the commands print it."""
+    from retention_tui.commands import account_document
+    from retention_tui.workspace import Workspace
+
+    def shown(day: date) -> list[str]:
+        build = account_document(question, "acc_0002", day)
+        return build(Workspace(sample_db, day).get(0)).splitlines()
+
+    late = shown(LATER)
+    assert late[0].startswith("# ") and late[1:3] == ["", f"> Note: {NOTE}"]
+    assert not any("Note:" in line for line in shown(SAMPLE_DAY))
