@@ -22,6 +22,9 @@ from retention_tui.engine.money import periods_fx
 from retention_tui.engine.run import ScoreRun
 from retention_tui.scoring import compute
 
+# What the revenue figures (MRR, NRR, GRR, logo churn, the MRR trend) read.
+BILLING_TABLES = ("accounts", "subscription_periods")
+
 
 @dataclass(frozen=True)
 class Book:
@@ -74,6 +77,17 @@ class Workspace:
         else None: for a screen that can use the tables but does not need the scores."""
         with self._loading:
             return self._book[1] if self._book and self._book[0] == version else None
+
+    def billing(self, version: int) -> Book:
+        """The accounts and subscription periods alone, for the revenue figures while the
+        book loads (100k accounts: 0.01 s read, against ~1 s for every table): the loaded
+        book itself when it is there. Call from a worker thread."""
+        held = self._book  # read without the lock: a load under way is not waited for
+        if held is not None and held[0] == version:
+            return held[1]
+        cfg = load_config(self.db_path)
+        with closing(connect(self.db_path)) as conn:
+            return Book(cfg, load_all(conn, BILLING_TABLES))
 
     def book(self, version: int, say: Callable[[str], None] | None = None) -> Book:
         """The tables for ``version`` of the database (loaded now if it changed). Call from

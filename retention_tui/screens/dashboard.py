@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 from rich.markup import escape
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Header, Sparkline, Static
 
+from db import RetentionError
 from db.links import waiting_rows
 from retention_tui.engine.features import book_mrr
 from retention_tui.engine.freshness import stale_usage_note, usage_ends
@@ -45,18 +47,16 @@ NO_BILLING = (
 
 def revenue_figures(book: Book, as_of: date, owner: str | None = None) -> dict[str, object]:
     """The dashboard's headline (MRR, last month's NRR, GRR and logo churn) and MRR trend
-    of the book (or of the owner's accounts): from the tables alone, so they show while
-    the book is being scored."""
+    of the book (or of the owner's accounts): from the accounts and subscription periods
+    alone (workspace.BILLING_TABLES), so they show while the book loads and is scored."""
     cfg, tables = book.cfg, narrow_tables(book.tables, owner)
     months = month_starts(as_of - timedelta(days=365), as_of)
     opts = metric_options(cfg)
     periods = tables["subscription_periods"]
     trend = total_mrr(periods, months, **opts)  # type: ignore[arg-type]
-    # The usage export's age is the book's, whoever's accounts are shown.
-    usage = stale_usage_note(usage_ends(book.tables["usage_events"], as_of), as_of, cfg)
     if periods.is_empty():
         headline = NO_BILLING if owner is None else f"MRR: no subscription on {owner}'s accounts"
-        return {"headline": with_notes(headline, [usage]), "trend": trend}
+        return {"headline": headline, "trend": trend}
     nrr = nrr_report(tables, as_of, 2, None, cfg, year=False)
     base = book.base_currency
     now = book_mrr(tables, as_of, cfg)
@@ -75,8 +75,17 @@ def revenue_figures(book: Book, as_of: date, owner: str | None = None) -> dict[s
         f"MRR {money(now, base)} ({change}) · {m['month']}: "
         f"NRR {pct(m['nrr'])} · GRR {pct(m['grr'])} · logo churn {pct(churn)}"
     )
-    notes = [left_out_note(periods, cfg["currency"]), usage]
-    return {"headline": with_notes(headline, notes), "trend": trend}
+    return {
+        "headline": with_notes(headline, [left_out_note(periods, cfg["currency"])]),
+        "trend": trend,
+    }
+
+
+def usage_note(book: Book, as_of: date) -> str | None:
+    """The stale-usage note of the whole book (engine/freshness.py), whoever's accounts
+    are shown: the usage export's age is the book's."""
+    ends = usage_ends(book.tables["usage_events"], as_of)
+    return stale_usage_note(ends, as_of, book.cfg)
 
 
 def with_notes(headline: str, notes: list[str | None]) -> str:
@@ -125,6 +134,11 @@ def queue_counts(
 class DashboardScreen(LoadingScreen):
     FOOTER_APP_KEYS = EVERY_WAY_OUT
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.revenue: str | None = None  # the headline of the revenue figures shown
+        self.usage: str | None = None  # the stale-usage note (engine/freshness.py)
+
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="dashboard-body"):
@@ -153,34 +167,60 @@ class DashboardScreen(LoadingScreen):
                 table.add_column(label, key=label)
         self.reload_after_paint()
 
-    def fetch(self) -> list[tuple]:
-        """The dashboard's revenue figures as soon as the book is loaded, its health tiers
-        and risks once it is scored, then the queue counts. While a big book loads, the
-        headline says which step it is on, and while it is scored the risks' line does
-        (every step's text starts with 'Loading')."""
+    def reload(self) -> None:
+        """Load the revenue figures in a worker of their own, beside the book's load: they
+        read the accounts and subscription periods alone, so at 100k accounts they show ~1 s
+        before every table is loaded, and the scoring does not wait for them. The queues
+        say they are being counted until they are."""
+        super().reload()
+        self.load_revenue()
+        self._fill("#dashboard-queues", [(q, COUNTING) for q in queue_labels(self.app.queues)])  # type: ignore[attr-defined]
+
+    @work(thread=True, exclusive=True, group="dashboard.revenue")
+    def load_revenue(self) -> None:
         app: RetentionApp = self.app  # type: ignore[assignment]
-        headline = self.query_one("#dashboard-headline", Static)
+        try:
+            book = app.workspace.billing(app.data_version)
+        except RetentionError:  # e.g. upgraded by another version: the book's load says so
+            return
+        self.post(self.show_revenue, revenue_figures(book, app.as_of, app.owner))
+
+    def fetch(self) -> list[tuple]:
+        """The dashboard's health tiers and risks once the book is loaded and scored (the
+        stale-usage note for the headline as soon as it is loaded), then the queue counts.
+        Meanwhile the risks' line says which step it is on (every step's text starts with
+        'Loading')."""
+        app: RetentionApp = self.app  # type: ignore[assignment]
         due = self.query_one("#dashboard-due", Static)
 
         def say(text: str) -> None:
-            self.post(headline.update, text)
+            self.post(due.update, text)
 
         version = app.data_version
         book = app.workspace.book(version, say)
-        say("Loading… MRR and retention")
-        self.post(self.show_revenue, revenue_figures(book, app.as_of, app.owner))
+        self.post(self.show_usage_note, usage_note(book, app.as_of))
         waiting = self.read(waiting_rows)
-        snapshot = app.workspace.get(version, lambda text: self.post(due.update, text))
+        snapshot = app.workspace.get(version, say)
         figures = health_figures(snapshot, app.as_of, app.owner)
         figures["waiting"] = waiting
         self.post(self.show_health, figures)
         return queue_counts(snapshot, app.as_of, app.queues, app.owner)
 
     def show_revenue(self, d: dict) -> None:
-        self.query_one("#dashboard-headline", Static).update(d["headline"])
+        self.revenue = str(d["headline"])
+        self._show_headline()
         self.query_one("#dashboard-mrr", Sparkline).data = d["trend"]
-        queues = [(label, COUNTING) for label in queue_labels(self.app.queues)]  # type: ignore[attr-defined]
-        self._fill("#dashboard-queues", queues)
+
+    def show_usage_note(self, note: str | None) -> None:
+        self.usage = note
+        self._show_headline()
+
+    def _show_headline(self) -> None:
+        """The revenue headline with the usage note, whichever of the two came last (each
+        has its worker); nothing until the revenue figures are in."""
+        if self.revenue is not None:
+            headline = with_notes(self.revenue, [self.usage])
+            self.query_one("#dashboard-headline", Static).update(headline)
 
     def show_health(self, d: dict) -> None:
         due = f"Risks due today: {d['due_count']}"
