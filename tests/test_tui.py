@@ -547,25 +547,32 @@ def test_the_dashboard_shows_its_figures_before_the_queues_are_counted(scored_db
     asyncio.run(scenario())
 
 
-def test_the_dashboard_shows_its_revenue_figures_before_the_book_is_loaded(
-    scored_db: Path, monkeypatch
+@pytest.mark.parametrize(
+    ("step", "said"),
+    [("load_all", "Loading the book…"), ("compute", "Loading… scoring 320 accounts")],
+)
+def test_the_dashboard_shows_its_revenue_figures_before_the_book_is_ready(
+    scored_db: Path, monkeypatch, step: str, said: str
 ) -> None:
     """MRR, NRR, GRR and the trend read the accounts and subscription periods alone: at
-    100k accounts they show ~1 s before every table (10M usage events) is loaded."""
+    100k accounts they show ~1 s before every table (10M usage events) is loaded, and ~2 s
+    before the scoring run the tiers and risks need. The risks' line says which step the
+    book is on."""
     import threading
 
     import retention_tui.workspace as workspace
     from db.frames import TABLES
 
-    loading = threading.Event()
-    real = workspace.load_all
+    release = threading.Event()
+    real = getattr(workspace, step)
 
-    def held(conn, tables=tuple(TABLES)):
-        if tuple(tables) != workspace.BILLING_TABLES:  # the whole book waits
-            assert loading.wait(30), "the book's load was never let through"
-        return real(conn, tables)
+    def held(*args, **kw):
+        tables = args[1] if len(args) > 1 else kw.get("tables", tuple(TABLES))
+        if step == "compute" or tuple(tables) != workspace.BILLING_TABLES:
+            assert release.wait(30), f"{step} was never let through"
+        return real(*args, **kw)
 
-    monkeypatch.setattr(workspace, "load_all", held)
+    monkeypatch.setattr(workspace, step, held)
 
     async def scenario() -> None:
         app = RetentionApp(scored_db, as_of=AS_OF)
@@ -573,19 +580,20 @@ def test_the_dashboard_shows_its_revenue_figures_before_the_book_is_loaded(
             headline = app.screen.query_one("#dashboard-headline", Static)
             due = app.screen.query_one("#dashboard-due", Static)
             for _ in range(600):
-                if str(headline.render()).startswith("MRR $"):
+                if str(due.render()) == said and str(headline.render()).startswith("MRR $"):
                     break
                 await asyncio.sleep(0.05)
             try:
                 await pilot.pause()
                 assert str(headline.render()).startswith("MRR $")
                 assert app.screen.query_one("#dashboard-mrr", Sparkline).data
-                assert str(due.render()) == "Loading the book…"
+                assert str(due.render()) == said
                 assert app.screen.query_one("#dashboard-tiers", DataTable).row_count == 0
             finally:
-                loading.set()
+                release.set()
             await settle(pilot)
             assert str(due.render()).startswith("Risks due today: ")
+            assert app.screen.query_one("#dashboard-tiers", DataTable).row_count == 4
 
     asyncio.run(scenario())
 
@@ -608,48 +616,6 @@ def test_a_dashboard_whose_database_a_newer_version_upgraded_says_so(scored_db: 
             await settle(pilot)
             assert app.is_running
             assert any("newer version of retention" in n.message for n in app._notifications)
-
-    asyncio.run(scenario())
-
-
-def test_the_dashboard_shows_its_revenue_figures_while_the_book_is_scored(
-    scored_db: Path, monkeypatch
-) -> None:
-    """MRR, NRR, GRR and the trend come from the tables alone: at 100k accounts they show
-    ~2 s before the scoring run the tiers and risks need."""
-    import threading
-
-    import retention_tui.workspace as workspace
-
-    scoring = threading.Event()
-    real = workspace.compute
-
-    def held(*args, **kw):
-        assert scoring.wait(30), "the scoring was never let through"
-        return real(*args, **kw)
-
-    monkeypatch.setattr(workspace, "compute", held)
-
-    async def scenario() -> None:
-        app = RetentionApp(scored_db, as_of=AS_OF)
-        async with app.run_test(size=SIZE) as pilot:
-            headline = app.screen.query_one("#dashboard-headline", Static)
-            due = app.screen.query_one("#dashboard-due", Static)
-            for _ in range(600):
-                if str(due.render()).startswith("Loading… scoring"):
-                    break
-                await asyncio.sleep(0.05)
-            try:
-                await pilot.pause()
-                assert str(headline.render()).startswith("MRR $")
-                assert app.screen.query_one("#dashboard-mrr", Sparkline).data
-                assert str(due.render()) == "Loading… scoring 320 accounts"
-                assert app.screen.query_one("#dashboard-tiers", DataTable).row_count == 0
-            finally:
-                scoring.set()
-            await settle(pilot)
-            assert str(due.render()).startswith("Risks due today: ")
-            assert app.screen.query_one("#dashboard-tiers", DataTable).row_count == 4
 
     asyncio.run(scenario())
 
