@@ -61,8 +61,9 @@ class Snapshot:
 
 class Workspace:
     """The book is loaded, then scored, each under a lock of its own: a screen that needs
-    only the tables (the accounts list; the dashboard's revenue figures) has them while
-    the book is still being scored (100k accounts: ~1 s loading, ~2 s scoring)."""
+    only the tables (the accounts list) has them while the book is still being scored
+    (100k accounts: ~1 s loading, ~2 s scoring); the dashboard's revenue figures need
+    only two of them (``billing``)."""
 
     def __init__(self, db_path: Path, as_of: date) -> None:
         self.db_path = db_path
