@@ -38,6 +38,8 @@ async def run(db: Path, keys: int) -> tuple[float, float, float, float, float]:
     async with app.run_test(size=T.SIZE) as pilot:
         while app.screen.query_one(DataTable).row_count == 0:
             await asyncio.sleep(0.01)
+        await app.workers.wait_for_complete()  # the rows again with the date's scores
+        await pilot.pause()
         t = time.perf_counter()
         for _ in range(keys):
             await pilot.press("j")

@@ -17,6 +17,7 @@ from retention_tui.engine.features import Tables, at_company, prospect_only
 from retention_tui.engine.metrics import account_mrr, metric_options, paying_periods
 from retention_tui.engine.money import periods_fx
 from retention_tui.engine.mrr import PAYING_STATUSES, active_on, mrr_on, subscription_status_on
+from retention_tui.engine.run import ScoreRun
 
 ACTIVE_USER_DAYS = 30
 OPEN_TICKET = ("new", "open", "pending", "hold")
@@ -76,16 +77,35 @@ def past_due_on(periods: pl.DataFrame, as_of: date) -> pl.DataFrame:
     )
 
 
+def live_scores(run: ScoreRun) -> pl.DataFrame:
+    """A scoring run's scores as the overview shows them (account_id, score, tier,
+    coverage, scored_as_of): what the dashboard, the queues and an account's screen show
+    for the same date."""
+    return run.scores.select(
+        "account_id",
+        pl.col("total").alias("score"),
+        "tier",
+        "coverage",
+        pl.lit(run.as_of.isoformat()).alias("scored_as_of"),
+    )
+
+
 def accounts_overview(
-    conn: sqlite3.Connection, as_of: date, cfg: Config, tables: Tables | None = None
+    conn: sqlite3.Connection,
+    as_of: date,
+    cfg: Config,
+    tables: Tables | None = None,
+    scores: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per account: its MRR in its own (main) currency, mrr_base in the book's base
-    currency (what totals add up; null without a rate), status, latest score, counts.
-    ``tables``: the engine's tables when already loaded (else the ones it reads are)."""
+    currency (what totals add up; null without a rate), status, score, counts.
+    ``tables``: the engine's tables when already loaded (else the ones it reads are);
+    ``scores``: this date's (live_scores), else each account's latest stored one."""
     t = tables if tables is not None else load_all(conn, READS)
+    if scores is None:  # 100k accounts: 0.55 s as one SQL query
+        scores = latest_scores(conn, as_of.isoformat())
     # The accounts from the loaded frame (its block), by name as SQLite's NOCASE orders
-    # them, then id; only the latest scores are read from SQL (100k accounts: 0.55 s as
-    # one query over both).
+    # them, then id.
     accounts = (
         t["accounts"]
         .select(
@@ -94,7 +114,7 @@ def accounts_overview(
             "currency",
             "prospect",
         )
-        .join(latest_scores(conn, as_of.isoformat()), on="account_id", how="left")
+        .join(scores, on="account_id", how="left")
         .sort(pl.col("name").str.replace_many(_UPPER, _LOWER), "account_id")
     )
     counts = account_counts(t, as_of)

@@ -102,6 +102,12 @@ class Workspace:
                     self._book = (version, Book(cfg, load_all(conn)))
             return self._book[1]
 
+    def scored(self, version: int) -> Snapshot | None:
+        """The snapshot of ``version`` if it is scored already, else None (a scoring under
+        way is not waited for)."""
+        held = self._snapshot
+        return held[1] if held is not None and held[0] == version else None
+
     def get(self, version: int, say: Callable[[str], None] | None = None) -> Snapshot:
         """The data for ``version`` of the database, scored (loaded and scored now if it
         changed). Call from a worker thread: the first call after a change loads and

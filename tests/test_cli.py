@@ -254,11 +254,12 @@ def test_demo_builds_the_sample_database(runner: CliRunner, tmp_path: Path) -> N
     result = runner.invoke(cli, ["demo", "--no-open", "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert f"Demo database ready: {db} (as of {SAMPLE_AS_OF})" in result.output
-    rows = json.loads(runner.invoke(cli, ["accounts", "--db", str(db), "--format", "json"]).output)
+    listed = ["accounts", "--db", str(db), "--format", "json"]
+    rows = json.loads(runner.invoke(cli, listed).stdout)  # a note, if any, is on stderr
     assert len(rows) == 320
     # Building again replaces it (no duplicates), since it holds no work of the user's.
     assert runner.invoke(cli, ["demo", "--no-open", "--db", str(db)]).exit_code == 0
-    rows = json.loads(runner.invoke(cli, ["accounts", "--db", str(db), "--format", "json"]).output)
+    rows = json.loads(runner.invoke(cli, listed).stdout)
     assert len(rows) == 320
 
 

@@ -189,6 +189,21 @@ def test_account_alone_prints_its_score(runner: CliRunner, sample_db: Path) -> N
     assert helped.exit_code == 0 and "Commands:" in helped.output  # the group's help
 
 
+def test_accounts_shows_this_dates_scores_without_a_stored_run(
+    runner: CliRunner, sample_db: Path
+) -> None:
+    """`retention accounts` shows the scores every report shows for the date; it showed
+    none until 'retention score' had stored a run."""
+    assert rows(sample_db, "SELECT COUNT(*) FROM score_snapshots") == [(0,)]
+    day = ["--db", str(sample_db), "--as-of", SAMPLE_AS_OF, "--format", "json"]
+    listed = json.loads(runner.invoke(cli, ["accounts", *day]).stdout)
+    by_id = {r["account_id"]: r for r in listed}
+    for account_id in ("acc_0002", "acc_0119"):
+        scored = json.loads(runner.invoke(cli, ["account", account_id, "score", *day]).stdout)
+        assert by_id[account_id]["score"] == scored["total"]
+        assert by_id[account_id]["tier"] == scored["tier"]
+
+
 def test_account_lookup_errors(runner: CliRunner, sample_db: Path) -> None:
     code, out = run(runner, "account", "no-such-company", "score", "--db", str(sample_db))
     assert code == 2 and "no account matches 'no-such-company'" in out

@@ -100,6 +100,60 @@ async def test_filter_sort_and_clear(scored_db: Path) -> None:
         assert app.screen.query_one(Input).display is False
 
 
+def test_the_accounts_list_shows_this_dates_scores(sample_db: Path, monkeypatch) -> None:
+    """The list shows the scores the dashboard, the queues and an account's screen show
+    for the date (it showed '—' on every account until a scoring run was stored). While
+    the book is being scored its rows come first with the stored scores (none here), then
+    again with the date's, the cursor left where it was."""
+    import threading
+
+    import retention_tui.workspace as workspace
+    from retention_tui.screens.accounts import AccountsScreen
+
+    scoring = threading.Event()
+    real = workspace.compute
+
+    def held(*args, **kw):
+        assert scoring.wait(30), "the scoring was never let through"
+        return real(*args, **kw)
+
+    monkeypatch.setattr(workspace, "compute", held)
+
+    class OnAccounts(RetentionApp):
+        DEFAULT_MODE = "accounts"
+
+    async def scenario() -> None:
+        app = OnAccounts(sample_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            assert isinstance(screen, AccountsScreen)
+            table = screen.query_one(DataTable)
+            try:
+                for _ in range(600):
+                    if table.row_count:
+                        break
+                    await asyncio.sleep(0.05)
+                await pilot.pause()
+                assert {str(table.get_row_at(i)[2]) for i in range(table.row_count)} == {"—"}
+                await pilot.press("j", "j", "j")
+                assert table.cursor_row == 3
+            finally:
+                scoring.set()
+            await settle(pilot)
+            assert table.cursor_row == 3  # the same place, the scores filled in
+            run = app.workspace.scored(app.data_version).run
+            totals = dict(zip(run.scores["account_id"], run.scores["total"], strict=True))
+            shown = screen.rows.head(PAGE_ROWS)
+            for i, account_id in enumerate(shown["account_id"]):
+                total = totals.get(account_id)
+                status = shown["status"][i]
+                want = "—" if total is None or status in ("churned", "prospect") else f"{total:.0f}"
+                assert str(table.get_row_at(i)[2]) == want, account_id
+            assert any(str(table.get_row_at(i)[2]) != "—" for i in range(table.row_count))
+
+    asyncio.run(scenario())
+
+
 @async_test
 async def test_cursor_keys_move_through_the_list(scored_db: Path) -> None:
     app = RetentionApp(scored_db, as_of=AS_OF)

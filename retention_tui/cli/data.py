@@ -26,6 +26,7 @@ from retention_tui.cli.base import (
     format_option,
     named_owner,
     open_db,
+    scored,
     today,
 )
 from retention_tui.formatting import plural
@@ -368,11 +369,15 @@ def accounts(ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | N
     """
     if ctx.invoked_subcommand:
         return
+    from db.frames import load_all
     from retention_tui.formatting import money
-    from retention_tui.overview import accounts_overview
+    from retention_tui.overview import accounts_overview, live_scores
 
+    day, cfg = as_of or today(), effective_config(db_path)
     with closing(open_db(db_path)) as conn:
-        frame = accounts_overview(conn, as_of or today(), effective_config(db_path))
+        tables = load_all(conn)
+        run = scored(conn, day, cfg, tables)  # the scores the reports show for the day
+        frame = accounts_overview(conn, day, cfg, tables, live_scores(run))
     if frame.is_empty() and fmt == "table":
         click.echo(
             "No accounts yet: import your exports with 'retention import FILE...' "

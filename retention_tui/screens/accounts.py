@@ -8,7 +8,7 @@ import polars as pl
 
 from retention_tui.config import load as load_config
 from retention_tui.formatting import money, plural
-from retention_tui.overview import PAST_DUE, accounts_overview
+from retention_tui.overview import PAST_DUE, accounts_overview, live_scores
 from retention_tui.owner_scope import narrow
 from retention_tui.screens.listing import ListScreen
 
@@ -52,14 +52,33 @@ class AccountsScreen(ListScreen):
         "Renewal",
     )
 
-    def fetch(self) -> pl.DataFrame:
+    def fetch(self) -> tuple[pl.DataFrame, bool]:
+        """The rows with this date's scores, as the dashboard and the queues show them.
+        When the book is not scored yet (100k accounts: ~2 s more), the rows are shown
+        first with each account's latest stored score, then again with this date's, the
+        cursor left where it is. Returns (rows, whether they replace the same rows)."""
         app: RetentionApp = self.app  # type: ignore[assignment]
-        cfg = load_config(app.db_path)
-        # coming from the dashboard, the book is loaded already
-        book = app.workspace.loaded(app.data_version)
+        cfg, version = load_config(app.db_path), app.data_version
+        # coming from the dashboard, the book is loaded (and scored) already
+        book = app.workspace.loaded(version)
         tables = book.tables if book is not None else None
-        rows = self.read(lambda conn: accounts_overview(conn, app.as_of, cfg, tables))
-        return narrow(rows, app.owner)
+        snapshot = app.workspace.scored(version)
+        scores = live_scores(snapshot.run) if snapshot is not None else None
+        rows = self.read(lambda conn: accounts_overview(conn, app.as_of, cfg, tables, scores))
+        if snapshot is not None:
+            return narrow(rows, app.owner), False
+        self.post(self.show, (narrow(rows, app.owner), False))
+        scored = app.workspace.get(version)
+        scores = live_scores(scored.run)
+        rows = self.read(
+            lambda conn: accounts_overview(conn, app.as_of, cfg, scored.tables, scores)
+        )
+        return narrow(rows, app.owner), True
+
+    def show(self, data: tuple[pl.DataFrame, bool]) -> None:  # type: ignore[override]
+        frame, same_rows = data
+        self.frame = frame
+        self.refresh_table(keep_place=same_rows)
 
     def cells(self, r: dict) -> tuple[object, ...]:
         return (

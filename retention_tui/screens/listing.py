@@ -168,30 +168,37 @@ class ListScreen(LoadingScreen):
         _label, column, descending = self.SORTS[sort_index]
         return frame.sort(column, descending=descending, nulls_last=True, maintain_order=True)
 
-    def refresh_table(self) -> None:
-        """Filter and sort the rows again, off the main thread, and show their first page.
-        Until then the page shown stays; a newer key's arrangement replaces an older one
-        still running, and the older one's rows, found later, are dropped."""
+    def refresh_table(self, keep_place: bool = False) -> None:
+        """Filter and sort the rows again, off the main thread, and show their first page
+        (``keep_place``: the page and row the cursor is on, as when the same rows come back
+        with new values). Until then the page shown stays; a newer key's arrangement
+        replaces an older one still running, and the older one's rows, found later, are
+        dropped."""
         if self.frame is None:
             return
         self.arrangement += 1
-        self.arrange_rows(
-            self.arrangement, self.frame, self.query_one(Input).value, self.sort_index
-        )
+        text, sort = self.query_one(Input).value, self.sort_index
+        self.arrange_rows(self.arrangement, self.frame, text, sort, keep_place)
 
     @work(thread=True, exclusive=True, group="list.arrange")
     def arrange_rows(
-        self, arrangement: int, frame: pl.DataFrame, text: str, sort_index: int
+        self, arrangement: int, frame: pl.DataFrame, text: str, sort_index: int, keep_place: bool
     ) -> None:
         rows = self.arranged(frame, text, sort_index)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_arranged, arrangement, rows)
+            self.app.call_from_thread(self._show_arranged, arrangement, rows, keep_place)
 
-    def _show_arranged(self, arrangement: int, rows: pl.DataFrame) -> None:
-        if arrangement == self.arrangement:  # no newer key since
-            self.rows = rows
-            self.page_start = 0
-            self.show_page()
+    def _show_arranged(self, arrangement: int, rows: pl.DataFrame, keep_place: bool) -> None:
+        if arrangement != self.arrangement:  # a newer key since
+            return
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        self.rows = rows
+        last_page = max(0, rows.height - 1) // PAGE_ROWS * PAGE_ROWS
+        self.page_start = min(self.page_start, last_page) if keep_place else 0
+        self.show_page()
+        if keep_place and table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
 
     def show_page(self) -> None:
         assert self.frame is not None and self.rows is not None
