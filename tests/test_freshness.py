@@ -83,7 +83,7 @@ def test_every_command_printing_a_score_run_says_so(
     assert on_time.exit_code == 0 and on_time.stderr == ""
 
 
-def test_the_dashboard_the_queues_and_the_account_say_so(sample_db: Path) -> None:
+def test_the_dashboard_the_lists_and_the_account_say_so(sample_db: Path) -> None:
     async def shown(as_of: date) -> tuple[str, str, str]:
         """The dashboard's headline, the at-risk queue's summary line, and its first
         account's score lines."""
@@ -91,6 +91,9 @@ def test_the_dashboard_the_queues_and_the_account_say_so(sample_db: Path) -> Non
         async with app.run_test(size=(130, 36)) as pilot:
             await settle(pilot)
             headline = str(app.screen.query_one("#dashboard-headline", Static).render())
+            await press(pilot, "a")
+            listed = str(app.screen.query_one(".list-summary", Static).render())
+            assert listed.endswith(f"\nNote: {NOTE}") == (as_of == LATER), listed
             await open_queue(pilot, "1")
             summary = str(app.screen.query_one(".list-summary", Static).render())
             await press(pilot, "enter")

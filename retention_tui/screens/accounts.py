@@ -66,9 +66,11 @@ class AccountsScreen(ListScreen):
         scores = live_scores(snapshot.run) if snapshot is not None else None
         rows = self.read(lambda conn: accounts_overview(conn, app.as_of, cfg, tables, scores))
         if snapshot is not None:
+            self.note_usage(snapshot, app.as_of)
             return narrow(rows, app.owner), False
         self.post(self.show, (narrow(rows, app.owner), False))
         scored = app.workspace.get(version)
+        self.note_usage(scored, app.as_of)
         scores = live_scores(scored.run)
         rows = self.read(
             lambda conn: accounts_overview(conn, app.as_of, cfg, scored.tables, scores)

@@ -14,7 +14,6 @@ from textual.widgets import DataTable
 
 from db import RetentionError, connect
 from db.work import snooze, snoozed
-from retention_tui.engine.freshness import stale_usage_note
 from retention_tui.engine.money import periods_fx
 from retention_tui.formatting import row_currency
 from retention_tui.owner_scope import narrow
@@ -42,7 +41,6 @@ class QueueScreen(ListScreen):
         self.SEARCH = self.view.search  # type: ignore[misc]
         self.PLACEHOLDER = f"Filter by {' or '.join(self.view.search)}"
         self.base = "USD"  # the book's base currency, set by fetch
-        self.usage_note: str | None = None  # a stale usage export (engine/freshness.py)
         super().__init__()
 
     def fetch(self) -> pl.DataFrame:
@@ -52,7 +50,7 @@ class QueueScreen(ListScreen):
         self.base = periods_fx(
             snapshot.tables["subscription_periods"], snapshot.cfg["currency"]
         ).base
-        self.usage_note = stale_usage_note(snapshot.run.usage_ends, app.as_of, snapshot.cfg)
+        self.note_usage(snapshot, app.as_of)
         hidden = self.read(lambda conn: snoozed(conn, self.view.source, app.as_of.isoformat()))
         key = self.view.key_field
         if hidden and key in frame.columns:
@@ -114,6 +112,3 @@ class QueueScreen(ListScreen):
         sort = self.SORTS[self.sort_index][0] if self.SORTS else "—"
         opens = "deal" if self.view.key_field == "deal_id" else "account"
         return f"{self.view.title}: {what} · sorted by {sort} · enter opens the {opens}"
-
-    def note(self) -> str | None:
-        return self.usage_note
