@@ -777,7 +777,8 @@ def test_a_load_replaced_by_a_newer_one_shows_nothing(scored_db: Path, monkeypat
         calls.append(1)
         if len(calls) == 1:  # the first load: slow, and what it read is then out of date
             assert first_done.wait(30)
-            return real(self).head(1)
+            rows, same_rows = real(self)
+            return rows.head(1), same_rows
         return real(self)
 
     monkeypatch.setattr(AccountsScreen, "fetch", fetch)
