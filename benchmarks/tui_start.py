@@ -14,7 +14,8 @@ then, headless (Textual's run_test), in one run:
                account's latest stored score), then until the rows show the date's
                scores (the book loaded and scored)
   dashboard    retention opening as a user does, on the dashboard: until its revenue
-               figures are shown (every table loaded), until its health tiers and risks
+               figures are shown (the accounts and subscriptions read), until its health
+               tiers and risks
                are too (the book scored), and until the seven queues' counts are too;
                on a database without blocks yet (one upgraded from an older release: its
                rows are read and blocks written), then best of 3

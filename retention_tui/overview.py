@@ -27,6 +27,7 @@ READS = ("accounts", "contacts", "tickets", "usage_events", "subscription_period
 # SQLite's NOCASE: ASCII letters folded, everything else compared as it is.
 _UPPER = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
 _LOWER = [c.lower() for c in _UPPER]
+SCORE_COLUMNS = ("score", "tier", "coverage", "scored_as_of")
 COLUMNS = (
     *("account_id", "name", "domain", "segment", "plan", "owner", "renewal_date", "currency"),
     *("contacts", "active_users", "open_tickets", "score", "tier", "coverage", "scored_as_of"),
@@ -114,7 +115,6 @@ def accounts_overview(
             "currency",
             "prospect",
         )
-        .join(scores, on="account_id", how="left")
         .sort(pl.col("name").str.replace_many(_UPPER, _LOWER), "account_id")
     )
     counts = account_counts(t, as_of)
@@ -131,7 +131,7 @@ def accounts_overview(
     main = mrr.sort("mrr_minor", descending=True).unique("account_id", keep="first")
     in_base = account_mrr(periods, as_of, **opts).rename({"mrr": "mrr_base"})  # type: ignore[arg-type]
     base = periods_fx(periods, cfg["currency"]).base
-    return (
+    rows = (
         accounts.join(counts, on="account_id", how="left")
         .join(main.rename({"currency": "mrr_currency"}), on="account_id", how="left")
         .join(status, on="account_id", how="left")
@@ -148,12 +148,22 @@ def accounts_overview(
             .otherwise(pl.col("status").fill_null("no subscription"))
             .alias("status"),
         )
+    )
+    return with_scores(rows, scores)
+
+
+def with_scores(rows: pl.DataFrame, scores: pl.DataFrame) -> pl.DataFrame:
+    """The overview's ``rows`` with ``scores`` (live_scores, or latest_scores) in place of
+    any they had, in the same order."""
+    return (
+        rows.drop(SCORE_COLUMNS, strict=False)
+        .join(scores, on="account_id", how="left", maintain_order="left")
         .with_columns(
             # A churned account's last score is history, not its health now; a prospect's
             # (scored before its CRM said so) is no customer's.
             [
                 pl.when(~pl.col("status").is_in(["churned", PROSPECT])).then(pl.col(c)).alias(c)
-                for c in ("score", "tier", "coverage", "scored_as_of")
+                for c in SCORE_COLUMNS
             ]
         )
         .select(*COLUMNS)

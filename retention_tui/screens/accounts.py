@@ -8,7 +8,7 @@ import polars as pl
 
 from retention_tui.config import load as load_config
 from retention_tui.formatting import money, plural
-from retention_tui.overview import PAST_DUE, accounts_overview, live_scores
+from retention_tui.overview import PAST_DUE, accounts_overview, live_scores, with_scores
 from retention_tui.owner_scope import narrow
 from retention_tui.screens.listing import ListScreen
 
@@ -68,14 +68,11 @@ class AccountsScreen(ListScreen):
         if snapshot is not None:
             self.note_usage(snapshot, app.as_of)
             return narrow(rows, app.owner), False
-        self.post(self.show, (narrow(rows, app.owner), False))
+        rows = narrow(rows, app.owner)
+        self.post(self.show, (rows, False))
         scored = app.workspace.get(version)
         self.note_usage(scored, app.as_of)
-        scores = live_scores(scored.run)
-        rows = self.read(
-            lambda conn: accounts_overview(conn, app.as_of, cfg, scored.tables, scores)
-        )
-        return narrow(rows, app.owner), True
+        return with_scores(rows, live_scores(scored.run)), True
 
     def show(self, data: tuple[pl.DataFrame, bool]) -> None:  # type: ignore[override]
         frame, same_rows = data
