@@ -15,8 +15,8 @@ then, headless (Textual's run_test), in one run:
                scores (the book loaded and scored)
   dashboard    retention opening as a user does, on the dashboard: until its revenue
                figures are shown (the accounts and subscriptions read), until its health
-               tiers and risks
-               are too (the book scored), and until the seven queues' counts are too;
+               tiers and risks are too (the book scored), and until the seven queues'
+               counts are too;
                on a database without blocks yet (one upgraded from an older release: its
                rows are read and blocks written), then best of 3
   cursor       the mean time of K presses of j in that list at rest (turning pages included),
