@@ -43,7 +43,6 @@ def _month_before(day: date) -> date:
 def account_document(question: str, account_id: str, as_of: date) -> Callable[[Snapshot], str]:
     """The document, with the stale-usage note under its title when the usage export ends
     too long before ``as_of`` (as `retention account NAME qbr` prints it)."""
-    from retention_tui.engine.freshness import stale_usage_note
     from retention_tui.reports import documents as d
 
     def document(s: Snapshot) -> str:
@@ -60,11 +59,10 @@ def account_document(question: str, account_id: str, as_of: date) -> Callable[[S
 
     def build(s: Snapshot) -> str:
         text = document(s)
-        note = stale_usage_note(s.run.usage_ends, as_of, s.cfg)
-        if not note:
+        if not s.usage_note:
             return text
         title, _, rest = text.partition("\n")
-        return f"{title}\n\n> Note: {note}\n{rest}"
+        return f"{title}\n\n> Note: {s.usage_note}\n{rest}"
 
     return build
 

@@ -18,6 +18,7 @@ from db.frames import load_all
 from db.work import ticks
 from retention_tui.config import load as load_config
 from retention_tui.engine.features import Tables
+from retention_tui.engine.freshness import stale_usage_note
 from retention_tui.engine.money import periods_fx
 from retention_tui.engine.run import ScoreRun
 from retention_tui.scoring import compute
@@ -53,6 +54,11 @@ class Snapshot:
     @property
     def cfg(self) -> dict:
         return self.book.cfg
+
+    @cached_property
+    def usage_note(self) -> str | None:
+        """The run's stale-usage note (engine/freshness.py), None when the data is current."""
+        return stale_usage_note(self.run.usage_ends, self.run.as_of, self.cfg)
 
     @property
     def tables(self) -> Tables:

@@ -24,7 +24,6 @@ from db.work import (
     log_touchpoint,
     logged_at,
 )
-from retention_tui.engine.freshness import stale_usage_note
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.engine.money import periods_fx
 from retention_tui.engine.queues import cards_on_file
@@ -94,8 +93,8 @@ def account_detail(
     for line in standing(t, account_id, as_of, s.cfg, s.run):
         if line:
             score_line += f"\n{line}"
-    if sc and (note := stale_usage_note(s.run.usage_ends, as_of, s.cfg)):
-        score_line += f"\nNote: {note}"
+    if sc and s.usage_note:
+        score_line += f"\nNote: {s.usage_note}"
     breakdown = [
         (
             r["dimension"],

@@ -66,12 +66,12 @@ class AccountsScreen(ListScreen):
         scores = live_scores(snapshot.run) if snapshot is not None else None
         rows = self.read(lambda conn: accounts_overview(conn, app.as_of, cfg, tables, scores))
         if snapshot is not None:
-            self.note_usage(snapshot, app.as_of)
+            self.usage_note = snapshot.usage_note
             return narrow(rows, app.owner), False
         rows = narrow(rows, app.owner)
         self.post(self.show, (rows, False))
         scored = app.workspace.get(version)
-        self.note_usage(scored, app.as_of)
+        self.usage_note = scored.usage_note
         return with_scores(rows, live_scores(scored.run)), True
 
     def show(self, data: tuple[pl.DataFrame, bool]) -> None:  # type: ignore[override]

@@ -22,7 +22,6 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
-from retention_tui.engine.freshness import stale_usage_note
 from retention_tui.exports import file_stem, write_csv
 from retention_tui.formatting import home_relative, plural
 from retention_tui.screens.footer import BASIC, KeysFooter
@@ -30,10 +29,7 @@ from retention_tui.screens.loading import LoadingScreen
 from retention_tui.screens.table import Table
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from retention_tui.app import RetentionApp
-    from retention_tui.workspace import Snapshot
 
 
 def filter_rows(frame: pl.DataFrame, text: str, columns: tuple[str, ...]) -> pl.DataFrame:
@@ -112,7 +108,7 @@ class ListScreen(LoadingScreen):
         self.page_start = 0  # the first row of the page shown
         self.page_keys: list[str | None] = []
         self.arrangement = 0  # counts the filters and sorts asked for (refresh_table)
-        self.usage_note: str | None = None  # a stale usage export (note_usage)
+        self.usage_note: str | None = None  # a stale usage export (Snapshot.usage_note)
 
     # --- what a subclass provides (and fetch(), from LoadingScreen) ----------------------
     def cells(self, row: dict) -> tuple[object, ...]:
@@ -124,12 +120,8 @@ class ListScreen(LoadingScreen):
 
     def note(self) -> str | None:
         """A line to show under the summary, None for none: the stale-usage note of the
-        scoring run the rows come from (fetch sets it: engine/freshness.py)."""
+        scoring run the rows come from (fetch sets usage_note: Snapshot.usage_note)."""
         return self.usage_note
-
-    def note_usage(self, snapshot: Snapshot, as_of: date) -> None:
-        """From fetch: note whether the usage data ends too long before ``as_of``."""
-        self.usage_note = stale_usage_note(snapshot.run.usage_ends, as_of, snapshot.cfg)
 
     def row_key(self, row: dict) -> str | None:
         return row.get("account_id")  # type: ignore[return-value]

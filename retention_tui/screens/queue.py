@@ -50,7 +50,7 @@ class QueueScreen(ListScreen):
         self.base = periods_fx(
             snapshot.tables["subscription_periods"], snapshot.cfg["currency"]
         ).base
-        self.note_usage(snapshot, app.as_of)
+        self.usage_note = snapshot.usage_note
         hidden = self.read(lambda conn: snoozed(conn, self.view.source, app.as_of.isoformat()))
         key = self.view.key_field
         if hidden and key in frame.columns:
