@@ -40,12 +40,19 @@ How every file is read:
   least one of each must fit); a file named itself must fit one.
 - **Rows** are numbered as a spreadsheet shows them: the header is row 1.
 - **Empty cells** are missing values. A column with a default uses it when empty or absent.
-- **Money**: a decimal amount in major units (`1234.50`, no thousands separators, no
-  symbol) in the row's `currency`; stored exactly as integer minor units (cents; yen have
-  none, dinars have three).
+- **Money**: a decimal amount in major units (`1234.50`) in the row's `currency`; stored
+  exactly as integer minor units (cents; yen have none, dinars have three).
 - **Dates** (`date`): `YYYY-MM-DD`, from 1900 on. **Date-times** (`datetime`): ISO 8601 such as
   `2024-03-14T09:30:00Z`, `2024-03-14 09:30:00`, or with an offset (`+02:00`), stored in
   UTC; a time without a zone is taken as UTC, and a bare date means midnight UTC.
+- **Saved from a spreadsheet**: a file opened in Excel (or another spreadsheet) and
+  saved again as CSV imports as it was: amounts and numbers with thousands separators,
+  a currency sign or a decimal comma (`1,234.50`, `$1,234.50`, `1.234,50`, `12,5`; a comma
+  followed by exactly three digits alone, `1,234`, groups thousands); dates and times as a
+  US locale writes them (`3/14/2024`, `3/14/2024 9:30`, `3/14/24`) or a German, Nordic or
+  Polish one (`14.03.2024 09:30`), with `;` between values. Slashed dates are read
+  month-first; a column holding one that can only be day-first (`14/03/2024`, a UK
+  locale) has every slashed date refused: save such dates as `YYYY-MM-DD`.
 - **Booleans**: true/false, yes/no, y/n, 1/0 (any case). **Choices** are matched ignoring case.
 - **Identity**: each record is identified by its id column(s); importing a file again
   updates the records it already has and adds the new ones, never duplicating anything.
@@ -148,20 +155,23 @@ rules there (detection, all-or-nothing, exit code 2, upserts) hold for these fil
 ## Values as the tools write them
 
 - **Amounts**: major units with or without currency signs and separators: `49.00`,
-  `$1,234.56`, `1.234,56`, `1 234,56 EUR`, `(12.00)` (negative). A lone `,` or `.`
-  followed by three digits is a thousands separator only next to the other kind
-  (`1.234,56`) or repeated (`1.234.567`); `1,5` and `1234,56` are decimal commas.
+  `$1,234.56`, `1.234,56`, `1 234,56 EUR`, `(12.00)` (negative). A lone `,` followed by
+  three digits groups thousands (`1,234`), by one or two it is a decimal comma (`1,5`,
+  `1234,56`); a lone `.` is the decimal point (`1.234`) unless repeated (`1.234.567`) or
+  before a comma (`1.234,56`). Anything else (`1,2345`, `1.2E+05`) is refused.
 - **Whole numbers** (head counts, quantities): `12000`, or with its thousands grouped by
   one separator throughout, as a report in a US or European locale writes them: `12,000`,
   `12.000`, `12 000`, `12'000`.
 - **Dates and times**: ISO (`2024-03-14`, `2024-03-14 09:30`, `2024-03-14T09:30:00.000+0000`),
   a zone as `+0000` or ` UTC`, US month-first as reports in a US locale write them
   (`3/14/2024`, `3/14/2024 2:05 PM`), day-first with dots as Excel writes them in a
-  German, Nordic or Polish locale (`14.03.2024`, `14.03.2024 09:30`; day-first with
-  slashes, `14/03/2024`, could be either and is refused), a two-digit year as Excel for
-  Mac writes it (`11/2/23`: 00-68 are 2000s, 69-99 1900s), and Unix epoch seconds or
-  milliseconds (`1710408600`). A year before 1900 is refused, never stored. Headers like
-  `Created (UTC)` are read as UTC.
+  German, Nordic or Polish locale (`14.03.2024`, `14.03.2024 09:30`), a two-digit year
+  as Excel for Mac writes it (`11/2/23`: 00-68 are 2000s, 69-99 1900s), and Unix epoch
+  seconds or milliseconds (`1710408600`). A year before 1900 is refused, never stored. Headers like
+  `Created (UTC)` are read as UTC. Day-first with slashes (`14/03/2024`, a UK locale)
+  cannot be told from month-first: a column holding one that can only be day-first has
+  every slashed date refused (its `01/02/2024` is not read as January 2); save such a
+  report with ISO dates.
 - **Statuses** are translated into ours (each format's table lists the words it knows);
   some rows are left out on purpose and counted in the summary with the reason, e.g. a
   Stripe subscription that was never paid (`incomplete`), a Chargebee one that has not

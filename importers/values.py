@@ -65,11 +65,34 @@ def integer(raw: pl.Expr) -> pl.Expr:
     return pl.when(s.str.contains(r"^[+-]?\d{1,18}$")).then(s.cast(pl.Int64, strict=False))
 
 
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
 def decimal(raw: pl.Expr) -> pl.Expr:
-    s = raw.str.strip_chars()
-    return pl.when(s.str.contains(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")).then(
-        s.cast(pl.Float64, strict=False)
-    )
+    """A number: '12.5', '-3', '1e6'; and as a spreadsheet saves it in a US or European
+    locale: a decimal comma ('12,5', '0,125'), thousands grouped ('1,234.5', '1.234,5',
+    '12,000'). A comma followed by exactly three digits alone ('1,234') is a thousands
+    separator, as whole numbers and amounts read it; '10.000' stays ten."""
+    return raw.map_batches(_decimals, return_dtype=pl.Float64)
+
+
+def _decimals(values: pl.Series) -> pl.Series:
+    """decimal on a column: the commas are rewritten only when there are any (1M plain
+    numbers: 44 ms, as before spreadsheets' numbers were read)."""
+    s = values.str.strip_chars()
+    if s.str.contains(",", literal=True).any():
+        us_grouped = r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$"
+        eu_grouped = r"^[+-]?[1-9]\d{0,2}(\.\d{3})+,\d+$"
+        v = pl.col("v")
+        s = pl.DataFrame({"v": s}).select(
+            pl.when(v.str.contains(us_grouped))
+            .then(v.str.replace_all(",", ""))
+            .when(v.str.contains(eu_grouped))
+            .then(v.str.replace_all(r"\.", "").str.replace(",", "."))
+            .otherwise(v.str.replace(r"^([+-]?\d+),(\d+)$", "$1.$2"))  # a decimal comma
+        )["v"]
+    number = s.str.contains(_NUMBER)
+    return pl.select(pl.when(number).then(s.cast(pl.Float64, strict=False))).to_series()
 
 
 def percent(raw: pl.Expr) -> pl.Expr:
@@ -106,10 +129,12 @@ def _plausible(moment: pl.Expr) -> pl.Expr:
 
 
 def date(raw: pl.Expr) -> pl.Expr:
-    """A calendar date 'YYYY-MM-DD' (a full timestamp is cut to its UTC date)."""
+    """A calendar date 'YYYY-MM-DD' (a full timestamp is cut to its UTC date); else as a
+    spreadsheet saves one (_spreadsheet: '3/14/2024', '14.03.2024')."""
     s = raw.str.strip_chars()
     as_date = s.str.to_date("%Y-%m-%d", strict=False)
-    return _plausible(pl.coalesce(as_date, _instant(s).dt.date())).dt.strftime("%Y-%m-%d")
+    iso = _plausible(pl.coalesce(as_date, _instant(s).dt.date()))
+    return pl.coalesce(iso, _spreadsheet(s).dt.date()).dt.strftime("%Y-%m-%d")
 
 
 def month_end(year: pl.Expr, month: pl.Expr) -> pl.Expr:
@@ -159,8 +184,17 @@ def instant(raw: pl.Expr) -> pl.Expr:
         .cast(pl.Datetime("us"))
         .dt.replace_time_zone("UTC")
     )
-    other = _plausible(pl.coalesce(_instant(rest), midnight)).dt.strftime(INSTANT_FORMAT)
+    iso = _plausible(pl.coalesce(_instant(rest), midnight))
+    other = pl.coalesce(iso, _spreadsheet(rest)).dt.strftime(INSTANT_FORMAT)
     return pl.when(kept).then(s).otherwise(other)
+
+
+def _spreadsheet(s: pl.Expr) -> pl.Expr:
+    """The values of ``s`` not written as ours are (ISO: they start with the year), read
+    as the tools' dates and times are (_tool_moments): what a spreadsheet writes when a
+    file of ours is opened and saved again, '3/14/2024 9:30' in a US locale, '14.03.2024'
+    in a German one. Nothing is tried when every value starts with its year."""
+    return _tool_instant(pl.when(~s.str.contains(r"^\d{4}-")).then(s))
 
 
 def tags(raw: pl.Expr) -> pl.Expr:
@@ -195,8 +229,10 @@ def amount_text(raw: pl.Expr) -> pl.Expr:
 
     Takes currency signs and codes ('$1,234.56', '1 234,56 EUR'), US and European
     separators ('1,234.56', '1.234,56', '1234,56') and accounting negatives ('(12.00)').
-    A lone ',' or '.' followed by exactly three digits is a thousands separator only when
-    the other kind of separator also appears; otherwise it is the decimal point.
+    A lone ',' followed by three digits groups thousands ('1,234'), by one or two it is a
+    decimal comma ('1,5'); a lone '.' is the decimal point ('1.234') unless repeated
+    ('1.234.567') or before a comma ('1.234,56'). Anything else ('1,2345', '1,2,3',
+    '1.2E+05') is refused.
     """
     s = raw.str.strip_chars()
     negative = s.str.contains(r"^\(.*\)$") | s.str.contains(r"^-|^[^\d]*-")
@@ -214,7 +250,13 @@ def amount_text(raw: pl.Expr) -> pl.Expr:
         .then(body.str.replace_all(r"\.", ""))
         .otherwise(body.str.replace_all(",", ""))
     )
-    ok = s.str.contains(r"\d") & plain.str.contains(r"^\d+(\.\d*)?$")
+    # '1.2E+05' (a spreadsheet's scientific notation) is not '1.205', '1,2,3' not 123:
+    # separators group thousands by three, one kind before the decimal point
+    scientific = s.str.contains(r"\d\s*[eE][+-]?\d")
+    shaped = body.str.contains(
+        r"^(\d+(\.\d*)?|\d+,\d{1,2}|\d{1,3}(,\d{3})+(\.\d*)?|\d{1,3}(\.\d{3})+(,\d*)?)$"
+    )
+    ok = shaped & ~scientific & plain.str.contains(r"^\d+(\.\d*)?$")
     return pl.when(ok).then(pl.when(negative).then("-" + plain).otherwise(plain))
 
 
@@ -288,12 +330,18 @@ def _report_shapes(s: pl.Expr) -> pl.Expr:
     )
 
 
+# A slashed date that can only be day-first: its first number is not a month.
+_DAY_FIRST = r"^(1[3-9]|2\d|3[01])/\d{1,2}/\d"
+
+
 def _tool_moments(values: pl.Series) -> pl.Series:
     """_tool_instant on a column: epochs, then ISO times, then the reports' shapes (two-digit
     years given their century first), each tried only on the values the ones before left
     and materialised in turn. An export writes one shape, so most values are read by the
     first try that fits (1M epochs or ISO times ~0.3-0.5 s; one expression trying every
     shape on every value took 4-6 s)."""
+    if values.null_count() == values.len():  # nothing to read (_spreadsheet)
+        return pl.Series(values.name, [None] * values.len(), pl.Datetime("us", "UTC"))
     rest = pl.col("rest")
     left = pl.col("found").is_null() & rest.is_not_null()
     frame = pl.DataFrame({"s": values}).select(
@@ -304,6 +352,10 @@ def _tool_moments(values: pl.Series) -> pl.Series:
         if not frame.select(left.any()).item():
             break
         unread = pl.when(left).then(rest)
+        if full_year and frame.select(unread.str.contains(_DAY_FIRST).any()).item():
+            # a UK locale's dates (14/03/2024): its 01/02/2024 is not January 2, so none
+            # of its slashed dates is read month-first; each is reported
+            unread = pl.when(~rest.str.contains(r"^\d{1,2}/\d{1,2}/")).then(unread)
         frame = frame.with_columns((_full_year(unread) if full_year else unread).alias("rest"))
         frame = frame.with_columns(pl.coalesce("found", parse(rest)).alias("found"))
     return frame.select(_plausible(pl.col("found"))).to_series()
@@ -355,19 +407,19 @@ PERCENT = Kind("percent", percent, "a percentage like 20, 12.5 or 20%", pl.Float
 BOOL = Kind("bool", boolean, "true or false (also yes/no, 1/0)", pl.Int64)
 CURRENCY = Kind("currency", currency_code, "a 3-letter ISO currency code like USD", pl.String)
 EMAIL = Kind("email", email, "an email address like ana@example.com", pl.String)
-DATE = Kind("date", date, "a date like 2024-03-14", pl.String)
+DATE = Kind("date", date, "a date like 2024-03-14 (or 3/14/2024, 14.03.2024)", pl.String)
 INSTANT = Kind(
     "datetime",
     instant,
-    "a date-time like 2024-03-14T09:30:00Z (or a date like 2024-03-14)",
+    "a date-time like 2024-03-14T09:30:00Z (or a date like 2024-03-14, 3/14/2024)",
     pl.String,
 )
 TAGS = Kind("tags", tags, "words separated by ';' like competitor;budget_cut", pl.String)
 # Money is parsed against the row's currency; see money_minor.
 MONEY = Kind(
     "money",
-    lambda raw: raw,
-    "an amount like 1234.50 (no thousands separators)",
+    amount_text,  # as we write it ('1234.50'), or as a spreadsheet saves it ('1.234,50')
+    "an amount like 1234.50",
     pl.Int64,
     money=True,
 )

@@ -42,6 +42,24 @@ def test_money_rejects_formatted_amounts() -> None:
     assert money(["$12", "1,234.56", "1.234,56", "12 EUR", "", "abc", "1e3"], "USD") == [None] * 7
 
 
+def canonical_money(items: list[str], currency: str) -> list[int | None]:
+    """What a canonical money column stores: MONEY's parse, then minor units."""
+    frame = pl.DataFrame({"v": items, "c": [currency] * len(items)})
+    minor = values.money_minor(values.MONEY.parse(pl.col("v")), pl.col("c"))
+    return frame.select(minor.alias("v"))["v"].to_list()
+
+
+def test_canonical_money_as_a_spreadsheet_saves_it() -> None:
+    # a file of ours opened and saved again in Excel: a US locale, a German one, a
+    # currency format, trailing zeros dropped
+    texts = ["1234.5", "1,234.50", "1.234,50", "1234,5", "$1,234.50", "1.234,50 €", "449"]
+    assert canonical_money(texts, "USD") == [123450] * 6 + [44900]
+    # scientific notation, more decimals than the currency has, words: refused
+    bad = ["1.2E+05", "1.234", "12.345,678", "abc", "", "1,2,3"]
+    assert canonical_money(bad, "USD") == [None] * len(bad)
+    assert canonical_money(["1.500", "1500,5"], "JPY") == [None, None]
+
+
 def test_large_amounts_do_not_lose_cents() -> None:
     assert money(["9999999999999.99"], "USD") == [999999999999999]
 
@@ -69,6 +87,35 @@ def test_large_amounts_do_not_lose_cents() -> None:
 )
 def test_instants_are_stored_in_utc(text: str, stored: str | None) -> None:
     assert parse(values.instant, [text]) == [stored]
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        # a file of ours opened and saved again in Excel: in a US locale, a German one,
+        # Excel for Mac's two-digit year
+        ("3/14/2024", "2024-03-14T00:00:00Z"),
+        ("3/14/2024 9:30", "2024-03-14T09:30:00Z"),
+        ("3/14/2024 9:30:15 PM", "2024-03-14T21:30:15Z"),
+        ("14.03.2024 09:30", "2024-03-14T09:30:00Z"),
+        ("14.03.2024", "2024-03-14T00:00:00Z"),
+        ("3/14/24", "2024-03-14T00:00:00Z"),
+        ("13/14/2024", None),
+    ],
+)
+def test_instants_as_a_spreadsheet_saves_them(text: str, stored: str | None) -> None:
+    assert parse(values.instant, [text]) == [stored]
+    day = None if stored is None else stored[:10]
+    assert parse(values.date, [text]) == [day]
+
+
+def test_a_uk_locales_slashed_dates_are_refused_whole() -> None:
+    # 14/03/2024 can only be day-first: 01/02/2024 beside it is not read as January 2
+    uk = ["01/02/2024", "14/03/2024", "2024-05-01", "03.04.2024"]
+    for read in (values.instant, values.tool_instant):
+        assert parse(read, uk)[:2] == [None, None]
+        assert parse(read, uk)[2:] == ["2024-05-01T00:00:00Z", "2024-04-03T00:00:00Z"]
+    assert parse(values.tool_date, ["01/02/2024", "3/14/2024"]) == ["2024-01-02", "2024-03-14"]
 
 
 def test_dates_accept_a_timestamp_and_keep_its_utc_day() -> None:
@@ -111,13 +158,15 @@ def test_integers_and_decimals() -> None:
     grouped = ["12,000", "1.200", "1 200", "12'000", "-3,000", "1,234,567"]
     assert parse(values.integer, grouped) == [12000, 1200, 1200, 12000, -3000, 1234567]
     assert parse(values.integer, ["1,234.567", "1,20", "12,0000", "12.0"]) == [None] * 4
-    assert parse(values.decimal, ["12", "1.5", ".5", "1e3", "1,5"]) == [
-        12.0,
-        1.5,
-        0.5,
-        1000.0,
-        None,
-    ]
+    assert parse(values.decimal, ["12", "1.5", ".5", "1e3", "-2"]) == [12.0, 1.5, 0.5, 1000.0, -2.0]
+
+
+def test_decimals_as_a_spreadsheet_saves_them() -> None:
+    # a decimal comma (a European locale), thousands grouped either way
+    texts = ["1,5", "-0,125", "1.234,5", "1,234.5", "12,000", "1,234,567.25", "10.000"]
+    assert parse(values.decimal, texts) == [1.5, -0.125, 1234.5, 1234.5, 12000.0, 1234567.25, 10.0]
+    bad = ["1,2,3", "1.234.5", "1,234,5", "12,5,0", "1 5", "1,", ",5x"]
+    assert parse(values.decimal, bad) == [None] * len(bad)
 
 
 def test_percentages_as_billing_exports_and_spreadsheets_write_them() -> None:
@@ -143,6 +192,11 @@ def test_emails_and_currencies() -> None:
         ("1234,56", "1234.56"),
         ("1,5", "1.5"),
         ("1,234", "1234"),
+        ("1.234", "1.234"),
+        # neither a grouping nor a decimal point; a spreadsheet's scientific notation
+        ("1,2345", None),
+        ("1,2,3", None),
+        ("1.2E+05", None),
         ("1.234.567", "1234567"),
         ("1 234,56 EUR", "1234.56"),
         ("€ 9,99", "9.99"),
