@@ -357,10 +357,23 @@ def load_table(conn: sqlite3.Connection, table: str) -> pl.DataFrame:
 
 
 def load_all(
-    conn: sqlite3.Connection, tables: Iterable[str] = tuple(TABLES)
+    conn: sqlite3.Connection,
+    tables: Iterable[str] = tuple(TABLES),
+    early: tuple[Iterable[str], Callable[[dict[str, pl.DataFrame]], None]] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Every canonical table the engine reads (or those named), by table name, all as of
     one moment (one read transaction: an import committing meanwhile is seen whole or not
-    at all)."""
+    at all). ``early``: (some of them, a call given those once they are loaded, before the
+    others are), for a screen that can show something from a few tables."""
+    names = tuple(tables)
+    loaded: dict[str, pl.DataFrame] = {}
     with blocks.read_snapshot(conn) as may_write:
-        return {table: _load(conn, table, may_write) for table in tables}
+        if early is not None:
+            first, call = early
+            for table in first:
+                loaded[table] = _load(conn, table, may_write)
+            call(dict(loaded))
+        for table in names:
+            if table not in loaded:
+                loaded[table] = _load(conn, table, may_write)
+    return {table: loaded[table] for table in names}

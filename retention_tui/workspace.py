@@ -4,7 +4,7 @@ computed once per version of the database (in whichever worker asks first)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
@@ -96,16 +96,24 @@ class Workspace:
         with closing(connect(self.db_path)) as conn:
             return Book(cfg, load_all(conn, BILLING_TABLES))
 
-    def book(self, version: int, say: Callable[[str], None] | None = None) -> Book:
+    def book(
+        self,
+        version: int,
+        say: Callable[[str], None] | None = None,
+        early: tuple[Iterable[str], Callable[[Tables], None]] | None = None,
+    ) -> Book:
         """The tables for ``version`` of the database (loaded now if it changed). Call from
-        a worker thread."""
+        a worker thread. ``early``: (table names, a call given those tables as soon as they
+        are loaded, before the rest; at once when the book is loaded already)."""
         with self._loading:
             if self._book is None or self._book[0] != version:
                 if say:
                     say("Loading the book…")
                 cfg = load_config(self.db_path)
                 with closing(connect(self.db_path)) as conn:
-                    self._book = (version, Book(cfg, load_all(conn)))
+                    self._book = (version, Book(cfg, load_all(conn, early=early)))
+            elif early is not None:
+                early[1](self._book[1].tables)
             return self._book[1]
 
     def scored(self, version: int) -> Snapshot | None:

@@ -154,6 +154,40 @@ def test_the_accounts_list_shows_this_dates_scores(sample_db: Path, monkeypatch)
     asyncio.run(scenario())
 
 
+def test_the_accounts_list_opened_first_reads_each_table_once(
+    sample_db: Path, monkeypatch
+) -> None:
+    """Opened before the dashboard has loaded the book, the list shows its rows from the
+    tables it reads, then scores the book: read once, those tables first (it read them,
+    then every table again for the scoring: 100k accounts, 0.4 s more)."""
+    import db.frames as frames
+    from db.frames import TABLES
+    from retention_tui.overview import READS
+
+    reads: list[str] = []
+    real = frames._load
+
+    def counted(conn, table, may_write):
+        reads.append(table)
+        return real(conn, table, may_write)
+
+    monkeypatch.setattr(frames, "_load", counted)
+
+    class OnAccounts(RetentionApp):
+        DEFAULT_MODE = "accounts"
+
+    async def scenario() -> None:
+        app = OnAccounts(sample_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert app.workspace.scored(app.data_version) is not None
+            assert app.screen.query_one(DataTable).row_count == PAGE_ROWS
+
+    asyncio.run(scenario())
+    assert sorted(reads) == sorted(TABLES)
+    assert set(reads[: len(READS)]) == set(READS)
+
+
 @async_test
 async def test_cursor_keys_move_through_the_list(scored_db: Path) -> None:
     app = RetentionApp(scored_db, as_of=AS_OF)
@@ -694,9 +728,9 @@ def test_each_screen_loads_once_when_opened(scored_db: Path, monkeypatch) -> Non
     loads: list[tuple[str, ...]] = []
     real_load = workspace.load_all
 
-    def load_all(conn, tables=tuple(TABLES)):
+    def load_all(conn, tables=tuple(TABLES), early=None):
         loads.append(tuple(tables))
-        return real_load(conn, tables)
+        return real_load(conn, tables, early)
 
     monkeypatch.setattr(workspace, "load_all", load_all)
 
