@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from db.errors import Problem, RetentionError
-from importers import archives
+from importers import archives, workbooks
 
 ROW = "__row"  # the column holding each record's spreadsheet row number
 MAX_CELL_CHARS = 100_000  # longer is not a value someone typed: garbage or a broken export
@@ -64,19 +64,24 @@ def _fail(path: Path, message: str, row: int | None = None, column: str | None =
 
 def files_to_import(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
     """The files ``paths`` name, each once, with the folder or archive each was found in
-    (None for a file named itself): each file as given, each folder's ``.csv`` and
-    ``.csv.gz`` files (any case; by name, not its subfolders'), each ZIP archive's CSV
-    files. A folder or archive with none is an error."""
+    (None for a file named itself): each file as given, each folder's ``.csv``,
+    ``.csv.gz``, ``.xlsx`` and ``.xls`` files (any case; by name, not its subfolders'), each
+    ZIP archive's CSV files. A folder or archive with none is an error."""
     files: dict[Path, Path | None] = {}
     for path in paths:
         if path.is_dir():
             found = sorted(
-                p for p in path.iterdir() if archives.is_csv_name(p.name) and p.is_file()
+                p
+                for p in path.iterdir()
+                if (archives.is_csv_name(p.name) or workbooks.is_workbook_name(p.name))
+                and p.is_file()
+                and not p.name.startswith("~$")  # the lock file of a workbook open in Excel
             )
             if not found:
                 _fail(
                     path,
-                    "is a folder with no .csv files in it; expected CSV files or folders of them",
+                    "is a folder with no .csv (or Excel) files in it; expected CSV files or "
+                    "folders of them",
                 )
         else:
             found = archives.csv_members(path) or [path]
@@ -104,22 +109,18 @@ def read_bytes(path: Path) -> bytes:
         except OSError as exc:
             _fail(path, f"cannot be read ({exc.strerror})")
             raise AssertionError from exc  # unreachable
-    return archives.gunzip(path, data)
+    data = archives.gunzip(path, data)
+    return workbooks.as_csv(path, data) if workbooks.is_workbook(data) else data
 
 
 _UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
-_AS_CSV = "expected CSV text (export the sheet as CSV; in Excel: Save As > CSV UTF-8)"
 
 
 def _not_text(data: bytes) -> str | None:
-    """What a file is, and what to do, when it is one of the files people pick by mistake:
-    a workbook where the tool offered XLSX, an archive inside an archive; else None."""
-    if data.startswith(archives.ZIP_MARK):  # a ZIP archive: an .xlsx is one too
-        if b"[Content_Types].xml" in data[:2048] or b"xl/" in data[:2048]:
-            return f"is an Excel workbook (.xlsx), not CSV; {_AS_CSV}"
+    """What a file is, and what to do, when it is one of the files people pick by mistake
+    (an archive inside an archive); else None. (A workbook is read: read_bytes.)"""
+    if data.startswith(archives.ZIP_MARK):
         return "is a ZIP archive, not CSV; unzip it and import the CSV files in it (or its folder)"
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return f"is an Excel 97-2003 workbook (.xls), not CSV; {_AS_CSV}"
     return None
 
 
@@ -386,7 +387,9 @@ def read_header(path: Path) -> tuple[str, ...]:
     if archives.member(path) is None:
         _check_file(path)
     data = archives.head(path, HEAD_BYTES)
-    if len(data) == HEAD_BYTES and b"\n" in data:
+    if workbooks.is_workbook(data):  # its header is in its XML: read it whole
+        data = read_bytes(path)
+    elif len(data) == HEAD_BYTES and b"\n" in data:
         data = data[: data.rfind(b"\n")]  # whole lines: no character cut in two
     return _header(path, data)[3]
 

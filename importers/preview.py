@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from db.errors import RetentionError
-from importers import archives
+from importers import archives, workbooks
 from importers.csvfile import read_header
 from importers.detect import UnknownFormat, detect
 
@@ -49,7 +49,8 @@ def describe(path: Path) -> str:
 
 def recent_exports(folders: Sequence[Path], limit: int = 20) -> list[tuple[Path, os.stat_result]]:
     """The newest ``limit`` files in ``folders`` (not their subfolders) that may be
-    exports, with their stat: CSV files, gzip-compressed or not, and ZIP archives. A folder
+    exports, with their stat: CSV files, gzip-compressed or not, Excel workbooks and ZIP
+    archives (not the lock file Excel keeps beside a workbook it has open). A folder
     that is not one, or not ours to read, gives none; a file gone meanwhile, or not ours to
     stat, is passed over."""
     found = []
@@ -60,8 +61,10 @@ def recent_exports(folders: Sequence[Path], limit: int = 20) -> list[tuple[Path,
             continue
         for p in entries:
             name = p.name
-            if name.startswith(".") or not (
-                archives.is_csv_name(name) or name.lower().endswith(".zip")
+            if name.startswith((".", "~$")) or not (
+                archives.is_csv_name(name)
+                or workbooks.is_workbook_name(name)
+                or name.lower().endswith(".zip")
             ):
                 continue
             try:

@@ -24,6 +24,7 @@ time.tzset()
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CANONICAL = FIXTURES / "canonical"
+WORKBOOKS = FIXTURES / "workbooks"
 # A Salesforce Data Export: the standard objects' CSV files as the service writes them.
 DATA_EXPORT = FIXTURES / "archives" / "salesforce_data_export"
 

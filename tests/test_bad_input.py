@@ -27,8 +27,6 @@ def _encrypted(data: bytes) -> bytes:
     return bytes(out)
 
 
-AS_CSV = "expected CSV text (export the sheet as CSV; in Excel: Save As > CSV UTF-8)"
-
 CASES = {
     "unknown_header": (
         "export.csv",
@@ -151,15 +149,20 @@ CASES = {
         "{file}: starts as UTF-16 text but is not (truncated data); expected the whole file "
         "as saved (in Excel: Save As > Unicode Text, or CSV UTF-8)",
     ),
-    "xlsx_workbook": (  # HubSpot and Salesforce offer XLSX first; Excel writes this first
+    # workbooks are read (tests/test_import_workbooks.py); a damaged one is said so
+    "damaged_xlsx_workbook": (
         "hubspot-crm-exports-all-companies.xlsx",
         zipped({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}),
-        f"{{file}}: is an Excel workbook (.xlsx), not CSV; {AS_CSV}",
+        "{file}: could not be read as an Excel workbook (calamine error: Cannot detect "
+        "file format): damaged, or protected by a password? Export it again, or save it "
+        "as CSV (in Excel: Save As > CSV UTF-8)",
     ),
-    "xls_workbook": (
+    "damaged_xls_workbook": (
         "report.xls",
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
-        f"{{file}}: is an Excel 97-2003 workbook (.xls), not CSV; {AS_CSV}",
+        "{file}: could not be read as an Excel workbook (calamine error: Cannot detect "
+        "file format): damaged, or protected by a password? Export it again, or save it "
+        "as CSV (in Excel: Save As > CSV UTF-8)",
     ),
     "zip_without_csv": (  # an export of invoice PDFs, not of data
         "invoices.zip",
@@ -274,8 +277,8 @@ def test_missing_path_and_directory(populated: Path, runner: CliRunner, tmp_path
     result = _import(runner, populated, tmp_path)
     assert result.exit_code == 2
     assert result.output.strip() == (
-        f"Error: {tmp_path}: is a folder with no .csv files in it; expected CSV files or "
-        "folders of them"
+        f"Error: {tmp_path}: is a folder with no .csv (or Excel) files in it; expected CSV "
+        "files or folders of them"
     )
     assert database_digest(populated) == before
 

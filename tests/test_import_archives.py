@@ -16,7 +16,14 @@ from click.testing import CliRunner
 from importers.csvfile import read_table
 from importers.detect import UnknownFormat, detect
 from retention_tui.cli import cli
-from tests.conftest import CANONICAL, DATA_EXPORT, data_export_zip, database_digest, zipped
+from tests.conftest import (
+    CANONICAL,
+    DATA_EXPORT,
+    WORKBOOKS,
+    data_export_zip,
+    database_digest,
+    zipped,
+)
 
 # What each object's file is read as; None: no format of ours (left out of an archive).
 OBJECTS = {
@@ -525,7 +532,8 @@ def test_what_a_file_would_be_imported_as_is_told_from_its_header(
     assert describe(data_export / "Lead.csv") == "no format fits"
     assert describe(big) == "usage_events"
     assert describe(CANONICAL / "accounts.csv") == "accounts"
-    assert describe(workbook).startswith("is an Excel workbook (.xlsx), not CSV")
+    assert describe(workbook).startswith("could not be read as an Excel workbook")
+    assert describe(WORKBOOKS / "report_accounts.xlsx") == "salesforce.accounts"
     assert describe(empty) == "is empty; expected a header row and at least one data row"
     # the newest first; not folders, hidden files or what is not an export
     (tmp_path / "sub.csv").mkdir()
@@ -534,7 +542,8 @@ def test_what_a_file_would_be_imported_as_is_told_from_its_header(
     (tmp_path / "gone.csv").symlink_to(tmp_path / "deleted.csv")  # no file to stat
     for age, path in enumerate((empty, big, data_export, workbook)):
         os.utime(path, (2_000_000_000 - age, 2_000_000_000 - age))
-    assert [p for p, _ in recent_exports([tmp_path])] == [empty, big, data_export]
+    (tmp_path / "~$companies.xlsx").write_bytes(b"x")  # Excel's lock file beside it
+    assert [p for p, _ in recent_exports([tmp_path])] == [empty, big, data_export, workbook]
     assert recent_exports([tmp_path / "nowhere"]) == []
 
 

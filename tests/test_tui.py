@@ -154,9 +154,7 @@ def test_the_accounts_list_shows_this_dates_scores(sample_db: Path, monkeypatch)
     asyncio.run(scenario())
 
 
-def test_the_accounts_list_opened_first_reads_each_table_once(
-    sample_db: Path, monkeypatch
-) -> None:
+def test_the_accounts_list_opened_first_reads_each_table_once(sample_db: Path, monkeypatch) -> None:
     """Opened before the dashboard has loaded the book, the list shows its rows from the
     tables it reads, then scores the book: read once, those tables first (it read them,
     then every table again for the scoring: 100k accounts, 0.4 s more)."""

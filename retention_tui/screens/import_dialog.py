@@ -76,7 +76,8 @@ class ImportDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(
-                "Import CSV files, ZIP archives or folders of them (paths separated by spaces)"
+                "Import CSV files, Excel workbooks, ZIP archives or folders of them "
+                "(paths separated by spaces)"
             )
             yield Input(placeholder="~/Downloads/customers.csv ~/Downloads/events.csv")
             yield Label("", id="import-found", markup=False)
@@ -101,7 +102,7 @@ class ImportDialog(ModalScreen[str | None]):
         shown = " and ".join(home_relative(folder) for folder in self.folders) or "no folder"
         label = self.query_one("#import-found", Label)
         if not found:
-            label.update(f"No CSV or ZIP files in {shown}")
+            label.update(f"No CSV, Excel or ZIP files in {shown}")
             return
         label.update(f"Exports in {shown}, newest first (space picks, enter imports):")
         exports = self.query_one(ExportList)
