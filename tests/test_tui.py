@@ -100,6 +100,12 @@ async def test_filter_sort_and_clear(scored_db: Path) -> None:
         assert app.screen.query_one(Input).display is False
 
 
+class OnAccounts(RetentionApp):
+    """The app opened on the accounts list, before the dashboard has loaded anything."""
+
+    DEFAULT_MODE = "accounts"
+
+
 def test_the_accounts_list_shows_this_dates_scores(sample_db: Path, monkeypatch) -> None:
     """The list shows the scores the dashboard, the queues and an account's screen show
     for the date (it showed '—' on every account until a scoring run was stored). While
@@ -118,9 +124,6 @@ def test_the_accounts_list_shows_this_dates_scores(sample_db: Path, monkeypatch)
         return real(*args, **kw)
 
     monkeypatch.setattr(workspace, "compute", held)
-
-    class OnAccounts(RetentionApp):
-        DEFAULT_MODE = "accounts"
 
     async def scenario() -> None:
         app = OnAccounts(sample_db, as_of=AS_OF)
@@ -170,9 +173,6 @@ def test_the_accounts_list_opened_first_reads_each_table_once(sample_db: Path, m
         return real(conn, table, may_write)
 
     monkeypatch.setattr(frames, "_load", counted)
-
-    class OnAccounts(RetentionApp):
-        DEFAULT_MODE = "accounts"
 
     async def scenario() -> None:
         app = OnAccounts(sample_db, as_of=AS_OF)
