@@ -66,7 +66,8 @@ def files_to_import(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
     """The files ``paths`` name, each once, with the folder or archive each was found in
     (None for a file named itself): each file as given, each folder's ``.csv``,
     ``.csv.gz``, ``.xlsx`` and ``.xls`` files (any case; by name, not its subfolders'), each
-    ZIP archive's CSV files. A folder or archive with none is an error."""
+    ZIP archive's CSV files, each sheet of a workbook of several. A folder or archive with
+    none is an error."""
     files: dict[Path, Path | None] = {}
     for path in paths:
         if path.is_dir():
@@ -84,7 +85,7 @@ def files_to_import(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
                     "folders of them",
                 )
         else:
-            found = archives.csv_members(path) or [path]
+            found = archives.csv_members(path) or workbooks.sheet_members(path) or [path]
         for f in found:
             files.setdefault(f, None if f == path else path)
     return list(files.items())
@@ -100,7 +101,10 @@ def _check_file(path: Path) -> None:
 
 def read_bytes(path: Path) -> bytes:
     """The file's bytes: from the archive it is in, if it is in one; decompressed when
-    it is gzip-compressed."""
+    it is gzip-compressed; a workbook's sheet as the CSV it would be saved as."""
+    sheet = workbooks.read_sheet(path)
+    if sheet is not None:
+        return sheet
     data = archives.read_member(path)
     if data is None:
         _check_file(path)
@@ -384,6 +388,9 @@ HEAD_BYTES = 65_536
 def read_header(path: Path) -> tuple[str, ...]:
     """The file's header as read_table reads it, from at most its first 64 KB (of what it
     holds, when it is compressed): what a file is, told without reading all of it."""
+    sheet = workbooks.read_sheet(path)
+    if sheet is not None:
+        return _header(path, sheet)[3]
     if archives.member(path) is None:
         _check_file(path)
     data = archives.head(path, HEAD_BYTES)

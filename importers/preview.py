@@ -24,10 +24,13 @@ def _format_of(path: Path) -> str | None:
 
 
 def describe(path: Path) -> str:
-    """'hubspot.companies'; 'ZIP: salesforce.accounts/contacts + 4 other files'; 'no
-    format fits'; or what is wrong with the file."""
+    """'hubspot.companies'; 'ZIP: salesforce.accounts/contacts + 4 other files';
+    'Workbook: accounts/subscriptions + 1 other sheet'; 'no format fits'; or what is
+    wrong with the file."""
     try:
-        members = archives.csv_members(path)
+        kind, members, other = "ZIP", archives.csv_members(path), "file"
+        if members is None:
+            kind, members, other = "Workbook", workbooks.sheet_members(path), "sheet"
         if members is None:
             return _format_of(path) or "no format fits"
         found = Counter(_format_of(m) for m in members)
@@ -36,12 +39,12 @@ def describe(path: Path) -> str:
         for label in sorted(found):
             tool, _, name = label.rpartition(".")
             by_tool.setdefault(tool, []).append(name)
-        text = "ZIP: " + (
+        text = f"{kind}: " + (
             ", ".join(f"{t}.{'/'.join(n)}" if t else "/".join(n) for t, n in by_tool.items())
-            or "no file a format fits"
+            or f"no {other} a format fits"
         )
         if found and others:
-            text += f" + {others} other file{'s' if others > 1 else ''}"
+            text += f" + {others} other {other}{'s' if others > 1 else ''}"
         return text
     except RetentionError as exc:  # the message names the file: keep what it says of it
         return str(exc).removeprefix(f"{path}: ").removeprefix(f"{path}, row 1: ")

@@ -14,9 +14,9 @@ from importers.spec import IDENTITY_TARGETS, FileFormat
 INTRO = """\
 # Canonical CSV format
 
-`retention import` reads one CSV file per entity. This page is generated from the format
-tables in `importers/canonical.py` (`python -m importers.reference`), so it always says
-what the importer really does.
+`retention import` reads one CSV file (or workbook sheet) per entity. This page is
+generated from the format tables in `importers/canonical.py` (`python -m
+importers.reference`), so it always says what the importer really does.
 
 How every file is read:
 
@@ -34,10 +34,11 @@ How every file is read:
   totals, "Confidential Information - Do Not Distribute", the copyright line); the import
   says it left it out.
 - **Excel workbooks** (`.xlsx`, and Excel 97-2003's `.xls`), as HubSpot and Salesforce
-  export them first: the workbook's one sheet with rows is read as the CSV it would be
-  saved as (a number as Excel shows it in General format, `24000` or `19.99`; a date cell
-  as its date and time). A workbook of several sheets with rows is refused: save each
-  sheet as CSV. Rows are numbered from the sheet's first row with a value.
+  export them first: a sheet is read as the CSV it would be saved as (a number as Excel
+  shows it in General format, `24000` or `19.99`; a date cell as its date and time). A
+  workbook of several sheets with rows is read as an archive is, each sheet a file
+  (`customers.xlsx/Subscriptions` names one); a sheet no format fits (notes) is left out
+  and listed. Rows are numbered from the sheet's first row with a value.
 - **Archives**: a ZIP archive's CSV files are imported as if named one by one (what
   macOS adds to an archive is not), and a gzip-compressed file (`events.csv.gz`) as the
   file inside; `export.zip/accounts.csv` names one file in an archive. A folder's or

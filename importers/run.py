@@ -34,7 +34,7 @@ from db.write import (
     source_is_new,
     upsert,
 )
-from importers import identity, price_changes
+from importers import identity, price_changes, workbooks
 from importers.csvfile import ROW, files_to_import, read_header, read_table
 from importers.detect import UnknownFormat, detect, format_named
 from importers.spec import HELPER_PREFIX, IDENTITY_TARGETS, OWNER_ID
@@ -502,12 +502,14 @@ def _check_left_out(
     found: Sequence[tuple[Path, Path | None]],
     left_out: dict[Path, list[tuple[Path, UnknownFormat]]],
 ) -> None:
-    """A folder or archive none of whose CSV files is a format we read is an error."""
+    """A folder, archive or workbook none of whose CSV files (sheets) is a format we read
+    is an error."""
     for within, files in left_out.items():
         if len(files) == sum(1 for _, w in found if w == within):
             whys = "; ".join(str(e) for _, e in files[:3]) + ("; ..." if len(files) > 3 else "")
+            what = "sheets" if workbooks.is_workbook_name(within.name) else "CSV files"
             raise RetentionError(
-                f"{within}: none of its {len(files)} CSV files is a format retention reads ({whys})"
+                f"{within}: none of its {len(files)} {what} is a format retention reads ({whys})"
             )
 
 

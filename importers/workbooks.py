@@ -1,6 +1,12 @@
 """Excel workbooks (.xlsx, and Excel 97-2003's .xls): what HubSpot's and Salesforce's
-export dialogs offer first. A workbook of one sheet is read as the CSV text that sheet
-would be saved as, so everything after (detection, checks, row numbers) is the CSV path's.
+export dialogs offer first, and where a CSM keeps their own lists. A sheet is read as the
+CSV text it would be saved as, so everything after (detection, checks, row numbers) is
+the CSV path's.
+
+A workbook of one sheet with rows is that sheet. A workbook of several is read like an
+archive of CSV files: each sheet is a file named by the workbook's path and the sheet's
+name, ``customers.xlsx/Subscriptions``, and the sheets no format fits are left out and
+listed (a 'Notes' sheet); that name on the command line reads that one sheet.
 
 Cells are read by fastexcel (Polars' own reader of Excel files): a number as Excel shows it
 in General format (`24000`, `19.99`), a date as `2024-03-14 00:00:00`, a true/false cell as
@@ -15,6 +21,7 @@ import re
 from pathlib import Path
 
 import fastexcel
+import polars as pl
 
 from db.errors import Problem, RetentionError
 
@@ -40,10 +47,16 @@ def is_workbook(data: bytes) -> bool:
     return data.startswith(_OLE)
 
 
-def as_csv(path: Path, data: bytes) -> bytes:
-    """The workbook's one sheet with rows, as UTF-8 CSV text (a row with no value in it a
-    blank line, skipped as a CSV file's are). A workbook of several such sheets, or none,
-    is an error."""
+def _is_workbook_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return is_workbook(f.read(2048))
+    except OSError:
+        return False
+
+
+def _sheets(path: Path, data: bytes) -> list[tuple[str, pl.DataFrame]]:
+    """The workbook's sheets with rows, by name, every cell as text (None when empty)."""
     try:
         reader = fastexcel.read_excel(data)
         sheets = [
@@ -61,15 +74,44 @@ def as_csv(path: Path, data: bytes) -> bytes:
     filled = [(name, frame) for name, frame in sheets if frame.height and frame.width]
     if not filled:
         _fail(path, "is an Excel workbook with no rows; expected a header row and data rows")
-    if len(filled) > 1:
-        names = ", ".join(repr(name) for name, _ in filled)
-        _fail(
-            path,
-            f"is an Excel workbook of {len(filled)} sheets with rows ({names}); expected one: "
-            f"save each sheet as CSV ({_AS_CSV}) and import those",
-        )
-    frame = filled[0][1]
+    return filled
+
+
+def _csv(frame: pl.DataFrame) -> bytes:
+    """A sheet as UTF-8 CSV text: a row with no value in it a blank line (skipped, and
+    counted, as a CSV file's are)."""
     out = io.BytesIO()
     frame.write_csv(out, include_header=False, null_value="")
     empty_row = re.compile(rf"(?m)^,{{{frame.width - 1}}}\r?$")
     return empty_row.sub("", out.getvalue().decode("utf-8")).encode("utf-8")
+
+
+def as_csv(path: Path, data: bytes) -> bytes:
+    """The workbook's one sheet with rows, as CSV text (sheet_members names each of a
+    workbook of several, so a workbook read whole here has one)."""
+    sheets = _sheets(path, data)
+    if len(sheets) > 1:  # (not reached through files_to_import)
+        _fail(path, "is an Excel workbook of several sheets; name the sheet: workbook/sheet")
+    return _csv(sheets[0][1])
+
+
+def sheet_members(path: Path) -> list[Path] | None:
+    """Each sheet with rows of the workbook ``path`` as a file of its own (``path / name``),
+    when it has several; None when ``path`` is no workbook, or one of one such sheet."""
+    if not path.is_file() or not _is_workbook_file(path):
+        return None
+    names = [name for name, _ in _sheets(path, path.read_bytes())]
+    return [path / name for name in names] if len(names) > 1 else None
+
+
+def read_sheet(path: Path) -> bytes | None:
+    """The CSV text of the sheet ``path`` names (``customers.xlsx/Subscriptions``); None
+    when ``path`` names no sheet of a workbook."""
+    book = path.parent
+    if path.exists() or not book.is_file() or not _is_workbook_file(book):
+        return None
+    for name, frame in _sheets(book, book.read_bytes()):
+        if name == path.name:
+            return _csv(frame)
+    _fail(path, f"no sheet with rows named {path.name!r} in {book.name}")
+    raise AssertionError  # unreachable

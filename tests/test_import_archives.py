@@ -534,6 +534,9 @@ def test_what_a_file_would_be_imported_as_is_told_from_its_header(
     assert describe(CANONICAL / "accounts.csv") == "accounts"
     assert describe(workbook).startswith("could not be read as an Excel workbook")
     assert describe(WORKBOOKS / "report_accounts.xlsx") == "salesforce.accounts"
+    assert describe(WORKBOOKS / "customers.xlsx") == (
+        "Workbook: accounts/contacts/subscriptions + 1 other sheet"
+    )
     assert describe(empty) == "is empty; expected a header row and at least one data row"
     # the newest first; not folders, hidden files or what is not an export
     (tmp_path / "sub.csv").mkdir()

@@ -74,18 +74,52 @@ def test_a_folders_workbooks_are_imported_not_excels_lock_file(tmp_path: Path) -
     assert "~$" not in result.output
 
 
-def test_a_workbook_of_several_sheets_is_refused_and_nothing_changes(tmp_path: Path) -> None:
+def test_a_workbooks_sheets_import_as_an_archives_files_do(tmp_path: Path) -> None:
+    """A CSM's own workbook: a sheet each of accounts, subscriptions and contacts, a sheet
+    of notes no format fits (left out and listed), an empty one."""
+    books = tmp_path / "workbook.db"
+    texts = tmp_path / "csv.db"
+    result = CliRunner().invoke(
+        cli, ["import", "--db", str(books), str(WORKBOOKS / "customers.xlsx")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Accounts: canonical.accounts, 3 rows: 3 inserted" in result.output
+    assert "Left out 1 file that no format of retention fits:\n  Notes (" in result.output
+    csv_files = [CANONICAL / f"{name}.csv" for name in ("accounts", "subscriptions", "contacts")]
+    assert _import(texts, *csv_files).exit_code == 0
+    assert database_digest(books, leave_out=LOGS) == database_digest(texts, leave_out=LOGS)
+
+
+def test_a_sheet_is_named_by_its_workbook_and_its_name(tmp_path: Path) -> None:
     db = tmp_path / "r.db"
     assert _import(db, CANONICAL / "accounts.csv").exit_code == 0
+    assert _import(db, WORKBOOKS / "customers.xlsx/Subscriptions").exit_code == 0
+    with closing(sqlite3.connect(db)) as c:
+        assert c.execute("SELECT COUNT(*) FROM subscription_periods").fetchone() == (5,)
+        assert c.execute("SELECT COUNT(*) FROM contacts").fetchone() == (0,)
     before = database_digest(db)
-    result = _import(db, CANONICAL / "contacts.csv", WORKBOOKS / "two_sheets.xlsx")
+    result = _import(db, WORKBOOKS / "customers.xlsx/Contacts", WORKBOOKS / "customers.xlsx/Nope")
     assert result.exit_code == 2
     assert (
-        f"Error: {WORKBOOKS / 'two_sheets.xlsx'}: is an Excel workbook of 2 sheets with rows "
-        "('accounts', 'subscriptions'); expected one: save each sheet as CSV (in Excel: "
-        "Save As > CSV UTF-8) and import those"
+        f"Error: {WORKBOOKS / 'customers.xlsx/Nope'}: no sheet with rows named 'Nope' in "
+        "customers.xlsx"
     ) in result.output
     assert database_digest(db) == before
+
+
+def test_a_workbook_no_sheet_of_which_fits_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    book = WORKBOOKS / "notes.xlsx"
+    result = _import(db, book)
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        f"Error: {book}: none of its 2 sheets is a format retention reads ({book / 'Renewals'}"
+        ", row 1: header not recognised (Renewal talks)"
+    )
+    # a sheet named itself must be a format, as a file named itself must
+    result = _import(db, WORKBOOKS / "customers.xlsx/Notes")
+    assert result.exit_code == 2
+    assert "customers.xlsx/Notes, row 1: header not recognised (Renewal talks)" in result.output
 
 
 def test_a_sheets_cells_read_as_excel_shows_them() -> None:
