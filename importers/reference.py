@@ -59,7 +59,9 @@ How every file is read:
   Polish one (`14.03.2024 09:30`), with `;` between values. Slashed dates are read
   month-first; a column holding one that can only be day-first (`14/03/2024`, a UK
   locale) has every slashed date refused: save such dates as `YYYY-MM-DD`.
-- **Booleans**: true/false, yes/no, y/n, 1/0 (any case). **Choices** are matched ignoring case.
+- **Booleans**: true/false, yes/no, y/n, 1/0 (any case), and Excel's TRUE/FALSE in its
+  other languages (WAHR/FALSCH, VRAI/FAUX, VERDADERO/FALSO...). **Choices** are matched
+  ignoring case.
 - **Identity**: each record is identified by its id column(s); importing a file again
   updates the records it already has and adds the new ones, never duplicating anything.
   Columns absent from a file leave the stored values alone. A record repeated exactly in

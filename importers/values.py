@@ -16,8 +16,12 @@ from db.clock import INSTANT_FORMAT
 from db.emails import PATTERN as EMAIL_PATTERN
 from db.money import THREE_DECIMAL, ZERO_DECIMAL
 
-TRUE_WORDS = ("true", "yes", "y", "1", "t")
-FALSE_WORDS = ("false", "no", "n", "0", "f")
+# Excel writes a TRUE/FALSE cell in its own language: German, French, Spanish, Italian,
+# Portuguese, Dutch, Swedish.
+_EXCEL_TRUE = ("wahr", "vrai", "verdadero", "vero", "verdadeiro", "waar", "sant")
+_EXCEL_FALSE = ("falsch", "faux", "falso", "onwaar", "falskt")
+TRUE_WORDS = ("true", "yes", "y", "1", "t", *_EXCEL_TRUE)
+FALSE_WORDS = ("false", "no", "n", "0", "f", *_EXCEL_FALSE)
 
 # Instants are stored as UTC 'YYYY-MM-DDTHH:MM:SSZ'; a time with no zone is read as UTC.
 _DATETIME_FORMATS = (

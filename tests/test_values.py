@@ -142,6 +142,9 @@ def test_booleans() -> None:
         0,
         None,
     ]
+    # a TRUE/FALSE cell saved by Excel in German, French, Spanish, Dutch
+    excel = ["WAHR", "FALSCH", "VRAI", "FAUX", "VERDADERO", "FALSO", "WAAR", "ONWAAR"]
+    assert parse(values.boolean, excel) == [1, 0] * 4
 
 
 def test_tags_are_normalised() -> None:
