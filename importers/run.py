@@ -421,6 +421,7 @@ def _write(
     return result
 
 
+@workbooks.forgetting
 def import_files(
     conn: sqlite3.Connection,
     paths: Sequence[Path],

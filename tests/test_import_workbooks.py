@@ -144,3 +144,23 @@ def test_a_bad_cell_in_a_workbook_is_named_by_its_row_and_column(tmp_path: Path)
     assert (
         f"{path}, row 3, column 'created_at': got 'soon'; expected a date like 2024-03-14"
     ) in result.output
+
+
+def test_an_import_parses_a_workbook_once_and_keeps_nothing_after(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Its sheets are asked for three times (which sheets, a sheet's header, its rows):
+    100k rows took 2.27 s to import where the same CSV took 1.03 s; parsed once, 1.19 s."""
+    from importers import workbooks
+
+    parses: list[Path] = []
+    real = workbooks._sheets
+
+    def counted(path: Path, data: bytes):
+        parses.append(path)
+        return real(path, data)
+
+    monkeypatch.setattr(workbooks, "_sheets", counted)
+    assert _import(tmp_path / "r.db", WORKBOOKS / "customers.xlsx").exit_code == 0
+    assert parses == [WORKBOOKS / "customers.xlsx"]
+    assert workbooks._parsed.cache_info().currsize == 0
