@@ -23,6 +23,7 @@ def _format_of(path: Path) -> str | None:
         return None
 
 
+@workbooks.forgetting  # a workbook described is not kept in the app's memory
 def describe(path: Path) -> str:
     """'hubspot.companies'; 'ZIP: salesforce.accounts/contacts + 4 other files';
     'Workbook: accounts/subscriptions + 1 other sheet'; 'no format fits'; or what is
