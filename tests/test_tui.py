@@ -998,6 +998,39 @@ async def test_the_import_dialog_lists_the_downloads_and_imports_what_is_picked(
 
 
 @async_test
+async def test_the_import_dialog_imports_a_workbooks_sheets(
+    db_path: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """A CSM's own workbook in Downloads: described by its sheets, imported by enter."""
+    import shutil
+
+    from retention_tui.screens.import_dialog import ExportList
+    from tests.conftest import WORKBOOKS
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "Downloads").mkdir()
+    shutil.copy(WORKBOOKS / "customers.xlsx", tmp_path / "Downloads" / "customers.xlsx")
+    (tmp_path / "Downloads" / "~$customers.xlsx").write_bytes(b"\x0bExcel's lock file")
+    connect(db_path).close()
+    app = RetentionApp(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_accounts(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        exports = app.screen.query_one(ExportList)
+        assert exports.option_count == 1
+        shown = str(exports.get_option_at_index(0).prompt)
+        assert shown.startswith("customers.xlsx")
+        assert shown.endswith("Workbook: accounts/contacts/subscriptions + 1 other sheet")
+        exports.focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert list(app._notifications)[-1].title == "Imported 3 files, 11 rows"
+        assert app.screen.query_one(DataTable).row_count == 3  # the accounts list
+
+
+@async_test
 async def test_the_import_dialog_lists_the_folders_the_config_names(
     db_path: Path, tmp_path: Path, monkeypatch, utc
 ) -> None:
