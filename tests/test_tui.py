@@ -6,6 +6,7 @@ import asyncio
 import functools
 import shlex
 import sqlite3
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -100,6 +101,19 @@ async def test_filter_sort_and_clear(scored_db: Path) -> None:
         assert app.screen.query_one(Input).display is False
 
 
+def spied(monkeypatch, owner: object, name: str, note: Callable[..., object]) -> list[object]:
+    """What ``note`` makes of each call to ``owner.name`` (which still does its work)."""
+    calls: list[object] = []
+    real = getattr(owner, name)
+
+    def spy(*args, **kwargs):
+        calls.append(note(*args, **kwargs))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spy)
+    return calls
+
+
 class OnAccounts(RetentionApp):
     """The app opened on the accounts list, before the dashboard has loaded anything."""
 
@@ -165,14 +179,7 @@ def test_the_accounts_list_opened_first_reads_each_table_once(sample_db: Path, m
     from db.frames import TABLES
     from retention_tui.overview import READS
 
-    reads: list[str] = []
-    real = frames._load
-
-    def counted(conn, table, may_write):
-        reads.append(table)
-        return real(conn, table, may_write)
-
-    monkeypatch.setattr(frames, "_load", counted)
+    reads = spied(monkeypatch, frames, "_load", lambda conn, table, may_write: table)
 
     async def scenario() -> None:
         app = OnAccounts(sample_db, as_of=AS_OF)
@@ -723,14 +730,9 @@ def test_each_screen_loads_once_when_opened(scored_db: Path, monkeypatch) -> Non
     import retention_tui.workspace as workspace
     from db.frames import TABLES
 
-    loads: list[tuple[str, ...]] = []
-    real_load = workspace.load_all
-
-    def load_all(conn, tables=tuple(TABLES), early=None):
-        loads.append(tuple(tables))
-        return real_load(conn, tables, early)
-
-    monkeypatch.setattr(workspace, "load_all", load_all)
+    loads = spied(
+        monkeypatch, workspace, "load_all", lambda conn, tables=tuple(TABLES), **_: tuple(tables)
+    )
 
     async def scenario() -> None:
         app = RetentionApp(scored_db, as_of=AS_OF)
@@ -916,6 +918,16 @@ def utc():
     time.tzset()
 
 
+async def open_import_dialog(pilot):
+    """The import dialog opened from the accounts list, its list of exports filled."""
+    from retention_tui.screens.import_dialog import ExportList
+
+    await to_accounts(pilot)
+    await pilot.press("i")
+    await settle(pilot)
+    return pilot.app.screen.query_one(ExportList)
+
+
 def _downloads(tmp_path: Path, monkeypatch) -> Path:
     """A home whose Downloads folder holds exports as a browser leaves them (modified at
     fixed times)."""
@@ -958,10 +970,7 @@ async def test_the_import_dialog_lists_the_downloads_and_imports_what_is_picked(
     connect(db_path).close()
     app = RetentionApp(db_path, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await to_accounts(pilot)
-        await pilot.press("i")
-        await settle(pilot)
-        exports = app.screen.query_one(ExportList)
+        exports = await open_import_dialog(pilot)
         shown = [str(exports.get_option_at_index(i).prompt) for i in range(exports.option_count)]
         assert [line.split()[0] for line in shown] == [
             "WE_00D5g000004xYzAB_1.ZIP",
@@ -1004,7 +1013,6 @@ async def test_the_import_dialog_imports_a_workbooks_sheets(
     """A CSM's own workbook in Downloads: described by its sheets, imported by enter."""
     import shutil
 
-    from retention_tui.screens.import_dialog import ExportList
     from tests.conftest import WORKBOOKS
 
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -1014,10 +1022,7 @@ async def test_the_import_dialog_imports_a_workbooks_sheets(
     connect(db_path).close()
     app = RetentionApp(db_path, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await to_accounts(pilot)
-        await pilot.press("i")
-        await settle(pilot)
-        exports = app.screen.query_one(ExportList)
+        exports = await open_import_dialog(pilot)
         assert exports.option_count == 1
         shown = str(exports.get_option_at_index(0).prompt)
         assert shown.startswith("customers.xlsx")
