@@ -25,8 +25,8 @@ def _fail(path: Path, message: str) -> None:
 
 
 def _is_workbook(names: list[str]) -> bool:
-    """An .xlsx is a ZIP archive too: of XML parts, not CSV files."""
-    return "[Content_Types].xml" in names
+    """An .xlsx (and an .ods) is a ZIP archive too: of XML parts, not CSV files."""
+    return "[Content_Types].xml" in names or ("mimetype" in names and "content.xml" in names)
 
 
 def is_csv_name(name: str) -> bool:

@@ -33,12 +33,13 @@ How every file is read:
   and so is the footer Salesforce puts below a report's rows (after a blank line: its
   totals, "Confidential Information - Do Not Distribute", the copyright line); the import
   says it left it out.
-- **Excel workbooks** (`.xlsx`, and Excel 97-2003's `.xls`), as HubSpot and Salesforce
-  export them first: a sheet is read as the CSV it would be saved as (a number as Excel
-  shows it in General format, `24000` or `19.99`; a date cell as its date and time). A
-  workbook of several sheets with rows is read as an archive is, each sheet a file
-  (`customers.xlsx/Subscriptions` names one); a sheet no format fits (notes) is left out
-  and listed. Rows are numbered from the sheet's first row with a value.
+- **Excel workbooks** (`.xlsx`, and Excel 97-2003's `.xls`; LibreOffice's and Google
+  Sheets' `.ods` too), as HubSpot and Salesforce export them first: a sheet is read as
+  the CSV it would be saved as (a number as Excel shows it in General format, `24000` or
+  `19.99`; a date cell as its date and time). A workbook of several sheets with rows is
+  read as an archive is, each sheet a file (`customers.xlsx/Subscriptions` names one); a
+  sheet no format fits (notes) is left out and listed. Rows are numbered from the
+  sheet's first row with a value.
 - **Archives**: a ZIP archive's CSV files are imported as if named one by one (what
   macOS adds to an archive is not), and a gzip-compressed file (`events.csv.gz`) as the
   file inside; `export.zip/accounts.csv` names one file in an archive. A folder's or

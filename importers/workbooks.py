@@ -1,5 +1,6 @@
-"""Excel workbooks (.xlsx, and Excel 97-2003's .xls): what HubSpot's and Salesforce's
-export dialogs offer first, and where a CSM keeps their own lists. A sheet is read as the
+"""Excel workbooks (.xlsx, and Excel 97-2003's .xls; LibreOffice's and Google Sheets'
+.ods too): what HubSpot's and Salesforce's export dialogs offer first, and where a CSM
+keeps their own lists. A sheet is read as the
 CSV text it would be saved as, so everything after (detection, checks, row numbers) is
 the CSV path's.
 
@@ -30,6 +31,7 @@ from db.errors import Problem, RetentionError
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97-2003 workbook (and other Office files)
+_ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 _AS_CSV = "in Excel: Save As > CSV UTF-8"
 
 
@@ -38,15 +40,17 @@ def _fail(path: Path, message: str) -> None:
 
 
 def is_workbook_name(name: str) -> bool:
-    """A workbook's file name ('Companies.xlsx', 'REPORT.XLS')."""
-    return name.lower().endswith((".xlsx", ".xls"))
+    """A workbook's file name ('Companies.xlsx', 'REPORT.XLS', 'customers.ods')."""
+    return name.lower().endswith((".xlsx", ".xls", ".ods"))
 
 
 def is_workbook(data: bytes) -> bool:
-    """Whether the bytes (or the first of them) are an Excel workbook: an .xlsx is a ZIP
-    archive of XML parts under xl/, an .xls an OLE compound file."""
+    """Whether the bytes (or the first of them) are a workbook: an .xlsx is a ZIP archive
+    of XML parts under xl/, an .ods one whose first part names its type, an .xls an OLE
+    compound file."""
     if data.startswith(_ZIP):
-        return b"[Content_Types].xml" in data[:2048] or b"xl/" in data[:2048]
+        head = data[:2048]
+        return b"[Content_Types].xml" in head or b"xl/" in head or _ODS in head
     return data.startswith(_OLE)
 
 

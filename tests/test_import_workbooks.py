@@ -2,7 +2,8 @@
 
 The fixtures are the CSV fixtures written as workbooks the way a spreadsheet holds them:
 numbers and dates typed (a date cell, not its text), text as text, an empty cell left
-out (tests/fixtures/workbooks; the .xls in Excel 97-2003's format).
+out (tests/fixtures/workbooks; the .xls in Excel 97-2003's format, the .ods in
+OpenDocument's, as LibreOffice and Google Sheets save them).
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ def _import(db: Path, *paths: Path):
         # our own files, typed by a spreadsheet (an .xlsx, and Excel 97-2003's .xls)
         (
             ["accounts.xlsx", "subscriptions.xls"],
+            [CANONICAL / "accounts.csv", CANONICAL / "subscriptions.csv"],
+        ),
+        # a workbook of LibreOffice's or Google Sheets' (OpenDocument), of two sheets
+        (
+            ["customers.ods"],
             [CANONICAL / "accounts.csv", CANONICAL / "subscriptions.csv"],
         ),
         # HubSpot's export as XLSX, a Salesforce report's 'Details Only' as Excel

@@ -63,7 +63,7 @@ def import_cmd(
 ) -> None:
     """Import CSV exports (all files in one transaction: all or nothing).
 
-    FILES are CSV files (gzip-compressed too), Excel workbooks (.xlsx, .xls: each sheet;
+    FILES are CSV files (gzip-compressed too), workbooks (.xlsx, .xls, .ods: each sheet;
     book.xlsx/Sheet names one), ZIP archives of CSV files (a Salesforce Data Export, a
     Chargebee export) or folders of them (their .csv and Excel files, not their
     subfolders'). A folder's, archive's or workbook's files that no format fits are left
