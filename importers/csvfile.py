@@ -65,9 +65,9 @@ def _fail(path: Path, message: str, row: int | None = None, column: str | None =
 def files_to_import(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
     """The files ``paths`` name, each once, with the folder or archive each was found in
     (None for a file named itself): each file as given, each folder's ``.csv``,
-    ``.csv.gz``, ``.xlsx`` and ``.xls`` files (any case; by name, not its subfolders'), each
-    ZIP archive's CSV files, each sheet of a workbook of several. A folder or archive with
-    none is an error."""
+    ``.csv.gz`` and workbook (``.xlsx``, ``.xls``, ``.ods``) files (any case; by name, not
+    its subfolders'), each ZIP archive's CSV files, each sheet of a workbook of several. A
+    folder or archive with none is an error."""
     files: dict[Path, Path | None] = {}
     for path in paths:
         if path.is_dir():
