@@ -38,8 +38,8 @@ How every file is read:
   the CSV it would be saved as (a number as Excel shows it in General format, `24000` or
   `19.99`; a date cell as its date and time). A workbook of several sheets with rows is
   read as an archive is, each sheet a file (`customers.xlsx/Subscriptions` names one); a
-  sheet no format fits (notes) is left out and listed. Rows are numbered from the
-  sheet's first row with a value.
+  sheet no format fits (notes) is left out and listed; a hidden sheet is not read. Rows
+  are numbered from the sheet's first row with a value.
 - **Archives**: a ZIP archive's CSV files are imported as if named one by one (what
   macOS adds to an archive is not), and a gzip-compressed file (`events.csv.gz`) as the
   file inside; `export.zip/accounts.csv` names one file in an archive. A folder's or

@@ -63,13 +63,16 @@ def _is_workbook_file(path: Path) -> bool:
 
 
 def _sheets(path: Path, data: bytes) -> list[tuple[str, pl.DataFrame]]:
-    """The workbook's sheets with rows, by name, every cell as text (None when empty)."""
+    """The workbook's sheets with rows, by name, every cell as text (None when empty). A
+    hidden sheet is not read: what is imported is what the workbook shows (a hidden copy
+    of last year's accounts would overwrite this year's)."""
     try:
         reader = fastexcel.read_excel(data)
-        sheets = [
-            (name, reader.load_sheet(name, header_row=None, dtypes="string").to_polars())
+        loaded = [
+            (name, reader.load_sheet(name, header_row=None, dtypes="string"))
             for name in reader.sheet_names
         ]
+        sheets = [(n, sheet.to_polars()) for n, sheet in loaded if sheet.visible == "visible"]
     except Exception as exc:  # fastexcel's errors: a damaged, encrypted or other file
         first = (str(exc).splitlines() or [type(exc).__name__])[0]
         _fail(
@@ -80,7 +83,11 @@ def _sheets(path: Path, data: bytes) -> list[tuple[str, pl.DataFrame]]:
         raise AssertionError from exc  # unreachable
     filled = [(name, frame) for name, frame in sheets if frame.height and frame.width]
     if not filled:
-        _fail(path, "is an Excel workbook with no rows; expected a header row and data rows")
+        _fail(
+            path,
+            "is an Excel workbook with no rows (in its visible sheets); expected a header row "
+            "and data rows",
+        )
     return filled
 
 

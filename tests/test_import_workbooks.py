@@ -82,7 +82,8 @@ def test_a_folders_workbooks_are_imported_not_excels_lock_file(tmp_path: Path) -
 
 def test_a_workbooks_sheets_import_as_an_archives_files_do(tmp_path: Path) -> None:
     """A CSM's own workbook: a sheet each of accounts, subscriptions and contacts, a sheet
-    of notes no format fits (left out and listed), an empty one."""
+    of notes no format fits (left out and listed), an empty one, and a hidden copy of
+    last year's accounts (not read: its names would overwrite this year's)."""
     books = tmp_path / "workbook.db"
     texts = tmp_path / "csv.db"
     result = CliRunner().invoke(
