@@ -79,12 +79,6 @@ class Workspace:
         self._book: tuple[int, Book] | None = None
         self._snapshot: tuple[int, Snapshot] | None = None
 
-    def loaded(self, version: int) -> Book | None:
-        """The tables for ``version`` if they are loaded (waiting for a load under way),
-        else None: for a screen that can use the tables but does not need the scores."""
-        with self._loading:
-            return self._book[1] if self._book and self._book[0] == version else None
-
     def billing(self, version: int) -> Book:
         """The accounts and subscription periods alone, for the revenue figures while the
         book loads (100k accounts: 0.01 s read, against ~1 s for every table): the loaded

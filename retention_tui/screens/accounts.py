@@ -59,12 +59,11 @@ class AccountsScreen(ListScreen):
         "Renewal",
     )
 
-    def fetch(self) -> tuple[pl.DataFrame, bool]:
+    def fetch(self) -> pl.DataFrame:
         """The rows with this date's scores, as the dashboard and the queues show them.
         When the book is not scored yet (100k accounts: ~2 s more), the rows are shown
         first with each account's latest stored score, as soon as the tables they read
-        are loaded, then again with this date's, the cursor left where it is. Returns
-        (rows, whether they replace the same rows)."""
+        are loaded, then again with this date's (the same rows: the cursor stays)."""
         app: RetentionApp = self.app  # type: ignore[assignment]
         cfg, version = load_config(app.db_path), app.data_version
         snapshot = app.workspace.scored(version)
@@ -74,24 +73,19 @@ class AccountsScreen(ListScreen):
             rows = self.read(
                 lambda conn: accounts_overview(conn, app.as_of, cfg, snapshot.tables, scores)
             )
-            return narrow(rows, app.owner), False
+            return narrow(rows, app.owner)
         first: list[pl.DataFrame] = []
 
         def show_first(tables: Tables) -> None:
             rows = self.read(lambda conn: accounts_overview(conn, app.as_of, cfg, tables))
             first.append(narrow(rows, app.owner))
-            self.post(self.show, (first[0], False))
+            self.post(self.show, first[0])
 
         # the list's tables first, then the rest of the book, in one read (one load)
         app.workspace.book(version, early=(READS, show_first))
         scored = app.workspace.get(version)
         self.usage_note = scored.usage_note
-        return with_scores(first[0], live_scores(scored.run)), True
-
-    def show(self, data: tuple[pl.DataFrame, bool]) -> None:  # type: ignore[override]
-        frame, same_rows = data
-        self.frame = frame
-        self.refresh_table(keep_place=same_rows)
+        return with_scores(first[0], live_scores(scored.run))
 
     def cells(self, r: dict) -> tuple[object, ...]:
         return (

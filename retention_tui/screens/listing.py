@@ -123,8 +123,14 @@ class ListScreen(LoadingScreen):
         scoring run the rows come from (fetch sets usage_note: Snapshot.usage_note)."""
         return self.usage_note
 
+    def key_columns(self) -> tuple[str, ...]:
+        """The columns naming a row: what enter opens, and how a reload knows it has the
+        same rows back."""
+        return ("account_id",)
+
     def row_key(self, row: dict) -> str | None:
-        return row.get("account_id")  # type: ignore[return-value]
+        values = [row.get(c) for c in self.key_columns()]
+        return values[0] if len(values) == 1 else "\t".join(map(str, values))
 
     def record(self, row: dict) -> tuple[object, ...]:
         """A row as the export writes it: as shown, and nothing where a dash shows none
@@ -159,8 +165,15 @@ class ListScreen(LoadingScreen):
         self.reload_after_paint()
 
     def show(self, frame: pl.DataFrame) -> None:
+        """Show ``frame``'s rows; when they are the rows shown (the same keys in the same
+        order: the same book with new values, as scores filled in), the page and the
+        cursor's row stay where they are."""
+        same_rows = self.frame is not None and self._keys(frame).equals(self._keys(self.frame))
         self.frame = frame
-        self.refresh_table()
+        self.refresh_table(keep_place=same_rows)
+
+    def _keys(self, frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.select(c for c in self.key_columns() if c in frame.columns)
 
     def arranged(self, frame: pl.DataFrame, text: str, sort_index: int) -> pl.DataFrame:
         """``frame``'s rows filtered by ``text`` and sorted by SORTS[sort_index]."""

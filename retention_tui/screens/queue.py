@@ -57,8 +57,8 @@ class QueueScreen(ListScreen):
             frame = frame.filter(~pl.col(key).is_in(list(hidden)))
         return frame
 
-    def row_key(self, row: dict) -> str | None:
-        return row.get(self.view.key_field)
+    def key_columns(self) -> tuple[str, ...]:
+        return (self.view.key_field,)
 
     def record(self, row: dict) -> tuple[object, ...]:
         return tuple(

@@ -42,8 +42,8 @@ class UnmatchedScreen(ListScreen):
     def fetch(self) -> pl.DataFrame:
         return self.read(pending_groups)
 
-    def row_key(self, row: dict) -> str | None:
-        return f"{row['source']}\t{row['key']}"
+    def key_columns(self) -> tuple[str, ...]:
+        return ("source", "key")
 
     def cells(self, r: dict) -> tuple[object, ...]:
         return (
