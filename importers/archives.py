@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from db.errors import Problem, RetentionError
+from importers import workbooks
 
 ZIP_MARK = b"PK\x03\x04"
 GZIP_MARK = b"\x1f\x8b"
@@ -22,11 +23,6 @@ GZIP_MARK = b"\x1f\x8b"
 
 def _fail(path: Path, message: str) -> None:
     raise RetentionError(str(Problem(str(path), message)))
-
-
-def _is_workbook(names: list[str]) -> bool:
-    """An .xlsx (and an .ods) is a ZIP archive too: of XML parts, not CSV files."""
-    return "[Content_Types].xml" in names or ("mimetype" in names and "content.xml" in names)
 
 
 def is_csv_name(name: str) -> bool:
@@ -68,7 +64,7 @@ def csv_members(path: Path) -> list[Path] | None:
         _fail(path, f"cannot be read ({exc.strerror})")
     with _open(path) as archive:
         names = archive.namelist()
-    if _is_workbook(names):
+    if workbooks.is_workbook_names(names):  # a ZIP archive too: of XML parts
         return None
     found = [path / name for name in names if _is_csv(name)]
     if not found:

@@ -394,7 +394,7 @@ def read_header(path: Path) -> tuple[str, ...]:
     if archives.member(path) is None:
         _check_file(path)
     data = archives.head(path, HEAD_BYTES)
-    if workbooks.is_workbook(data):  # its header is in its XML: read it whole
+    if workbooks.is_workbook_file(path):  # its header is in its XML: read it whole
         data = read_bytes(path)
     elif len(data) == HEAD_BYTES and b"\n" in data:
         data = data[: data.rfind(b"\n")]  # whole lines: no character cut in two

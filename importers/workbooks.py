@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Callable
 from functools import lru_cache, wraps
 from pathlib import Path
@@ -31,7 +32,6 @@ from db.errors import Problem, RetentionError
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97-2003 workbook (and other Office files)
-_ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 _AS_CSV = "in Excel: Save As > CSV UTF-8"
 
 
@@ -44,21 +44,38 @@ def is_workbook_name(name: str) -> bool:
     return name.lower().endswith((".xlsx", ".xls", ".ods"))
 
 
+def is_workbook_names(names: list[str]) -> bool:
+    """Whether a ZIP archive of these parts is a workbook: an .xlsx (XML parts listed in
+    [Content_Types].xml), an .ods (its first part names its type)."""
+    return "[Content_Types].xml" in names or ("mimetype" in names and "content.xml" in names)
+
+
 def is_workbook(data: bytes) -> bool:
-    """Whether the bytes (or the first of them) are a workbook: an .xlsx is a ZIP archive
-    of XML parts under xl/, an .ods one whose first part names its type, an .xls an OLE
-    compound file."""
-    if data.startswith(_ZIP):
-        head = data[:2048]
-        return b"[Content_Types].xml" in head or b"xl/" in head or _ODS in head
-    return data.startswith(_OLE)
+    """Whether the bytes of a whole file are a workbook: a ZIP archive of a workbook's
+    parts, or an OLE compound file (an .xls)."""
+    if data.startswith(_OLE):
+        return True
+    if not data.startswith(_ZIP):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return is_workbook_names(archive.namelist())
+    except zipfile.BadZipFile:  # damaged: reading it as CSV says it is a ZIP archive
+        return False
 
 
-def _is_workbook_file(path: Path) -> bool:
+def is_workbook_file(path: Path) -> bool:
+    """is_workbook of the file ``path`` (its parts' names read, not the whole file)."""
     try:
         with path.open("rb") as f:
-            return is_workbook(f.read(2048))
-    except OSError:
+            mark = f.read(len(_OLE))
+        if mark.startswith(_OLE):
+            return True
+        if not mark.startswith(_ZIP):
+            return False
+        with zipfile.ZipFile(path) as archive:
+            return is_workbook_names(archive.namelist())
+    except (OSError, zipfile.BadZipFile):
         return False
 
 
@@ -117,15 +134,15 @@ def as_csv(path: Path, data: bytes) -> bytes:
     """The workbook's one sheet with rows, as CSV text (sheet_members names each of a
     workbook of several, so a workbook read whole here has one)."""
     sheets = _file_sheets(path) if path.is_file() else _sheets(path, data)
-    if len(sheets) > 1:  # (not reached through files_to_import)
-        _fail(path, "is an Excel workbook of several sheets; name the sheet: workbook/sheet")
+    if len(sheets) > 1:  # a workbook file of several is read sheet by sheet (sheet_members)
+        _fail(path, "is a workbook of several sheets inside an archive; unzip it and import it")
     return _csv(sheets[0][1])
 
 
 def sheet_members(path: Path) -> list[Path] | None:
     """Each sheet with rows of the workbook ``path`` as a file of its own (``path / name``),
     when it has several; None when ``path`` is no workbook, or one of one such sheet."""
-    if not path.is_file() or not _is_workbook_file(path):
+    if not path.is_file() or not is_workbook_file(path):
         return None
     names = [name for name, _ in _file_sheets(path)]
     return [path / name for name in names] if len(names) > 1 else None
@@ -135,7 +152,7 @@ def read_sheet(path: Path) -> bytes | None:
     """The CSV text of the sheet ``path`` names (``customers.xlsx/Subscriptions``); None
     when ``path`` names no sheet of a workbook."""
     book = path.parent
-    if path.exists() or not book.is_file() or not _is_workbook_file(book):
+    if path.exists() or not book.is_file() or not is_workbook_file(book):
         return None
     for name, frame in _file_sheets(book):
         if name == path.name:

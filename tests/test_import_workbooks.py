@@ -171,3 +171,23 @@ def test_an_import_parses_a_workbook_once_and_keeps_nothing_after(
     assert _import(tmp_path / "r.db", WORKBOOKS / "customers.xlsx").exit_code == 0
     assert parses == [WORKBOOKS / "customers.xlsx"]
     assert workbooks._parsed.cache_info().currsize == 0
+
+
+def test_a_workbook_is_told_by_its_parts_whatever_their_order(tmp_path: Path) -> None:
+    """A workbook is known by the names of its parts, not by its first bytes: one whose
+    first part is big (here 8 KB of document properties, stored) and whose
+    [Content_Types].xml comes last, as some writers order them."""
+    import zipfile
+
+    source = WORKBOOKS / "accounts.xlsx"
+    book = tmp_path / "accounts.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(book, "w") as new:
+        new.writestr("docProps/custom.xml", "<Properties>" + " " * 8192 + "</Properties>")
+        names = sorted(old.namelist(), key=lambda n: n == "[Content_Types].xml")
+        for name in names:
+            new.writestr(name, old.read(name), zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(book) as made:
+        assert made.namelist()[0] == "docProps/custom.xml"
+    assert _import(tmp_path / "r.db", book).exit_code == 0
+    with closing(sqlite3.connect(tmp_path / "r.db")) as c:
+        assert c.execute("SELECT COUNT(*) FROM accounts").fetchone() == (3,)
