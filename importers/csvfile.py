@@ -1,7 +1,8 @@
 """Reading a CSV file into a frame of raw text, with clear errors for files that are not
 well-formed CSV.
 
-Rows are numbered as a spreadsheet shows them: the header is row 1, the first record row 2.
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first record row 2
+(or, below a title, the header is the row it is in: read_head_rows, read_table's skip).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -32,6 +34,9 @@ _FOOTER_MARK = re.compile(
     re.IGNORECASE,
 )
 _FOOTER_TAIL = 4096
+# A header is looked for in a file's first rows: a title, a report's name and filters, or
+# blank rows may come above it (a CSM's own sheet, Salesforce's Formatted Report).
+HEAD_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class RawTable:
     # header names are never used as Polars names ("*" or "^a$" mean other things there)
     frame: pl.DataFrame
     footer: tuple[str, ...] = ()  # a report footer's lines, left out (_without_footer)
+    above: tuple[str, ...] = ()  # the rows above the header, left out (a title): their text
 
     @staticmethod
     def column(index: int) -> str:
@@ -231,9 +237,9 @@ def _without_footer(text: str, separator: str) -> tuple[str, tuple[str, ...]]:
         return text, ()
     lines = text[start:].splitlines(keepends=True)
     i = len(lines) - 1
-    while i > 0:
+    while i > 0:  # (a sheet's footer line has a cell per column, all but one empty)
         cells = next(csv.reader([lines[i]], delimiter=separator), [])
-        if len(cells) > 1:
+        if sum(1 for c in cells if c.strip()) > 1:
             break
         i -= 1
     block = [next(csv.reader([line], delimiter=separator), [""]) for line in lines[i + 1 :]]
@@ -254,12 +260,14 @@ def _ragged(path: Path, row: int, n: int, width: int) -> None:
     )
 
 
-def _check_shape(path: Path, text: str, encoded: bytes, separator: str, width: int) -> list[int]:
+def _check_shape(
+    path: Path, text: str, encoded: bytes, separator: str, width: int, header_row: int
+) -> list[int]:
     """Check every record has ``width`` fields; return the row numbers of blank records.
-    ``encoded``: ``text`` as UTF-8."""
+    ``encoded``: ``text`` as UTF-8; ``header_row``: the row number of its first line."""
     if '"' not in text:  # no quoting: a record is a line, its fields its separators + 1
-        return _check_unquoted_shape(path, text, encoded, separator, width)
-    lines = _quoted_lines_shape(text, encoded, separator, width)
+        return _check_unquoted_shape(path, text, encoded, separator, width, header_row)
+    lines = _quoted_lines_shape(text, encoded, separator, width, header_row)
     if lines is not None:
         return lines
     blank: list[int] = []
@@ -271,7 +279,7 @@ def _check_shape(path: Path, text: str, encoded: bytes, separator: str, width: i
     try:
         next(reader)
         for index, record in enumerate(reader):
-            row = index + 2
+            row = index + header_row + 1
             n = len(record)
             if n == width:
                 continue
@@ -280,7 +288,11 @@ def _check_shape(path: Path, text: str, encoded: bytes, separator: str, width: i
                 continue
             _ragged(path, row, n, width)
     except csv.Error as exc:
-        _fail(path, f"is not well-formed CSV ({exc}); check its quotes", reader.line_num)
+        _fail(
+            path,
+            f"is not well-formed CSV ({exc}); check its quotes",
+            reader.line_num + header_row - 1,
+        )
     return blank
 
 
@@ -305,9 +317,11 @@ def _lines(text: str, encoded: bytes) -> pl.Series:
     return pl.Series("line", text.split("\n")).str.strip_suffix("\r")
 
 
-def _records(text: str, encoded: bytes) -> pl.DataFrame:
-    """The lines after the header, each with its row number (row 2 is the first)."""
-    return pl.DataFrame({"line": _lines(text, encoded)}).with_row_index("row", offset=1).slice(1)
+def _records(text: str, encoded: bytes, header_row: int) -> pl.DataFrame:
+    """The lines after the header (the first line, row ``header_row``), each with its row
+    number."""
+    lines = pl.DataFrame({"line": _lines(text, encoded)})
+    return lines.with_row_index("row", offset=header_row).slice(1)
 
 
 def _blank(separator: str) -> pl.Expr:
@@ -327,7 +341,9 @@ def _odd_quotes_early(text: str, span: int = 1 << 20) -> bool:
     return any(line.count('"') % 2 for line in head.split("\n"))
 
 
-def _quoted_lines_shape(text: str, encoded: bytes, separator: str, width: int) -> list[int] | None:
+def _quoted_lines_shape(
+    text: str, encoded: bytes, separator: str, width: int, header_row: int
+) -> list[int] | None:
     """_check_shape for a quoted file whose records are one line each (no line break
     inside quotes: most tools' exports), on all lines at once (Polars), as the csv module
     would judge them: the rows of blank records (1M Amplitude events, JSON in quotes: 0.58
@@ -340,7 +356,7 @@ def _quoted_lines_shape(text: str, encoded: bytes, separator: str, width: int) -
     sep = re.escape(separator)
     value = f'(?:"(?:[^"]|"")*"|[^"{sep}\\r\\n]*)'  # quoted (quotes doubled inside), or no quote
     record = f"^{value}(?:{sep}{value}){{{width - 1}}}$"
-    info = _records(text, encoded).with_columns(
+    info = _records(text, encoded, header_row).with_columns(
         _blank(separator), pl.col("line").str.contains(record).alias("ok")
     )
     if info.filter(~pl.col("blank") & ~pl.col("ok")).height:
@@ -349,11 +365,11 @@ def _quoted_lines_shape(text: str, encoded: bytes, separator: str, width: int) -
 
 
 def _check_unquoted_shape(
-    path: Path, text: str, encoded: bytes, separator: str, width: int
+    path: Path, text: str, encoded: bytes, separator: str, width: int, header_row: int
 ) -> list[int]:
     """_check_shape for a file without quotes, on all lines at once (Polars): 0.1 s where
     the csv module takes 1.2 s for 1M rows."""
-    info = _records(text, encoded).with_columns(
+    info = _records(text, encoded, header_row).with_columns(
         (pl.col("line").str.count_matches(separator, literal=True) + 1).alias("n"),
         _blank(separator),
     )
@@ -363,8 +379,8 @@ def _check_unquoted_shape(
     return info.filter(pl.col("blank"))["row"].to_list()
 
 
-def _header(path: Path, data: bytes) -> tuple[str, str, str, tuple[str, ...]]:
-    """The file's text, encoding, separator and header."""
+def _text(path: Path, data: bytes) -> tuple[str, str]:
+    """The file's text and encoding, when it is CSV text."""
     if not data or data.isspace():  # (not data.strip(): that copies the file)
         _fail(path, "is empty; expected a header row and at least one data row")
     text, encoding = decode(path, data)
@@ -374,41 +390,69 @@ def _header(path: Path, data: bytes) -> tuple[str, str, str, tuple[str, ...]]:
             "is JSON, not CSV; expected CSV text (export it as CSV: 'retention "
             "formats' lists the layouts read)",
         )
-    separator = sniff_separator(text)
-    header_line = next(csv.reader(_text_lines(text), delimiter=separator), [])
-    header = tuple(h.strip() for h in header_line)
-    if not any(header):
-        _fail(path, "has no header row; expected column names in row 1", 1)
-    return text, encoding, separator, header
+    return text, encoding
+
+
+def _header(lines: Iterable[str], separator: str) -> tuple[str, ...]:
+    """The header that starts the ``lines`` (a name in quotes may hold a line break)."""
+    try:
+        return tuple(h.strip() for h in next(csv.reader(lines, delimiter=separator), []))
+    except csv.Error:  # a quote left open to the end of the head read
+        return ()
+
+
+def _no_header(path: Path, row: int) -> None:
+    _fail(path, f"has no header row; expected column names in row {row}", row)
 
 
 HEAD_BYTES = 65_536
 
 
-def read_header(path: Path) -> tuple[str, ...]:
-    """The file's header as read_table reads it, from at most its first 64 KB (of what it
-    holds, when it is compressed): what a file is, told without reading all of it."""
-    sheet = workbooks.read_sheet(path)
-    if sheet is not None:
-        return _header(path, sheet)[3]
-    if archives.member(path) is None:
-        _check_file(path)
-    data = archives.head(path, HEAD_BYTES)
-    if workbooks.is_workbook_file(path):  # its header is in its XML: read it whole
-        data = read_bytes(path)
-    elif len(data) == HEAD_BYTES and b"\n" in data:
-        data = data[: data.rfind(b"\n")]  # whole lines: no character cut in two
-    return _header(path, data)[3]
+def read_head_rows(path: Path) -> list[tuple[str, ...]]:
+    """The file's first rows (up to HEAD_ROWS), each read as the header it may be (with
+    the separator its own line uses), from at most its first 64 KB (of what it holds, when
+    it is compressed): where its header is and what it is, told without reading all of
+    it. read_table(path, skip=i) reads the file whose header is row ``i``."""
+    data = workbooks.read_sheet(path)
+    if data is None:
+        if archives.member(path) is None:
+            _check_file(path)
+        data = archives.head(path, HEAD_BYTES)
+        if workbooks.is_workbook_file(path):  # its header is in its XML: read it whole
+            data = read_bytes(path)
+        elif len(data) == HEAD_BYTES and b"\n" in data:
+            data = data[: data.rfind(b"\n")]  # whole lines: no character cut in two
+    lines = list(itertools.islice(_text_lines(_text(path, data)[0]), HEAD_ROWS))
+    rows = [_header(lines[i:], sniff_separator(line)) for i, line in enumerate(lines)]
+    if not any(any(row) for row in rows):
+        _no_header(path, 1)
+    return rows
 
 
-def read_table(path: Path) -> RawTable:
+def _below(path: Path, text: str, skip: int) -> tuple[str, list[str]]:
+    """The text from its line ``skip`` on (its header's), and the lines above it."""
+    ends = [m.end() for m in itertools.islice(_LINE.finditer(text), skip)]
+    if len(ends) < skip or ends[-1] == len(text):
+        _no_header(path, skip + 1)
+    return text[ends[-1] :], text[: ends[-1]].splitlines()
+
+
+def read_table(path: Path, skip: int = 0) -> RawTable:
+    """The file's rows, as text, under its header: its first row, or its row ``skip`` + 1
+    (the rows above it, a title, are left out: RawTable.above says what they said)."""
     data = read_bytes(path)
     sha = hashlib.sha256(data).hexdigest()
-    text, encoding, separator, header = _header(path, data)
+    text, encoding = _text(path, data)
+    header_row = skip + 1
+    text, above = _below(path, text, skip) if skip else (text, [])
+    separator = sniff_separator(text)
+    header = _header(_text_lines(text), separator)
+    if not any(header):
+        _no_header(path, header_row)
     seen: set[str] = set()
     for name in filter(None, header):
         if name.lower() in seen:
-            _fail(path, "appears twice in the header", 1, name)
+            _fail(path, "appears twice in the header", header_row, name)
         seen.add(name.lower())
     text, footer = _without_footer(text, separator)
     # the text as UTF-8: the file's own bytes when they are that already
@@ -416,10 +460,11 @@ def read_table(path: Path) -> RawTable:
         encoding == "utf-8"
         and not data.startswith(b"\xef\xbb\xbf")
         and not footer
+        and not skip
         and not _mac_lines(data)
     )
     encoded = data if utf8 else text.encode("utf-8")
-    blank_rows = _check_shape(path, text, encoded, separator, len(header))
+    blank_rows = _check_shape(path, text, encoded, separator, len(header), header_row)
     try:
         frame = pl.read_csv(
             io.BytesIO(encoded),
@@ -428,7 +473,7 @@ def read_table(path: Path) -> RawTable:
             has_header=True,
             new_columns=[RawTable.column(i) for i in range(len(header))],
             row_index_name=ROW,
-            row_index_offset=2,
+            row_index_offset=header_row + 1,
             raise_if_empty=False,
         )
     except pl.exceptions.PolarsError as exc:  # _check_shape catches what we know of
@@ -444,15 +489,22 @@ def read_table(path: Path) -> RawTable:
     )
     if frame.height == 0:
         _fail(path, "has a header but no data rows")
-    frame, header = _without_unnamed(path, frame, header)
+    frame, header = _without_unnamed(path, frame, header, header_row)
     _check_cell_sizes(path, frame, header)
+    said = (" ".join(filter(None, _header([line], separator))) for line in above)
     return RawTable(
-        path=path, sha256=sha, header=header, encoding=encoding, frame=frame, footer=footer
+        path=path,
+        sha256=sha,
+        header=header,
+        encoding=encoding,
+        frame=frame,
+        footer=footer,
+        above=tuple(filter(None, said)),
     )
 
 
 def _without_unnamed(
-    path: Path, frame: pl.DataFrame, header: tuple[str, ...]
+    path: Path, frame: pl.DataFrame, header: tuple[str, ...], header_row: int
 ) -> tuple[pl.DataFrame, tuple[str, ...]]:
     """The frame and header without the columns that have no name and no values (what a
     spreadsheet saves when cells beside the table were once touched: 'a,b,,'). A column
@@ -465,8 +517,9 @@ def _without_unnamed(
             _fail(
                 path,
                 f"column {i + 1} has no name in the header but a value in row "
-                f"{filled[ROW][0]}; expected a name in row 1 for every column with values",
-                1,
+                f"{filled[ROW][0]}; expected a name in row {header_row} for every column "
+                "with values",
+                header_row,
             )
     kept = [i for i, name in enumerate(header) if name]
     frame = frame.select(

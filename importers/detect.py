@@ -62,10 +62,11 @@ def _misfit(fmt: FileFormat, present: set[str]) -> str | None:
     return None
 
 
-def detect(file_name: str, header: tuple[str, ...]) -> FileFormat:
+def detect(file_name: str, header: tuple[str, ...], row: int = 1) -> FileFormat:
     """The format whose signature columns are all in ``header`` (with the evidence it asks
     for) and which explains the most of its columns. An unknown header gets a message
-    naming the closest format and what keeps the file from being one."""
+    naming the closest format and what keeps the file from being one (the header's
+    ``row``)."""
     present = {normalise_header(h) for h in header}
 
     def overlap(fmt: FileFormat) -> int:
@@ -90,15 +91,41 @@ def detect(file_name: str, header: tuple[str, ...]) -> FileFormat:
     if lacking == len(closest.detected_by):  # none of the columns that recognise a format
         shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
         raise UnknownFormat(
-            f"{file_name}, row 1: header not recognised ({shown}); expected the columns of one "
-            "of the formats listed by 'retention formats'",
+            f"{file_name}, row {row}: header not recognised ({shown}); expected the columns of "
+            "one of the formats listed by 'retention formats'",
             near=False,
         )
     raise UnknownFormat(
-        f"{file_name}, row 1: looks like a {closest.label} file but {_misfit(closest, present)} "
+        f"{file_name}, row {row}: looks like a {closest.label} file but "
+        f"{_misfit(closest, present)} "
         f"('retention formats {closest.label}' lists its columns)",
         # two or more of the columns that recognise it, lacking a few: meant as one (a
         # file with all of them is another kind of record: evidence, not_with)
         near=len(closest.detected_by) - lacking >= 2
         and 0 < lacking <= len(closest.detected_by) // 2,
     )
+
+
+def find_header(
+    file_name: str, rows: list[tuple[str, ...]], fmt: FileFormat | None = None
+) -> tuple[FileFormat, int]:
+    """The format of the file whose first rows are ``rows`` (csvfile.read_head_rows), and
+    the index of its header: its first row with a value, or a lower one when that row is no
+    format's nor close to one (a title above the table: a CSM's own sheet, a Salesforce
+    Formatted Report's name and filters). ``fmt``: the format the user named, whose header
+    is the first row it fits. A file with no header found is told about its first row, or
+    the first row that comes close to a format."""
+    filled = [i for i, row in enumerate(rows) if any(row)]
+    if fmt is not None:
+        present = ({normalise_header(h) for h in rows[i]} for i in filled)
+        fits = [i for i, names in zip(filled, present, strict=True) if _misfit(fmt, names) is None]
+        return fmt, (fits or filled)[0]
+    unknown: list[UnknownFormat] = []
+    for i in filled:
+        try:
+            return detect(file_name, rows[i], i + 1), i
+        except UnknownFormat as exc:
+            if i == filled[0] and exc.near:  # the first row is meant as a header
+                raise
+            unknown.append(exc)
+    raise next((exc for exc in unknown if exc.near), unknown[0])

@@ -11,14 +11,14 @@ from pathlib import Path
 
 from db.errors import RetentionError
 from importers import archives, workbooks
-from importers.csvfile import read_header
-from importers.detect import UnknownFormat, detect
+from importers.csvfile import read_head_rows
+from importers.detect import UnknownFormat, find_header
 
 
 def _format_of(path: Path) -> str | None:
     """The label of the format ``path``'s header is; None when no format fits it."""
     try:
-        return detect(str(path), read_header(path)).label
+        return find_header(str(path), read_head_rows(path))[0].label
     except UnknownFormat:
         return None
 

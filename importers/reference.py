@@ -45,7 +45,12 @@ How every file is read:
   file inside; `export.zip/accounts.csv` names one file in an archive. A folder's or
   archive's files that no format fits are left out and listed after the import (at
   least one of each must fit); a file named itself must fit one.
-- **Rows** are numbered as a spreadsheet shows them: the header is row 1.
+- **A title above the table** (a sheet's name for it, when a report was run and its
+  filters, blank rows) is left out, and the import says what it said: the header is the
+  first of the first 20 rows that a format's columns fit, when the first row is none and
+  comes close to none (that row is told about).
+- **Rows** are numbered as a spreadsheet shows them: the header is row 1 (or the row it
+  is in, below a title).
 - **Empty cells** are missing values. A column with a default uses it when empty or absent.
 - **Money**: a decimal amount in major units (`1234.50`) in the row's `currency`; stored
   exactly as integer minor units (cents; yen have none, dinars have three).

@@ -35,8 +35,8 @@ from db.write import (
     upsert,
 )
 from importers import identity, price_changes, workbooks
-from importers.csvfile import ROW, files_to_import, read_header, read_table
-from importers.detect import UnknownFormat, detect, format_named
+from importers.csvfile import ROW, files_to_import, read_head_rows, read_table
+from importers.detect import UnknownFormat, find_header, format_named
 from importers.spec import HELPER_PREFIX, IDENTITY_TARGETS, OWNER_ID
 from importers.validate import Parsed, check_references, parse
 
@@ -70,6 +70,7 @@ class FileResult:
     accounts_matched: int = 0
     pending: int = 0  # rows kept until they are linked to an account
     footer: tuple[str, ...] = ()  # a report footer's lines, left out (RawTable.footer)
+    above: tuple[str, ...] = ()  # what the rows above the header said (RawTable.above)
     # table -> rows (accounts, deals) whose owner a users file named
     owners_named: dict[str, int] = field(default_factory=dict)
     owners_unknown: int = 0  # rows whose owner is a user id no users file has named yet
@@ -94,10 +95,11 @@ Progress = Callable[[str, int, int], None]  # (file name, rows written, rows to 
 def load(path: Path, format_name: str | None = None) -> _Loaded:
     """Read, detect and validate one file (no database access). The format is told from
     the header alone, so a file that is none (a Data Export's Lead.csv of a million leads)
-    is not read whole to be left out."""
+    is not read whole to be left out; nor is the header, when a title comes above it."""
     started = time.perf_counter()
-    fmt = format_named(format_name) if format_name else detect(str(path), read_header(path))
-    table = read_table(path)
+    named = format_named(format_name) if format_name else None
+    fmt, skip = find_header(str(path), read_head_rows(path), named)
+    table = read_table(path, skip)
     parsed = parse(fmt, table)
     return _Loaded(path, table.sha256, parsed, time.perf_counter() - started)
 
@@ -395,6 +397,7 @@ def _write(
         accounts_matched=placement.matched if placement else 0,
         pending=placement.pending if placement else 0,
         footer=parsed.footer,
+        above=parsed.above,
         owners_named=owners_named,
         owners_unknown=owners_unknown,
         price_changes=len(changes.ended),

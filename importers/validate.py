@@ -33,6 +33,7 @@ class Parsed:
     encoding: str = "utf-8"
     named: dict[str, str] | None = None  # field column -> the file's header for it
     footer: tuple[str, ...] = ()  # a report footer's lines, left out (RawTable.footer)
+    above: tuple[str, ...] = ()  # what the rows above the header said (RawTable.above)
     # Columns the format's transform made of the file's that update a stored row: where
     # they have a value (``kept``), or as the file says when FileFormat.made_of names their
     # columns.
@@ -262,8 +263,9 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
         skipped,
         table.encoding,
         named,
-        table.footer,
-        derived,
+        footer=table.footer,
+        above=table.above,
+        derived=derived,
     )
 
 

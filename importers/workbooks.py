@@ -12,7 +12,8 @@ listed (a 'Notes' sheet); that name on the command line reads that one sheet.
 Cells are read by fastexcel (Polars' own reader of Excel files): a number as Excel shows it
 in General format (`24000`, `19.99`), a date as `2024-03-14 00:00:00`, a true/false cell as
 `true`/`false`. Rows are numbered from the sheet's first row with a value (row 1, its
-header, in every export).
+header, in every export; a report's title, above its header, in Salesforce's formatted
+one: csvfile.read_head_rows).
 """
 
 from __future__ import annotations

@@ -39,6 +39,8 @@ def file_summary(r: FileResult, dry_run: bool = False, ignored: bool = True) -> 
     lines = [line + f" ({r.duration_ms / 1000:.2f} s)"]
     if r.encoding != "utf-8":
         lines.append(f"  read as {r.encoding}")
+    if r.above:
+        lines.append(f"  left out the rows above its header: {' · '.join(r.above)}")
     if r.footer:
         lines.append(f"  left out the report's footer below its rows: {' · '.join(r.footer)}")
     if r.rejected:

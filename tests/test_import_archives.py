@@ -534,6 +534,7 @@ def test_what_a_file_would_be_imported_as_is_told_from_its_header(
     assert describe(CANONICAL / "accounts.csv") == "accounts"
     assert describe(workbook).startswith("could not be read as an Excel workbook")
     assert describe(WORKBOOKS / "report_accounts.xlsx") == "salesforce.accounts"
+    assert describe(WORKBOOKS / "report_accounts_titled.xlsx") == "salesforce.accounts"
     assert describe(WORKBOOKS / "customers.xlsx") == (
         "Workbook: accounts/contacts/subscriptions + 1 other sheet"
     )
@@ -560,9 +561,9 @@ def test_a_file_no_format_fits_is_told_from_its_header_not_read_whole(
     read_whole: list[str] = []
     real = run.read_table
 
-    def spy(path: Path):
+    def spy(path: Path, skip: int = 0):
         read_whole.append(path.name)
-        return real(path)
+        return real(path, skip)
 
     monkeypatch.setattr(run, "read_table", spy)
     results = run.import_files(conn, [data_export])

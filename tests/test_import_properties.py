@@ -245,12 +245,12 @@ def test_the_polars_shape_checks_judge_records_as_the_csv_module_does(
     text, separator, width = case
     expected = _csv_module_shape(text, separator, width)
     if '"' in text:
-        fast = csvfile._quoted_lines_shape(text, text.encode(), separator, width)
+        fast = csvfile._quoted_lines_shape(text, text.encode(), separator, width, 1)
         event("quoted: " + ("by Polars" if fast is not None else "by the csv module"))
         if fast is not None:
             assert expected == ("read", fast)
         try:  # and the whole check, whichever way it goes
-            whole = ("read", csvfile._check_shape(PATH, text, text.encode(), separator, width))
+            whole = ("read", csvfile._check_shape(PATH, text, text.encode(), separator, width, 1))
         except RetentionError as exc:
             row = str(exc).split("row ")[1].split(":")[0] if ": has " in str(exc) else None
             whole = ("refused", int(row) if row else None)
@@ -259,7 +259,7 @@ def test_the_polars_shape_checks_judge_records_as_the_csv_module_does(
     try:
         got: tuple[str, object] = (
             "read",
-            csvfile._check_unquoted_shape(PATH, text, text.encode(), separator, width),
+            csvfile._check_unquoted_shape(PATH, text, text.encode(), separator, width, 1),
         )
     except RetentionError as exc:
         got = ("refused", int(str(exc).split("row ")[1].split(":")[0]))

@@ -635,6 +635,50 @@ def test_a_salesforce_reports_footer_is_left_out_and_said(
         assert database_digest(db_path) == before
 
 
+def test_a_title_above_the_header_is_left_out_and_rows_keep_their_numbers(
+    db_path: Path, runner: CliRunner, write_csv
+) -> None:
+    # A CSM's own sheet saved as CSV: a title and an empty row above the table (Excel
+    # writes them as wide as the table: 'Q4 renewals,,'). The header is the row below.
+    report = (TOOLS / "salesforce/report_accounts.csv").read_text(encoding="utf-8")
+    title = "Q4 renewals,,,,,,,,\r\n,,,,,,,,\r\n"
+    titled = write_csv("titled.csv", title + report)
+    result = _import(runner, db_path, titled, quiet=False)
+    assert result.exit_code == 0, result.output
+    assert "salesforce.accounts, 2 rows: 2 inserted" in result.output
+    assert "  left out the rows above its header: Q4 renewals\n" in result.output
+    assert _rows(db_path, "SELECT name, employees FROM accounts ORDER BY 1") == [
+        ("Acme Corporation", 120),
+        ("Hooli, Inc.", 12000),
+    ]
+    # a problem names the row the spreadsheet shows (the header is row 3)
+    bad = write_csv("bad.csv", title + report.replace("hooli.xyz,12000", "hooli.xyz,lots"))
+    ragged = write_csv("ragged.csv", title + report + "0015g00000ZetaQAA,Zeta\r\n")
+    for path, problem in (
+        (bad, "row 5, column 'Employees'"),
+        (ragged, "row 6: has 2 fields, fewer than the header's 9"),
+    ):
+        before = database_digest(db_path)
+        refused = _import(runner, db_path, path)
+        assert refused.exit_code == 2, refused.output
+        assert f"{path}, {problem}" in refused.output
+        assert database_digest(db_path) == before
+    # a first row that comes close to a format is that file's header, not a title
+    near = write_csv("near.csv", "Account ID,Account Name\r\n\r\n" + report)
+    refused = _import(runner, db_path, near)
+    assert refused.exit_code == 2, refused.output
+    assert (
+        f"{near}, row 1: looks like a salesforce.accounts file but is missing required "
+        "column 'Created Date'"
+    ) in refused.output
+    # nor is a title searched past when the format is named, but the header it fits found
+    named = runner.invoke(
+        cli, ["import", "--db", str(db_path), "--format", "salesforce.accounts", str(titled)]
+    )
+    assert named.exit_code == 0, named.output
+    assert "2 rows: 0 inserted, 0 updated, 2 unchanged" in named.output
+
+
 @pytest.mark.parametrize(
     ("saved", "encoding", "companies"),
     [

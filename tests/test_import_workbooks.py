@@ -67,6 +67,34 @@ def test_a_workbook_imports_as_its_csv_does(
     assert database_digest(books, leave_out=LOGS) == database_digest(texts, leave_out=LOGS)
 
 
+def test_a_sheet_with_a_title_above_its_table_imports_as_its_csv_does(tmp_path: Path) -> None:
+    """A report laid out for reading: its name, when it was run and its filters above the
+    table, the table from column B, the confidentiality and copyright lines below it
+    (Salesforce's report exported formatted; a CSM's own sheet). Read as the report's CSV
+    is, and what was left out is said."""
+    books = tmp_path / "workbook.db"
+    texts = tmp_path / "csv.db"
+    result = CliRunner().invoke(
+        cli, ["import", "--db", str(books), str(WORKBOOKS / "report_accounts_titled.xlsx")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "salesforce.accounts, 2 rows: 2 inserted" in result.output
+    assert (
+        "  left out the rows above its header: Customer accounts · As of Dec 4, 2026 9:12 AM "
+        "· Dana Lee · Acme Analytics, Inc. · Filtered By: · Type equals Customer - Direct,"
+        "Prospect\n"
+    ) in result.output
+    assert (
+        "  left out the report's footer below its rows: Confidential Information - Do Not "
+        "Distribute · Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.\n"
+    ) in result.output
+    assert _import(texts, TOOLS / "salesforce/report_accounts.csv").exit_code == 0
+    for db in (books, texts):
+        with closing(sqlite3.connect(db)) as c, c:
+            c.execute("UPDATE account_links SET linked_at = ''")
+    assert database_digest(books, leave_out=LOGS) == database_digest(texts, leave_out=LOGS)
+
+
 def test_a_folders_workbooks_are_imported_not_excels_lock_file(tmp_path: Path) -> None:
     folder = tmp_path / "exports"
     folder.mkdir()
