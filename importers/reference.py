@@ -62,9 +62,12 @@ How every file is read:
   a currency sign or a decimal comma (`1,234.50`, `$1,234.50`, `1.234,50`, `12,5`; a comma
   followed by exactly three digits alone, `1,234`, groups thousands); dates and times as a
   US locale writes them (`3/14/2024`, `3/14/2024 9:30`, `3/14/24`) or a German, Nordic or
-  Polish one (`14.03.2024 09:30`), with `;` between values. Slashed dates are read
-  month-first; a column holding one that can only be day-first (`14/03/2024`, a UK
-  locale) has every slashed date refused: save such dates as `YYYY-MM-DD`.
+  Polish one (`14.03.2024 09:30`), with `;` between values, or a UK one (`14/03/2024`).
+  Slashed dates are read in the order the file's locale writes them: day-first when more
+  of its dates can only be day-first (`14/03/2024`) than can only be month-first
+  (`3/14/2024`), and the import says so; a file whose dates could all be either way
+  (`01/02/2024`) is read as the same import's other files are, else month-first. A date
+  that can only be the other way is refused (a typo).
 - **Booleans**: true/false, yes/no, y/n, 1/0 (any case), and Excel's TRUE/FALSE in its
   other languages (WAHR/FALSCH, VRAI/FAUX, VERDADERO/FALSO...). **Choices** are matched
   ignoring case.
@@ -182,10 +185,11 @@ rules there (detection, all-or-nothing, exit code 2, upserts) hold for these fil
   German, Nordic or Polish locale (`14.03.2024`, `14.03.2024 09:30`), a two-digit year
   as Excel for Mac writes it (`11/2/23`: 00-68 are 2000s, 69-99 1900s), and Unix epoch
   seconds or milliseconds (`1710408600`). A year before 1900 is refused, never stored. Headers like
-  `Created (UTC)` are read as UTC. Day-first with slashes (`14/03/2024`, a UK locale)
-  cannot be told from month-first: a column holding one that can only be day-first has
-  every slashed date refused (its `01/02/2024` is not read as January 2); save such a
-  report with ISO dates.
+  `Created (UTC)` are read as UTC. Day-first with slashes (`14/03/2024`, a UK locale):
+  a file is read day-first when more of its dates can only be day-first than can only be
+  month-first (its `01/02/2024` is then February 1; the import says so); a file whose
+  dates could all be either way is read as the same import's other files are, else
+  month-first.
 - **Statuses** are translated into ours (each format's table lists the words it knows);
   some rows are left out on purpose and counted in the summary with the reason, e.g. a
   Stripe subscription that was never paid (`incomplete`), a Chargebee one that has not

@@ -71,6 +71,7 @@ class FileResult:
     pending: int = 0  # rows kept until they are linked to an account
     footer: tuple[str, ...] = ()  # a report footer's lines, left out (RawTable.footer)
     above: tuple[str, ...] = ()  # what the rows above the header said (RawTable.above)
+    date_order: str | None = None  # how its slashed dates were read (Parsed.date_order)
     # table -> rows (accounts, deals) whose owner a users file named
     owners_named: dict[str, int] = field(default_factory=dict)
     owners_unknown: int = 0  # rows whose owner is a user id no users file has named yet
@@ -92,16 +93,32 @@ class _Loaded:
 Progress = Callable[[str, int, int], None]  # (file name, rows written, rows to write)
 
 
-def load(path: Path, format_name: str | None = None) -> _Loaded:
+def load(path: Path, format_name: str | None = None, days_first: bool = False) -> _Loaded:
     """Read, detect and validate one file (no database access). The format is told from
     the header alone, so a file that is none (a Data Export's Lead.csv of a million leads)
-    is not read whole to be left out; nor is the header, when a title comes above it."""
+    is not read whole to be left out; nor is the header, when a title comes above it.
+    ``days_first``: its slashed dates are read day-first (validate.parse)."""
     started = time.perf_counter()
     named = format_named(format_name) if format_name else None
     fmt, skip = find_header(str(path), read_head_rows(path), named)
     table = read_table(path, skip)
-    parsed = parse(fmt, table)
+    parsed = parse(fmt, table, days_first)
     return _Loaded(path, table.sha256, parsed, time.perf_counter() - started)
+
+
+def _dates_as_the_others(loaded: list[_Loaded], format_name: str | None) -> list[_Loaded]:
+    """The files read again whose slashed dates could be either way (values.date_order:
+    01/02/2024 and no 14/03/2024) when the import's other files write theirs day-first and
+    none month-first: one locale saved them (a UK user's folder, whose nps.csv of three
+    answers has only dates before the 13th)."""
+    orders = {item.parsed.date_order for item in loaded}
+    if "day" not in orders or "month" in orders:
+        return loaded
+    either = [item.parsed.date_order == "either" for item in loaded]
+    return [
+        load(item.path, format_name, days_first=True) if again else item
+        for item, again in zip(loaded, either, strict=True)
+    ]
 
 
 def _known_values(conn: sqlite3.Connection, parsed: Parsed) -> dict[str, set[str]]:
@@ -398,6 +415,7 @@ def _write(
         pending=placement.pending if placement else 0,
         footer=parsed.footer,
         above=parsed.above,
+        date_order=parsed.date_order,
         owners_named=owners_named,
         owners_unknown=owners_unknown,
         price_changes=len(changes.ended),
@@ -462,6 +480,7 @@ def import_files(
         say(f"checked {path.name}: {rows:,} row{'' if rows == 1 else 's'}, {item.parsed.fmt.label}")
         loaded.append(item)
     _check_left_out(found, left_out)
+    loaded = _dates_as_the_others(loaded, format_name)
     for path, why in (f for files in left_out.values() for f in files):
         if on_skip:
             on_skip(path, why)

@@ -14,7 +14,7 @@ import polars as pl
 from db.errors import Problem, RetentionError
 from importers.csvfile import ROW, RawTable
 from importers.spec import HELPER_PREFIX, LEFT_OUT, Field, FileFormat, normalise_header
-from importers.values import CENTS, money_minor
+from importers.values import CENTS, as_day_first, date_order, money_minor
 
 MAX_SHOWN = 10
 
@@ -34,6 +34,9 @@ class Parsed:
     named: dict[str, str] | None = None  # field column -> the file's header for it
     footer: tuple[str, ...] = ()  # a report footer's lines, left out (RawTable.footer)
     above: tuple[str, ...] = ()  # what the rows above the header said (RawTable.above)
+    # How its slashed dates were read (values.date_order): "day" first, "month" first,
+    # "either" (month-first: none could only be one way), None (it has none).
+    date_order: str | None = None
     # Columns the format's transform made of the file's that update a stored row: where
     # they have a value (``kept``), or as the file says when FileFormat.made_of names their
     # columns.
@@ -60,13 +63,14 @@ def match_columns(fmt: FileFormat, header: tuple[str, ...]) -> dict[str, int]:
     return found
 
 
-def _read(f: Field, raw: pl.Expr) -> pl.Expr:
-    """The field's parsed value (money excepted: see parse)."""
+def _read(f: Field, raw: pl.Expr, days_first: bool) -> pl.Expr:
+    """The field's parsed value (money excepted: see parse); ``days_first``: the file's
+    slashed dates are (values.day_first)."""
     if f.values:
         word = raw.str.strip_chars().str.to_lowercase()
         known = word.replace_strict(dict(f.values), default=None, return_dtype=pl.String)
         return known if f.other is None else pl.coalesce(known, f.other(word))
-    return f.kind.parse(raw)
+    return f.kind.parse(as_day_first(raw) if days_first and f.kind.dated else raw)
 
 
 def _got(expected: str) -> Callable[[dict], str]:
@@ -119,8 +123,10 @@ def _left_out(typed: pl.DataFrame, skipped: dict[str, int]) -> pl.DataFrame:
     return typed.filter(pl.col(LEFT_OUT).is_null()).drop(LEFT_OUT)
 
 
-def parse(fmt: FileFormat, table: RawTable) -> Parsed:
-    """Validate ``table`` as ``fmt``; raise RetentionError listing problems if any."""
+def parse(fmt: FileFormat, table: RawTable, days_first: bool = False) -> Parsed:
+    """Validate ``table`` as ``fmt``; raise RetentionError listing problems if any.
+    ``days_first``: read its slashed dates day-first, whatever they say (values.date_order:
+    the import's other files do)."""
     problems = _Problems(table.name)
     columns = match_columns(fmt, table.header)
     missing = [c for c in fmt.required_columns if c not in columns]
@@ -179,7 +185,12 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
     # Non-money fields first: money reads the parsed currency of its row.
     plain = [f for f in fmt.fields if not f.is_money]
     money = [f for f in fmt.fields if f.is_money]
-    parsed = raw.with_columns(_read(f, pl.col(f"raw:{f.target}")).alias(f.target) for f in plain)
+    dates = [f"raw:{f.target}" for f in plain if f.kind.dated and f.column in columns]
+    order = date_order(raw, dates)  # one locale saved the file: its dates' order
+    days_first = days_first or order == "day"
+    parsed = raw.with_columns(
+        _read(f, pl.col(f"raw:{f.target}"), days_first).alias(f.target) for f in plain
+    )
 
     def minor(f: Field) -> pl.Expr:
         raw_text = pl.col(f"raw:{f.target}")
@@ -266,6 +277,7 @@ def parse(fmt: FileFormat, table: RawTable) -> Parsed:
         footer=table.footer,
         above=table.above,
         derived=derived,
+        date_order="day" if days_first else order,
     )
 
 

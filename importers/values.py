@@ -7,7 +7,7 @@ non-empty cell that became ``null`` as a problem, quoting ``expected``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -334,8 +334,41 @@ def _report_shapes(s: pl.Expr) -> pl.Expr:
     )
 
 
-# A slashed date that can only be day-first: its first number is not a month.
-_DAY_FIRST = r"^(1[3-9]|2\d|3[01])/\d{1,2}/\d"
+# A slashed date that can only be day-first (14/03/2024: its first number is no month), or
+# only month-first (3/14/2024); its first two numbers.
+_DAY_FIRST = r"^\s*(1[3-9]|2\d|3[01])/(0?[1-9]|1[0-2])/\d"
+_MONTH_FIRST = r"^\s*(0?[1-9]|1[0-2])/(1[3-9]|2\d|3[01])/\d"
+_SLASHED = r"^\s*(\d{1,2})/(\d{1,2})/\d"
+
+
+def date_order(frame: pl.DataFrame, columns: Sequence[str]) -> str | None:
+    """How a file writes its slashed dates (in its date ``columns``): "day" first when more
+    of them can only be day-first (14/03/2024, as a UK locale writes them) than can only be
+    month-first (3/14/2024, a US one's), "month" first when not as many, "either" when
+    none can only be one way (01/02/2024), None when it has none.
+
+    One locale saved the file, so a "day" file has every slashed date read day-first
+    (as_day_first: its 01/02/2024 is February 1, in a column of no 14/03/2024 too), and a
+    value that can only be the other way is a mistake, refused (a US report's one
+    '13/01/2024'). An "either" file is read as the import's other files are
+    (run.import_files), month-first when none says."""
+    if not columns:
+        return None
+
+    def count(pattern: str, name: str) -> pl.Expr:
+        return pl.sum_horizontal(pl.col(c).str.contains(pattern).sum() for c in columns).alias(name)
+
+    day, month, slashed = frame.select(
+        count(_DAY_FIRST, "day"), count(_MONTH_FIRST, "month"), count(_SLASHED, "slashed")
+    ).row(0)
+    if day > month:
+        return "day"
+    return "month" if month else "either" if slashed else None
+
+
+def as_day_first(raw: pl.Expr) -> pl.Expr:
+    """Slashed dates read day-first: '14/03/2024 09:30' as its dotted '14.03.2024 09:30' is."""
+    return raw.str.strip_chars().str.replace(r"^(\d{1,2})/(\d{1,2})/", "${1}.${2}.")
 
 
 def _tool_moments(values: pl.Series) -> pl.Series:
@@ -356,10 +389,6 @@ def _tool_moments(values: pl.Series) -> pl.Series:
         if not frame.select(left.any()).item():
             break
         unread = pl.when(left).then(rest)
-        if full_year and frame.select(unread.str.contains(_DAY_FIRST).any()).item():
-            # a UK locale's dates (14/03/2024): its 01/02/2024 is not January 2, so none
-            # of its slashed dates is read month-first; each is reported
-            unread = pl.when(~rest.str.contains(r"^\d{1,2}/\d{1,2}/")).then(unread)
         frame = frame.with_columns((_full_year(unread) if full_year else unread).alias("rest"))
         frame = frame.with_columns(pl.coalesce("found", parse(rest)).alias("found"))
     return frame.select(_plausible(pl.col("found"))).to_series()
@@ -400,6 +429,7 @@ class Kind:
     # Money: ``parse`` gives plain decimal text in major units ('-1234.56'), turned into
     # minor units of the row's currency.
     money: bool = False
+    dated: bool = False  # a date or date-time: read day-first in a day-first file (day_first)
 
 
 TEXT = Kind("text", text, "text", pl.String)
@@ -411,12 +441,15 @@ PERCENT = Kind("percent", percent, "a percentage like 20, 12.5 or 20%", pl.Float
 BOOL = Kind("bool", boolean, "true or false (also yes/no, 1/0)", pl.Int64)
 CURRENCY = Kind("currency", currency_code, "a 3-letter ISO currency code like USD", pl.String)
 EMAIL = Kind("email", email, "an email address like ana@example.com", pl.String)
-DATE = Kind("date", date, "a date like 2024-03-14 (or 3/14/2024, 14.03.2024)", pl.String)
+DATE = Kind(
+    "date", date, "a date like 2024-03-14 (or 3/14/2024, 14.03.2024)", pl.String, dated=True
+)
 INSTANT = Kind(
     "datetime",
     instant,
     "a date-time like 2024-03-14T09:30:00Z (or a date like 2024-03-14, 3/14/2024)",
     pl.String,
+    dated=True,
 )
 TAGS = Kind("tags", tags, "words separated by ';' like competitor;budget_cut", pl.String)
 # Money is parsed against the row's currency; see money_minor.
@@ -436,10 +469,15 @@ TOOL_INSTANT = Kind(
     tool_instant,
     "a date-time like 2024-03-14 09:30, 3/14/2024 2:05 PM or 1710408600",
     pl.String,
+    dated=True,
 )
 CARD_EXPIRY = Kind(
     "card expiry", card_expiry, "a card expiry month like 2027-03 or 03/27", pl.String
 )
 TOOL_DATE = Kind(
-    "tool date", tool_date, "a date like 2024-03-14, 3/14/2024 or 14.03.2024", pl.String
+    "tool date",
+    tool_date,
+    "a date like 2024-03-14, 3/14/2024 or 14.03.2024",
+    pl.String,
+    dated=True,
 )

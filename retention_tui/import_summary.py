@@ -39,6 +39,8 @@ def file_summary(r: FileResult, dry_run: bool = False, ignored: bool = True) -> 
     lines = [line + f" ({r.duration_ms / 1000:.2f} s)"]
     if r.encoding != "utf-8":
         lines.append(f"  read as {r.encoding}")
+    if r.date_order == "day":
+        lines.append("  read its dates day-first, as its locale writes them (14/03/2024)")
     if r.above:
         lines.append(f"  left out the rows above its header: {' · '.join(r.above)}")
     if r.footer:

@@ -286,7 +286,7 @@ def test_real_world_file_shapes(conn: sqlite3.Connection, write_csv, variant: st
 # locale writes them, numbers without their trailing zeros, TRUE/FALSE; in a German
 # locale ';'-separated, dates day-first with dots, decimal commas. (payments.csv is left
 # out: Excel turns a card expiry like 03/27 into a date of this year.)
-@pytest.mark.parametrize("locale", ["us", "de"])
+@pytest.mark.parametrize("locale", ["us", "de", "uk"])
 def test_files_saved_again_by_excel_import_the_same(tmp_path: Path, locale: str) -> None:
     from db import connect
 
@@ -301,6 +301,35 @@ def test_files_saved_again_by_excel_import_the_same(tmp_path: Path, locale: str)
             c.close()
         digests.append(database_digest(tmp_path / f"{name}.db", leave_out=LOGS))
     assert digests[0] == digests[1]
+
+
+def test_a_day_first_locales_files_are_read_day_first_and_say_so(tmp_path: Path) -> None:
+    """A UK locale's files: its accounts.csv has 14/03/2024, so the answers file of the same
+    import, whose one slashed date is 11/01/2025, is January 11 too; beside a US file
+    (3/14/2024) it could be either, and is read month-first, as it always was."""
+    from db import connect
+
+    uk = CANONICAL.parent / "canonical_excel" / "uk"
+    us = CANONICAL.parent / "canonical_excel" / "us"
+    answered = "SELECT substr(responded_at, 1, 10) FROM nps_responses WHERE source_id = 'nps_2'"
+    for files, day in (
+        ([uk / "accounts.csv", uk / "nps.csv"], "2025-01-11"),
+        ([uk / "nps.csv", us / "accounts.csv", uk / "subscriptions.csv"], "2025-11-01"),
+    ):
+        c = connect(tmp_path / f"{len(files)}.db")
+        try:
+            results = {r.path.name: r for r in import_files(c, files)}
+            assert c.execute(answered).fetchone() == (day,)
+        finally:
+            c.close()
+    assert results["subscriptions.csv"].date_order == "day"
+    assert results["accounts.csv"].date_order == "month"
+    assert results["nps.csv"].date_order == "either"
+    from retention_tui.import_summary import file_summary
+
+    said = "  read its dates day-first, as its locale writes them (14/03/2024)"
+    assert said in file_summary(results["subscriptions.csv"])
+    assert said not in file_summary(results["accounts.csv"])
 
 
 def test_forced_format(conn: sqlite3.Connection, write_csv) -> None:

@@ -109,13 +109,43 @@ def test_instants_as_a_spreadsheet_saves_them(text: str, stored: str | None) -> 
     assert parse(values.date, [text]) == [day]
 
 
-def test_a_uk_locales_slashed_dates_are_refused_whole() -> None:
-    # 14/03/2024 can only be day-first: 01/02/2024 beside it is not read as January 2
-    uk = ["01/02/2024", "14/03/2024", "2024-05-01", "03.04.2024"]
+def test_a_files_slashed_dates_are_in_the_order_most_of_them_can_only_be() -> None:
+    # a UK locale's file: 14/03/2024 can only be day-first, so its 01/02/2024 is February 1,
+    # in another column too; 3/14/2024 there is a mistake
+    uk = pl.DataFrame(
+        {
+            "created": ["01/02/2024", "14/03/2024", "2024-05-01", "03.04.2024"],
+            "due": ["02/01/2024", " 25/12/2024 17:05", None, "3/14/2024"],
+        }
+    )
+    assert values.date_order(uk, ["created", "due"]) == "day"
+    assert values.date_order(uk, ["created"]) == "day"
     for read in (values.instant, values.tool_instant):
-        assert parse(read, uk)[:2] == [None, None]
-        assert parse(read, uk)[2:] == ["2024-05-01T00:00:00Z", "2024-04-03T00:00:00Z"]
-    assert parse(values.tool_date, ["01/02/2024", "3/14/2024"]) == ["2024-01-02", "2024-03-14"]
+        assert parse(lambda e, r=read: r(values.as_day_first(e)), uk["due"].to_list()) == [
+            "2024-01-02T00:00:00Z",
+            "2024-12-25T17:05:00Z",
+            None,
+            None,
+        ]
+    assert parse(lambda e: values.date(values.as_day_first(e)), uk["created"].to_list()) == [
+        "2024-02-01",
+        "2024-03-14",
+        "2024-05-01",
+        "2024-04-03",
+    ]
+    # a US report with one mistake is month-first: the mistake alone is refused
+    us = pl.DataFrame({"d": ["3/14/2024", "13/01/2024", "1/2/2024", "11/15/2024"]})
+    assert values.date_order(us, ["d"]) == "month"
+    assert parse(values.tool_date, us["d"].to_list()) == [
+        "2024-03-14",
+        None,
+        "2024-01-02",
+        "2024-11-15",
+    ]
+    # dates that could be either way say nothing; ISO and dotted dates are not slashed
+    assert values.date_order(pl.DataFrame({"d": ["01/02/2024", "12/11/24"]}), ["d"]) == "either"
+    assert values.date_order(pl.DataFrame({"d": ["2024-03-14", "14.03.2024"]}), ["d"]) is None
+    assert values.date_order(us, []) is None
 
 
 def test_dates_accept_a_timestamp_and_keep_its_utc_day() -> None:
