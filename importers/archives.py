@@ -1,6 +1,6 @@
-"""Exports that come compressed: a ZIP archive of CSV files (Salesforce's Data Export
-service, Chargebee's exports, HubSpot's exports of several objects) and gzip-compressed
-CSV files (event exports).
+"""Exports that come compressed: a ZIP archive of CSV files or Excel workbooks
+(Salesforce's Data Export service, Chargebee's exports, HubSpot's exports of several
+objects, as CSV or XLSX) and gzip-compressed CSV files (event exports).
 
 A file inside an archive is named by the archive's path and its name inside it,
 ``WE_00D5g_1.ZIP/Account.csv``: every message, summary and import log entry shows that
@@ -30,13 +30,14 @@ def is_csv_name(name: str) -> bool:
     return name.lower().endswith((".csv", ".csv.gz"))
 
 
-def _is_csv(name: str) -> bool:
-    """A CSV file of the archive's own, not a folder, nor what macOS adds when it zips
-    ('__MACOSX/', '._Account.csv'), nor a hidden file."""
+def _is_export(name: str) -> bool:
+    """A CSV file or workbook of the archive's own, not a folder, nor what macOS adds when
+    it zips ('__MACOSX/', '._Account.csv'), nor a hidden file, nor Excel's lock file."""
     parts = PurePosixPath(name).parts
     return (
         not name.endswith("/")
-        and is_csv_name(name)
+        and (is_csv_name(name) or workbooks.is_workbook_name(name))
+        and not parts[-1].startswith("~$")
         and parts[0] != "__MACOSX"
         and not parts[-1].startswith(".")
     )
@@ -50,10 +51,10 @@ def _open(path: Path) -> zipfile.ZipFile:
     raise AssertionError  # unreachable
 
 
-def csv_members(path: Path) -> list[Path] | None:
-    """The CSV files in the ZIP archive ``path`` (each named ``path / name``, in the
-    archive's order); None when ``path`` is not a ZIP archive (an Excel workbook is not:
-    reading it as CSV says what it is). An archive without CSV files is an error."""
+def members(path: Path) -> list[Path] | None:
+    """The CSV files and workbooks in the ZIP archive ``path`` (each named ``path / name``,
+    in the archive's order); None when ``path`` is not a ZIP archive (an Excel workbook,
+    a ZIP archive of XML parts, is not). An archive with none is an error."""
     if not path.is_file():  # a folder, or a file in an archive
         return None
     try:
@@ -66,9 +67,12 @@ def csv_members(path: Path) -> list[Path] | None:
         names = archive.namelist()
     if workbooks.is_workbook_names(names):  # a ZIP archive too: of XML parts
         return None
-    found = [path / name for name in names if _is_csv(name)]
+    found = [path / name for name in names if _is_export(name)]
     if not found:
-        _fail(path, "is a ZIP archive with no .csv files in it; expected an export of CSV files")
+        _fail(
+            path,
+            "is a ZIP archive with no .csv (or Excel) files in it; expected an export of CSV files",
+        )
     return found
 
 

@@ -91,7 +91,7 @@ def files_to_import(paths: Iterable[Path]) -> list[tuple[Path, Path | None]]:
                     "folders of them",
                 )
         else:
-            found = archives.csv_members(path) or workbooks.sheet_members(path) or [path]
+            found = archives.members(path) or workbooks.sheet_members(path) or [path]
         for f in found:
             files.setdefault(f, None if f == path else path)
     return list(files.items())
@@ -418,7 +418,7 @@ def read_head_rows(path: Path) -> list[tuple[str, ...]]:
         if archives.member(path) is None:
             _check_file(path)
         data = archives.head(path, HEAD_BYTES)
-        if workbooks.is_workbook_file(path):  # its header is in its XML: read it whole
+        if data.startswith(workbooks.MARKS):  # a workbook's header is in its XML: read it whole
             data = read_bytes(path)
         elif len(data) == HEAD_BYTES and b"\n" in data:
             data = data[: data.rfind(b"\n")]  # whole lines: no character cut in two

@@ -29,7 +29,7 @@ def describe(path: Path) -> str:
     'Workbook: accounts/subscriptions + 1 other sheet'; 'no format fits'; or what is
     wrong with the file."""
     try:
-        kind, members, other = "ZIP", archives.csv_members(path), "file"
+        kind, members, other = "ZIP", archives.members(path), "file"
         if members is None:
             kind, members, other = "Workbook", workbooks.sheet_members(path), "sheet"
         if members is None:

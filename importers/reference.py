@@ -40,11 +40,13 @@ How every file is read:
   read as an archive is, each sheet a file (`customers.xlsx/Subscriptions` names one); a
   sheet no format fits (notes) is left out and listed; a hidden sheet is not read. Rows
   are numbered from the sheet's first row with a value.
-- **Archives**: a ZIP archive's CSV files are imported as if named one by one (what
-  macOS adds to an archive is not), and a gzip-compressed file (`events.csv.gz`) as the
-  file inside; `export.zip/accounts.csv` names one file in an archive. A folder's or
-  archive's files that no format fits are left out and listed after the import (at
-  least one of each must fit); a file named itself must fit one.
+- **Archives**: a ZIP archive's CSV files and workbooks (HubSpot's export of several
+  objects as XLSX) are imported as if named one by one (what macOS adds to an archive
+  is not; a workbook of several sheets in one is to be unzipped first), and a
+  gzip-compressed file (`events.csv.gz`) as the file inside; `export.zip/accounts.csv`
+  names one file in an archive. A folder's or archive's files that no format fits are
+  left out and listed after the import (at least one of each must fit); a file named
+  itself must fit one.
 - **A title above the table** (a sheet's name for it, when a report was run and its
   filters, blank rows) is left out, and the import says what it said: the header is the
   first of the first 20 rows that a format's columns fit, when the first row is none and

@@ -33,6 +33,7 @@ from db.errors import Problem, RetentionError
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97-2003 workbook (and other Office files)
+MARKS = (_ZIP, _OLE)  # how a workbook's bytes start (and other ZIP archives')
 _AS_CSV = "in Excel: Save As > CSV UTF-8"
 
 

@@ -167,7 +167,8 @@ CASES = {
     "zip_without_csv": (  # an export of invoice PDFs, not of data
         "invoices.zip",
         zipped({"inv_001.pdf": "%PDF-1.4", "inv_002.pdf": "%PDF-1.4"}),
-        "{file}: is a ZIP archive with no .csv files in it; expected an export of CSV files",
+        "{file}: is a ZIP archive with no .csv (or Excel) files in it; expected an export of "
+        "CSV files",
     ),
     "zip_of_unknown_files": (
         "export.zip",

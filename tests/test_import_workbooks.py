@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from retention_tui.cli import cli
-from tests.conftest import CANONICAL, FIXTURES, WORKBOOKS, database_digest
+from tests.conftest import CANONICAL, FIXTURES, WORKBOOKS, database_digest, zipped
 
 TOOLS = FIXTURES / "tools"
 
@@ -106,6 +106,42 @@ def test_a_folders_workbooks_are_imported_not_excels_lock_file(tmp_path: Path) -
     assert "accounts.xlsx: canonical.accounts, 3 rows: 3 inserted" in result.output
     assert "contacts.csv: canonical.contacts, 3 rows: 3 inserted" in result.output
     assert "~$" not in result.output
+
+
+def test_an_archives_workbooks_are_imported_as_its_csv_files_are(tmp_path: Path) -> None:
+    """HubSpot's export of several objects as XLSX comes as a ZIP archive of workbooks: each
+    is a file of the archive (`export.zip/companies.xlsx`), beside its CSV files, and the
+    import dialog says what it holds. A workbook of several sheets in it is refused with
+    what to do, the database unchanged."""
+    from importers.preview import describe
+
+    hubspot = "hubspot-crm-exports-all-companies-2024-11-20.xlsx"
+    export = tmp_path / "hubspot-crm-exports-2024-11-20.zip"
+    export.write_bytes(
+        zipped(
+            {
+                hubspot: (WORKBOOKS / hubspot).read_bytes(),
+                "report_accounts.csv": (TOOLS / "salesforce/report_accounts.csv").read_bytes(),
+                "~$" + hubspot: b"\x0bExcel's lock file",
+            }
+        )
+    )
+    db = tmp_path / "r.db"
+    result = CliRunner().invoke(cli, ["import", "--db", str(db), str(export)])
+    assert result.exit_code == 0, result.output
+    assert f"{hubspot}: hubspot.companies, 4 rows: 4 inserted" in result.output
+    assert "report_accounts.csv: salesforce.accounts, 2 rows: 1 inserted" in result.output
+    assert describe(export) == "ZIP: hubspot.companies, salesforce.accounts"
+    several = tmp_path / "customers.zip"
+    several.write_bytes(zipped({"customers.xlsx": (WORKBOOKS / "customers.xlsx").read_bytes()}))
+    before = database_digest(db)
+    refused = _import(db, several)
+    assert refused.exit_code == 2
+    assert (
+        f"{several / 'customers.xlsx'}: is a workbook of several sheets inside an archive; "
+        "unzip it and import it"
+    ) in refused.output
+    assert database_digest(db) == before
 
 
 def test_a_workbooks_sheets_import_as_an_archives_files_do(tmp_path: Path) -> None:

@@ -64,8 +64,8 @@ def import_cmd(
     """Import CSV exports (all files in one transaction: all or nothing).
 
     FILES are CSV files (gzip-compressed too), workbooks (.xlsx, .xls, .ods: each sheet;
-    book.xlsx/Sheet names one), ZIP archives of CSV files (a Salesforce Data Export, a
-    Chargebee export) or folders of them (their .csv and Excel files, not their
+    book.xlsx/Sheet names one), ZIP archives of CSV files or workbooks (a Salesforce Data
+    Export, a Chargebee or HubSpot export) or folders of them (their .csv and Excel files, not their
     subfolders'). A folder's, archive's or workbook's files that no format fits are left
     out and listed; a file named itself must be one.
 
