@@ -93,16 +93,16 @@ class _Loaded:
 Progress = Callable[[str, int, int], None]  # (file name, rows written, rows to write)
 
 
-def load(path: Path, format_name: str | None = None, days_first: bool = False) -> _Loaded:
+def load(path: Path, format_name: str | None = None, dates: str | None = None) -> _Loaded:
     """Read, detect and validate one file (no database access). The format is told from
     the header alone, so a file that is none (a Data Export's Lead.csv of a million leads)
     is not read whole to be left out; nor is the header, when a title comes above it.
-    ``days_first``: its slashed dates are read day-first (validate.parse)."""
+    ``dates``: "day" or "month", the order its slashed dates are read in (validate.parse)."""
     started = time.perf_counter()
     named = format_named(format_name) if format_name else None
     fmt, skip = find_header(str(path), read_head_rows(path), named)
     table = read_table(path, skip)
-    parsed = parse(fmt, table, days_first)
+    parsed = parse(fmt, table, dates)
     return _Loaded(path, table.sha256, parsed, time.perf_counter() - started)
 
 
@@ -116,7 +116,7 @@ def _dates_as_the_others(loaded: list[_Loaded], format_name: str | None) -> list
         return loaded
     either = [item.parsed.date_order == "either" for item in loaded]
     return [
-        load(item.path, format_name, days_first=True) if again else item
+        load(item.path, format_name, "day") if again else item
         for item, again in zip(loaded, either, strict=True)
     ]
 
@@ -453,8 +453,11 @@ def import_files(
     on_progress: Callable[[str], None] | None = None,
     on_rows: Progress | None = None,
     on_skip: Callable[[Path, UnknownFormat], None] | None = None,
+    dates: str | None = None,
 ) -> list[FileResult]:
     """Import ``paths`` all together; return what each file did (or would do, dry run).
+    ``dates``: "day" or "month", the order every file's slashed dates are read in (else
+    each file's own, values.date_order).
 
     A folder's or an archive's CSV files that are no format we read (a Salesforce Data
     Export's Lead.csv) are left out, each told to ``on_skip`` with why; a file named
@@ -470,7 +473,7 @@ def import_files(
     for path, within in found:
         say(f"reading {path.name}")
         try:
-            item = load(path, format_name)
+            item = load(path, format_name, dates)
         except UnknownFormat as exc:
             if within is None:  # a file named itself: the user meant it to be imported
                 raise
@@ -480,7 +483,8 @@ def import_files(
         say(f"checked {path.name}: {rows:,} row{'' if rows == 1 else 's'}, {item.parsed.fmt.label}")
         loaded.append(item)
     _check_left_out(found, left_out)
-    loaded = _dates_as_the_others(loaded, format_name)
+    if dates is None:
+        loaded = _dates_as_the_others(loaded, format_name)
     for path, why in (f for files in left_out.values() for f in files):
         if on_skip:
             on_skip(path, why)

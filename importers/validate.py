@@ -123,10 +123,10 @@ def _left_out(typed: pl.DataFrame, skipped: dict[str, int]) -> pl.DataFrame:
     return typed.filter(pl.col(LEFT_OUT).is_null()).drop(LEFT_OUT)
 
 
-def parse(fmt: FileFormat, table: RawTable, days_first: bool = False) -> Parsed:
+def parse(fmt: FileFormat, table: RawTable, dates: str | None = None) -> Parsed:
     """Validate ``table`` as ``fmt``; raise RetentionError listing problems if any.
-    ``days_first``: read its slashed dates day-first, whatever they say (values.date_order:
-    the import's other files do)."""
+    ``dates``: "day" or "month": its slashed dates are read so, whatever they say (the user
+    said so; the import's other files are day-first); else as values.date_order finds."""
     problems = _Problems(table.name)
     columns = match_columns(fmt, table.header)
     missing = [c for c in fmt.required_columns if c not in columns]
@@ -185,9 +185,9 @@ def parse(fmt: FileFormat, table: RawTable, days_first: bool = False) -> Parsed:
     # Non-money fields first: money reads the parsed currency of its row.
     plain = [f for f in fmt.fields if not f.is_money]
     money = [f for f in fmt.fields if f.is_money]
-    dates = [f"raw:{f.target}" for f in plain if f.kind.dated and f.column in columns]
-    order = date_order(raw, dates)  # one locale saved the file: its dates' order
-    days_first = days_first or order == "day"
+    dated = [f"raw:{f.target}" for f in plain if f.kind.dated and f.column in columns]
+    order = dates or date_order(raw, dated)  # one locale saved the file: its dates' order
+    days_first = order == "day"
     parsed = raw.with_columns(
         _read(f, pl.col(f"raw:{f.target}"), days_first).alias(f.target) for f in plain
     )
@@ -277,7 +277,7 @@ def parse(fmt: FileFormat, table: RawTable, days_first: bool = False) -> Parsed:
         footer=table.footer,
         above=table.above,
         derived=derived,
-        date_order="day" if days_first else order,
+        date_order=order,
     )
 
 

@@ -41,6 +41,11 @@ def file_summary(r: FileResult, dry_run: bool = False, ignored: bool = True) -> 
         lines.append(f"  read as {r.encoding}")
     if r.date_order == "day":
         lines.append("  read its dates day-first, as its locale writes them (14/03/2024)")
+    elif r.date_order == "either":
+        lines.append(
+            "  read its dates month-first (01/02/2024 as January 2): none could only be one "
+            "way; 'retention import --dates day-first' reads them day-first"
+        )
     if r.above:
         lines.append(f"  left out the rows above its header: {' · '.join(r.above)}")
     if r.footer:

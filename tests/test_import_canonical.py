@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -330,6 +331,38 @@ def test_a_day_first_locales_files_are_read_day_first_and_say_so(tmp_path: Path)
     said = "  read its dates day-first, as its locale writes them (14/03/2024)"
     assert said in file_summary(results["subscriptions.csv"])
     assert said not in file_summary(results["accounts.csv"])
+    assert (
+        "  read its dates month-first (01/02/2024 as January 2): none could only be one way; "
+        "'retention import --dates day-first' reads them day-first"
+    ) in file_summary(results["nps.csv"])
+
+
+def test_the_user_names_the_order_of_slashed_dates(tmp_path: Path) -> None:
+    """--dates day-first reads a file whose dates could be either way day-first (a UK
+    user's nps.csv imported alone); --dates month-first refuses a day-first one's
+    14/03/2024, the database unchanged."""
+    from click.testing import CliRunner
+
+    from retention_tui.cli import cli
+
+    uk = CANONICAL.parent / "canonical_excel" / "uk"
+    db = tmp_path / "r.db"
+
+    def run(*args: str):
+        return CliRunner().invoke(cli, ["import", "-q", "--db", str(db), *args])
+
+    assert run(str(uk / "accounts.csv")).exit_code == 0
+    assert run("--dates", "day-first", str(uk / "nps.csv")).exit_code == 0
+    with closing(sqlite3.connect(db)) as c:
+        got = c.execute(
+            "SELECT substr(responded_at, 1, 10) FROM nps_responses WHERE source_id = 'nps_2'"
+        ).fetchone()
+    assert got == ("2025-01-11",)
+    before = database_digest(db)
+    refused = run("--dates", "month-first", str(uk / "subscriptions.csv"))
+    assert refused.exit_code == 2
+    assert "column 'period_start': got '14/03/2024'" in refused.output
+    assert database_digest(db) == before
 
 
 def test_forced_format(conn: sqlite3.Connection, write_csv) -> None:

@@ -51,12 +51,20 @@ if TYPE_CHECKING:
     metavar="NAME",
     help="Read every file as this format instead of detecting it (see 'retention formats').",
 )
+@click.option(
+    "--dates",
+    type=click.Choice(["day-first", "month-first"]),
+    default=None,
+    help="Read slashed dates (01/02/2024) so in every file, instead of each file's own order "
+    "(day-first when more of its dates can only be: 14/03/2024).",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
 @db_option
 def import_cmd(
     files: tuple[Path, ...],
     format_name: str | None,
+    dates: str | None,
     dry_run: bool,
     quiet: bool,
     db_path: Path | None,
@@ -65,9 +73,9 @@ def import_cmd(
 
     FILES are CSV files (gzip-compressed too), workbooks (.xlsx, .xls, .ods: each sheet;
     book.xlsx/Sheet names one), ZIP archives of CSV files or workbooks (a Salesforce Data
-    Export, a Chargebee or HubSpot export) or folders of them (their .csv and Excel files, not their
-    subfolders'). A folder's, archive's or workbook's files that no format fits are left
-    out and listed; a file named itself must be one.
+    Export, a Chargebee or HubSpot export) or folders of them (their .csv and Excel files,
+    not their subfolders'). A folder's, archive's or workbook's files that no format fits
+    are left out and listed; a file named itself must be one.
 
     Progress goes to stderr; the per-file summary to stdout.
     """
@@ -91,6 +99,7 @@ def import_cmd(
             files,
             format_name=format_name,
             dry_run=dry_run,
+            dates=dates and dates.removesuffix("-first"),
             on_progress=progress,
             on_rows=rows_written if bar else None,
             on_skip=lambda path, why: left_out.append((path, why)),
