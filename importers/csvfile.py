@@ -491,7 +491,9 @@ def read_table(path: Path, skip: int = 0) -> RawTable:
         _fail(path, "has a header but no data rows")
     frame, header = _without_unnamed(path, frame, header, header_row)
     _check_cell_sizes(path, frame, header)
-    said = (" ".join(filter(None, _header([line], separator))) for line in above)
+    # (not Excel's line naming the separator, 'sep=;': a setting, not a title)
+    shown = (line for line in above if not re.fullmatch(r"sep=.\s*", line))
+    said = (" ".join(filter(None, _header([line], separator))) for line in shown)
     return RawTable(
         path=path,
         sha256=sha,

@@ -663,6 +663,12 @@ def test_a_title_above_the_header_is_left_out_and_rows_keep_their_numbers(
         assert refused.exit_code == 2, refused.output
         assert f"{path}, {problem}" in refused.output
         assert database_digest(db_path) == before
+    # Excel's line naming the separator is above the header too, and says nothing
+    hinted = write_csv("hinted.csv", "sep=,\r\n" + report)
+    result = _import(runner, db_path, hinted, quiet=False)
+    assert result.exit_code == 0, result.output
+    assert "2 rows: 0 inserted, 0 updated, 2 unchanged" in result.output
+    assert "above its header" not in result.output
     # a first row that comes close to a format is that file's header, not a title
     near = write_csv("near.csv", "Account ID,Account Name\r\n\r\n" + report)
     refused = _import(runner, db_path, near)
