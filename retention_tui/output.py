@@ -24,6 +24,13 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _shown(value: object) -> str:
+    """A table cell's text, for reading: a yes/no question answered in words."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return _cell(value)
+
+
 def safe_cell(value: object) -> str:
     """A cell's text, neutralised if a spreadsheet would read it as a formula."""
     text = _cell(value)
@@ -55,7 +62,7 @@ def render(
     if fmt == "table":
         if not cols:  # no rows to take the columns from: said, not an empty screen
             return "(none)"
-        cells = [[_cell(r.get(c)).replace("\n", " ") for c in cols] for r in rows]
+        cells = [[_shown(r.get(c)).replace("\n", " ") for c in cols] for r in rows]
         widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
 
         def line(values: Sequence[str]) -> str:

@@ -345,3 +345,12 @@ def test_an_empty_table_says_none_under_its_header() -> None:
         "(none)",
     ]
     assert render([], "table") == "(none)"
+
+
+def test_a_table_answers_yes_or_no_where_csv_and_json_keep_the_values() -> None:
+    from retention_tui.output import render
+
+    rows = [{"overdue": True, "high_value": False}]
+    assert render(rows, "table").splitlines()[2] == "yes      no"
+    assert render(rows, "csv").splitlines()[1] == "True,False"
+    assert json.loads(render(rows, "json")) == rows

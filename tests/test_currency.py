@@ -175,6 +175,8 @@ def test_a_failed_invoice_shows_its_own_currency_and_the_mrr_at_risk_the_base(
     args = ["report", "payments", "--db", str(db_path), "--as-of", "2026-03-03"]
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
+    header = result.stdout.splitlines()[2].split()
+    assert "amount" in header and "amount_minor" not in header  # shown as money, not cents
     [row] = [line for line in result.stdout.splitlines() if "inv_de" in line]
     # The invoice: €200.00 as billed; the MRR at risk: €200 x 1.1 = $220 in the base.
     assert "€200" in row and "$220" in row, row

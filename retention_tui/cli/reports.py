@@ -217,9 +217,9 @@ def _queue_report(
     if fmt == "table":
         click.echo(f"{title} as of {day}{whose(owner)}: {len(rows)}")
         click.echo()
-        rows = [
+        rows = [  # an amount shown as money, not as its minor units: 'amount', '$49'
             {
-                k: (
+                k.removesuffix("_minor") if k in money_columns else k: (
                     money(v, row_currency(k, r, base))
                     if k in money_columns and v is not None
                     else v
