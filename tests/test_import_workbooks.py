@@ -30,6 +30,31 @@ def _import(db: Path, *paths: Path):
     return CliRunner().invoke(cli, ["import", "-q", "--db", str(db), *map(str, paths)])
 
 
+def _said(db: Path, *paths: Path) -> str:
+    """What importing ``paths`` said (it succeeded)."""
+    result = CliRunner().invoke(cli, ["import", "--db", str(db), *map(str, paths)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _refused(db: Path, *paths: Path) -> str:
+    """What importing ``paths`` said: refused, the database as it was."""
+    before = database_digest(db)
+    result = _import(db, *paths)
+    assert result.exit_code == 2, result.output
+    assert database_digest(db) == before
+    return result.output
+
+
+def _same_data(books: Path, texts: Path) -> None:
+    """The two databases hold the same data (not when each account's link was made: each
+    import's time)."""
+    for db in (books, texts):
+        with closing(sqlite3.connect(db)) as c, c:
+            c.execute("UPDATE account_links SET linked_at = ''")
+    assert database_digest(books, leave_out=LOGS) == database_digest(texts, leave_out=LOGS)
+
+
 @pytest.mark.parametrize(
     ("workbooks", "csv_files"),
     [
@@ -61,10 +86,7 @@ def test_a_workbook_imports_as_its_csv_does(
     result = _import(books, *(WORKBOOKS / name for name in workbooks))
     assert result.exit_code == 0, result.output
     assert _import(texts, *csv_files).exit_code == 0
-    for db in (books, texts):  # when each account's link was made: each import's time
-        with closing(sqlite3.connect(db)) as c, c:
-            c.execute("UPDATE account_links SET linked_at = ''")
-    assert database_digest(books, leave_out=LOGS) == database_digest(texts, leave_out=LOGS)
+    _same_data(books, texts)
 
 
 def test_a_sheet_with_a_title_above_its_table_imports_as_its_csv_does(tmp_path: Path) -> None:
@@ -74,25 +96,19 @@ def test_a_sheet_with_a_title_above_its_table_imports_as_its_csv_does(tmp_path: 
     is, and what was left out is said."""
     books = tmp_path / "workbook.db"
     texts = tmp_path / "csv.db"
-    result = CliRunner().invoke(
-        cli, ["import", "--db", str(books), str(WORKBOOKS / "report_accounts_titled.xlsx")]
-    )
-    assert result.exit_code == 0, result.output
-    assert "salesforce.accounts, 2 rows: 2 inserted" in result.output
+    said = _said(books, WORKBOOKS / "report_accounts_titled.xlsx")
+    assert "salesforce.accounts, 2 rows: 2 inserted" in said
     assert (
         "  left out the rows above its header: Customer accounts · As of Dec 4, 2026 9:12 AM "
         "· Dana Lee · Acme Analytics, Inc. · Filtered By: · Type equals Customer - Direct,"
         "Prospect\n"
-    ) in result.output
+    ) in said
     assert (
         "  left out the report's footer below its rows: Confidential Information - Do Not "
         "Distribute · Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.\n"
-    ) in result.output
+    ) in said
     assert _import(texts, TOOLS / "salesforce/report_accounts.csv").exit_code == 0
-    for db in (books, texts):
-        with closing(sqlite3.connect(db)) as c, c:
-            c.execute("UPDATE account_links SET linked_at = ''")
-    assert database_digest(books, leave_out=LOGS) == database_digest(texts, leave_out=LOGS)
+    _same_data(books, texts)
 
 
 def test_a_folders_workbooks_are_imported_not_excels_lock_file(tmp_path: Path) -> None:
@@ -101,11 +117,10 @@ def test_a_folders_workbooks_are_imported_not_excels_lock_file(tmp_path: Path) -
     shutil.copy(WORKBOOKS / "accounts.xlsx", folder / "accounts.xlsx")
     shutil.copy(CANONICAL / "contacts.csv", folder / "contacts.csv")
     (folder / "~$accounts.xlsx").write_bytes(b"\x0bExcel's lock file")
-    result = CliRunner().invoke(cli, ["import", "--db", str(tmp_path / "r.db"), str(folder)])
-    assert result.exit_code == 0, result.output
-    assert "accounts.xlsx: canonical.accounts, 3 rows: 3 inserted" in result.output
-    assert "contacts.csv: canonical.contacts, 3 rows: 3 inserted" in result.output
-    assert "~$" not in result.output
+    said = _said(tmp_path / "r.db", folder)
+    assert "accounts.xlsx: canonical.accounts, 3 rows: 3 inserted" in said
+    assert "contacts.csv: canonical.contacts, 3 rows: 3 inserted" in said
+    assert "~$" not in said
 
 
 def test_an_archives_workbooks_are_imported_as_its_csv_files_are(tmp_path: Path) -> None:
@@ -127,21 +142,16 @@ def test_an_archives_workbooks_are_imported_as_its_csv_files_are(tmp_path: Path)
         )
     )
     db = tmp_path / "r.db"
-    result = CliRunner().invoke(cli, ["import", "--db", str(db), str(export)])
-    assert result.exit_code == 0, result.output
-    assert f"{hubspot}: hubspot.companies, 4 rows: 4 inserted" in result.output
-    assert "report_accounts.csv: salesforce.accounts, 2 rows: 1 inserted" in result.output
+    said = _said(db, export)
+    assert f"{hubspot}: hubspot.companies, 4 rows: 4 inserted" in said
+    assert "report_accounts.csv: salesforce.accounts, 2 rows: 1 inserted" in said
     assert describe(export) == "ZIP: hubspot.companies, salesforce.accounts"
     several = tmp_path / "customers.zip"
     several.write_bytes(zipped({"customers.xlsx": (WORKBOOKS / "customers.xlsx").read_bytes()}))
-    before = database_digest(db)
-    refused = _import(db, several)
-    assert refused.exit_code == 2
     assert (
         f"{several / 'customers.xlsx'}: is a workbook of several sheets inside an archive; "
         "unzip it and import it"
-    ) in refused.output
-    assert database_digest(db) == before
+    ) in _refused(db, several)
 
 
 def test_a_workbooks_sheets_import_as_an_archives_files_do(tmp_path: Path) -> None:
@@ -150,15 +160,12 @@ def test_a_workbooks_sheets_import_as_an_archives_files_do(tmp_path: Path) -> No
     last year's accounts (not read: its names would overwrite this year's)."""
     books = tmp_path / "workbook.db"
     texts = tmp_path / "csv.db"
-    result = CliRunner().invoke(
-        cli, ["import", "--db", str(books), str(WORKBOOKS / "customers.xlsx")]
-    )
-    assert result.exit_code == 0, result.output
-    assert "Accounts: canonical.accounts, 3 rows: 3 inserted" in result.output
-    assert "Left out 1 file that no format of retention fits:\n  Notes (" in result.output
+    said = _said(books, WORKBOOKS / "customers.xlsx")
+    assert "Accounts: canonical.accounts, 3 rows: 3 inserted" in said
+    assert "Left out 1 file that no format of retention fits:\n  Notes (" in said
     csv_files = [CANONICAL / f"{name}.csv" for name in ("accounts", "subscriptions", "contacts")]
     assert _import(texts, *csv_files).exit_code == 0
-    assert database_digest(books, leave_out=LOGS) == database_digest(texts, leave_out=LOGS)
+    _same_data(books, texts)
 
 
 def test_a_sheet_is_named_by_its_workbook_and_its_name(tmp_path: Path) -> None:
@@ -168,14 +175,10 @@ def test_a_sheet_is_named_by_its_workbook_and_its_name(tmp_path: Path) -> None:
     with closing(sqlite3.connect(db)) as c:
         assert c.execute("SELECT COUNT(*) FROM subscription_periods").fetchone() == (5,)
         assert c.execute("SELECT COUNT(*) FROM contacts").fetchone() == (0,)
-    before = database_digest(db)
-    result = _import(db, WORKBOOKS / "customers.xlsx/Contacts", WORKBOOKS / "customers.xlsx/Nope")
-    assert result.exit_code == 2
     assert (
         f"Error: {WORKBOOKS / 'customers.xlsx/Nope'}: no sheet with rows named 'Nope' in "
         "customers.xlsx"
-    ) in result.output
-    assert database_digest(db) == before
+    ) in _refused(db, WORKBOOKS / "customers.xlsx/Contacts", WORKBOOKS / "customers.xlsx/Nope")
 
 
 def test_a_workbook_no_sheet_of_which_fits_is_refused(tmp_path: Path) -> None:
