@@ -70,7 +70,8 @@ How every file is read:
   (`3/14/2024`), and the import says so; a file whose dates could all be either way
   (`01/02/2024`) is read as the same import's other files are, else month-first (the
   import says so). A date that can only be the other way is refused (a typo).
-  `retention import --dates day-first` (or `month-first`) reads every file's so.
+  `[import] dates = "day-first"` (or `"month-first"`) in `retention.toml`, or `retention
+  import --dates day-first`, reads every file's so.
 - **Booleans**: true/false, yes/no, y/n, 1/0 (any case), and Excel's TRUE/FALSE in its
   other languages (WAHR/FALSCH, VRAI/FAUX, VERDADERO/FALSO...). **Choices** are matched
   ignoring case.

@@ -456,8 +456,8 @@ def import_files(
     dates: str | None = None,
 ) -> list[FileResult]:
     """Import ``paths`` all together; return what each file did (or would do, dry run).
-    ``dates``: "day" or "month", the order every file's slashed dates are read in (else
-    each file's own, values.date_order).
+    ``dates``: "day-first" or "month-first", the order every file's slashed dates are read
+    in (else each file's own, values.date_order; the user's --dates or [import] dates).
 
     A folder's or an archive's CSV files that are no format we read (a Salesforce Data
     Export's Lead.csv) are left out, each told to ``on_skip`` with why; a file named
@@ -473,7 +473,7 @@ def import_files(
     for path, within in found:
         say(f"reading {path.name}")
         try:
-            item = load(path, format_name, dates)
+            item = load(path, format_name, dates and dates.removesuffix("-first"))
         except UnknownFormat as exc:
             if within is None:  # a file named itself: the user meant it to be imported
                 raise

@@ -291,6 +291,7 @@ class RetentionApp(App[None]):
                 results = import_files(
                     conn,
                     paths,
+                    dates=self.config["import"]["dates"] or None,
                     on_progress=progress,
                     on_skip=lambda path, why: left_out.append((path, why)),
                 )

@@ -168,6 +168,11 @@ def _check(cfg: Config, file: Path) -> None:
             f"{file}: 'metrics.pricing_model' must be one of {', '.join(NRR_BY_PRICING)} "
             f'or "", got {cfg["metrics"]["pricing_model"]!r}'
         )
+    if cfg["import"]["dates"] not in ("", "day-first", "month-first"):
+        raise RetentionError(
+            f'{file}: \'import.dates\' must be "day-first", "month-first" or "" (each file\'s '
+            f"own order), got {cfg['import']['dates']!r}"
+        )
     for name, q in cfg["queues"].items():
         for key in ("filters", "columns"):
             if not all(isinstance(v, str) for v in q[key]):

@@ -44,7 +44,8 @@ def file_summary(r: FileResult, dry_run: bool = False, ignored: bool = True) -> 
     elif r.date_order == "either":
         lines.append(
             "  read its dates month-first (01/02/2024 as January 2): none could only be one "
-            "way; 'retention import --dates day-first' reads them day-first"
+            'way; to read them day-first, set [import] dates = "day-first" in '
+            "retention.toml (or import --dates day-first)"
         )
     if r.above:
         lines.append(f"  left out the rows above its header: {' · '.join(r.above)}")

@@ -333,14 +333,16 @@ def test_a_day_first_locales_files_are_read_day_first_and_say_so(tmp_path: Path)
     assert said not in file_summary(results["accounts.csv"])
     assert (
         "  read its dates month-first (01/02/2024 as January 2): none could only be one way; "
-        "'retention import --dates day-first' reads them day-first"
+        'to read them day-first, set [import] dates = "day-first" in retention.toml (or '
+        "import --dates day-first)"
     ) in file_summary(results["nps.csv"])
 
 
 def test_the_user_names_the_order_of_slashed_dates(tmp_path: Path) -> None:
-    """--dates day-first reads a file whose dates could be either way day-first (a UK
-    user's nps.csv imported alone); --dates month-first refuses a day-first one's
-    14/03/2024, the database unchanged."""
+    """[import] dates = "day-first" in retention.toml reads a file whose dates could be
+    either way day-first (a UK user's nps.csv imported alone), in the CLI and the app
+    alike; --dates month-first overrides it and refuses a day-first file's 14/03/2024,
+    the database unchanged. A setting of another word is refused."""
     from click.testing import CliRunner
 
     from retention_tui.cli import cli
@@ -352,7 +354,9 @@ def test_the_user_names_the_order_of_slashed_dates(tmp_path: Path) -> None:
         return CliRunner().invoke(cli, ["import", "-q", "--db", str(db), *args])
 
     assert run(str(uk / "accounts.csv")).exit_code == 0
-    assert run("--dates", "day-first", str(uk / "nps.csv")).exit_code == 0
+    settings = db.with_name("retention.toml")
+    settings.write_text('[import]\ndates = "day-first"\n')
+    assert run(str(uk / "nps.csv")).exit_code == 0
     with closing(sqlite3.connect(db)) as c:
         got = c.execute(
             "SELECT substr(responded_at, 1, 10) FROM nps_responses WHERE source_id = 'nps_2'"
@@ -363,6 +367,10 @@ def test_the_user_names_the_order_of_slashed_dates(tmp_path: Path) -> None:
     assert refused.exit_code == 2
     assert "column 'period_start': got '14/03/2024'" in refused.output
     assert database_digest(db) == before
+    settings.write_text('[import]\ndates = "dd/mm"\n')
+    refused = run(str(uk / "nps.csv"))
+    assert refused.exit_code == 2
+    assert '\'import.dates\' must be "day-first", "month-first" or ""' in refused.output
 
 
 def test_forced_format(conn: sqlite3.Connection, write_csv) -> None:

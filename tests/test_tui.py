@@ -7,6 +7,7 @@ import functools
 import shlex
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -1053,6 +1054,37 @@ async def test_the_import_dialog_imports_a_workbooks_sheets(
         await pilot.pause()
         assert list(app._notifications)[-1].title == "Imported 3 files, 11 rows"
         assert app.screen.query_one(DataTable).row_count == 3  # the accounts list
+
+
+@async_test
+async def test_the_import_dialog_reads_dates_in_the_order_the_config_names(
+    db_path: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """`[import] dates = "day-first"`: a UK user's answers file, whose one slashed date
+    (11/01/2025) could be either way, imported from the dialog is January 11."""
+    import shutil
+
+    from importers.run import import_files
+    from tests.conftest import FIXTURES
+
+    uk = FIXTURES / "canonical_excel" / "uk"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "Downloads").mkdir()
+    shutil.copy(uk / "nps.csv", tmp_path / "Downloads" / "nps.csv")
+    with closing(connect(db_path)) as conn:
+        import_files(conn, [uk / "accounts.csv"])
+    db_path.with_name("retention.toml").write_text('[import]\ndates = "day-first"\n')
+    app = RetentionApp(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        exports = await open_import_dialog(pilot)
+        exports.focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert list(app._notifications)[-1].title == "Imported 1 file, 2 rows"
+    with closing(connect(db_path)) as conn:
+        answered = "SELECT substr(responded_at, 1, 10) FROM nps_responses WHERE source_id = ?"
+        assert conn.execute(answered, ("nps_2",)).fetchone() == ("2025-01-11",)
 
 
 @async_test

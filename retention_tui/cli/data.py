@@ -56,7 +56,8 @@ if TYPE_CHECKING:
     type=click.Choice(["day-first", "month-first"]),
     default=None,
     help="Read slashed dates (01/02/2024) so in every file, instead of each file's own order "
-    "(day-first when more of its dates can only be: 14/03/2024).",
+    "(day-first when more of its dates can only be: 14/03/2024). Default: [import] dates in "
+    "retention.toml.",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
@@ -99,7 +100,7 @@ def import_cmd(
             files,
             format_name=format_name,
             dry_run=dry_run,
-            dates=dates and dates.removesuffix("-first"),
+            dates=dates or effective_config(db_path)["import"]["dates"] or None,
             on_progress=progress,
             on_rows=rows_written if bar else None,
             on_skip=lambda path, why: left_out.append((path, why)),
