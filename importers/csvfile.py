@@ -131,6 +131,19 @@ def _not_text(data: bytes) -> str | None:
     (an archive inside an archive); else None. (A workbook is read: read_bytes.)"""
     if data.startswith(archives.ZIP_MARK):
         return "is a ZIP archive, not CSV; unzip it and import the CSV files in it (or its folder)"
+    # what some tools' "Excel" export writes (Salesforce Classic's printable view, report
+    # schedulers): a web page's table, or Excel 2003's XML spreadsheet, named .xls
+    start = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(b"<?xml") and b"excel.sheet" in data[:2048].lower():
+        return (
+            "is an Excel 2003 XML spreadsheet, not CSV or a workbook read here; open it in "
+            f"Excel and save it as CSV ({workbooks.AS_CSV})"
+        )
+    if start.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head")):
+        return (
+            "is a web page (HTML) of a table, not CSV or a workbook (however it is named); "
+            f"open it in Excel and save it as CSV ({workbooks.AS_CSV})"
+        )
     return None
 
 
@@ -181,7 +194,7 @@ def decode(path: Path, data: bytes, separator: str = ",") -> tuple[str, str]:
         _fail(
             path,
             f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor Windows-1252; expected UTF-8 "
-            "text (in Excel: Save As > CSV UTF-8)",
+            f"text ({workbooks.AS_CSV})",
             row,
             column,
         )

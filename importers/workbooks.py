@@ -34,7 +34,7 @@ from db.errors import Problem, RetentionError
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97-2003 workbook (and other Office files)
 MARKS = (_ZIP, _OLE)  # how a workbook's bytes start (and other ZIP archives')
-_AS_CSV = "in Excel: Save As > CSV UTF-8"
+AS_CSV = "in Excel: Save As > CSV UTF-8"
 
 
 def _fail(path: Path, message: str) -> None:
@@ -97,7 +97,7 @@ def _sheets(path: Path, data: bytes) -> list[tuple[str, pl.DataFrame]]:
         _fail(
             path,
             f"could not be read as an Excel workbook ({first}): damaged, or protected by a "
-            f"password? Export it again, or save it as CSV ({_AS_CSV})",
+            f"password? Export it again, or save it as CSV ({AS_CSV})",
         )
         raise AssertionError from exc  # unreachable
     filled = [(name, frame) for name, frame in sheets if frame.height and frame.width]

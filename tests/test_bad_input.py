@@ -164,6 +164,20 @@ CASES = {
         "file format): damaged, or protected by a password? Export it again, or save it "
         "as CSV (in Excel: Save As > CSV UTF-8)",
     ),
+    "html_as_xls": (  # a printable view's "Excel" export: a web page's table named .xls
+        "report.xls",
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><meta charset="utf-8">'
+        "</head><body><table><tr><th>Account ID</th><th>Account Name</th></tr></table>",
+        "{file}: is a web page (HTML) of a table, not CSV or a workbook (however it is "
+        "named); open it in Excel and save it as CSV (in Excel: Save As > CSV UTF-8)",
+    ),
+    "xml_spreadsheet": (  # Excel 2003's XML spreadsheet
+        "accounts.xls",
+        '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>\n',
+        "{file}: is an Excel 2003 XML spreadsheet, not CSV or a workbook read here; open it in "
+        "Excel and save it as CSV (in Excel: Save As > CSV UTF-8)",
+    ),
     "zip_without_csv": (  # an export of invoice PDFs, not of data
         "invoices.zip",
         zipped({"inv_001.pdf": "%PDF-1.4", "inv_002.pdf": "%PDF-1.4"}),
