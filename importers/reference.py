@@ -72,6 +72,8 @@ How every file is read:
   import says so). A date that can only be the other way is refused (a typo).
   `[import] dates = "day-first"` (or `"month-first"`) in `retention.toml`, or `retention
   import --dates day-first`, reads every file's so.
+  An id Excel shortened (a long number saved as `1.23457E+11`) is refused: the id itself
+  is gone; import the export as downloaded.
 - **Booleans**: true/false, yes/no, y/n, 1/0 (any case), and Excel's TRUE/FALSE in its
   other languages (WAHR/FALSCH, VRAI/FAUX, VERDADERO/FALSO...). **Choices** are matched
   ignoring case.

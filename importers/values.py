@@ -55,6 +55,18 @@ def text(raw: pl.Expr) -> pl.Expr:
     return raw.str.strip_chars()
 
 
+# A long number Excel shortened when the file was opened and saved again: HubSpot's Record
+# ID 123456789012 shown in General format, and saved, as '1.23457E+11'. The id is gone.
+_SHORTENED = r"^-?\d(\.\d+)?E\+\d{1,3}$"
+
+
+def identifier(raw: pl.Expr) -> pl.Expr:
+    """An id as the tool wrote it; not one Excel shortened (_SHORTENED): that row would
+    be another record, or none."""
+    s = raw.str.strip_chars()
+    return pl.when(~s.str.contains(_SHORTENED)).then(s)
+
+
 def lower(raw: pl.Expr) -> pl.Expr:
     return raw.str.strip_chars().str.to_lowercase()
 
@@ -433,7 +445,13 @@ class Kind:
 
 
 TEXT = Kind("text", text, "text", pl.String)
-ID = Kind("id", text, "an identifier", pl.String)
+ID = Kind(
+    "id",
+    identifier,
+    "an identifier as the tool wrote it, not a number Excel shortened (import the export "
+    "as downloaded, not opened and saved in Excel)",
+    pl.String,
+)
 LOWER = Kind("word", lower, "a word", pl.String)
 INT = Kind("int", integer, "a whole number like 12", pl.Int64)
 DECIMAL = Kind("decimal", decimal, "a number like 12.5", pl.Float64)

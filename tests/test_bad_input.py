@@ -164,6 +164,14 @@ CASES = {
         "file format): damaged, or protected by a password? Export it again, or save it "
         "as CSV (in Excel: Save As > CSV UTF-8)",
     ),
+    "id_shortened_by_excel": (  # HubSpot's Record ID 123456789012, opened and saved in Excel
+        "hubspot-crm-exports-all-companies.csv",
+        "Record ID,Company name,Company Domain Name,Create Date\n"
+        "1.23457E+11,Acme,acme.com,2024-01-02 10:00\n",
+        "{file}, row 2, column 'Record ID': got '1.23457E+11'; expected an identifier as the "
+        "tool wrote it, not a number Excel shortened (import the export as downloaded, not "
+        "opened and saved in Excel)",
+    ),
     "html_as_xls": (  # a printable view's "Excel" export: a web page's table named .xls
         "report.xls",
         '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><meta charset="utf-8">'

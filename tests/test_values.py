@@ -313,3 +313,16 @@ def test_domains_from_sites_and_emails(text: str, found: str | None) -> None:
 )
 def test_card_expiry_months_as_payment_tools_write_them(text: str, last_day: str | None) -> None:
     assert parse(values.card_expiry, [text]) == [last_day]
+
+
+def test_an_id_excel_shortened_is_refused_not_stored() -> None:
+    # 123456789012 shown in General format and saved: the id is gone, and would be another
+    ids = ["1.23457E+11", "-1E+12", " 0015g00000AcmeQAA ", "12345678901", "1E5", "evt_1E+3"]
+    assert parse(values.ID.parse, ids) == [
+        None,
+        None,
+        "0015g00000AcmeQAA",
+        "12345678901",
+        "1E5",
+        "evt_1E+3",
+    ]
