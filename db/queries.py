@@ -57,6 +57,7 @@ class ImportLogEntry:
     rows_rejected: int
     ignored_columns: str
     duration_ms: int
+    notes: str = ""  # how the file was read (FileResult.notes), "; " between
 
 
 def log_import(conn: sqlite3.Connection, entry: ImportLogEntry) -> None:
@@ -73,7 +74,7 @@ def import_log(conn: sqlite3.Connection, limit: int = 200) -> pl.DataFrame:
     return frame(
         conn,
         "SELECT imported_at, file_name, format, entity, rows_read, rows_inserted, rows_updated, "
-        "rows_unchanged, rows_rejected, ignored_columns, duration_ms, sha256 "
+        "rows_unchanged, rows_rejected, ignored_columns, duration_ms, sha256, notes "
         "FROM import_log ORDER BY id DESC LIMIT ?",
         (limit,),
         schema={
@@ -89,6 +90,7 @@ def import_log(conn: sqlite3.Connection, limit: int = 200) -> pl.DataFrame:
             "ignored_columns": text,
             "duration_ms": count,
             "sha256": text,
+            "notes": text,
         },
     )
 

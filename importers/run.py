@@ -77,6 +77,28 @@ class FileResult:
     owners_unknown: int = 0  # rows whose owner is a user id no users file has named yet
     price_changes: int = 0  # subscriptions whose new price starts a new period
 
+    @property
+    def notes(self) -> list[str]:
+        """How the file was read, where that is worth saying (the import's summary and the
+        import log's notes): its encoding, its dates' order, what was left out around its
+        rows."""
+        said = []
+        if self.encoding != "utf-8":
+            said.append(f"read as {self.encoding}")
+        if self.date_order == "day":
+            said.append("read its dates day-first, as its locale writes them (14/03/2024)")
+        elif self.date_order == "either":
+            said.append(
+                "read its dates month-first (01/02/2024 as January 2): none could only be one "
+                'way; to read them day-first, set [import] dates = "day-first" in '
+                "retention.toml (or import --dates day-first)"
+            )
+        if self.above:
+            said.append(f"left out the rows above its header: {' · '.join(self.above)}")
+        if self.footer:
+            said.append(f"left out the report's footer below its rows: {' · '.join(self.footer)}")
+        return said
+
 
 class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
@@ -437,6 +459,7 @@ def _write(
                 rows_rejected=result.rejected + sum(skipped.values()) + result.pending,
                 ignored_columns=",".join(result.ignored_columns),
                 duration_ms=duration_ms,
+                notes="; ".join(result.notes),
             ),
         )
     return result

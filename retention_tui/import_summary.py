@@ -37,20 +37,7 @@ def file_summary(r: FileResult, dry_run: bool = False, ignored: bool = True) -> 
     if r.accounts_created or r.accounts_matched:
         line += f"; accounts: {r.accounts_created:,} created, {r.accounts_matched:,} matched"
     lines = [line + f" ({r.duration_ms / 1000:.2f} s)"]
-    if r.encoding != "utf-8":
-        lines.append(f"  read as {r.encoding}")
-    if r.date_order == "day":
-        lines.append("  read its dates day-first, as its locale writes them (14/03/2024)")
-    elif r.date_order == "either":
-        lines.append(
-            "  read its dates month-first (01/02/2024 as January 2): none could only be one "
-            'way; to read them day-first, set [import] dates = "day-first" in '
-            "retention.toml (or import --dates day-first)"
-        )
-    if r.above:
-        lines.append(f"  left out the rows above its header: {' · '.join(r.above)}")
-    if r.footer:
-        lines.append(f"  left out the report's footer below its rows: {' · '.join(r.footer)}")
+    lines += [f"  {note}" for note in r.notes]
     if r.rejected:
         lines.append(f"  skipped {plural(r.rejected, 'row')}: exact repeats of another row")
     for reason, n in sorted(r.skipped.items()):

@@ -647,6 +647,13 @@ def test_a_title_above_the_header_is_left_out_and_rows_keep_their_numbers(
     assert result.exit_code == 0, result.output
     assert "salesforce.accounts, 2 rows: 2 inserted" in result.output
     assert "  left out the rows above its header: Q4 renewals\n" in result.output
+    # and the import log keeps it, after the summary is gone
+    log = runner.invoke(cli, ["imports", "--db", str(db_path), "--format", "json"])
+    assert json.loads(log.output)[0]["notes"] == (
+        "read its dates month-first (01/02/2024 as January 2): none could only be one way; "
+        'to read them day-first, set [import] dates = "day-first" in retention.toml (or '
+        "import --dates day-first); left out the rows above its header: Q4 renewals"
+    )
     assert _rows(db_path, "SELECT name, employees FROM accounts ORDER BY 1") == [
         ("Acme Corporation", 120),
         ("Hooli, Inc.", 12000),

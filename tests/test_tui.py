@@ -1082,6 +1082,14 @@ async def test_the_import_dialog_reads_dates_in_the_order_the_config_names(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert list(app._notifications)[-1].title == "Imported 1 file, 2 rows"
+        await pilot.press("l")  # the import log keeps how it was read
+        await settle(pilot)
+        assert isinstance(app.screen, ImportLogScreen)
+        newest = app.screen.query_one(DataTable).get_row_at(0)
+        assert (str(newest[1]), str(newest[-1])) == (
+            "nps.csv",
+            "read its dates day-first, as its locale writes them (14/03/2024)",
+        )
     with closing(connect(db_path)) as conn:
         answered = "SELECT substr(responded_at, 1, 10) FROM nps_responses WHERE source_id = ?"
         assert conn.execute(answered, ("nps_2",)).fetchone() == ("2025-01-11",)

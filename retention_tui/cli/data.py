@@ -341,6 +341,7 @@ def imports(ctx: click.Context, db_path: Path | None, fmt: str, limit: int) -> N
                 "rows_unchanged",
                 "rows_rejected",
                 "duration_ms",
+                "notes",
             ],
         )
     )

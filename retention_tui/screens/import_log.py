@@ -29,6 +29,7 @@ COLUMNS = (
     "Unchanged",
     "Skipped",
     "Seconds",
+    "Notes",
 )
 
 
@@ -93,6 +94,7 @@ class ImportLogScreen(TableScreen):
                 f"{r['rows_unchanged']:,}",
                 f"{r['rows_rejected']:,}",
                 f"{r['duration_ms'] / 1000:.2f}",
+                r["notes"] or "",
             )
             for r in frame.iter_rows(named=True)
         )
