@@ -3,6 +3,7 @@ fails with the project's error, never with a traceback, and never writes half a 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from db import RetentionError, connect
 from importers.run import import_files
-from tests.conftest import CANONICAL, database_digest
+from tests.conftest import CANONICAL, UNDO_RECORDS, database_digest
 
 HEADERS = [
     "account_id,name,created_at",
@@ -264,3 +265,45 @@ def test_the_polars_shape_checks_judge_records_as_the_csv_module_does(
     except RetentionError as exc:
         got = ("refused", int(str(exc).split("row ")[1].split(":")[0]))
     assert got == expected
+
+
+TITLES = ["Q4 renewals", "", "As of Dec 4 2026 9:12 AM", "Filtered By: Type equals Customer"]
+
+
+def _outcome(data: bytes) -> tuple[str, str]:
+    """Import ``data`` into a fresh database: ("ok", its data's digest) or ("error", the
+    message without the file's name)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db, path = Path(tmp) / "r.db", Path(tmp) / "input.csv"
+        path.write_bytes(data)
+        conn = connect(db)
+        try:
+            import_files(conn, [CANONICAL / "accounts.csv", path])
+        except RetentionError as exc:
+            return "error", str(exc).replace(str(path), "FILE")
+        else:  # not the import's time, nor a waiting row's number (it moves with a title)
+            with conn:
+                conn.execute("UPDATE account_links SET linked_at = ''")
+                conn.execute("UPDATE pending_rows SET imported_at = '', row_number = 0")
+        finally:
+            conn.close()
+        return "ok", database_digest(db, leave_out=(*UNDO_RECORDS, "import_log", "schema_version"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_title_above_a_header_changes_nothing_but_the_row_numbers(data: st.DataObject) -> None:
+    """The same file with a title block above its header (a sheet's title, filters, blank
+    rows) imports the same rows, or is refused for the same reason with every row number
+    moved down by the title's rows."""
+    header = data.draw(st.sampled_from(HEADERS))
+    text = rows_text(header, data.draw(mostly_valid_rows(header)))
+    title = data.draw(st.lists(st.sampled_from(TITLES), min_size=1, max_size=4))
+    plain = _outcome(text.encode())
+    titled = _outcome(("".join(f"{t}\n" for t in title) + text).encode())
+    event(plain[0])
+    if plain[0] == "ok":
+        assert titled == plain
+    elif not re.search(r"header|looks like|equally|is empty", plain[1]):
+        moved = re.sub(r"row (\d+)", lambda m: f"row {int(m[1]) + len(title)}", plain[1])
+        assert titled == ("error", moved)
