@@ -425,7 +425,7 @@ def read_head_rows(path: Path) -> list[tuple[str, ...]]:
     """The file's first rows (up to HEAD_ROWS), each read as the header it may be (with
     the separator its own line uses), from at most its first 64 KB (of what it holds, when
     it is compressed): where its header is and what it is, told without reading all of
-    it. read_table(path, skip=i) reads the file whose header is row ``i``."""
+    it. read_table(path, skip=i) reads the file under its header ``rows[i]``."""
     data = workbooks.read_sheet(path)
     if data is None:
         if archives.member(path) is None:
