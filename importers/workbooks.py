@@ -81,7 +81,7 @@ def is_workbook_file(path: Path) -> bool:
         return False
 
 
-def _sheets(path: Path, data: bytes) -> list[tuple[str, pl.DataFrame]]:
+def _sheets(path: Path, data: bytes) -> list[tuple[str, bytes]]:
     """The workbook's sheets with rows, by name, every cell as text (None when empty). A
     hidden sheet is not read: what is imported is what the workbook shows (a hidden copy
     of last year's accounts would overwrite this year's)."""
@@ -100,7 +100,7 @@ def _sheets(path: Path, data: bytes) -> list[tuple[str, pl.DataFrame]]:
             f"password? Export it again, or save it as CSV ({AS_CSV})",
         )
         raise AssertionError from exc  # unreachable
-    filled = [(name, frame) for name, frame in sheets if frame.height and frame.width]
+    filled = [(name, _csv(frame)) for name, frame in sheets if frame.height and frame.width]
     if not filled:
         _fail(
             path,
@@ -111,14 +111,14 @@ def _sheets(path: Path, data: bytes) -> list[tuple[str, pl.DataFrame]]:
 
 
 @lru_cache(maxsize=4)
-def _parsed(path: Path, mtime_ns: int, size: int) -> tuple[tuple[str, pl.DataFrame], ...]:
+def _parsed(path: Path, mtime_ns: int, size: int) -> tuple[tuple[str, bytes], ...]:
     return tuple(_sheets(path, path.read_bytes()))
 
 
-def _file_sheets(path: Path) -> tuple[tuple[str, pl.DataFrame], ...]:
-    """_sheets of the workbook file ``path``, parsed once while it is unchanged: an import
-    asks for them up to three times (its sheets, a sheet's header, its rows; 100k rows:
-    ~0.4 s a parse)."""
+def _file_sheets(path: Path) -> tuple[tuple[str, bytes], ...]:
+    """_sheets of the workbook file ``path``, parsed (and written as CSV) once while it is
+    unchanged: an import asks for them up to three times (its sheets, a sheet's header,
+    its rows; 100k rows: ~0.4 s a parse)."""
     st = path.stat()
     return _parsed(path, st.st_mtime_ns, st.st_size)
 
@@ -138,7 +138,7 @@ def as_csv(path: Path, data: bytes) -> bytes:
     sheets = _file_sheets(path) if path.is_file() else _sheets(path, data)
     if len(sheets) > 1:  # a workbook file of several is read sheet by sheet (sheet_members)
         _fail(path, "is a workbook of several sheets inside an archive; unzip it and import it")
-    return _csv(sheets[0][1])
+    return sheets[0][1]
 
 
 def sheet_members(path: Path) -> list[Path] | None:
@@ -156,9 +156,9 @@ def read_sheet(path: Path) -> bytes | None:
     book = path.parent
     if path.exists() or not book.is_file() or not is_workbook_file(book):
         return None
-    for name, frame in _file_sheets(book):
+    for name, text in _file_sheets(book):
         if name == path.name:
-            return _csv(frame)
+            return text
     _fail(path, f"no sheet with rows named {path.name!r} in {book.name}")
     raise AssertionError  # unreachable
 
