@@ -39,6 +39,7 @@ from importers.csvfile import ROW, files_to_import, read_head_rows, read_table
 from importers.detect import UnknownFormat, find_header, format_named
 from importers.spec import HELPER_PREFIX, IDENTITY_TARGETS, OWNER_ID
 from importers.validate import Parsed, check_references, parse
+from importers.values import DateOrder
 
 CHUNK_ROWS = 100_000  # rows written between two progress reports
 # What a CRM knows best: a company file matched to an account another tool made (HubSpot
@@ -71,7 +72,7 @@ class FileResult:
     pending: int = 0  # rows kept until they are linked to an account
     footer: tuple[str, ...] = ()  # a report footer's lines, left out (RawTable.footer)
     above: tuple[str, ...] = ()  # what the rows above the header said (RawTable.above)
-    date_order: str | None = None  # how its slashed dates were read (Parsed.date_order)
+    date_order: DateOrder | None = None  # how its slashed dates were read (Parsed.date_order)
     # table -> rows (accounts, deals) whose owner a users file named
     owners_named: dict[str, int] = field(default_factory=dict)
     owners_unknown: int = 0  # rows whose owner is a user id no users file has named yet
@@ -115,7 +116,7 @@ class _Loaded:
 Progress = Callable[[str, int, int], None]  # (file name, rows written, rows to write)
 
 
-def load(path: Path, format_name: str | None = None, dates: str | None = None) -> _Loaded:
+def load(path: Path, format_name: str | None = None, dates: DateOrder | None = None) -> _Loaded:
     """Read, detect and validate one file (no database access). The format is told from
     the header alone, so a file that is none (a Data Export's Lead.csv of a million leads)
     is not read whole to be left out; nor is the header, when a title comes above it.
@@ -126,6 +127,10 @@ def load(path: Path, format_name: str | None = None, dates: str | None = None) -
     table = read_table(path, skip)
     parsed = parse(fmt, table, dates)
     return _Loaded(path, table.sha256, parsed, time.perf_counter() - started)
+
+
+# The user's words for an order of slashed dates (--dates, [import] dates).
+_USERS_ORDER: dict[str, DateOrder] = {"day-first": "day", "month-first": "month"}
 
 
 def _dates_as_the_others(loaded: list[_Loaded], format_name: str | None) -> list[_Loaded]:
@@ -496,7 +501,7 @@ def import_files(
     for path, within in found:
         say(f"reading {path.name}")
         try:
-            item = load(path, format_name, dates and dates.removesuffix("-first"))
+            item = load(path, format_name, _USERS_ORDER.get(dates or ""))
         except UnknownFormat as exc:
             if within is None:  # a file named itself: the user meant it to be imported
                 raise

@@ -14,7 +14,7 @@ import polars as pl
 from db.errors import Problem, RetentionError
 from importers.csvfile import ROW, RawTable
 from importers.spec import HELPER_PREFIX, LEFT_OUT, Field, FileFormat, normalise_header
-from importers.values import CENTS, as_day_first, date_order, money_minor
+from importers.values import CENTS, DateOrder, as_day_first, date_order, money_minor
 
 MAX_SHOWN = 10
 
@@ -36,7 +36,7 @@ class Parsed:
     above: tuple[str, ...] = ()  # what the rows above the header said (RawTable.above)
     # How its slashed dates were read (values.date_order): "day" first, "month" first,
     # "either" (month-first: none could only be one way), None (it has none).
-    date_order: str | None = None
+    date_order: DateOrder | None = None
     # Columns the format's transform made of the file's that update a stored row: where
     # they have a value (``kept``), or as the file says when FileFormat.made_of names their
     # columns.
@@ -123,7 +123,7 @@ def _left_out(typed: pl.DataFrame, skipped: dict[str, int]) -> pl.DataFrame:
     return typed.filter(pl.col(LEFT_OUT).is_null()).drop(LEFT_OUT)
 
 
-def parse(fmt: FileFormat, table: RawTable, dates: str | None = None) -> Parsed:
+def parse(fmt: FileFormat, table: RawTable, dates: DateOrder | None = None) -> Parsed:
     """Validate ``table`` as ``fmt``; raise RetentionError listing problems if any.
     ``dates``: "day" or "month": its slashed dates are read so, whatever they say (the user
     said so; the import's other files are day-first); else as values.date_order finds."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import polars as pl
 
@@ -350,10 +351,14 @@ def _report_shapes(s: pl.Expr) -> pl.Expr:
 # only month-first (3/14/2024); its first two numbers.
 _DAY_FIRST = r"^\s*(1[3-9]|2\d|3[01])/(0?[1-9]|1[0-2])/\d"
 _MONTH_FIRST = r"^\s*(0?[1-9]|1[0-2])/(1[3-9]|2\d|3[01])/\d"
-_SLASHED = r"^\s*(\d{1,2})/(\d{1,2})/\d"
+_SLASHED_START = r"^\s*(\d{1,2})/(\d{1,2})/"  # a slashed date's day and month, either way
+_SLASHED = _SLASHED_START + r"\d"
+# How a file writes its slashed dates (date_order): "day" first, "month" first, or
+# "either" (none could only be one way: read month-first unless told).
+DateOrder = Literal["day", "month", "either"]
 
 
-def date_order(frame: pl.DataFrame, columns: Sequence[str]) -> str | None:
+def date_order(frame: pl.DataFrame, columns: Sequence[str]) -> DateOrder | None:
     """How a file writes its slashed dates (in its date ``columns``): "day" first when more
     of them can only be day-first (14/03/2024, as a UK locale writes them) than can only be
     month-first (3/14/2024, a US one's), "month" first when not as many, "either" when
@@ -380,7 +385,7 @@ def date_order(frame: pl.DataFrame, columns: Sequence[str]) -> str | None:
 
 def as_day_first(raw: pl.Expr) -> pl.Expr:
     """Slashed dates read day-first: '14/03/2024 09:30' as its dotted '14.03.2024 09:30' is."""
-    return raw.str.strip_chars().str.replace(r"^(\d{1,2})/(\d{1,2})/", "${1}.${2}.")
+    return raw.str.replace(_SLASHED_START, "${1}.${2}.").str.strip_chars()
 
 
 def _tool_moments(values: pl.Series) -> pl.Series:
