@@ -421,6 +421,19 @@ def _no_header(path: Path, row: int) -> None:
 HEAD_BYTES = 65_536
 
 
+def _head_lines(text: str) -> list[str]:
+    """The text's lines up to its HEAD_ROWS-th with a value: blank lines above a header
+    (a sheet's empty rows above its table) are counted but take none of the rows looked at."""
+    lines: list[str] = []
+    filled = 0
+    for line in _text_lines(text):
+        lines.append(line)
+        filled += bool(line.strip())
+        if filled == HEAD_ROWS:
+            break
+    return lines
+
+
 def read_head_rows(path: Path) -> list[tuple[str, ...]]:
     """The file's first rows (up to HEAD_ROWS), each read as the header it may be (with
     the separator its own line uses), from at most its first 64 KB (of what it holds, when
@@ -435,7 +448,7 @@ def read_head_rows(path: Path) -> list[tuple[str, ...]]:
             data = read_bytes(path)
         elif len(data) == HEAD_BYTES and b"\n" in data:
             data = data[: data.rfind(b"\n")]  # whole lines: no character cut in two
-    lines = list(itertools.islice(_text_lines(_text(path, data)[0]), HEAD_ROWS))
+    lines = _head_lines(_text(path, data)[0])
     rows = [_header(lines[i:], sniff_separator(line)) for i, line in enumerate(lines)]
     if not any(any(row) for row in rows):
         _no_header(path, 1)

@@ -11,9 +11,10 @@ listed (a 'Notes' sheet); that name on the command line reads that one sheet.
 
 Cells are read by fastexcel (Polars' own reader of Excel files): a number as Excel shows it
 in General format (`24000`, `19.99`), a date as `2024-03-14 00:00:00`, a true/false cell as
-`true`/`false`. Rows are numbered from the sheet's first row with a value (row 1, its
-header, in every export; a report's title, above its header, in Salesforce's formatted
-one: csvfile.read_head_rows).
+`true`/`false`. Rows are numbered as the sheet numbers them: empty rows above the table
+are kept as blank lines (fastexcel leaves them out unless told to skip none), so a table
+whose header is row 25 has its first row 26 (a title above the header is found by
+csvfile.read_head_rows).
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def _sheets(path: Path, data: bytes) -> list[tuple[str, bytes]]:
     try:
         reader = fastexcel.read_excel(data)
         loaded = [
-            (name, reader.load_sheet(name, header_row=None, dtypes="string"))
+            (name, reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string"))
             for name in reader.sheet_names
         ]
         sheets = [(n, sheet.to_polars()) for n, sheet in loaded if sheet.visible == "visible"]

@@ -220,6 +220,17 @@ def test_a_bad_cell_in_a_workbook_is_named_by_its_row_and_column(tmp_path: Path)
     ) in result.output
 
 
+def test_a_sheets_blank_rows_above_its_table_are_counted(tmp_path: Path) -> None:
+    """A CSM's sheet whose table starts lower down and to the right (row 25, column C):
+    the blank rows above it are counted as the sheet numbers them, however many, so the
+    row named is the row the user finds in Excel."""
+    path = WORKBOOKS / "accounts_low.xlsx"
+    db = tmp_path / "r.db"
+    assert _import(db, CANONICAL / "accounts.csv").exit_code == 0
+    said = _refused(db, path)
+    assert f"{path}, row 27, column 'created_at': got 'soon'" in said
+
+
 def test_an_import_parses_a_workbook_once_and_keeps_nothing_after(
     tmp_path: Path, monkeypatch
 ) -> None:
