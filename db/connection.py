@@ -77,6 +77,28 @@ def connect(
 
 
 @contextmanager
+def kept_only_if_written(path: Path, written: Callable[[], bool]) -> Iterator[None]:
+    """Around opening and writing the database ``path``: when it did not exist before and
+    nothing was written into it in the end (an import refused, or a dry run), it is
+    removed again, with its WAL files: a user's first, refused import leaves no empty
+    database behind, as a refused import leaves any other as it was. ``written`` says, once
+    the work is done, whether it wrote."""
+    new = not path.exists()
+    done = False
+    try:
+        yield
+        done = written()
+    finally:
+        if new and not done:
+            for leftover in (
+                path,
+                path.with_name(path.name + "-wal"),
+                path.with_name(path.name + "-shm"),
+            ):
+                leftover.unlink(missing_ok=True)
+
+
+@contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction: everything inside is committed together or not at all.
 

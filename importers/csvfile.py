@@ -64,6 +64,13 @@ class RawTable:
         return str(self.path)
 
 
+class NotATable(RetentionError):
+    """A file that holds no table to read, whatever its name: a web page, an Excel 2003 XML
+    spreadsheet, a binary file, an archive. Named itself it is refused; found in a folder or
+    an archive it is left out and told why, as a file no format fits is (run.import_files):
+    a printable view's 'report.xls' saved next to the exports stops none of them."""
+
+
 def _fail(path: Path, message: str, row: int | None = None, column: str | None = None) -> None:
     raise RetentionError(str(Problem(str(path), message, row, column)))
 
@@ -168,10 +175,10 @@ def decode(path: Path, data: bytes, separator: str = ",") -> tuple[str, str]:
                 "as saved (in Excel: Save As > Unicode Text, or CSV UTF-8)",
             )
     kind = _not_text(data)
+    if kind is None and b"\x00" in data[:65536]:
+        kind = "is a binary file, not CSV text"
     if kind is not None:
-        _fail(path, kind)
-    if b"\x00" in data[:65536]:
-        _fail(path, "is a binary file, not CSV text")
+        raise NotATable(str(Problem(str(path), kind)))
     mac = _mac_lines(data)
     try:
         text, encoding = data.decode("utf-8-sig"), "utf-8"

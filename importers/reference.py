@@ -39,18 +39,20 @@ How every file is read:
   `19.99`; a date cell as its date and time). A workbook of several sheets with rows is
   read as an archive is, each sheet a file (`customers.xlsx/Subscriptions` names one); a
   sheet no format fits (notes) is left out and listed; a hidden sheet is not read. Rows
-  are numbered from the sheet's first row with a value.
+  are numbered as the sheet numbers them (empty rows above the table counted).
 - **Archives**: a ZIP archive's CSV files and workbooks (HubSpot's export of several
   objects as XLSX) are imported as if named one by one (what macOS adds to an archive
   is not; a workbook of several sheets in one is to be unzipped first), and a
   gzip-compressed file (`events.csv.gz`) as the file inside; `export.zip/accounts.csv`
-  names one file in an archive. A folder's or archive's files that no format fits are
-  left out and listed after the import (at least one of each must fit); a file named
-  itself must fit one.
+  names one file in an archive. A folder's or archive's files that no format fits, or
+  that hold no table (a web page or Excel 2003 XML named `.xls`, a binary file), are left
+  out and listed after the import, the latter with what to do (at least one of each
+  folder or archive must fit); a file named itself must fit one. A refused first import
+  into a new database (or a dry run) leaves no database behind.
 - **A title above the table** (a sheet's name for it, when a report was run and its
   filters, blank rows) is left out, and the import says what it said: the header is the
-  first of the first 20 rows that a format's columns fit, when the first row is none and
-  comes close to none (that row is told about).
+  first of the first 20 rows with a value that a format's columns fit, when the first row
+  is none and comes close to none (that row is told about).
 - **Rows** are numbered as a spreadsheet shows them: the header is row 1 (or the row it
   is in, below a title).
 - **Empty cells** are missing values. A column with a default uses it when empty or absent.

@@ -35,7 +35,7 @@ from db.write import (
     upsert,
 )
 from importers import identity, price_changes, workbooks
-from importers.csvfile import ROW, files_to_import, read_head_rows, read_table
+from importers.csvfile import ROW, NotATable, files_to_import, read_head_rows, read_table
 from importers.detect import UnknownFormat, find_header, format_named
 from importers.spec import HELPER_PREFIX, IDENTITY_TARGETS, OWNER_ID
 from importers.validate import Parsed, check_references, parse
@@ -480,7 +480,7 @@ def import_files(
     on_file: Callable[[FileResult], None] | None = None,
     on_progress: Callable[[str], None] | None = None,
     on_rows: Progress | None = None,
-    on_skip: Callable[[Path, UnknownFormat], None] | None = None,
+    on_skip: Callable[[Path, UnknownFormat | NotATable], None] | None = None,
     dates: str | None = None,
 ) -> list[FileResult]:
     """Import ``paths`` all together; return what each file did (or would do, dry run).
@@ -488,21 +488,22 @@ def import_files(
     in (else each file's own, values.date_order; the user's --dates or [import] dates).
 
     A folder's or an archive's CSV files that are no format we read (a Salesforce Data
-    Export's Lead.csv) are left out, each told to ``on_skip`` with why; a file named
-    itself must be one, and so must one file of each folder or archive.
+    Export's Lead.csv), or no table at all (a web page named .xls), are left out, each told
+    to ``on_skip`` with why; a file named itself must be one, and so must one file of each
+    folder or archive.
 
     ``on_progress`` hears what is happening ("checked x.csv: 1,000,000 rows", "writing
     x.csv") while it happens; ``on_rows`` how many of a file's rows are written so far.
     Once committed, the new rows of the big tables are copied into blocks too."""
     say = on_progress or (lambda _msg: None)
     loaded = []
-    left_out: dict[Path, list[tuple[Path, UnknownFormat]]] = {}  # folder or archive -> files
+    left_out: dict[Path, list[tuple[Path, UnknownFormat | NotATable]]] = {}  # folder, archive
     found = files_to_import(Path(p) for p in paths)
     for path, within in found:
         say(f"reading {path.name}")
         try:
             item = load(path, format_name, _USERS_ORDER.get(dates or ""))
-        except UnknownFormat as exc:
+        except (UnknownFormat, NotATable) as exc:
             if within is None:  # a file named itself: the user meant it to be imported
                 raise
             left_out.setdefault(within, []).append((path, exc))
@@ -555,16 +556,17 @@ def import_files(
 
 def _check_left_out(
     found: Sequence[tuple[Path, Path | None]],
-    left_out: dict[Path, list[tuple[Path, UnknownFormat]]],
+    left_out: dict[Path, list[tuple[Path, UnknownFormat | NotATable]]],
 ) -> None:
     """A folder, archive or workbook none of whose CSV files (sheets) is a format we read
     is an error."""
     for within, files in left_out.items():
         if len(files) == sum(1 for _, w in found if w == within):
             whys = "; ".join(str(e) for _, e in files[:3]) + ("; ..." if len(files) > 3 else "")
-            what = "sheets" if workbooks.is_workbook_name(within.name) else "CSV files"
+            what = "sheet" if workbooks.is_workbook_name(within.name) else "file"
+            many = f"{len(files)} {what}{'' if len(files) == 1 else 's'}"
             raise RetentionError(
-                f"{within}: none of its {len(files)} {what} is a format retention reads ({whys})"
+                f"{within}: none of its {many} is a format retention reads ({whys})"
             )
 
 

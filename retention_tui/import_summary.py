@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from db.undo import Batch
+    from importers.csvfile import NotATable
     from importers.detect import UnknownFormat
     from importers.run import FileResult
 
@@ -76,14 +77,18 @@ def _ignored(r: FileResult) -> str:
     return f"{shown} and {more} more ('retention formats {r.format}' lists the columns it reads)"
 
 
-def left_out_summary(left_out: list[tuple[Path, UnknownFormat]]) -> list[str]:
+def left_out_summary(left_out: list[tuple[Path, UnknownFormat | NotATable]]) -> list[str]:
     """The files of a folder or archive that were no format we read: those that come
-    close to one each with why (the user may have meant it), the rest by name."""
+    close to one, and those that are no table at all (a web page named .xls), each with
+    why (the user may have meant it, and is told what to do), the rest by name."""
+    from importers.csvfile import NotATable
+
     if not left_out:
         return []
+    told = [why for _, why in left_out if isinstance(why, NotATable) or why.near]
     lines = [f"Left out {plural(len(left_out), 'file')} that no format of retention fits:"]
-    lines += [f"  {why}" for _, why in left_out if why.near]
-    others = [path.name for path, why in left_out if not why.near]
+    lines += [f"  {why}" for why in told]
+    others = [path.name for path, why in left_out if why not in told]
     if others:
         lines.append(
             f"  {', '.join(others)} ('retention import --dry-run' on one of them says why)"

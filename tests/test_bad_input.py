@@ -195,7 +195,7 @@ CASES = {
     "zip_of_unknown_files": (
         "export.zip",
         zipped({"Note.csv": "ParentId,Body,IsPrivate\n001A,Went well,false\n"}),
-        "{file}: none of its 1 CSV files is a format retention reads ({file}/Note.csv, row 1: "
+        "{file}: none of its 1 file is a format retention reads ({file}/Note.csv, row 1: "
         "header not recognised (ParentId, Body, IsPrivate); expected the columns of one of the "
         "formats listed by 'retention formats')",
     ),

@@ -406,6 +406,57 @@ def test_a_near_miss_in_a_folder_is_told_with_why(
     ]
 
 
+def test_a_file_in_a_folder_that_is_no_table_is_left_out_with_what_to_do(
+    db_path: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """A printable view's 'Excel' export (a web page named .xls) and a binary file named
+    .csv saved beside the exports: each is left out and said, with what to do; the exports
+    are imported. Named itself, such a file is refused (test_bad_input)."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "accounts.csv").write_text((CANONICAL / "accounts.csv").read_text())
+    (folder / "report.xls").write_text("<html><body><table><tr><td>Acme</td></tr></table>")
+    (folder / "usage.csv").write_bytes(b"\x00\x01\x02 not text")
+    result = _import(runner, db_path, folder)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("accounts.csv: canonical.accounts, 3 rows")
+    assert result.output.splitlines()[-3:] == [
+        "Left out 2 files that no format of retention fits:",
+        f"  {folder}/report.xls: is a web page (HTML) of a table, not CSV or a workbook "
+        "(however it is named); open it in Excel and save it as CSV (in Excel: Save As > CSV "
+        "UTF-8)",
+        f"  {folder}/usage.csv: is a binary file, not CSV text",
+    ]
+
+
+def test_a_folder_of_no_table_at_all_is_refused_and_leaves_no_database(
+    db_path: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "report.xls").write_text("<html><body><table><tr><td>Acme</td></tr></table>")
+    result = _import(runner, db_path, folder)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {folder}: none of its 1 file is a format retention reads ({folder}/"
+        "report.xls: is a web page (HTML) of a table, not CSV or a workbook (however it is "
+        "named); open it in Excel and save it as CSV (in Excel: Save As > CSV UTF-8))\n"
+    )
+    # the user's first import, refused, leaves no database behind (nor its WAL files)
+    assert list(db_path.parent.glob(f"{db_path.name}*")) == []
+    # a dry run writes nothing either: no database is made for it
+    result = _import(runner, db_path, "--dry-run", CANONICAL / "accounts.csv")
+    assert result.exit_code == 0, result.output
+    assert "Dry run: nothing was written." in result.output
+    assert list(db_path.parent.glob(f"{db_path.name}*")) == []
+    # and a database there already stays, refused or dry run
+    assert _import(runner, db_path, CANONICAL / "accounts.csv").exit_code == 0
+    before = database_digest(db_path)
+    assert _import(runner, db_path, folder).exit_code == 2
+    assert _import(runner, db_path, "--dry-run", CANONICAL / "contacts.csv").exit_code == 0
+    assert database_digest(db_path) == before
+
+
 def test_a_gzip_compressed_export_imports(db_path: Path, runner: CliRunner, tmp_path: Path) -> None:
     plain = CANONICAL / "accounts.csv"
     packed = tmp_path / "accounts.csv.gz"

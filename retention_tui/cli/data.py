@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from db import connect
+from db.connection import kept_only_if_written
 from db.errors import RetentionError
 from retention_tui import paths
 from retention_tui.cli.base import (
@@ -39,6 +40,7 @@ from retention_tui.import_summary import (
 from retention_tui.output import render
 
 if TYPE_CHECKING:
+    from importers.csvfile import NotATable
     from importers.detect import UnknownFormat
 
 
@@ -93,8 +95,9 @@ def import_cmd(
         click.echo(f"\r  {progress_bar(done, total)} {name}", err=True, nl=False)
         click.echo(end, err=True, nl=False)
 
-    left_out: list[tuple[Path, UnknownFormat]] = []
-    with closing(open_db(db_path)) as conn:
+    left_out: list[tuple[Path, UnknownFormat | NotATable]] = []
+    database = paths.database_path(db_path)
+    with kept_only_if_written(database, lambda: not dry_run), closing(open_db(db_path)) as conn:
         results = import_files(
             conn,
             files,
