@@ -43,7 +43,7 @@ def _month_before(day: date) -> date:
 def account_document(question: str, account_id: str, as_of: date) -> Callable[[Snapshot], str]:
     """The document, with the stale-usage note under its title when the usage export ends
     too long before ``as_of`` (as `retention account NAME qbr` prints it)."""
-    from retention_tui.reports import documents as d
+    from retention_tui.reports import account_documents as d
 
     def document(s: Snapshot) -> str:
         t, cfg, run = s.tables, s.cfg, s.run

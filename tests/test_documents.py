@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from retention_tui.cli import cli
-from retention_tui.reports.documents import _rating
+from retention_tui.reports.account_documents import _rating
 
 AS_OF = "2026-11-20"
 
@@ -115,7 +115,7 @@ def test_cohort_snapshot_compares_the_latest_cohort_and_names_the_best_and_worst
 
     import polars as pl
 
-    from retention_tui.reports.documents import _cohort_snapshot
+    from retention_tui.reports.book_documents import _cohort_snapshot
 
     grid = pl.DataFrame(
         {

@@ -12,7 +12,7 @@ import pytest
 from retention_tui.config import defaults
 from retention_tui.engine.lifecycle import lifecycle_stage, revenue_tier
 from retention_tui.engine.money import book_fx
-from retention_tui.reports.documents import save_plan, standing
+from retention_tui.reports.account_documents import save_plan, standing
 from retention_tui.workspace import Workspace
 from tests.conftest import SAMPLE_AS_OF
 

@@ -398,7 +398,7 @@ def report_capacity(db_path: Path | None, fmt: str, as_of: date | None) -> None:
 def report_exec(db_path: Path | None, fmt: str, as_of: date | None, month: date | None) -> None:
     """Seed B's monthly executive summary: headline, wins, risks, actions. Real numbers only."""
     from retention_tui.engine.metrics import next_month
-    from retention_tui.reports.documents import executive_summary
+    from retention_tui.reports.book_documents import executive_summary
 
     month = month or month_before(as_of or today())
     month_end = next_month(month) - timedelta(days=1)
@@ -412,7 +412,7 @@ def report_exec(db_path: Path | None, fmt: str, as_of: date | None, month: date 
 @as_of_option
 def report_dashboard(db_path: Path | None, fmt: str, as_of: date | None) -> None:
     """Seed B's weekly dashboard: churn, NRR, health distribution, pipeline."""
-    from retention_tui.reports.documents import dashboard
+    from retention_tui.reports.book_documents import dashboard
 
     day = as_of or today()
     cfg, tables, run, before = score_run_for(db_path, day)

@@ -236,7 +236,7 @@ def account_playbooks(ctx: click.Context, db_path: Path | None, fmt: str) -> Non
 @click.pass_context
 def account_qbr(ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | None) -> None:
     """QBR prep: seed B's agenda filled from the account's data, and its QBR score."""
-    from retention_tui.reports.documents import qbr_prep
+    from retention_tui.reports.account_documents import qbr_prep
 
     _account_document(ctx, db_path, fmt, as_of, qbr_prep)
 
@@ -250,7 +250,7 @@ def account_save_plan(
     ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | None
 ) -> None:
     """Save plan: seed B's five stages with this account's signals, contact and options."""
-    from retention_tui.reports.documents import save_plan
+    from retention_tui.reports.account_documents import save_plan
 
     _account_document(ctx, db_path, fmt, as_of, save_plan)
 
@@ -264,7 +264,7 @@ def account_onboarding(
     ctx: click.Context, db_path: Path | None, fmt: str, as_of: date | None
 ) -> None:
     """Onboarding checklist: the 90-day plan with dates and the milestones reached."""
-    from retention_tui.reports.documents import onboarding_checklist
+    from retention_tui.reports.account_documents import onboarding_checklist
 
     def build(tables: Any, account_id: str, day: date, cfg: dict, run: Any) -> Any:
         return onboarding_checklist(tables, account_id, day, cfg)
@@ -288,7 +288,7 @@ def account_monthly_report(
 ) -> None:
     """Seed B's monthly value report for the account: metrics, what we did, ROI, a question."""
     from retention_tui.engine.metrics import next_month
-    from retention_tui.reports.documents import monthly_report
+    from retention_tui.reports.account_documents import monthly_report
 
     chosen = month or month_before(as_of or today())
 

@@ -29,7 +29,7 @@ from retention_tui.engine.money import periods_fx
 from retention_tui.engine.queues import cards_on_file
 from retention_tui.formatting import money, plural
 from retention_tui.playbooks import PLAYBOOKS
-from retention_tui.reports.documents import standing
+from retention_tui.reports.account_documents import standing
 from retention_tui.reports.timeline import timeline
 from retention_tui.screens.dialogs import ChooseDialog, TextDialog
 from retention_tui.screens.footer import KeysFooter
