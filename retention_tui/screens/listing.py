@@ -11,6 +11,7 @@ rows took 10 s). Moving past the last row of a page turns to the next, and back.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -43,12 +44,23 @@ def filter_rows(frame: pl.DataFrame, text: str, columns: tuple[str, ...]) -> pl.
     return frame.filter(hay.str.contains(needle, literal=True))
 
 
-# A page is filled on the main thread, each cell formatted and measured by Textual's
-# DataTable: a key that sorts the 100k-account list took 0.37-0.45 s with pages
+# A page's cells are formatted in the worker that sorts and filters the rows (a page turned
+# by the cursor: on the UI thread, ~1 ms), then measured and drawn by the table on the UI
+# thread: a key that sorts the 100k-account list took 0.37-0.45 s with pages
 # of 500 rows, 0.22-0.24 s with 100 (a few screens' worth: the cursor turns them; moving it
 # costs the same, 70.5-70.9 ms a key either way). Since the app's Table lays out plain
 # one-line cells itself (screens/table.py), 0.14-0.19 s against 0.20-0.21 s.
 PAGE_ROWS = 100
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list as the table shows it: its first row's place among the rows,
+    each row's cells, and each row's key (what enter opens)."""
+
+    start: int
+    cells: list[tuple[object, ...]]
+    keys: list[str | None]
 
 
 class PagedTable(Table):
@@ -104,6 +116,7 @@ class ListScreen(LoadingScreen):
         super().__init__()
         self.frame: pl.DataFrame | None = None
         self.rows: pl.DataFrame | None = None  # the frame filtered and sorted
+        self.rows_summary = ""  # summary() of those rows, made beside them off the UI thread
         self.sort_index = 0
         self.page_start = 0  # the first row of the page shown
         self.page_keys: list[str | None] = []
@@ -199,34 +212,61 @@ class ListScreen(LoadingScreen):
     def arrange_rows(
         self, arrangement: int, frame: pl.DataFrame, text: str, sort_index: int, keep_place: bool
     ) -> None:
+        """Filter and sort the rows, sum them up and lay out the page to show, all here:
+        the UI thread only puts the page into the table (at 100k rows the summary alone
+        takes ~5 ms of Polars)."""
         rows = self.arranged(frame, text, sort_index)
+        said = self.summary(rows, frame.height)
+        start = self._page_start_for(rows, keep_place)
+        page = self.page_at(rows, start)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_arranged, arrangement, rows, keep_place)
+            self.app.call_from_thread(
+                self._show_arranged, arrangement, rows, said, keep_place, start, page
+            )
 
-    def _show_arranged(self, arrangement: int, rows: pl.DataFrame, keep_place: bool) -> None:
+    def _page_start_for(self, rows: pl.DataFrame, keep_place: bool) -> int:
+        """The first row of the page to show: the first page, or (keep_place) the page shown
+        if the rows still reach it, else their last."""
+        last_page = max(0, rows.height - 1) // PAGE_ROWS * PAGE_ROWS
+        return min(self.page_start, last_page) if keep_place else 0
+
+    def page_at(self, rows: pl.DataFrame, start: int) -> Page:
+        """The page of ``rows`` from ``start``: each row's cells and key."""
+        records = rows.slice(start, PAGE_ROWS).to_dicts()
+        return Page(start, [self.cells(r) for r in records], [self.row_key(r) for r in records])
+
+    def _show_arranged(
+        self,
+        arrangement: int,
+        rows: pl.DataFrame,
+        said: str,
+        keep_place: bool,
+        start: int,
+        page: Page,
+    ) -> None:
         if arrangement != self.arrangement:  # a newer key since
             return
         table = self.query_one(DataTable)
         row = table.cursor_row
-        self.rows = rows
-        last_page = max(0, rows.height - 1) // PAGE_ROWS * PAGE_ROWS
-        self.page_start = min(self.page_start, last_page) if keep_place else 0
-        self.show_page()
+        self.rows, self.rows_summary = rows, said
+        if self._page_start_for(rows, keep_place) != start:  # a page turned meanwhile
+            page = self.page_at(rows, self._page_start_for(rows, keep_place))
+        self.show_page(page)
         if keep_place and table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
 
-    def show_page(self) -> None:
-        assert self.frame is not None and self.rows is not None
-        page = self.rows.slice(self.page_start, PAGE_ROWS)
+    def show_page(self, page: Page) -> None:
+        """Put ``page`` into the table, and say which rows it shows."""
+        assert self.rows is not None
+        self.page_start = page.start
         table = self.query_one(DataTable)
         table.clear()
-        records = page.to_dicts()
-        table.add_rows(self.cells(r) for r in records)
-        self.page_keys = [self.row_key(r) for r in records]  # what enter opens, by row
-        text = self.summary(self.rows, self.frame.height)
+        table.add_rows(page.cells)
+        self.page_keys = page.keys  # what enter opens, by row
+        text = self.rows_summary
         if self.rows.height > PAGE_ROWS:
-            last = self.page_start + page.height
-            text += f" · rows {self.page_start + 1:,}-{last:,} of {self.rows.height:,}"
+            last = page.start + len(page.cells)
+            text += f" · rows {page.start + 1:,}-{last:,} of {self.rows.height:,}"
         if note := self.note():
             text += f"\nNote: {note}"
         self.query_one(f"#{self.NAME}-summary", Static).update(text)
@@ -238,8 +278,7 @@ class ListScreen(LoadingScreen):
         start = self.page_start + step * PAGE_ROWS
         if start < 0 or start >= self.rows.height:
             return False
-        self.page_start = start
-        self.show_page()
+        self.show_page(self.page_at(self.rows, start))
         return True
 
     def key_at(self, row: int) -> str | None:
