@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import uuid
+from collections.abc import Collection
 from datetime import UTC, date, datetime, time
 
 import polars as pl
@@ -219,3 +220,32 @@ def ticks(conn: sqlite3.Connection, kind: str | None = None) -> pl.DataFrame:
         schema={"account_id": pl.String, "kind": pl.String, "step_id": pl.String},
         orient="row",
     )
+
+
+def users_work(conn: sqlite3.Connection, own_files: Collection[str] = ()) -> list[str]:
+    """What the user put into this database, one phrase each ('notes', 'accounts linked
+    or merged by hand', ...): empty when every imported file is one of ``own_files`` (their
+    SHA-256: the bundled sample's, for the demo) and no one worked in it since."""
+    held = [
+        what
+        for what, sql in (
+            ("playbooks", "SELECT 1 FROM playbooks"),
+            ("notes", "SELECT 1 FROM notes"),
+            ("snoozes", "SELECT 1 FROM snoozes"),
+            ("logged interactions", f"SELECT 1 FROM touchpoints WHERE source = '{LOGGED}'"),
+            (
+                "accounts linked or merged by hand",
+                "SELECT 1 FROM account_links WHERE method != 'auto'",
+            ),
+        )
+        if conn.execute(sql + " LIMIT 1").fetchone()
+    ]
+    files = [
+        name
+        for name, sha in conn.execute("SELECT file_name, sha256 FROM import_log ORDER BY id")
+        if sha not in own_files
+    ]
+    if files:
+        shown = ", ".join(dict.fromkeys(files[:3]))
+        held.append(f"imports of your own files ({shown}{', …' if len(files) > 3 else ''})")
+    return held

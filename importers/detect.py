@@ -96,7 +96,7 @@ def detect(file_name: str, header: tuple[str, ...], row: int = 1) -> FileFormat:
             near=False,
         )
     raise UnknownFormat(
-        f"{file_name}, row {row}: looks like a {closest.label} file but "
+        f"{file_name}, row {row}: looks like {_a(closest.label)} {closest.label} file but "
         f"{_misfit(closest, present)} "
         f"('retention formats {closest.label}' lists its columns)",
         # two or more of the columns that recognise it, lacking a few: meant as one (a
@@ -104,6 +104,11 @@ def detect(file_name: str, header: tuple[str, ...], row: int = 1) -> FileFormat:
         near=len(closest.detected_by) - lacking >= 2
         and 0 < lacking <= len(closest.detected_by) // 2,
     )
+
+
+def _a(word: str) -> str:
+    """The article before ``word``: 'an accounts file', 'a usage_events file'."""
+    return "an" if word[:1] in ("a", "e", "i", "o") else "a"
 
 
 def find_header(

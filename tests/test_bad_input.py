@@ -40,6 +40,12 @@ CASES = {
         "{file}, row 1: looks like a contacts file but is missing required column 'account_id' "
         "('retention formats contacts' lists its columns)",
     ),
+    "missing_required_column_of_an_accounts_file": (
+        "northwind.csv",
+        "account_id,name\nacc_1,Northwind Traders\n",
+        "{file}, row 1: looks like an accounts file but is missing required column "
+        "'created_at' ('retention formats accounts' lists its columns)",
+    ),
     "unparsable_amount": (
         "accounts.csv",
         'account_id,name,created_at,contract_value\na,Acme,2024-01-01,"1,2345"\n',

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -263,23 +265,45 @@ def test_demo_builds_the_sample_database(runner: CliRunner, tmp_path: Path) -> N
     assert len(rows) == 320
 
 
+@pytest.mark.parametrize(
+    ("work", "said"),
+    [
+        (None, "notes"),  # written in the app (a playbook's note)
+        (["account", "acc_0001", "log", "call", "CFO on budgets"], "logged interactions"),
+        (["accounts", "link", "zendesk", "name:acme", "acc_0002"], "accounts linked or merged"),
+        (["import", "OWN"], "imports of your own files (northwind.csv)"),
+    ],
+    ids=["note", "logged call", "link", "own import"],
+)
 def test_demo_never_replaces_a_database_holding_the_users_work(
-    runner: CliRunner, sample_db: Path
+    runner: CliRunner, tmp_path: Path, work: list[str] | None, said: str
 ) -> None:
-    from db import connect
+    """Only a database of the demo's own rows is built again: anything the user typed or
+    imported into it stays, and the demo says what it holds."""
+    db = tmp_path / "demo.db"
+    assert runner.invoke(cli, ["demo", "--no-open", "--db", str(db)]).exit_code == 0
+    own = tmp_path / "northwind.csv"
+    own.write_text("account_id,name,created_at\nacc_own,Northwind Traders,2026-11-02\n")
+    if work is None:
+        from db import connect
+        from db.work import add_note
 
-    conn = connect(sample_db)
-    conn.execute(
-        "INSERT INTO notes (account_id, body, created_at) VALUES "
-        "('acc_0001', 'Call back Tuesday', '2026-11-20T10:00:00Z')"
-    )
-    conn.close()
-    result = runner.invoke(cli, ["demo", "--no-open", "--db", str(sample_db)])
+        with closing(connect(db)) as conn:
+            add_note(conn, "acc_0001", "Call back Tuesday")
+    else:
+        args = [str(own) if w == "OWN" else w for w in work]
+        done = runner.invoke(cli, [*args, "--db", str(db)])
+        assert done.exit_code == 0, done.output
+    before = _dump(db)
+    result = runner.invoke(cli, ["demo", "--no-open", "--db", str(db)])
     assert result.exit_code == 2
-    assert "holds your own playbooks, notes or snoozes" in result.output
-    conn = connect(sample_db)
-    assert conn.execute("SELECT body FROM notes").fetchall() == [("Call back Tuesday",)]
-    conn.close()
+    assert f"{db}: holds your own work ({said}" in result.output
+    assert _dump(db) == before
+
+
+def _dump(db: Path) -> list[str]:
+    with closing(sqlite3.connect(db)) as conn:
+        return list(conn.iterdump())
 
 
 def test_formula_like_cells_are_escaped_in_csv_and_markdown() -> None:

@@ -171,21 +171,27 @@ def owner_shown(conn: sqlite3.Connection, path: Path, owner: str | None) -> str 
     return named_owner(conn, load(path)["view"]["owner"], f"{config_path(path)}: 'view.owner'")
 
 
-def _has_own_work(path: Path) -> bool:
+def _users_work(path: Path) -> list[str]:
+    """What the user put into the database at ``path`` beyond the demo's own rows."""
+    import hashlib
+
+    from db.work import users_work
+
+    sample = {hashlib.sha256(f.read_bytes()).hexdigest() for f in _sample_files()}
     with closing(connect(path)) as conn:
-        return any(
-            conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()
-            for t in ("playbooks", "notes", "snoozes")
-        )
+        return users_work(conn, sample)
+
+
+def _sample_files() -> list[Path]:
+    return sorted(paths.sample_data_dir().glob("*.csv"))
 
 
 def build_demo_database(target: Path, echo: Callable[[str], None] = click.echo) -> date:
     """Build a fresh database from the bundled sample data at ``target``; return its as-of."""
     from importers.run import import_files
 
-    source = paths.sample_data_dir()
-    manifest = json.loads((source / "manifest.json").read_text())
-    files = sorted(source.glob("*.csv"))
+    manifest = json.loads((paths.sample_data_dir() / "manifest.json").read_text())
+    files = _sample_files()
     target.parent.mkdir(parents=True, exist_ok=True)
     building = target.with_name(target.name + ".building")
     for leftover in (building, *(building.with_name(building.name + s) for s in ("-wal", "-shm"))):
@@ -246,9 +252,9 @@ def backtest_demo_database(
 def demo(db_path: Path | None, no_open: bool) -> None:
     """Build a fresh database from the bundled sample data and open it."""
     target = Path(db_path).expanduser() if db_path else paths.demo_database_path()
-    if target.exists() and _has_own_work(target):
+    if target.exists() and (held := _users_work(target)):
         raise RetentionError(
-            f"{target}: holds your own playbooks, notes or snoozes; the demo will not replace "
+            f"{target}: holds your own work ({'; '.join(held)}); the demo will not replace "
             "it (choose another --db)"
         )
     as_of = build_demo_database(target)
