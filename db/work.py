@@ -26,6 +26,16 @@ LOGGED = "retention"  # the source of the touchpoints logged in the app
 # The touchpoints table's own choices (migration 0001's CHECK constraints), for what a
 # user logs and what a canonical touchpoints file may hold (importers/canonical.py).
 TOUCH_KINDS = ("call", "email", "meeting", "checkin", "qbr", "chat", "note")
+# Each kind as a sentence says it ("Log an email", "Logged a check-in").
+A_KIND = {
+    "call": "a call",
+    "email": "an email",
+    "meeting": "a meeting",
+    "checkin": "a check-in",
+    "qbr": "a QBR",
+    "chat": "a chat",
+    "note": "a note",
+}
 DIRECTIONS = ("inbound", "outbound")
 SENTIMENTS = ("positive", "neutral", "negative")
 # What a customer comes to or picks up: logged, it took place unless said missed (the

@@ -196,11 +196,13 @@ def test_a_missed_check_in_logged_from_the_cli_counts_as_missed(
     account = "acc_0119"
     assert "missed_checkins" not in _signals(runner, sample_db, account)
     base = ["account", account, "log", "--db", str(sample_db)]
+    said = []
     for day, extra in (("2026-11-02", ["--missed"]), ("2026-11-16", ["--missed"]), ("", [])):
         on = ["--on", day] if day else ["--on", SAMPLE_AS_OF]
         result = runner.invoke(cli, [*base, "checkin", "Monthly check-in", *on, *extra])
         assert result.exit_code == 0, result.output
-    assert result.output.startswith("Logged a checkin with")
+        said.append(result.output.split(" with ")[0])
+    assert said == ["Logged a missed check-in"] * 2 + ["Logged a check-in"]
     assert "missed_checkins" in _signals(runner, sample_db, account)
     email = runner.invoke(cli, [*base, "email", "--missed"])
     assert email.exit_code == 2
@@ -250,3 +252,11 @@ def test_a_call_that_did_not_reach_them_is_logged_missed_from_the_account_screen
     assert call_options[-1] == "missed: they did not come or pick up"
     assert said.startswith("Logged the missed call")
     assert _attended(scored_db) == [("email", None), ("call", 0)]
+
+
+def test_every_kind_a_user_logs_has_its_words() -> None:
+    """The log dialog's title and the CLI's answer say each kind ('Log an email')."""
+    from db.work import A_KIND, TOUCH_KINDS
+
+    assert set(A_KIND) == set(TOUCH_KINDS)
+    assert A_KIND["email"] == "an email" and A_KIND["checkin"] == "a check-in"

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Header, Sparkline, Static
 from db import connect
 from db.results import score_history
 from db.work import (
+    A_KIND,
     HELD_KINDS,
     SENTIMENTS,
     TOUCH_KINDS,
@@ -212,7 +213,7 @@ class AccountScreen(WorkPanelScreen):
             if kind:
                 hint = "What happened? #budget_cut, #competitor… become tags"
                 app.push_screen(
-                    TextDialog(f"Log a {kind}", hint, text),
+                    TextDialog(f"Log {A_KIND[kind]}", hint, text),
                     lambda summary: ask_sentiment(kind, summary),
                 )
 
