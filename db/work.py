@@ -26,22 +26,26 @@ LOGGED = "retention"  # the source of the touchpoints logged in the app
 # The touchpoints table's own choices (migration 0001's CHECK constraints), for what a
 # user logs and what a canonical touchpoints file may hold (importers/canonical.py).
 TOUCH_KINDS = ("call", "email", "meeting", "checkin", "qbr", "chat", "note")
-# Each kind as a sentence says it ("Log an email", "Logged a check-in").
-A_KIND = {
-    "call": "a call",
-    "email": "an email",
-    "meeting": "a meeting",
-    "checkin": "a check-in",
-    "qbr": "a QBR",
-    "chat": "a chat",
-    "note": "a note",
-}
+# Each kind as a person writes it ("check-in", "QBR"): a_kind puts it in a sentence.
+KIND_WORDS = {"checkin": "check-in", "qbr": "QBR"}
 DIRECTIONS = ("inbound", "outbound")
 SENTIMENTS = ("positive", "neutral", "negative")
 # What a customer comes to or picks up: logged, it took place unless said missed (the
 # check-in attendance and missed check-ins read it, and a missed call is no conversation).
 HELD_KINDS = ("call", "meeting", "checkin", "qbr")
 _HASHTAG = re.compile(r"#([a-z0-9_-]+)")
+
+
+def kind_word(kind: str) -> str:
+    return KIND_WORDS.get(kind, kind)
+
+
+def a_kind(kind: str, missed: bool = False) -> str:
+    """The kind as a sentence says it: 'an email', 'a check-in', 'a missed call'."""
+    word = kind_word(kind)
+    if missed:
+        return f"a missed {word}"
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
 
 
 def start_playbook(conn: sqlite3.Connection, account_id: str, kind: str) -> int:

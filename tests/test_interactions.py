@@ -254,9 +254,10 @@ def test_a_call_that_did_not_reach_them_is_logged_missed_from_the_account_screen
     assert _attended(scored_db) == [("email", None), ("call", 0)]
 
 
-def test_every_kind_a_user_logs_has_its_words() -> None:
-    """The log dialog's title and the CLI's answer say each kind ('Log an email')."""
-    from db.work import A_KIND, TOUCH_KINDS
+def test_each_kind_is_said_as_a_sentence_says_it() -> None:
+    """The log dialog's title and the CLI's answer ('Log an email', 'Logged a QBR')."""
+    from db.work import a_kind
 
-    assert set(A_KIND) == set(TOUCH_KINDS)
-    assert A_KIND["email"] == "an email" and A_KIND["checkin"] == "a check-in"
+    said = [a_kind(k) for k in ("email", "checkin", "qbr", "call")]
+    assert said == ["an email", "a check-in", "a QBR", "a call"]
+    assert a_kind("email", missed=True) == "a missed email"

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from db.queries import one_account
-from db.work import A_KIND, SENTIMENTS, TOUCH_KINDS, log_touchpoint, logged_at
+from db.work import SENTIMENTS, TOUCH_KINDS, a_kind, log_touchpoint, logged_at
 from retention_tui.cli.base import (
     DateType,
     as_of_option,
@@ -67,8 +67,7 @@ def account_log(
             contact_email=contact,
             missed=missed,
         )
-    what = f"a missed {A_KIND[kind].split(' ', 1)[1]}" if missed else A_KIND[kind]
-    click.echo(f"Logged {what} with {name} ({account_id}).")
+    click.echo(f"Logged {a_kind(kind, missed)} with {name} ({account_id}).")
 
 
 @account.command("timeline")

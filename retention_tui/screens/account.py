@@ -17,11 +17,12 @@ from textual.widgets import DataTable, Header, Sparkline, Static
 from db import connect
 from db.results import score_history
 from db.work import (
-    A_KIND,
     HELD_KINDS,
     SENTIMENTS,
     TOUCH_KINDS,
+    a_kind,
     account_work,
+    kind_word,
     log_touchpoint,
     logged_at,
 )
@@ -213,11 +214,11 @@ class AccountScreen(WorkPanelScreen):
             if kind:
                 hint = "What happened? #budget_cut, #competitor… become tags"
                 app.push_screen(
-                    TextDialog(f"Log {A_KIND[kind]}", hint, text),
+                    TextDialog(f"Log {a_kind(kind)}", hint, text),
                     lambda summary: ask_sentiment(kind, summary),
                 )
 
-        choices = [(kind, kind) for kind in TOUCH_KINDS]
+        choices = [(kind, kind_word(kind)) for kind in TOUCH_KINDS]
         app.push_screen(ChooseDialog("Log which interaction?", choices), ask_summary)
 
     def fetch(self) -> dict[str, object]:
