@@ -13,6 +13,11 @@ billing period, the row updates the latest period (the later price of the period
 A subscription split so before keeps being updated through its latest period (its
 status, its end). A row older than that period (an earlier export imported late) would
 undo the change: it is left out (its split-off trial too), and said.
+
+Such an export is all the subscriptions there are, unless the user filtered it (Stripe's
+Active tab): a subscription stored as live that the file lacks has most likely ended,
+and the export that says so left it out. It is not ended on a guess; the import says
+which ones (``absent``).
 """
 
 from __future__ import annotations
@@ -83,6 +88,18 @@ def follow(conn: sqlite3.Connection, parsed: Parsed) -> PriceChanges:
         skipped[OLDER] = skipped.get(OLDER, 0) + older.height
     ended = splits.select(CURRENT_START, "source_id_stored").rows()
     return PriceChanges(dataclasses.replace(parsed, frame=out, skipped=skipped), ended)
+
+
+def absent(conn: sqlite3.Connection, parsed: Parsed) -> list[str]:
+    """The subscriptions of ``parsed``'s source stored as live (their latest period not
+    canceled, with no end) that its file, an export of each subscription as it is now,
+    does not hold."""
+    if not any(f.target == CURRENT_START for f in parsed.fmt.fields):
+        return []
+    stored = queries.latest_periods(conn, parsed.fmt.source)
+    live = stored.filter((pl.col("status") != "canceled") & pl.col("period_end").is_null())
+    held = parsed.frame.select("subscription_id")
+    return live.join(held, on="subscription_id", how="anti")["subscription_id"].sort().to_list()
 
 
 def end_periods(conn: sqlite3.Connection, source: str, ended: list[tuple[str, str]]) -> None:

@@ -231,6 +231,10 @@ rules there (detection, all-or-nothing, exit code 2, upserts) hold for these fil
   tool's record when it changes, where the new file gives it a value; a stand-in (an
   account named by its email in an export without the name column, a deal's name for
   its company) names new records only.
+- **A subscription the export lacks is said, not ended**: a subscriptions export of
+  Stripe or Chargebee holds every subscription unless it was filtered (Stripe's Active
+  tab): one stored as live that the file lacks is named in the summary with what to do
+  (export every status), and keeps counting as paying until an export says it ended.
 - **Owners named by id**: Salesforce's Data Loader and Data Export files name an account's
   or an opportunity's owner by `OwnerId`; its users (`User.csv`) say who that is, imported
   with them or later (each owner named then, and renamed when the user is).

@@ -876,6 +876,29 @@ def test_a_new_price_in_a_later_export_keeps_the_old_one_as_history(
     ]
 
 
+def test_a_live_subscription_an_export_of_them_all_lacks_is_said_not_ended(
+    tools_db: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """Stripe's Active tab exported: the past-due subscription it leaves out may have
+    ended, or not. It is not ended on a guess; the import names it and says what to do."""
+    export = (TOOLS / "stripe" / "subscriptions.csv").read_text().splitlines()
+    active = tmp_path / "subscriptions.csv"
+    active.write_text("\n".join(line for line in export if ",past_due," not in line) + "\n")
+    live = _periods(tools_db, "sub_2GlobexScale")
+    result = _import(runner, tools_db, active, quiet=False)
+    assert result.exit_code == 0, result.output
+    assert (
+        "1 subscription stored as live is not in this file (sub_2GlobexScale): if it ended, "
+        "import an export of every status, not only the active ones (until then it counts "
+        "as paying)"
+    ) in result.output
+    assert _periods(tools_db, "sub_2GlobexScale") == live
+    every = [TOOLS / "stripe" / "subscriptions.csv", TOOLS / "chargebee" / "Subscriptions.csv"]
+    result = _import(runner, tools_db, *every, quiet=False)
+    assert result.exit_code == 0, result.output
+    assert "stored as live" not in result.output
+
+
 def test_a_chargebee_seat_added_starts_where_the_current_term_began(
     tools_db: Path, runner: CliRunner, tmp_path: Path
 ) -> None:
