@@ -17,7 +17,7 @@ undo the change: it is left out (its split-off trial too), and said.
 Such an export is all the subscriptions there are, unless the user filtered it (Stripe's
 Active tab): a subscription stored as live that the file lacks has most likely ended,
 and the export that says so left it out. It is not ended on a guess; the import says
-which ones (``absent``).
+which ones (``PriceChanges.absent``).
 """
 
 from __future__ import annotations
@@ -40,17 +40,22 @@ OLDER = "older than the price change already imported for its subscription"
 class PriceChanges:
     parsed: Parsed  # rows re-keyed to the period they update or start
     ended: list[tuple[str, str]]  # (period_end, source_id) of the periods they end
+    absent: list[str]  # subscriptions stored as live that the file lacks (module doc)
 
 
 def follow(conn: sqlite3.Connection, parsed: Parsed) -> PriceChanges:
     """Re-key ``parsed``'s subscription rows so that each updates its subscription's
-    latest stored period, or starts a new one where its price changed (module doc)."""
+    latest stored period, or starts a new one where its price changed; and name the
+    subscriptions stored as live that the file lacks (module doc)."""
+    if not any(f.target == CURRENT_START for f in parsed.fmt.fields):  # not such an export
+        return PriceChanges(parsed, [], [])
     frame = parsed.frame
-    if CURRENT_START not in frame.columns or frame.height == 0:
-        return PriceChanges(parsed, [])
     stored = queries.latest_periods(conn, parsed.fmt.source)
-    if stored.height == 0:
-        return PriceChanges(parsed, [])
+    live = stored.filter((pl.col("status") != "canceled") & pl.col("period_end").is_null())
+    gone = live.join(frame.select("subscription_id"), on="subscription_id", how="anti")
+    absent = gone["subscription_id"].sort().to_list()
+    if CURRENT_START not in frame.columns or frame.height == 0 or stored.height == 0:
+        return PriceChanges(parsed, [], absent)
     # the row of each subscription that is not its split-off trial: its latest
     latest = pl.col("period_start") == pl.col("period_start").max().over("subscription_id")
     last = frame.with_row_index("_at").filter(latest & (pl.col("status") != "trialing"))
@@ -87,19 +92,7 @@ def follow(conn: sqlite3.Connection, parsed: Parsed) -> PriceChanges:
     if older.height:
         skipped[OLDER] = skipped.get(OLDER, 0) + older.height
     ended = splits.select(CURRENT_START, "source_id_stored").rows()
-    return PriceChanges(dataclasses.replace(parsed, frame=out, skipped=skipped), ended)
-
-
-def absent(conn: sqlite3.Connection, parsed: Parsed) -> list[str]:
-    """The subscriptions of ``parsed``'s source stored as live (their latest period not
-    canceled, with no end) that its file, an export of each subscription as it is now,
-    does not hold."""
-    if not any(f.target == CURRENT_START for f in parsed.fmt.fields):
-        return []
-    stored = queries.latest_periods(conn, parsed.fmt.source)
-    live = stored.filter((pl.col("status") != "canceled") & pl.col("period_end").is_null())
-    held = parsed.frame.select("subscription_id")
-    return live.join(held, on="subscription_id", how="anti")["subscription_id"].sort().to_list()
+    return PriceChanges(dataclasses.replace(parsed, frame=out, skipped=skipped), ended, absent)
 
 
 def end_periods(conn: sqlite3.Connection, source: str, ended: list[tuple[str, str]]) -> None:

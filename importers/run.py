@@ -77,7 +77,7 @@ class FileResult:
     owners_named: dict[str, int] = field(default_factory=dict)
     owners_unknown: int = 0  # rows whose owner is a user id no users file has named yet
     price_changes: int = 0  # subscriptions whose new price starts a new period
-    # subscriptions stored as live that an export of them all lacks (price_changes.absent)
+    # subscriptions stored as live that an export of them all lacks (PriceChanges.absent)
     absent: tuple[str, ...] = ()
 
     @property
@@ -369,7 +369,6 @@ def _write(
 ) -> FileResult:
     started = time.perf_counter()
     owned, owners_unknown = _owners_named(conn, item.parsed)
-    absent = price_changes.absent(conn, owned)
     changes = price_changes.follow(conn, owned)
     item = dataclasses.replace(item, parsed=changes.parsed)
     parsed = item.parsed
@@ -449,7 +448,7 @@ def _write(
         owners_named=owners_named,
         owners_unknown=owners_unknown,
         price_changes=len(changes.ended),
-        absent=tuple(absent),
+        absent=tuple(changes.absent),
     )
     if not dry_run:
         queries.log_import(
