@@ -171,15 +171,16 @@ def crm_user_names(conn: sqlite3.Connection, source: str) -> pl.DataFrame:
 def latest_periods(conn: sqlite3.Connection, source: str) -> pl.DataFrame:
     """Each of ``source``'s subscriptions' latest period (the one that starts last): its
     subscription_id, source_id, start, end, status and terms."""
-    # SQLite takes a bare column's value from the row that gives MAX() its value
-    return frame(
+    periods = frame(
         conn,
-        "SELECT subscription_id, source_id, MAX(period_start) AS period_start, period_end, "
-        "status, amount_minor, quantity, billing_interval, plan, currency "
-        "FROM subscription_periods WHERE source = ? GROUP BY subscription_id",
+        "SELECT subscription_id, source_id, period_start, period_end, status, amount_minor, "
+        "quantity, billing_interval, plan, currency FROM subscription_periods WHERE source = ?",
         (source,),
         {"source_id": pl.String} | SUBSCRIPTION_PERIOD_SCHEMA,
     )
+    # in Polars, not SQL's GROUP BY: its sort took 0.4 s of 0.55 s at 100k subscriptions
+    latest = pl.col("period_start") == pl.col("period_start").max().over("subscription_id")
+    return periods.filter(latest)
 
 
 def owned_records(conn: sqlite3.Connection) -> pl.DataFrame:
