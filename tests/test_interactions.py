@@ -210,6 +210,10 @@ def test_a_missed_check_in_logged_from_the_cli_counts_as_missed(
         email.output
     )
     assert _attended(sample_db) == [("checkin", 0), ("checkin", 0), ("checkin", 1)]
+    args = ["account", account, "timeline", "--db", str(sample_db), "--as-of", SAMPLE_AS_OF]
+    timeline = json.loads(runner.invoke(cli, [*args, "--format", "json"]).stdout)
+    missed = {r["what"] for r in timeline if r["detail"] == "Monthly check-in (missed)"}
+    assert missed == {"outbound check-in"}  # as a person writes it, not 'checkin'
 
 
 def test_a_call_that_did_not_reach_them_is_logged_missed_from_the_account_screen(

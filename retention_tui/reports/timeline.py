@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from db.work import kind_word
 from retention_tui.engine.features import Tables
 from retention_tui.formatting import money
 
@@ -21,7 +22,7 @@ def timeline(
     mine = pl.col("account_id") == account_id
     items: list[tuple[object, str, str]] = []
     for r in t["touchpoints"].filter(mine & (pl.col("occurred_at") < end)).iter_rows(named=True):
-        what = f"{r['direction']} {r['kind']}"
+        what = f"{r['direction']} {kind_word(r['kind'])}"
         detail = r["summary"] or ""
         untold = [tag for tag in (r["tags"] or "").split(";") if tag and f"#{tag}" not in detail]
         if untold:  # the tags the summary does not already show as #words
