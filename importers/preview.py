@@ -26,14 +26,14 @@ def _format_of(path: Path) -> str | None:
 @workbooks.forgetting  # a workbook described is not kept in the app's memory
 def describe(path: Path) -> str:
     """'hubspot.companies'; 'ZIP: salesforce.accounts/contacts + 4 other files';
-    'Workbook: accounts/subscriptions + 1 other sheet'; 'no format fits'; or what is
-    wrong with the file."""
+    'Workbook: accounts/subscriptions + 1 other sheet'; 'no format fits'; what a file
+    that comes close to a format lacks; or what is wrong with the file."""
     try:
         kind, members, other = "ZIP", archives.members(path), "file"
         if members is None:
             kind, members, other = "Workbook", workbooks.sheet_members(path), "sheet"
         if members is None:
-            return _format_of(path) or "no format fits"
+            return find_header(str(path), read_head_rows(path))[0].label
         found = Counter(_format_of(m) for m in members)
         others = found.pop(None, 0)
         by_tool: dict[str, list[str]] = {}
@@ -47,8 +47,17 @@ def describe(path: Path) -> str:
         if found and others:
             text += f" + {others} other {other}{'s' if others > 1 else ''}"
         return text
-    except RetentionError as exc:  # the message names the file: keep what it says of it
-        return str(exc).removeprefix(f"{path}: ").removeprefix(f"{path}, row 1: ")
+    except UnknownFormat as exc:  # what it comes close to, if any, and what it lacks
+        return _without_path(str(exc), path) if exc.near else "no format fits"
+    except RetentionError as exc:
+        return _without_path(str(exc), path)
+
+
+def _without_path(message: str, path: Path) -> str:
+    """The message without the file's name, which the list shows beside it ('row 3: ...'
+    where it names a row other than the header's first)."""
+    said = message.removeprefix(f"{path}: ").removeprefix(f"{path}, row 1: ")
+    return said.removeprefix(f"{path}, ")
 
 
 def recent_exports(folders: Sequence[Path], limit: int = 20) -> list[tuple[Path, os.stat_result]]:

@@ -590,6 +590,13 @@ def test_what_a_file_would_be_imported_as_is_told_from_its_header(
         "Workbook: accounts/contacts/subscriptions + 1 other sheet"
     )
     assert describe(empty) == "is empty; expected a header row and at least one data row"
+    near = tmp_path / "northwind.csv"  # an accounts file short of a column: what it lacks
+    near.write_text("account_id,name\nacc_1,Northwind\n")
+    lacks = "missing required column 'created_at' ('retention formats accounts' lists its columns)"
+    assert describe(near) == f"looks like an accounts file but is {lacks}"
+    near.write_text("Our accounts\n\naccount_id,name\nacc_1,Northwind\n")  # below a title
+    assert describe(near) == f"row 3: looks like an accounts file but is {lacks}"
+    near.unlink()
     # the newest first; not folders, hidden files or what is not an export
     (tmp_path / "sub.csv").mkdir()
     (tmp_path / ".~lock.a.csv#").write_text("x")
