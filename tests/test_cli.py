@@ -298,6 +298,7 @@ def test_demo_never_replaces_a_database_holding_the_users_work(
     result = runner.invoke(cli, ["demo", "--no-open", "--db", str(db)])
     assert result.exit_code == 2
     assert f"{db}: holds your own work ({said}" in result.output
+    assert f"open it with 'retention tui --db {db}'" in " ".join(result.output.split())
     assert _dump(db) == before
 
 

@@ -255,7 +255,8 @@ def demo(db_path: Path | None, no_open: bool) -> None:
     if target.exists() and (held := _users_work(target)):
         raise RetentionError(
             f"{target}: holds your own work ({'; '.join(held)}); the demo will not replace "
-            "it (choose another --db)"
+            f"it: open it with 'retention tui --db {target}', or build the demo anew with "
+            "'retention demo --db OTHER.db'"
         )
     as_of = build_demo_database(target)
     score_demo_database(target, as_of)
