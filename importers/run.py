@@ -84,7 +84,7 @@ class FileResult:
     def notes(self) -> list[str]:
         """How the file was read, where that is worth saying (the import's summary and the
         import log's notes): its encoding, its dates' order, what was left out around its
-        rows."""
+        rows, the live subscriptions it lacks."""
         said = []
         if self.encoding != "utf-8":
             said.append(f"read as {self.encoding}")
@@ -100,7 +100,21 @@ class FileResult:
             said.append(f"left out the rows above its header: {' · '.join(self.above)}")
         if self.footer:
             said.append(f"left out the report's footer below its rows: {' · '.join(self.footer)}")
+        if self.absent:
+            said.append(_absent_note(self.absent))
         return said
+
+
+def _absent_note(absent: tuple[str, ...]) -> str:
+    """What to make of subscriptions stored as live that an export of them all lacks."""
+    shown = ", ".join(absent[:3]) + (", …" if len(absent) > 3 else "")
+    one = len(absent) == 1
+    return (
+        f"{len(absent)} subscription{'' if one else 's'} stored as live "
+        f"{'is' if one else 'are'} not in this file ({shown}): if {'it' if one else 'they'} "
+        "ended, import an export of every status, not only the active ones (until then "
+        f"{'it counts' if one else 'they count'} as paying)"
+    )
 
 
 class _DryRun(Exception):

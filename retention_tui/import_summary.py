@@ -54,15 +54,6 @@ def file_summary(r: FileResult, dry_run: bool = False, ignored: bool = True) -> 
             f"  {plural(r.price_changes, 'subscription')} changed price: the new price starts a "
             "new period where the current billing period began (the old one is kept)"
         )
-    if r.absent:
-        shown = ", ".join(r.absent[:3]) + (", …" if len(r.absent) > 3 else "")
-        one = len(r.absent) == 1
-        lines.append(
-            f"  {plural(len(r.absent), 'subscription')} stored as live {'is' if one else 'are'} "
-            f"not in this file ({shown}): if {'it' if one else 'they'} ended, import an export "
-            "of every status, not only the active ones (until then "
-            f"{'it counts' if one else 'they count'} as paying)"
-        )
     named = [plural(n, table.rstrip("s")) for table, n in r.owners_named.items() if n]
     if named:
         lines.append(f"  named the owners of {' and '.join(named)}")

@@ -893,6 +893,8 @@ def test_a_live_subscription_an_export_of_them_all_lacks_is_said_not_ended(
         "as paying)"
     ) in result.output
     assert _periods(tools_db, "sub_2GlobexScale") == live
+    logged = _rows(tools_db, "SELECT notes FROM import_log ORDER BY id DESC LIMIT 1")
+    assert logged[0][0].startswith("1 subscription stored as live is not in this file")
     every = [TOOLS / "stripe" / "subscriptions.csv", TOOLS / "chargebee" / "Subscriptions.csv"]
     result = _import(runner, tools_db, *every, quiet=False)
     assert result.exit_code == 0, result.output
