@@ -17,7 +17,8 @@ undo the change: it is left out (its split-off trial too), and said.
 Such an export is all the subscriptions there are, unless the user filtered it (Stripe's
 Active tab): a subscription stored as live that the file lacks has most likely ended,
 and the export that says so left it out. It is not ended on a guess; the import says
-which ones (``PriceChanges.absent``).
+which ones (``PriceChanges.absent``), unless the file holds none of the stored ones: the
+export of another billing account of the same tool.
 """
 
 from __future__ import annotations
@@ -51,9 +52,13 @@ def follow(conn: sqlite3.Connection, parsed: Parsed) -> PriceChanges:
         return PriceChanges(parsed, [], [])
     frame = parsed.frame
     stored = queries.latest_periods(conn, parsed.fmt.source)
+    held = frame.select("subscription_id")
     live = stored.filter((pl.col("status") != "canceled") & pl.col("period_end").is_null())
-    gone = live.join(frame.select("subscription_id"), on="subscription_id", how="anti")
-    absent = gone["subscription_id"].sort().to_list()
+    gone = live.join(held, on="subscription_id", how="anti")
+    # a file holding none of the stored subscriptions is another billing account's export
+    # (a company with a US and an EU Stripe account), not a filtered copy of this one
+    mine = stored.join(held, on="subscription_id", how="semi").height > 0
+    absent = gone["subscription_id"].sort().to_list() if mine else []
     if CURRENT_START not in frame.columns or frame.height == 0 or stored.height == 0:
         return PriceChanges(parsed, [], absent)
     # the row of each subscription that is not its split-off trial: its latest

@@ -234,7 +234,8 @@ rules there (detection, all-or-nothing, exit code 2, upserts) hold for these fil
 - **A subscription the export lacks is said, not ended**: a subscriptions export of
   Stripe or Chargebee holds every subscription unless it was filtered (Stripe's Active
   tab): one stored as live that the file lacks is named in the summary with what to do
-  (export every status), and keeps counting as paying until an export says it ended.
+  (export every status), and keeps counting as paying until an export says it ended (a
+  file holding none of the stored subscriptions is another billing account's: no note).
 - **Owners named by id**: Salesforce's Data Loader and Data Export files name an account's
   or an opportunity's owner by `OwnerId`; its users (`User.csv`) say who that is, imported
   with them or later (each owner named then, and renamed when the user is).

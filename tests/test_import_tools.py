@@ -899,6 +899,13 @@ def test_a_live_subscription_an_export_of_them_all_lacks_is_said_not_ended(
     result = _import(runner, tools_db, *every, quiet=False)
     assert result.exit_code == 0, result.output
     assert "stored as live" not in result.output
+    # another Stripe account's export (the company's EU one) holds none of these: no note
+    other = tmp_path / "eu" / "subscriptions.csv"
+    other.parent.mkdir()
+    other.write_text("\n".join(export[:2]).replace("sub_1AcmeGrowth", "sub_9EuAcme") + "\n")
+    result = _import(runner, tools_db, other, quiet=False)
+    assert result.exit_code == 0, result.output
+    assert "stored as live" not in result.output
 
 
 def test_a_chargebee_seat_added_starts_where_the_current_term_began(
