@@ -344,7 +344,8 @@ def test_reactivation_sequence_and_data_expiry() -> None:
     assert row["account_id"] == "x"
     assert (row["last_step"], row["next_step"]) == ("what_you_miss", "personal_question")
     assert row["next_on"] == AS_OF + timedelta(days=20)  # day 60 after the churn
-    assert row["data_expires_on"] == AS_OF + timedelta(days=140)  # day 180
+    # day 210: 30 days after the day-180 "your data is expiring" notice (seed B's words)
+    assert row["data_expires_on"] == AS_OF + timedelta(days=170)
 
 
 def test_reactivation_before_the_first_step_and_after_the_last() -> None:
