@@ -340,8 +340,9 @@ def test_one_bad_file_rolls_back_the_good_ones(db_path: Path, runner: CliRunner,
     result = _import(runner, db_path, good, bad)
     assert result.exit_code == 2
     assert f"{bad}, row 2, column 'score'" in result.output
+    assert not db_path.exists()  # the first import, refused: no database made
     result = runner.invoke(cli, ["accounts", "--db", str(db_path), "--format", "json"])
-    assert result.output.strip() == "[]"
+    assert result.exit_code == 2 and "no database yet" in result.output
 
 
 def test_unknown_forced_format(db_path: Path, runner: CliRunner) -> None:

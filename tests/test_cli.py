@@ -85,8 +85,7 @@ def test_dry_run_says_so_and_writes_nothing(runner: CliRunner, db_path: Path) ->
     assert result.exit_code == 0
     assert "3 would be inserted" in result.stdout
     assert result.stdout.rstrip().endswith("Dry run: nothing was written.")
-    result = runner.invoke(cli, ["accounts", "--db", str(db_path), "--format", "json"])
-    assert json.loads(result.output) == []
+    assert not db_path.exists()  # not even an empty database
 
 
 def test_ignored_columns_are_reported(runner: CliRunner, db_path: Path, write_csv) -> None:
@@ -244,11 +243,30 @@ def test_imports_lists_the_log(runner: CliRunner, db_path: Path) -> None:
     assert [(r["file_name"], r["rows_inserted"]) for r in rows] == [("accounts.csv", 3)]
 
 
-def test_tui_on_a_missing_database_says_what_to_do(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(cli, ["tui", "--db", str(tmp_path / "none.db")])
-    assert result.exit_code == 2
-    assert "no database yet; import your CSV exports" in result.output
-    assert not (tmp_path / "none.db").exists()
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["tui"],
+        ["accounts"],
+        ["account", "Acme"],
+        ["report", "risk"],
+        ["imports"],
+        ["imports", "undo", "--yes"],
+        ["score"],
+        ["accounts", "unmatched"],
+        ["backtest"],
+    ],
+    ids=lambda c: " ".join(c),
+)
+def test_a_missing_database_is_said_and_not_made(
+    runner: CliRunner, tmp_path: Path, command: list[str]
+) -> None:
+    """A mistyped --db: every command but import says there is no database yet; none
+    leaves an empty one behind (a report would print nothing from it)."""
+    result = runner.invoke(cli, [*command, "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 2, result.output
+    assert "none.db: no database yet; import your CSV exports" in result.output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_demo_builds_the_sample_database(runner: CliRunner, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from db import connect
 from retention_tui.cli import cli
 from tests.conftest import CANONICAL, FIXTURES, UNDO_RECORDS, database_digest
 from tests.test_import_tools import ALL_TOOLS
@@ -70,6 +71,7 @@ def test_undoing_imports_puts_the_database_back_as_it_was_each_time(
 def test_undo_is_refused_once_something_else_changed_or_the_users_work_is_there(
     db_path: Path, runner: CliRunner, tmp_path: Path
 ) -> None:
+    connect(db_path).close()  # a database of no import yet
     said = undo(runner, db_path)
     assert (said.exit_code, said.output.strip()) == (2, "Error: there is no import to undo")
     c = sqlite3.connect(db_path)  # imports an earlier release made: in the log, not recorded

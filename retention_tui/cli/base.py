@@ -119,8 +119,21 @@ def named_owner(conn: Any, wanted: str | None, where: str = "--owner") -> str | 
         raise RetentionError(f"{where}: {exc}") from exc
 
 
-def open_db(db_path: Path | None) -> Any:
-    return connect(paths.database_path(db_path))
+def open_db(db_path: Path | None, create: bool = False) -> Any:
+    """The database, upgraded if need be; one that does not exist yet is made only when
+    ``create`` (an import), else said (a report on a mistyped --db would make an empty
+    one and print nothing)."""
+    path = paths.database_path(db_path)
+    if not create and not path.exists():
+        raise no_database(path)
+    return connect(path)
+
+
+def no_database(path: Path) -> RetentionError:
+    return RetentionError(
+        f"{path}: no database yet; import your CSV exports with 'retention import FILE...' "
+        "or try 'retention demo'"
+    )
 
 
 @click.group(cls=Cli, invoke_without_command=True)

@@ -26,6 +26,7 @@ from retention_tui.cli.base import (
     effective_config,
     format_option,
     named_owner,
+    no_database,
     open_db,
     scored,
     today,
@@ -97,7 +98,8 @@ def import_cmd(
 
     left_out: list[tuple[Path, UnknownFormat | NotATable]] = []
     database = paths.database_path(db_path)
-    with kept_only_if_written(database, lambda: not dry_run), closing(open_db(db_path)) as conn:
+    kept = kept_only_if_written(database, lambda: not dry_run)
+    with kept, closing(open_db(db_path, create=True)) as conn:
         results = import_files(
             conn,
             files,
@@ -148,10 +150,7 @@ def tui(db_path: Path | None, as_of: date | None, owner: str | None) -> None:
     """Open the dashboard on an existing database."""
     path = paths.database_path(db_path)
     if not path.exists():
-        raise RetentionError(
-            f"{path}: no database yet; import your CSV exports with 'retention import FILE...' "
-            "or try 'retention demo'"
-        )
+        raise no_database(path)
     told: list[str] = []  # what an upgrade asks of the user: said in the app, not behind it
     with closing(connect(path, tell=told.append)) as conn:  # migrate before the screen
         prepare_blocks(conn)
