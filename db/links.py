@@ -251,15 +251,20 @@ def _move_rows(conn: sqlite3.Connection, from_id: str, into_id: str) -> tuple[di
     return moved, dropped
 
 
-def merge_accounts(conn: sqlite3.Connection, from_id: str, into_id: str) -> MergeResult:
-    """Fold account ``from_id`` into ``into_id``: its data, playbooks, ticks, notes and
-    snoozes move over; empty fields of the kept account are filled from it; every tool's
-    record of it links to the kept account from now on, so re-imports land there."""
+def check_mergeable(conn: sqlite3.Connection, from_id: str, into_id: str) -> None:
+    """Raise what makes merging ``from_id`` into ``into_id`` impossible, if anything."""
     if from_id == into_id:
         raise RetentionError(f"cannot merge account {from_id} into itself")
     for a in (from_id, into_id):
         if not account_exists(conn, a):
             raise RetentionError(f"no account with id {a!r}; see 'retention accounts'")
+
+
+def merge_accounts(conn: sqlite3.Connection, from_id: str, into_id: str) -> MergeResult:
+    """Fold account ``from_id`` into ``into_id``: its data, playbooks, ticks, notes and
+    snoozes move over; empty fields of the kept account are filled from it; every tool's
+    record of it links to the kept account from now on, so re-imports land there."""
+    check_mergeable(conn, from_id, into_id)
     with transaction(conn):
         source, source_id = conn.execute(
             "SELECT source, source_id FROM accounts WHERE account_id = ?", (from_id,)

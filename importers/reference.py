@@ -269,7 +269,8 @@ later imports follow the link. An **explicit id map** links many at once:
 (`mixpanel,grp_42,acc_0042`; an external id may also be a key like `domain:acme.com`),
 all or none. `retention accounts merge DUPLICATE KEEP` folds one
 account into another: data, playbooks, ticks, notes and snoozes move, and every tool's
-record of the duplicate lands on the kept account from then on. Deals may stay without
+record of the duplicate lands on the kept account from then on (it asks first: a
+merge cannot be undone). Deals may stay without
 an account (a lost prospect is still a win-back lead).
 """
 

@@ -1302,9 +1302,16 @@ def test_merging_keeps_the_users_work_and_future_imports_follow(
         snooze(conn, "stripe:cus_9", "risk", "2030-01-01")
     finally:
         conn.close()
-    merged = runner.invoke(cli, ["accounts", "merge", "Acme Holding", "a1", "--db", str(db_path)])
+    merge = ["accounts", "merge", "Acme Holding", "a1", "--db", str(db_path)]
+    asked = runner.invoke(cli, merge, input="n\n")  # it asks first, and no is no
+    assert asked.exit_code == 1
+    assert asked.output.startswith(
+        "Merge Acme Holding (stripe:cus_9) into Acme Corp (a1)? It cannot be undone [y/N]"
+    )
+    assert len(_rows(db_path, "SELECT account_id FROM accounts")) == 2
+    merged = runner.invoke(cli, merge, input="y\n")
     assert merged.exit_code == 0, merged.output
-    assert merged.output.startswith(
+    assert merged.output.splitlines()[-1].startswith(
         "Merged Acme Holding (stripe:cus_9) into Acme Corp (a1): moved "
     )
     assert _rows(db_path, "SELECT account_id, domain, created_at FROM accounts") == [
@@ -1338,9 +1345,8 @@ def test_merging_a_canonical_account_reroutes_our_own_files(
         "ticket_id,account_id,status,created_at\nt1,a2,open,2024-03-01T00:00:00Z\n",
     )
     assert _import(runner, db_path, accounts, tickets).exit_code == 0
-    assert (
-        runner.invoke(cli, ["accounts", "merge", "a2", "a1", "--db", str(db_path)]).exit_code == 0
-    )
+    merged = runner.invoke(cli, ["accounts", "merge", "a2", "a1", "--yes", "--db", str(db_path)])
+    assert merged.exit_code == 0, merged.output
     again = _import(runner, db_path, accounts, tickets)
     assert again.exit_code == 0, again.output
     assert "skipped 1 row: merged into another account" in again.output

@@ -98,15 +98,23 @@ def links(db_path: Path | None, fmt: str) -> None:
 @click.argument("duplicate")
 @click.argument("keep")
 @db_option
-def merge(duplicate: str, keep: str, db_path: Path | None) -> None:
+@click.option("--yes", is_flag=True, help="Do not ask first.")
+def merge(duplicate: str, keep: str, db_path: Path | None, yes: bool) -> None:
     """Fold account DUPLICATE into KEEP (ids or names): its data, playbooks, ticks, notes
     and snoozes move to KEEP, and every tool's record of DUPLICATE lands on KEEP from now
-    on. Scores are recomputed by the next 'retention score'."""
-    from db.links import merge_accounts
+    on. Scores are recomputed by the next 'retention score'. Asks first: a merge cannot
+    be undone."""
+    from db.links import check_mergeable, merge_accounts
 
     with closing(open_db(db_path)) as conn:
         from_id, from_name = one_account(conn, duplicate)
         into_id, into_name = one_account(conn, keep)
+        check_mergeable(conn, from_id, into_id)
+        if not yes:
+            click.confirm(
+                f"Merge {from_name} ({from_id}) into {into_name} ({into_id})? It cannot be undone",
+                abort=True,
+            )
         result = merge_accounts(conn, from_id, into_id)
     moved = ", ".join(f"{n} {t}" for t, n in sorted(result.moved.items())) or "no rows"
     click.echo(f"Merged {from_name} ({from_id}) into {into_name} ({into_id}): moved {moved}.")
