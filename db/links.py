@@ -61,6 +61,14 @@ def accounts_for_matching(conn: sqlite3.Connection) -> tuple[pl.DataFrame, pl.Da
     return accounts, contacts
 
 
+def linked_account(conn: sqlite3.Connection, source: str, key: str) -> str | None:
+    """The account ``source``'s ``key`` is linked to, None when it has no link."""
+    row = conn.execute(
+        "SELECT account_id FROM account_links WHERE source = ? AND key = ?", (source, key)
+    ).fetchone()
+    return row[0] if row else None
+
+
 def save_links(
     conn: sqlite3.Connection, source: str, pairs: Iterable[tuple[str, str]], method: str
 ) -> None:

@@ -614,14 +614,26 @@ def _check_foreign_keys(conn: sqlite3.Connection, tables: set[str]) -> None:
             raise _missing_reference(f"{table}: row {bad[1]}")
 
 
-def link_many(conn: sqlite3.Connection, wanted: Sequence[tuple[str, str, str]]) -> dict[str, int]:
+@dataclass(frozen=True)
+class Linked:
+    written: dict[str, int]  # rows that waited for the links, written, per table
+    # (source, key, account id) of the keys that were linked to another account before:
+    # the rows imported through them stay there until their files are imported again
+    relinked: list[tuple[str, str, str]]
+
+
+def link_many(conn: sqlite3.Connection, wanted: Sequence[tuple[str, str, str]]) -> Linked:
     """Save (source, key, account id) links made by hand, all or none, and write the rows
-    that waited for them; return rows written per table."""
+    that waited for them."""
     written: dict[str, int] = {}
+    relinked = []
     with transaction(conn):
         for source, key, account_id in wanted:
             if not links.account_exists(conn, account_id):
                 raise RetentionError(f"no account with id {account_id!r}; see 'retention accounts'")
+            before = links.linked_account(conn, source, key)
+            if before is not None and before != account_id:
+                relinked.append((source, key, before))
             links.save_links(conn, source, [(key, account_id)], "manual")
             for table, rows in links.take_pending(conn, source, key).items():
                 frame = pl.DataFrame(rows, infer_schema_length=None).with_columns(
@@ -629,7 +641,7 @@ def link_many(conn: sqlite3.Connection, wanted: Sequence[tuple[str, str, str]]) 
                 )
                 write_rows(conn, table, frame, frame.columns, update=None, source=source)
                 written[table] = written.get(table, 0) + frame.height
-    return written
+    return Linked(written, relinked)
 
 
 ID_MAP_COLUMNS = ("source", "external_id", "account_id")

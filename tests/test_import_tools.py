@@ -1259,6 +1259,36 @@ def test_linking_by_hand_imports_the_waiting_rows_and_lasts(
     assert "zendesk,domain:acme-holding.com,a1,Acme Corp,manual," in shown.output
 
 
+def test_a_key_linked_to_the_wrong_account_and_linked_again_says_where_its_rows_are(
+    db_path: Path, runner: CliRunner, write_csv
+) -> None:
+    """The rows a link placed stay where they are when the key is linked to another
+    account (they carry no record of the key): said, with what moves them (importing their
+    file again, which follows the new link)."""
+    accounts = _canonical_accounts(
+        write_csv, "a1,Acme Corp,acme.com,2024-01-01\na2,Acme Holding,,2024-01-01\n"
+    )
+    tickets = write_csv(
+        "zendesk.csv",
+        "Id,Requester email,Organization,Status,Created at\n"
+        "1,boss@acme-holding.com,Acme Holding Group,open,2024-05-01 10:00:00 +0000\n",
+    )
+    assert _import(runner, db_path, accounts, tickets).exit_code == 0
+    link = ["accounts", "link", "zendesk", "domain:acme-holding.com", "--db", str(db_path)]
+    assert runner.invoke(cli, [*link, "a1"]).exit_code == 0  # the wrong one
+    again = runner.invoke(cli, [*link, "a2"])
+    assert again.exit_code == 0, again.output
+    assert again.output.splitlines() == [
+        "Linked zendesk domain:acme-holding.com to Acme Holding (a2); no rows were waiting.",
+        "  zendesk domain:acme-holding.com was linked to Acme Corp (a1): the rows imported "
+        "through it stay there until you import their files again (imports follow the new "
+        "link)",
+    ]
+    assert _rows(db_path, "SELECT account_id FROM tickets") == [("a1",)]
+    assert _import(runner, db_path, tickets).exit_code == 0
+    assert _rows(db_path, "SELECT account_id FROM tickets") == [("a2",)]
+
+
 def test_link_needs_a_key_and_a_real_account(db_path: Path, runner: CliRunner, write_csv) -> None:
     assert (
         _import(

@@ -73,13 +73,19 @@ def link(
             account_id, name = one_account(conn, account)
             wanted = [(source, key, account_id)]
             what = f"{source} {key} to {name} ({account_id})"
-        written = link_many(conn, wanted)
-    rows = sum(written.values())
-    detail = ", ".join(f"{n} {t}" for t, n in sorted(written.items()))
+        linked = link_many(conn, wanted)
+        before = [(s, k, *one_account(conn, a)) for s, k, a in linked.relinked]
+    rows = sum(linked.written.values())
+    detail = ", ".join(f"{n} {t}" for t, n in sorted(linked.written.items()))
     click.echo(
         f"Linked {what}; "
         + (f"imported {rows} waiting rows ({detail})." if rows else "no rows were waiting.")
     )
+    for s, k, old_id, old_name in before:
+        click.echo(
+            f"  {s} {k} was linked to {old_name} ({old_id}): the rows imported through it "
+            "stay there until you import their files again (imports follow the new link)"
+        )
 
 
 @accounts.command()

@@ -93,11 +93,11 @@ class UnmatchedScreen(ListScreen):
         try:
             with closing(connect(app.db_path)) as conn:
                 account_id, name = one_account(conn, account)
-                written = link_many(conn, [(source, key, account_id)])
+                linked = link_many(conn, [(source, key, account_id)])
         except RetentionError as exc:
             app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        rows = sum(written.values())
+        rows = sum(linked.written.values())
         app.call_from_thread(
             self.notify, f"Linked {source} {key} to {name}: {plural(rows, 'row')} imported"
         )
