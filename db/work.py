@@ -187,14 +187,20 @@ def snooze(conn: sqlite3.Connection, account_id: str, queue: str, until: str) ->
         )
 
 
-def snoozed(conn: sqlite3.Connection, queue: str, on: str) -> set[str]:
-    """Accounts snoozed in ``queue`` on the date ``on`` (until is exclusive)."""
-    return {
-        r[0]
-        for r in conn.execute(
-            "SELECT account_id FROM snoozes WHERE queue = ? AND until > ?", (queue, on)
-        )
-    }
+def snoozed(conn: sqlite3.Connection, queue: str, on: str) -> dict[str, str]:
+    """Accounts snoozed in ``queue`` on the date ``on``, with the day each comes back
+    (until is exclusive)."""
+    return dict(
+        conn.execute(
+            "SELECT account_id, until FROM snoozes WHERE queue = ? AND until > ?", (queue, on)
+        ).fetchall()
+    )
+
+
+def wake(conn: sqlite3.Connection, account_id: str, queue: str) -> None:
+    """End an account's snooze in ``queue`` now (a key pressed on the wrong row)."""
+    with transaction(conn):
+        conn.execute("DELETE FROM snoozes WHERE account_id = ? AND queue = ?", (account_id, queue))
 
 
 def account_work(conn: sqlite3.Connection, account_id: str) -> dict[str, list[dict]]:

@@ -141,6 +141,38 @@ def test_snoozed_queue_items_stay_hidden_until_the_date(scored_db: Path) -> None
     assert first in names
 
 
+def test_a_row_snoozed_by_mistake_is_found_and_woken(scored_db: Path) -> None:
+    """z on the wrong row of a queue: the queue says how many rows a snooze hides, Z lists
+    them, z there wakes one, and it is back in the queue."""
+
+    async def scenario() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            table = await open_queue(pilot, "1")
+            before, first = table.row_count, str(table.get_row_at(0)[1])
+            summary = app.screen.query_one(".list-summary")
+            assert "snoozed" not in str(summary.render())
+            await pilot.press("z")
+            await settle(pilot)
+            assert table.row_count == before - 1
+            assert " · 1 snoozed (Z) · " in str(summary.render())
+            await pilot.press("Z")
+            await settle(pilot)
+            assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == [first]
+            assert str(summary.render()).startswith("At risk, snoozed: 1 · z wakes the row")
+            await pilot.press("z")
+            await settle(pilot)
+            assert table.row_count == 0
+            await pilot.press("Z")
+            await settle(pilot)
+            assert table.row_count == before and str(table.get_row_at(0)[1]) == first
+            assert "snoozed" not in str(summary.render())
+
+    asyncio.run(scenario())
+    with sqlite3.connect(scored_db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM snoozes").fetchone() == (0,)
+
+
 def test_command_palette_answers_the_ten_questions(scored_db: Path) -> None:
     from textual.widgets import Markdown
 

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from db import RetentionError, connect
-from db.work import snooze, snoozed
+from db.work import snooze, snoozed, wake
 from retention_tui.engine.money import periods_fx
 from retention_tui.formatting import row_currency
 from retention_tui.owner_scope import narrow
@@ -31,6 +31,7 @@ class QueueScreen(ListScreen):
     BINDINGS: ClassVar = [
         *ListScreen.BINDINGS,
         Binding("z", "snooze", f"Snooze {SNOOZE_DAYS} days", id="queue.snooze"),
+        Binding("Z", "toggle_snoozed", "Snoozed rows", show=False, id="queue.snoozed"),
     ]
 
     def __init__(self, view: QueueView) -> None:
@@ -41,6 +42,8 @@ class QueueScreen(ListScreen):
         self.SEARCH = self.view.search  # type: ignore[misc]
         self.PLACEHOLDER = f"Filter by {' or '.join(self.view.search)}"
         self.base = "USD"  # the book's base currency, set by fetch
+        self.showing_snoozed = False  # Z: the rows snoozed instead of the queue's
+        self.snoozed_rows = 0  # how many rows a snooze hides (fetch)
         super().__init__()
 
     def fetch(self) -> pl.DataFrame:
@@ -53,9 +56,12 @@ class QueueScreen(ListScreen):
         self.usage_note = snapshot.usage_note
         hidden = self.read(lambda conn: snoozed(conn, self.view.source, app.as_of.isoformat()))
         key = self.view.key_field
-        if hidden and key in frame.columns:
-            frame = frame.filter(~pl.col(key).is_in(list(hidden)))
-        return frame
+        if key not in frame.columns:
+            self.snoozed_rows = 0
+            return frame
+        asleep = pl.col(key).is_in(list(hidden))
+        self.snoozed_rows = frame.select(asleep.sum()).item()
+        return frame.filter(asleep if self.showing_snoozed else ~asleep)
 
     def key_columns(self) -> tuple[str, ...]:
         return (self.view.key_field,)
@@ -78,6 +84,7 @@ class QueueScreen(ListScreen):
             super().open_key(key)
 
     def action_snooze(self) -> None:
+        """Snooze the row under the cursor; among the snoozed rows (Z), wake it."""
         table = self.query_one(DataTable)
         if table.row_count == 0 or table.cursor_row < 0:
             return
@@ -85,9 +92,29 @@ class QueueScreen(ListScreen):
         if not key:
             self.notify("This row cannot be snoozed", severity="warning")
             return
+        if self.showing_snoozed:
+            self.wake(str(key))
+            return
         app: RetentionApp = self.app  # type: ignore[assignment]
         until = (app.as_of + timedelta(days=SNOOZE_DAYS)).isoformat()
         self.snooze(str(key), until)
+
+    def action_toggle_snoozed(self) -> None:
+        """Show the rows snoozed (to wake one snoozed by mistake), or the queue again."""
+        self.showing_snoozed = not self.showing_snoozed
+        self.reload()
+
+    @work(thread=True, group="queue.write")
+    def wake(self, account_id: str) -> None:
+        app: RetentionApp = self.app  # type: ignore[assignment]
+        try:
+            with closing(connect(app.db_path)) as conn:
+                wake(conn, account_id, self.view.source)
+        except RetentionError as exc:
+            app.call_from_thread(self.notify, f"Not woken: {exc}", severity="error", timeout=10)
+            return
+        app.call_from_thread(self.notify, f"Back in {self.view.title}: snooze ended")
+        app.call_from_thread(app.check_for_changes, True)
 
     @work(thread=True, group="queue.write")
     def snooze(self, account_id: str, until: str) -> None:
@@ -111,4 +138,10 @@ class QueueScreen(ListScreen):
         what = f"{shown.height} of {total}" if shown.height != total else f"{total}"
         sort = self.SORTS[self.sort_index][0] if self.SORTS else "—"
         opens = "deal" if self.view.key_field == "deal_id" else "account"
-        return f"{self.view.title}: {what} · sorted by {sort} · enter opens the {opens}"
+        if self.showing_snoozed:
+            return (
+                f"{self.view.title}, snoozed: {what} · z wakes the row under the cursor · "
+                f"Z back to the queue · sorted by {sort}"
+            )
+        asleep = f" · {self.snoozed_rows} snoozed (Z)" if self.snoozed_rows else ""
+        return f"{self.view.title}: {what}{asleep} · sorted by {sort} · enter opens the {opens}"
