@@ -177,6 +177,30 @@ def log_touchpoint(
     return source_id
 
 
+def logged_touchpoints(conn: sqlite3.Connection, account_id: str) -> list[dict]:
+    """The interactions logged with an account in the app or the CLI, newest first: their
+    source_id, when, kind, direction, summary, sentiment and attendance."""
+    cur = conn.execute(
+        "SELECT source_id, occurred_at, kind, direction, summary, sentiment, attended "
+        "FROM touchpoints WHERE source = ? AND account_id = ? ORDER BY occurred_at DESC",
+        (LOGGED, account_id),
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def forget_touchpoint(conn: sqlite3.Connection, account_id: str, source_id: str) -> None:
+    """Delete an interaction logged with the account by mistake (the wrong account, a
+    wrong word): one the user logged, never an imported one."""
+    with transaction(conn):
+        gone = conn.execute(
+            "DELETE FROM touchpoints WHERE source = ? AND account_id = ? AND source_id = ?",
+            (LOGGED, account_id, source_id),
+        ).rowcount
+    if gone != 1:
+        raise RetentionError(f"no interaction {source_id!r} logged with account {account_id}")
+
+
 def snooze(conn: sqlite3.Connection, account_id: str, queue: str, until: str) -> None:
     with transaction(conn):
         conn.execute(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -265,3 +266,44 @@ def test_each_kind_is_said_as_a_sentence_says_it() -> None:
     said = [a_kind(k) for k in ("email", "checkin", "qbr", "call")]
     assert said == ["an email", "a check-in", "a QBR", "a call"]
     assert a_kind("email", missed=True) == "a missed email"
+
+
+def test_an_interaction_logged_by_mistake_is_deleted_from_the_account_screen(
+    scored_db: Path,
+) -> None:
+    """D on the account screen: pick one of the interactions logged with the account, say
+    yes, and the scores read it no more; 'Keep it' keeps it; imported ones are not offered."""
+
+    async def session(picks: list[tuple[str, str]]) -> tuple[str, list[str]]:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=(130, 40)) as pilot:
+            screen = await open_first_account(pilot)
+            offered: list[str] = []
+            for pick, answer in picks:
+                await pilot.press("D")
+                await settle(pilot)
+                options = app.screen.query_one(OptionList)
+                offered = [str(options.get_option_at_index(i).prompt) for i in range(2)]
+                options.highlighted = next(i for i, o in enumerate(offered) if pick in o)
+                await pilot.press("enter")
+                await pilot.pause()
+                sure = app.screen.query_one(OptionList)
+                sure.highlighted = 1 if answer == "yes" else 0
+                await pilot.press("enter")
+                await settle(pilot)
+                assert app.screen is screen
+            if not picks:  # nothing logged yet: said, no dialog
+                await pilot.press("D")
+                await settle(pilot)
+                assert app.screen is screen
+            return screen.account_id, offered
+
+    account_id, _ = asyncio.run(session([]))
+    with closing(connect(scored_db)) as conn:
+        day = datetime(2026, 11, 19, 10, 2, tzinfo=UTC)
+        wrong = "Wrong account: meant Acme"
+        log_touchpoint(conn, account_id, "call", wrong, day, sentiment="negative")
+        log_touchpoint(conn, account_id, "email", "Sent the QBR deck", day.replace(hour=11))
+    _, offered = asyncio.run(session([("Wrong account", "no"), ("Wrong account", "yes")]))
+    assert offered[1].startswith("2026-11-19 10:02 outbound call: Wrong account: meant Acme")
+    assert [r[1] for r in _logged(scored_db)] == ["email"]

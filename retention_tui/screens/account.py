@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -22,9 +23,11 @@ from db.work import (
     TOUCH_KINDS,
     a_kind,
     account_work,
+    forget_touchpoint,
     kind_word,
     log_touchpoint,
     logged_at,
+    logged_touchpoints,
 )
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.engine.money import periods_fx
@@ -151,12 +154,24 @@ def _span(values: list, fmt: Callable[[float], str]) -> str:
     return f"{fmt(first)} → {fmt(last)}" + (f" ({', '.join(beyond)})" if beyond else "")
 
 
+def _logged_line(r: dict) -> str:
+    """'2026-11-19 10:02 outbound call: CFO says #budget_cut (negative)'."""
+    how = "missed" if r["attended"] == 0 else r["sentiment"]
+    return (
+        f"{str(r['occurred_at'])[:16].replace('T', ' ')} {r['direction']} "
+        f"{kind_word(r['kind'])}: {r['summary'] or '(no summary)'}" + (f" ({how})" if how else "")
+    )
+
+
 class AccountScreen(WorkPanelScreen):
     PREFIX = "account"
     KINDS: ClassVar = tuple(k for k in PLAYBOOKS if k != "winback")  # that one is per deal
     BINDINGS: ClassVar = [
         *WorkPanelScreen.BINDINGS,
         Binding("t", "log_touch", "Log call/email", id="account.log"),
+        Binding(
+            "D", "forget_logged", "Delete a logged interaction", show=False, id="account.unlog"
+        ),
     ]
 
     def __init__(self, account_id: str) -> None:
@@ -197,7 +212,7 @@ class AccountScreen(WorkPanelScreen):
                 lambda conn: log_touchpoint(
                     conn, self.account_id, kind, text, when, sentiment=feeling, missed=missed
                 ),
-                f"Logged the {'missed ' if missed else ''}{kind}",
+                f"Logged the {'missed ' if missed else ''}{kind_word(kind)}",
                 retry=lambda: ask_summary(kind, text),
             )
 
@@ -220,6 +235,42 @@ class AccountScreen(WorkPanelScreen):
 
         choices = [(kind, kind_word(kind)) for kind in TOUCH_KINDS]
         app.push_screen(ChooseDialog("Log which interaction?", choices), ask_summary)
+
+    @work(thread=True, group="account.unlog")
+    def action_forget_logged(self) -> None:
+        """Delete an interaction logged here by mistake: pick it among those logged with
+        the account (imported ones are the tools' record, not ours to delete), then say
+        yes."""
+        logged = self.read(lambda conn: logged_touchpoints(conn, self.account_id))
+        self.app.call_from_thread(self._ask_which_logged, logged)
+
+    def _ask_which_logged(self, logged: list[dict]) -> None:
+        if not logged:
+            self.notify(
+                "No interaction logged with this account: only what t logs can be deleted",
+                severity="warning",
+            )
+            return
+        said = {r["source_id"]: _logged_line(r) for r in logged}
+
+        def confirm(source_id: str | None) -> None:
+            if source_id is None:
+                return
+            sure = ChooseDialog(
+                f"Delete {said[source_id]}? The scores read it no more",
+                [("no", "Keep it"), ("yes", "Delete it")],
+            )
+            self.app.push_screen(sure, lambda yes: forget(source_id) if yes == "yes" else None)
+
+        def forget(source_id: str) -> None:
+            self.write(
+                lambda conn: forget_touchpoint(conn, self.account_id, source_id),
+                "Deleted the logged interaction",
+            )
+
+        self.app.push_screen(
+            ChooseDialog("Delete which interaction you logged?", list(said.items())), confirm
+        )
 
     def fetch(self) -> dict[str, object]:
         app: RetentionApp = self.app  # type: ignore[assignment]
