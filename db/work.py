@@ -253,15 +253,17 @@ def account_work(conn: sqlite3.Connection, account_id: str) -> dict[str, list[di
 
 
 def ticks(conn: sqlite3.Connection, kind: str | None = None) -> pl.DataFrame:
-    """Every ticked step (of playbooks of ``kind``): account_id (or deal id), kind, step_id."""
+    """Every ticked step (of playbooks of ``kind``): account_id (or deal id), kind, step_id,
+    done_at (when it was ticked: a renewal's steps count for the renewal they were ticked
+    for)."""
     sql = (
-        "SELECT p.account_id, p.kind, t.step_id FROM checklist_ticks t "
+        "SELECT p.account_id, p.kind, t.step_id, t.done_at FROM checklist_ticks t "
         "JOIN playbooks p ON p.id = t.playbook_id"
     )
     rows = conn.execute(sql + (" WHERE p.kind = ?" if kind else ""), (kind,) if kind else ())
     return pl.DataFrame(
         rows.fetchall(),
-        schema={"account_id": pl.String, "kind": pl.String, "step_id": pl.String},
+        schema={c: pl.String for c in ("account_id", "kind", "step_id", "done_at")},
         orient="row",
     )
 

@@ -41,7 +41,16 @@ def test_renewal_steps_due_next_and_overdue() -> None:
             subscription("gone", 5_000, end="2026-05-01"),
         ],
     )
-    done = pl.DataFrame({"account_id": ["soon"], "step_id": ["qbr"]})
+    done = pl.DataFrame(  # the QBR ticked for this renewal; the proposal for last year's
+        {
+            "account_id": ["soon", "soon"],
+            "step_id": ["qbr", "proposal"],
+            "done_at": [
+                f"{AS_OF - timedelta(days=20)}T10:00:00Z",
+                f"{AS_OF - timedelta(days=330)}T10:00:00Z",
+            ],
+        }
+    )
     scores = pl.DataFrame({"account_id": ["soon"], "tier": ["at_risk"]})
     risks = pl.DataFrame(
         {"account_id": ["soon", "far"], "code": ["renewal_no_contact", "competitor"]}
@@ -55,7 +64,8 @@ def test_renewal_steps_due_next_and_overdue() -> None:
     assert (soon["due_step"], soon["next_step"]) == ("negotiation", "final_terms")
     assert soon["due_on"] == AS_OF + timedelta(days=45 - 60)
     assert soon["next_on"] == AS_OF + timedelta(days=45 - 30)
-    assert soon["overdue_steps"] == "health_review, proposal"  # the QBR was ticked
+    # the QBR was ticked; the proposal was, but for the renewal a year before
+    assert soon["overdue_steps"] == "health_review, proposal"
     assert (soon["tier"], soon["arr_at_stake"]) == ("at_risk", 120_000)
     assert (rows["far"]["due_step"], rows["far"]["next_step"]) == ("health_review", "qbr")
     assert rows["far"]["overdue_steps"] == ""

@@ -101,7 +101,9 @@ def renewals(
     risks: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Renewals within ``renewals.lookahead_days``: the step due now (the latest whose day
-    has come), the next one, steps past and not ticked (``done``: account_id, step_id), the
+    has come), the next one, steps past and not ticked for this renewal (``done``:
+    account_id, step_id, done_at; a tick from before the renewal's lookahead began was for
+    an earlier renewal), the
     health tier, the ARR at stake, whether the "renewal near and no contact" risk signal
     fired (``risks``: this date's risk signals), and the card on file's expiry when it comes
     before the renewal (its charge would fail: card_expires_on)."""
@@ -139,7 +141,15 @@ def renewals(
         for (step, _), hit, later in zip(steps, reached, reached[1:], strict=False)
     ]
     if done is not None:
-        steps_done = done.group_by("account_id").agg(pl.col("step_id").alias("_ticked"))
+        # A step counts for the renewal it was ticked for: from the day its first step
+        # could come (lookahead_days before it), not last year's renewal of the account.
+        cycle_began = pl.col("renewal_date") - pl.duration(days=r["lookahead_days"])
+        steps_done = (
+            done.join(due.select("account_id", "renewal_date"), on="account_id")
+            .filter(pl.col("done_at").str.slice(0, 10).str.to_date() >= cycle_began)
+            .group_by("account_id")
+            .agg(pl.col("step_id").alias("_ticked"))
+        )
         due = due.join(steps_done, on="account_id", how="left")
     else:
         due = due.with_columns(pl.lit(None, pl.List(pl.String)).alias("_ticked"))
