@@ -66,10 +66,10 @@ def start_playbook(conn: sqlite3.Connection, account_id: str, kind: str) -> int:
 
 def set_tick(conn: sqlite3.Connection, playbook_id: int, step_id: str, done: bool) -> None:
     with transaction(conn):
-        if done:
+        if done:  # ticked again (a step ticked for last year's renewal): dated now
             conn.execute(
-                "INSERT OR IGNORE INTO checklist_ticks (playbook_id, step_id, done_at) "
-                "VALUES (?, ?, ?)",
+                "INSERT INTO checklist_ticks (playbook_id, step_id, done_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (playbook_id, step_id) DO UPDATE SET done_at = excluded.done_at",
                 (playbook_id, step_id, utc_now()),
             )
         else:

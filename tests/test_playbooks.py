@@ -386,3 +386,31 @@ def test_a_note_that_cannot_be_saved_is_given_back_not_lost(
             assert str(notes.get_row_at(0)[2]) == "Called Ana, budget frozen until Q2"
 
     asyncio.run(scenario())
+
+
+def test_a_renewal_step_ticked_for_last_years_renewal_shows_as_to_do(tmp_path: Path) -> None:
+    """An account renews every year and keeps its renewal playbook: a step ticked before
+    this renewal's timeline began shows as not done, and ticking it again dates it now
+    (the renewal queue counts this renewal's ticks alone)."""
+    from contextlib import closing
+
+    from db import connect
+    from db.work import account_work, set_tick, start_playbook
+    from retention_tui.screens.work_panel import work_rows
+
+    with closing(connect(tmp_path / "r.db")) as conn:
+        conn.execute(
+            "INSERT INTO accounts (account_id, source, source_id, name, created_at) "
+            "VALUES ('a', 'canonical', 'a', 'Acme', '2024-01-01')"
+        )
+        playbook = start_playbook(conn, "a", "renewal")
+        set_tick(conn, playbook, "qbr", True)
+        conn.execute("UPDATE checklist_ticks SET done_at = '2025-07-01T10:00:00Z'")
+        since = {"renewal": "2026-05-24"}  # a renewal on 2026-11-20, 180 days ahead
+        rows, keys, _ = work_rows(account_work(conn, "a"), ticked_since=since)
+        qbr = keys.index((playbook, "qbr"))
+        assert rows[qbr][2] == ""  # last year's
+        assert work_rows(account_work(conn, "a"))[0][qbr][2] == "✓ 2025-07-01"
+        set_tick(conn, playbook, "qbr", True)  # x on it: ticked for this renewal
+        rows, _, _ = work_rows(account_work(conn, "a"), ticked_since=since)
+        assert rows[qbr][2].startswith("✓ ") and rows[qbr][2][2:] >= since["renewal"]

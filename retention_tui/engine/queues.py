@@ -9,12 +9,15 @@ is in the queue. Pure: no I/O, no clock.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TypeVar
 
 import polars as pl
 
 from retention_tui.engine.features import Tables, end_of, failed_invoices
 from retention_tui.engine.metrics import account_mrr, metric_options
 from retention_tui.engine.mrr import subscription_status_on
+
+T = TypeVar("T", date, pl.Expr)
 
 RENEWAL_ACTIONS = {
     "health_review": "Health review and risk assessment",
@@ -92,6 +95,14 @@ def _steps(spec: dict[str, int]) -> list[tuple[str, int]]:
     return sorted(spec.items(), key=lambda kv: -kv[1])
 
 
+def renewal_round_began(renews: T, cfg: dict) -> T:
+    """The day a renewal's timeline begins (``renewals.lookahead_days`` before it, the
+    first step's day): a step of it ticked before then was for the renewal before (an
+    account renews every year; its renewal playbook stays the same). ``renews``: a date,
+    or a Polars expression of dates."""
+    return renews - timedelta(days=cfg["renewals"]["lookahead_days"])  # type: ignore[operator]
+
+
 def renewals(
     t: Tables,
     as_of: date,
@@ -141,12 +152,10 @@ def renewals(
         for (step, _), hit, later in zip(steps, reached, reached[1:], strict=False)
     ]
     if done is not None:
-        # A step counts for the renewal it was ticked for: from the day its first step
-        # could come (lookahead_days before it), not last year's renewal of the account.
-        cycle_began = pl.col("renewal_date") - pl.duration(days=r["lookahead_days"])
+        began = renewal_round_began(pl.col("renewal_date"), cfg)
         steps_done = (
             done.join(due.select("account_id", "renewal_date"), on="account_id")
-            .filter(pl.col("done_at").str.slice(0, 10).str.to_date() >= cycle_began)
+            .filter(pl.col("done_at").str.slice(0, 10).str.to_date() >= began)
             .group_by("account_id")
             .agg(pl.col("step_id").alias("_ticked"))
         )

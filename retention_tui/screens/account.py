@@ -31,7 +31,7 @@ from db.work import (
 )
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.engine.money import periods_fx
-from retention_tui.engine.queues import cards_on_file
+from retention_tui.engine.queues import cards_on_file, renewal_round_began
 from retention_tui.formatting import money, plural
 from retention_tui.playbooks import PLAYBOOKS
 from retention_tui.reports.account_documents import standing
@@ -152,6 +152,16 @@ def _span(values: list, fmt: Callable[[float], str]) -> str:
     beyond = [f"low {fmt(low)}"] if low < min(first, last) else []
     beyond += [f"high {fmt(high)}"] if high > max(first, last) else []
     return f"{fmt(first)} → {fmt(last)}" + (f" ({', '.join(beyond)})" if beyond else "")
+
+
+def renewal_round(s: Snapshot, account_id: str) -> dict[str, str]:
+    """When this renewal's timeline began (queues.renewal_round_began): a renewal step
+    ticked before it was for the renewal before, and shows as not done."""
+    acc = s.tables["accounts"].filter(pl.col("account_id") == account_id)
+    renews = acc["renewal_date"][0] if acc.height else None
+    if renews is None:
+        return {}
+    return {"renewal": renewal_round_began(renews, s.cfg).isoformat()}
 
 
 def _logged_line(r: dict) -> str:
@@ -279,7 +289,10 @@ class AccountScreen(WorkPanelScreen):
             history = score_history(conn, self.account_id).filter(
                 pl.col("as_of") <= app.as_of.isoformat()
             )
-            rows, keys, notes = work_rows(account_work(conn, self.account_id))
+            rows, keys, notes = work_rows(
+                account_work(conn, self.account_id),
+                ticked_since=renewal_round(snapshot, self.account_id),
+            )
         detail = account_detail(snapshot, self.account_id, app.as_of, history)
         return {**detail, "playbooks": rows, "step_keys": keys, "notes": notes}
 

@@ -23,17 +23,22 @@ if TYPE_CHECKING:
 
 
 def work_rows(
-    work: dict[str, list[dict]], lost_reason: str | None = None
+    work: dict[str, list[dict]],
+    lost_reason: str | None = None,
+    ticked_since: dict[str, str] | None = None,
 ) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """Rows of the playbooks table, their (playbook id, step id), and the notes rows."""
+    """Rows of the playbooks table, their (playbook id, step id), and the notes rows.
+    ``ticked_since``: kind -> the day (ISO) before which a tick was for an earlier round
+    (the renewal timeline's ticks for last year's renewal): shown as not done."""
     rows, keys = [], []
     for p in work["playbooks"]:
         if p["closed_at"]:
             continue
         title = PLAYBOOKS[p["kind"]][0]
+        since = (ticked_since or {}).get(p["kind"], "")
         for step_id, text in steps_for(p["kind"], lost_reason):
             done = p["ticks"].get(step_id)
-            rows.append((title, text, f"✓ {done[:10]}" if done else ""))
+            rows.append((title, text, f"✓ {done[:10]}" if done and done >= since else ""))
             keys.append((p["id"], step_id))
     notes = [
         (n["created_at"][:16].replace("T", " "), n["kind"] or "—", n["body"]) for n in work["notes"]
