@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time
 
 import polars as pl
@@ -48,15 +48,30 @@ def a_kind(kind: str, missed: bool = False) -> str:
     return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
 
 
-def start_playbook(conn: sqlite3.Connection, account_id: str, kind: str) -> int:
-    """Start (or return the open) playbook of ``kind`` on an account."""
+def start_playbook(
+    conn: sqlite3.Connection, account_id: str, kind: str, steps: Sequence[str] = ()
+) -> int:
+    """Start (or return the open) playbook of ``kind`` on an account. An open one whose
+    ``steps`` are all ticked is done: it is closed, and a new one started (a customer
+    saved last year, at risk again; next year's renewal)."""
     with transaction(conn):
         row = conn.execute(
             "SELECT id FROM playbooks WHERE account_id = ? AND kind = ? AND closed_at IS NULL",
             (account_id, kind),
         ).fetchone()
         if row:
-            return int(row[0])
+            ticked = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT step_id FROM checklist_ticks WHERE playbook_id = ?", (row[0],)
+                )
+            }
+            if not steps or not set(steps) <= ticked:
+                return int(row[0])
+            conn.execute(
+                "UPDATE playbooks SET closed_at = ?, outcome = 'done' WHERE id = ?",
+                (utc_now(), row[0]),
+            )
         cur = conn.execute(
             "INSERT INTO playbooks (account_id, kind, started_at) VALUES (?, ?, ?)",
             (account_id, kind, utc_now()),

@@ -414,3 +414,39 @@ def test_a_renewal_step_ticked_for_last_years_renewal_shows_as_to_do(tmp_path: P
         set_tick(conn, playbook, "qbr", True)  # x on it: ticked for this renewal
         rows, _, _ = work_rows(account_work(conn, "a"), ticked_since=since)
         assert rows[qbr][2].startswith("✓ ") and rows[qbr][2][2:] >= since["renewal"]
+
+
+def test_a_playbook_whose_steps_are_all_ticked_is_done_and_p_starts_a_new_one(
+    tmp_path: Path,
+) -> None:
+    """A customer saved last year is at risk again: the save playbook, every step ticked,
+    is closed and a new one started; one with a step still to do is the one p returns."""
+    from contextlib import closing
+
+    from db import connect
+    from db.work import account_work, set_tick, start_playbook
+    from retention_tui.playbooks import PLAYBOOKS
+    from retention_tui.screens.work_panel import work_rows
+
+    steps = [step for step, _ in PLAYBOOKS["save"][1]]
+    with closing(connect(tmp_path / "p.db")) as conn:
+        conn.execute(
+            "INSERT INTO accounts (account_id, source, source_id, name, created_at) "
+            "VALUES ('a', 'canonical', 'a', 'Acme', '2024-01-01')"
+        )
+        first = start_playbook(conn, "a", "save", steps)
+        for step in steps[:-1]:
+            set_tick(conn, first, step, True)
+        assert start_playbook(conn, "a", "save", steps) == first  # the outcome still to do
+        set_tick(conn, first, steps[-1], True)
+        second = start_playbook(conn, "a", "save", steps)
+        assert second != first
+        [new, old] = account_work(conn, "a")["playbooks"]
+        assert (new["id"], new["closed_at"], old["id"], old["outcome"]) == (
+            second,
+            None,
+            first,
+            "done",
+        )
+        rows, keys, _ = work_rows(account_work(conn, "a"))
+        assert {k[0] for k in keys} == {second} and all(r[2] == "" for r in rows)

@@ -75,7 +75,9 @@ class WorkPanelScreen(LoadingScreen):
         def start(kind: str | None) -> None:
             if kind:
                 self.write(
-                    lambda conn: start_playbook(conn, self.subject_id, kind),
+                    lambda conn: start_playbook(
+                        conn, self.subject_id, kind, [step for step, _ in PLAYBOOKS[kind][1]]
+                    ),
                     f"Started the {PLAYBOOKS[kind][0].lower()}",
                 )
 
