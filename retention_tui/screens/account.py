@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Sparkline, Static
 
-from db import connect
+from db import RetentionError, connect
 from db.results import score_history
 from db.work import (
     HELD_KINDS,
@@ -251,7 +251,11 @@ class AccountScreen(WorkPanelScreen):
         """Delete an interaction logged here by mistake: pick it among those logged with
         the account (imported ones are the tools' record, not ours to delete), then say
         yes."""
-        logged = self.read(lambda conn: logged_touchpoints(conn, self.account_id))
+        try:
+            logged = self.read(lambda conn: logged_touchpoints(conn, self.account_id))
+        except RetentionError as exc:  # the database busy or unreadable: said, not raised
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
+            return
         self.app.call_from_thread(self._ask_which_logged, logged)
 
     def _ask_which_logged(self, logged: list[dict]) -> None:
