@@ -226,14 +226,14 @@ def snooze(conn: sqlite3.Connection, account_id: str, queue: str, until: str) ->
         )
 
 
-def snoozed(conn: sqlite3.Connection, queue: str, on: str) -> dict[str, str]:
-    """Accounts snoozed in ``queue`` on the date ``on``, with the day each comes back
-    (until is exclusive)."""
-    return dict(
-        conn.execute(
-            "SELECT account_id, until FROM snoozes WHERE queue = ? AND until > ?", (queue, on)
-        ).fetchall()
-    )
+def snoozes(conn: sqlite3.Connection) -> pl.DataFrame:
+    """Every snooze: account_id (or deal id), queue, until (exclusive, ISO day)."""
+    return snoozes_frame(conn.execute("SELECT account_id, queue, until FROM snoozes").fetchall())
+
+
+def snoozes_frame(rows: list[tuple[str, str, str]]) -> pl.DataFrame:
+    schema = dict.fromkeys(("account_id", "queue", "until"), pl.String)
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def wake(conn: sqlite3.Connection, account_id: str, queue: str) -> None:

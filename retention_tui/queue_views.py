@@ -342,6 +342,15 @@ def plain(value: object, kind: str, currency: str = "USD") -> str:
     return str(value)
 
 
+def snoozed_ids(s: Snapshot, view: QueueView, as_of: date) -> pl.Series:
+    """The accounts (deals) snoozed in ``view``'s queue on ``as_of``: left out of its rows
+    and of its count on the dashboard."""
+    z = s.snoozes
+    return z.filter((pl.col("queue") == view.source) & (pl.col("until") > as_of.isoformat()))[
+        "account_id"
+    ]
+
+
 def cell(value: object, kind: str, currency: str = "USD") -> str:
     """A value as the queue shows it: a dash for no value, long text clipped."""
     if value is None or value == "":

@@ -156,6 +156,12 @@ def test_a_row_snoozed_by_mistake_is_found_and_woken(scored_db: Path) -> None:
             await settle(pilot)
             assert table.row_count == before - 1
             assert " · 1 snoozed (Z) · " in str(summary.render())
+            await pilot.press("d")  # the dashboard counts what is to do: the queue's rows
+            await settle(pilot)
+            counts = app.screen.query_one("#dashboard-queues", DataTable)
+            assert str(counts.get_row_at(0)[1]) == str(before - 1)
+            table = await open_queue(pilot, "1")
+            summary = app.screen.query_one(".list-summary")
             await pilot.press("Z")
             await settle(pilot)
             assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == [first]

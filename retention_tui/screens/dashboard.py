@@ -22,7 +22,7 @@ from retention_tui.engine.metrics import metric_options, month_starts, total_mrr
 from retention_tui.engine.money import left_out_note
 from retention_tui.formatting import money
 from retention_tui.owner_scope import narrow, narrow_tables, owned
-from retention_tui.queue_views import QueueView
+from retention_tui.queue_views import QueueView, snoozed_ids
 from retention_tui.reports.documents import share
 from retention_tui.reports.revenue import nrr_report
 from retention_tui.screens.footer import EVERY_WAY_OUT, KeysFooter
@@ -125,10 +125,13 @@ def queue_counts(
 ) -> list[tuple]:
     """(label, items) of each queue (the owner's items): at 100k accounts the seven take
     ~1.2 s, so the dashboard shows its figures first."""
-    return [
-        (label, narrow(q.build(s, as_of), owner).height)
-        for label, q in zip(queue_labels(queue_views), queue_views, strict=True)
-    ]
+    counts = []
+    for label, q in zip(queue_labels(queue_views), queue_views, strict=True):
+        rows = narrow(q.build(s, as_of), owner)
+        if q.key_field in rows.columns:  # what a snooze hides is not to do now
+            rows = rows.filter(~pl.col(q.key_field).is_in(snoozed_ids(s, q, as_of).implode()))
+        counts.append((label, rows.height))
+    return counts
 
 
 class DashboardScreen(LoadingScreen):

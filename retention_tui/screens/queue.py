@@ -13,11 +13,11 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from db import RetentionError, connect
-from db.work import snooze, snoozed, wake
+from db.work import snooze, wake
 from retention_tui.engine.money import periods_fx
 from retention_tui.formatting import row_currency
 from retention_tui.owner_scope import narrow
-from retention_tui.queue_views import QueueView, cell, plain
+from retention_tui.queue_views import QueueView, cell, plain, snoozed_ids
 from retention_tui.screens.listing import ListScreen
 
 if TYPE_CHECKING:
@@ -54,12 +54,11 @@ class QueueScreen(ListScreen):
             snapshot.tables["subscription_periods"], snapshot.cfg["currency"]
         ).base
         self.usage_note = snapshot.usage_note
-        hidden = self.read(lambda conn: snoozed(conn, self.view.source, app.as_of.isoformat()))
         key = self.view.key_field
         if key not in frame.columns:
             self.snoozed_rows = 0
             return frame
-        asleep = pl.col(key).is_in(list(hidden))
+        asleep = pl.col(key).is_in(snoozed_ids(snapshot, self.view, app.as_of).implode())
         self.snoozed_rows = frame.select(asleep.sum()).item()
         return frame.filter(asleep if self.showing_snoozed else ~asleep)
 
