@@ -24,6 +24,14 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
+_TIERS = {"at_risk": "at risk"}
+
+
+def tier_label(tier: str) -> str:
+    """A health tier as people read it: 'at risk' for the engine's 'at_risk'."""
+    return _TIERS.get(tier, tier)
+
+
 def clipped(text: str, width: int) -> str:
     """``text`` cut to ``width`` characters, an ellipsis marking the cut."""
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"

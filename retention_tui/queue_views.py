@@ -17,7 +17,7 @@ from db.errors import RetentionError
 from retention_tui.engine.advocacy import advocates
 from retention_tui.engine.expansion import expansion_queue, onboarding
 from retention_tui.engine.queues import payments_queue, reactivation, renewals, winback
-from retention_tui.formatting import clipped, money
+from retention_tui.formatting import clipped, money, tier_label
 from retention_tui.queue_filters import FilterError, apply_filters, parse_filter, parse_sort
 from retention_tui.reports.risk import risk_frame
 from retention_tui.workspace import Snapshot
@@ -77,7 +77,7 @@ BUILTIN: tuple[QueueView, ...] = (
         "1",
         _risk,
         (
-            ("Tier", "tier", "text"),
+            ("Tier", "tier", "tier"),
             ("Account", "account", "text"),
             ("Owner", "owner", "text"),
             ("Score", "score", "score"),
@@ -106,7 +106,7 @@ BUILTIN: tuple[QueueView, ...] = (
             ("Due step", "due_action", "text"),
             ("Due on", "due_on", "date"),
             ("Overdue", "overdue_steps", "text"),
-            ("Tier", "tier", "text"),
+            ("Tier", "tier", "tier"),
             ("ARR", "arr_at_stake", "money"),
             ("No contact", "no_contact_critical", "flag"),
         ),
@@ -242,7 +242,7 @@ BUILTIN: tuple[QueueView, ...] = (
         lambda s, d: _ordered(advocates(s.tables, s.run.features, d, s.cfg)),
         (
             ("Account", "account", "text"),
-            ("Tier", "tier", "text"),
+            ("Tier", "tier", "tier"),
             ("NPS", "nps", "int"),
             ("Why", "why", "text"),
             ("Ask for", "asks", "text"),
@@ -339,6 +339,8 @@ def plain(value: object, kind: str, currency: str = "USD") -> str:
         return f"{float(value):.0f}"  # type: ignore[arg-type]
     if kind == "flag":
         return "yes" if value else ""
+    if kind == "tier":
+        return tier_label(str(value))
     return str(value)
 
 

@@ -32,7 +32,7 @@ from db.work import (
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.engine.money import periods_fx
 from retention_tui.engine.queues import cards_on_file, renewal_round_began
-from retention_tui.formatting import money, plural
+from retention_tui.formatting import money, plural, tier_label
 from retention_tui.playbooks import PLAYBOOKS
 from retention_tui.reports.account_documents import standing
 from retention_tui.reports.timeline import timeline
@@ -85,7 +85,7 @@ def account_detail(
         header += f" · {card[0]}"
     if sc and sc["total"] is not None:
         score_line = (
-            f"Health {sc['total']:.0f} ({sc['tier']}) · data coverage "
+            f"Health {sc['total']:.0f} ({tier_label(sc['tier'])}) · data coverage "
             f"{sc['coverage']:.0%} · preset {sc['preset']}"
         )
     elif sc:

@@ -8,7 +8,7 @@ import polars as pl
 
 from retention_tui.config import load as load_config
 from retention_tui.engine.features import Tables
-from retention_tui.formatting import money, plural
+from retention_tui.formatting import money, plural, tier_label
 from retention_tui.overview import (
     PAST_DUE,
     READS,
@@ -22,12 +22,6 @@ from retention_tui.screens.listing import ListScreen
 if TYPE_CHECKING:
     from retention_tui.app import RetentionApp
 
-TIER_LABELS = {
-    "healthy": "healthy",
-    "monitor": "monitor",
-    "at_risk": "at risk",
-    "critical": "CRITICAL",
-}
 SEGMENT_LABELS = {"smb": "SMB", "mid_market": "Mid-market", "enterprise": "Enterprise"}
 
 
@@ -92,7 +86,7 @@ class AccountsScreen(ListScreen):
             r["name"],
             r["status"],
             "—" if r["score"] is None else f"{r['score']:.0f}",
-            TIER_LABELS.get(r["tier"] or "", "—"),
+            tier_label(r["tier"]) if r["tier"] else "—",
             "—" if r["coverage"] is None else f"{r['coverage']:.0%}",
             SEGMENT_LABELS.get(r["segment"] or "", "—"),
             r["plan"] or "—",

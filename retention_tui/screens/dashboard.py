@@ -20,7 +20,7 @@ from retention_tui.engine.freshness import stale_usage_note, usage_ends
 from retention_tui.engine.health import tier_distribution
 from retention_tui.engine.metrics import metric_options, month_starts, total_mrr
 from retention_tui.engine.money import left_out_note
-from retention_tui.formatting import money
+from retention_tui.formatting import money, tier_label
 from retention_tui.owner_scope import narrow, narrow_tables, owned
 from retention_tui.queue_views import QueueView, snoozed_ids
 from retention_tui.reports.documents import share
@@ -103,7 +103,7 @@ def health_figures(s: Snapshot, as_of: date, owner: str | None = None) -> dict[s
         mine = pl.col("account_id").is_in(ids.implode())
         scores, features, risks = scores.filter(mine), features.filter(mine), risks.filter(mine)
     tiers = [
-        (r["tier"], r["accounts"], share(r["share"]), money(r["mrr"], base))
+        (tier_label(r["tier"]), r["accounts"], share(r["share"]), money(r["mrr"], base))
         for r in tier_distribution(scores, features).iter_rows(named=True)
     ]
     due = risks.filter(pl.col("respond_by") <= as_of)
