@@ -197,11 +197,21 @@ def logged_touchpoints(conn: sqlite3.Connection, account_id: str) -> list[dict]:
     source_id, when, kind, direction, summary, sentiment and attendance."""
     cur = conn.execute(
         "SELECT source_id, occurred_at, kind, direction, summary, sentiment, attended "
-        "FROM touchpoints WHERE source = ? AND account_id = ? ORDER BY occurred_at DESC",
+        "FROM touchpoints WHERE source = ? AND account_id = ? ORDER BY occurred_at DESC, id DESC",
         (LOGGED, account_id),
     )
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def logged_line(r: dict) -> str:
+    """A logged interaction (a row of logged_touchpoints) in a line: '2026-11-19 10:02
+    outbound call: CFO says #budget_cut (negative)'."""
+    how = "missed" if r["attended"] == 0 else r["sentiment"]
+    return (
+        f"{str(r['occurred_at'])[:16].replace('T', ' ')} {r['direction']} "
+        f"{kind_word(r['kind'])}: {r['summary'] or '(no summary)'}" + (f" ({how})" if how else "")
+    )
 
 
 def forget_touchpoint(conn: sqlite3.Connection, account_id: str, source_id: str) -> None:

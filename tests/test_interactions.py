@@ -307,3 +307,34 @@ def test_an_interaction_logged_by_mistake_is_deleted_from_the_account_screen(
     _, offered = asyncio.run(session([("Wrong account", "no"), ("Wrong account", "yes")]))
     assert offered[1].startswith("2026-11-19 10:02 outbound call: Wrong account: meant Acme")
     assert [r[1] for r in _logged(scored_db)] == ["email"]
+
+
+def test_an_interaction_logged_by_mistake_is_listed_and_deleted_from_the_cli(
+    runner: CliRunner, sample_db: Path
+) -> None:
+    """'logged' lists what was logged with an account and the id 'unlog' takes; 'unlog'
+    asks first, deletes only that one, and the risk signal it raised is gone; an id not
+    logged with that account is refused, exit 2, nothing deleted."""
+    account_id, db = "acc_0065", ["--db", str(sample_db)]
+    on = ["--on", SAMPLE_AS_OF, *db]
+    said = runner.invoke(cli, ["account", account_id, "log", "call", "#budget_cut", *on])
+    kept = runner.invoke(cli, ["account", account_id, "log", "email", "QBR deck", *on])
+    assert said.exit_code == kept.exit_code == 0
+    listed = runner.invoke(cli, ["account", account_id, "logged", *db, "--format", "json"])
+    rows = json.loads(listed.stdout)
+    assert [(r["kind"], r["summary"]) for r in rows] == [
+        ("email", "QBR deck"),
+        ("call", "#budget_cut"),
+    ]
+    call_id = rows[1]["id"]  # newest first: the same day's, the last logged first
+    assert f"as {call_id} " in said.stdout  # the log says the id to delete it by
+    other = runner.invoke(cli, ["account", "acc_0001", "unlog", call_id, "--yes", *db])
+    assert other.exit_code == 2 and f"no interaction '{call_id}' logged with" in other.output
+    unlog = ["account", account_id, "unlog", call_id, *db]
+    declined = runner.invoke(cli, unlog, input="n\n")
+    assert declined.exit_code == 1 and "Delete " in declined.output
+    assert len(_logged(sample_db)) == 2 and "budget_cut" in _signals(runner, sample_db, account_id)
+    deleted = runner.invoke(cli, unlog, input="y\n")
+    assert deleted.exit_code == 0 and "Deleted " in deleted.stdout
+    assert [r[1] for r in _logged(sample_db)] == ["email"]
+    assert "budget_cut" not in _signals(runner, sample_db, account_id)

@@ -1,5 +1,5 @@
-"""An account's interactions: log one (`retention account NAME log KIND SUMMARY`) and read
-its timeline (`retention account NAME timeline`)."""
+"""An account's interactions: log one (`retention account NAME log KIND SUMMARY`), list and
+delete those logged (`logged`, `unlog ID`) and read its timeline (`timeline`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,19 @@ from pathlib import Path
 
 import click
 
+from db.errors import RetentionError
 from db.queries import one_account
-from db.work import SENTIMENTS, TOUCH_KINDS, a_kind, log_touchpoint, logged_at
+from db.work import (
+    SENTIMENTS,
+    TOUCH_KINDS,
+    a_kind,
+    forget_touchpoint,
+    kind_word,
+    log_touchpoint,
+    logged_at,
+    logged_line,
+    logged_touchpoints,
+)
 from retention_tui.cli.base import (
     DateType,
     as_of_option,
@@ -56,7 +67,7 @@ def account_log(
         raise click.BadParameter(f"{day} is in the future", param_hint="--on")
     with closing(open_db(db_path)) as conn:
         account_id, name = one_account(conn, ctx.obj["name"])
-        log_touchpoint(
+        log_id = log_touchpoint(
             conn,
             account_id,
             kind,
@@ -67,7 +78,67 @@ def account_log(
             contact_email=contact,
             missed=missed,
         )
-    click.echo(f"Logged {a_kind(kind, missed)} with {name} ({account_id}).")
+    click.echo(
+        f"Logged {a_kind(kind, missed)} with {name} ({account_id}) as {log_id} "
+        f"('retention account {account_id} unlog {log_id}' deletes it)."
+    )
+
+
+@account.command("logged")
+@db_option
+@format_option
+@click.pass_context
+def account_logged(ctx: click.Context, db_path: Path | None, fmt: str) -> None:
+    """The interactions logged with the account (with 'log' or in the app), newest first,
+    each with the id 'unlog' takes. Imported ones are in 'timeline'."""
+    with closing(open_db(db_path)) as conn:
+        account_id, name = one_account(conn, ctx.obj["name"])
+        logged = logged_touchpoints(conn, account_id)
+    rows = [
+        {
+            "id": r["source_id"],
+            "when": str(r["occurred_at"])[:16].replace("T", " "),
+            "kind": kind_word(r["kind"]),
+            "direction": r["direction"],
+            "summary": r["summary"] or "",
+            "sentiment": r["sentiment"] or "",
+            "missed": "yes" if r["attended"] == 0 else "",
+        }
+        for r in logged
+    ]
+    if fmt == "table":
+        said = plural(len(rows), "interaction") + " logged" if rows else "nothing logged yet"
+        click.echo(f"{name} ({account_id}): {said}")
+        click.echo()
+    click.echo(render(rows, fmt, columns=list(_LOGGED_COLUMNS)))
+
+
+_LOGGED_COLUMNS = ("id", "when", "kind", "direction", "summary", "sentiment", "missed")
+
+
+@account.command("unlog")
+@click.argument("log_id", metavar="ID")
+@db_option
+@click.option("--yes", is_flag=True, help="Do not ask first.")
+@click.pass_context
+def account_unlog(ctx: click.Context, log_id: str, db_path: Path | None, yes: bool) -> None:
+    """Delete an interaction logged with the account by mistake (the wrong account, a
+    wrong word): ID as 'logged' lists it. The scores read it no more. Imported
+    interactions are the tools' record and stay."""
+    with closing(open_db(db_path)) as conn:
+        account_id, name = one_account(conn, ctx.obj["name"])
+        row = next(
+            (r for r in logged_touchpoints(conn, account_id) if r["source_id"] == log_id), None
+        )
+        if row is None:
+            raise RetentionError(
+                f"no interaction {log_id!r} logged with {name} ({account_id}): "
+                f"'retention account {account_id} logged' lists them"
+            )
+        if not yes:
+            click.confirm(f"Delete {logged_line(row)}?", abort=True)
+        forget_touchpoint(conn, account_id, log_id)
+    click.echo(f"Deleted {logged_line(row)} from {name} ({account_id}).")
 
 
 @account.command("timeline")

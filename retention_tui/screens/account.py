@@ -27,6 +27,7 @@ from db.work import (
     kind_word,
     log_touchpoint,
     logged_at,
+    logged_line,
     logged_touchpoints,
 )
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
@@ -164,15 +165,6 @@ def renewal_round(s: Snapshot, account_id: str) -> dict[str, str]:
     return {"renewal": renewal_round_began(renews, s.cfg).isoformat()}
 
 
-def _logged_line(r: dict) -> str:
-    """'2026-11-19 10:02 outbound call: CFO says #budget_cut (negative)'."""
-    how = "missed" if r["attended"] == 0 else r["sentiment"]
-    return (
-        f"{str(r['occurred_at'])[:16].replace('T', ' ')} {r['direction']} "
-        f"{kind_word(r['kind'])}: {r['summary'] or '(no summary)'}" + (f" ({how})" if how else "")
-    )
-
-
 class AccountScreen(WorkPanelScreen):
     PREFIX = "account"
     KINDS: ClassVar = tuple(k for k in PLAYBOOKS if k != "winback")  # that one is per deal
@@ -265,7 +257,7 @@ class AccountScreen(WorkPanelScreen):
                 severity="warning",
             )
             return
-        said = {r["source_id"]: _logged_line(r) for r in logged}
+        said = {r["source_id"]: logged_line(r) for r in logged}
 
         def confirm(source_id: str | None) -> None:
             if source_id is None:
