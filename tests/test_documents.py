@@ -93,6 +93,7 @@ def test_accounts_without_a_score_are_counted_apart_from_the_tiers(
     text = run(runner, "report", "dashboard", *day)
     assert "| healthy | 1 | 100% | $100 |" in text
     assert "| no score | 3 | — | $0 |" in text
+    assert "| at risk | 0 | 0% | $0 |" in text  # a document says the tier in words
     data = json.loads(run(runner, "report", "dashboard", *day, "--format", "json"))
     assert data["tiers"] == {
         "healthy": 1,
@@ -103,11 +104,11 @@ def test_accounts_without_a_score_are_counted_apart_from_the_tiers(
     }
     risk = run(runner, "report", "risk", *day).splitlines()[1]
     assert risk.startswith(
-        "4 accounts: critical 0, at_risk 0, monitor 0, healthy 1, "
+        "4 accounts: critical 0, at risk 0, monitor 0, healthy 1, "
         "no score 3 (no data for any signal yet); "
     )
     scored = run(runner, "score", *day)
-    assert "healthy 1, monitor 0, at_risk 0, critical 0, no score 3;" in scored
+    assert "healthy 1, monitor 0, at risk 0, critical 0, no score 3;" in scored
 
 
 def test_cohort_snapshot_compares_the_latest_cohort_and_names_the_best_and_worst() -> None:

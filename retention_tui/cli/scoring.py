@@ -30,7 +30,7 @@ from retention_tui.cli.base import (
     scored,
     today,
 )
-from retention_tui.formatting import plural
+from retention_tui.formatting import plural, tier_label
 from retention_tui.output import render
 
 
@@ -88,7 +88,7 @@ def score(
     click.echo(
         f"Scored {plural(last.scores.height, 'account')} as of {last.as_of} "
         f"(preset {last.preset}): "
-        + ", ".join(f"{t} {n}" for t, n in counts.items())
+        + ", ".join(f"{tier_label(t)} {n}" for t, n in counts.items())
         + f"; {plural(last.risks.height, 'risk signal')}, {plural(last.alerts.height, 'alert')}."
     )
     say_stale_usage(last, cfg)

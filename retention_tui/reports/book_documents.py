@@ -18,7 +18,7 @@ from retention_tui.engine.metrics import (
 )
 from retention_tui.engine.queues import payments_queue, renewals
 from retention_tui.engine.run import ScoreRun
-from retention_tui.formatting import money, plural
+from retention_tui.formatting import money, plural, tier_label
 from retention_tui.reports.documents import Document, base_currency, month_label, pct, share, signed
 from retention_tui.reports.revenue import cohort_report
 
@@ -62,7 +62,8 @@ def executive_summary(
     for r in saves.head(2).iter_rows(named=True):
         wins.append(
             f"- Saved: {names.get(r['account_id'], r['account_id'])} moved from "
-            f"{r['was_tier']} ({r['was']:.0f}) to {r['tier']} ({r['total']:.0f})"
+            f"{tier_label(r['was_tier'])} ({r['was']:.0f}) to {tier_label(r['tier'])} "
+            f"({r['total']:.0f})"
         )
     if upgraded.height:
         top = upgraded.row(0, named=True)
@@ -183,7 +184,8 @@ def dashboard(
     lines = ["| Tier | Accounts | % | MRR |", "|---|---|---|---|"]
     for r in tiers.iter_rows(named=True):
         lines.append(
-            f"| {r['tier']} | {r['accounts']} | {share(r['share'])} | {money(r['mrr'], cur)} |"
+            f"| {tier_label(r['tier'])} | {r['accounts']} | {share(r['share'])} | "
+            f"{money(r['mrr'], cur)} |"
         )
     doc.add("Health distribution", lines)
     from retention_tui.engine.expansion import expansion_queue

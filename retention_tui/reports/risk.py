@@ -8,7 +8,7 @@ import polars as pl
 from retention_tui.engine.health import NO_SCORE, TIERS
 from retention_tui.engine.risks import SEVERITY_ORDER
 from retention_tui.engine.run import ScoreRun
-from retention_tui.formatting import money
+from retention_tui.formatting import money, tier_label
 
 TIER_ORDER = {t: i for i, t in enumerate(TIERS)}
 AT_RISK_TIERS = ("at_risk", "critical")
@@ -62,7 +62,7 @@ def risk_summary(rows: list[dict[str, object]], currency: str = "USD") -> str:
         counts[tier] += 1
         mrr[tier] += int(r["mrr_minor"])  # type: ignore[call-overload]
     at_risk = sum(mrr[t] for t in AT_RISK_TIERS)
-    parts = [f"{t} {counts[t]}" for t in TIERS]
+    parts = [f"{tier_label(t)} {counts[t]}" for t in TIERS]
     if counts[NO_SCORE]:
         parts.append(f"{NO_SCORE} {counts[NO_SCORE]} (no data for any signal yet)")
     return (
