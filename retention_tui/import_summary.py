@@ -27,6 +27,19 @@ def progress_bar(done: int, total: int, width: int = 30) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} {done:,}/{total:,} rows"
 
 
+def _periods_note(r: FileResult) -> str | None:
+    """Why a subscriptions export's rows made more rows than it has ('5 rows: 6 inserted'
+    read as a fault): a subscription is stored as its periods."""
+    kept = r.rows_read - r.rejected - sum(r.skipped.values()) - r.pending
+    stored = r.inserted + r.updated + r.unchanged
+    if r.entity != "subscription_periods" or stored <= kept:
+        return None
+    return (
+        f"{plural(kept, 'subscription')} stored as {plural(stored, 'period')}: a trial, and "
+        "the status since the current billing period began, are periods of their own"
+    )
+
+
 def file_summary(r: FileResult, dry_run: bool = False, ignored: bool = True) -> list[str]:
     """What importing one file did, in a few lines (``ignored``: with the columns it did not
     read, which the dashboard's toast leaves to the import log)."""
@@ -38,6 +51,9 @@ def file_summary(r: FileResult, dry_run: bool = False, ignored: bool = True) -> 
     if r.accounts_created or r.accounts_matched:
         line += f"; accounts: {r.accounts_created:,} created, {r.accounts_matched:,} matched"
     lines = [line + f" ({r.duration_ms / 1000:.2f} s)"]
+    periods = _periods_note(r)
+    if periods:
+        lines.append(f"  {periods}")
     lines += [f"  {note}" for note in r.notes]
     if r.rejected:
         lines.append(f"  skipped {plural(r.rejected, 'row')}: exact repeats of another row")

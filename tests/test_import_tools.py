@@ -1641,3 +1641,25 @@ def test_an_empty_cell_in_a_column_whose_words_leave_rows_out_keeps_its_row(
     assert "tracks.csv: segment.events, 3 rows: 2 inserted" in result.output
     assert "skipped 1 row: identify calls are not usage" in result.output
     assert _rows(db_path, "SELECT source_id FROM usage_events ORDER BY 1") == [("m1",), ("m2",)]
+
+
+def test_a_subscriptions_export_says_why_it_stored_more_rows_than_it_has(
+    db_path: Path, runner: CliRunner
+) -> None:
+    """Stripe's subscriptions: a trial and the paid time after it, and a past_due status
+    since the current period began, are periods of their own; '5 rows: 5 inserted' with one
+    row skipped and one waiting read as a fault, so the summary says what the rows became."""
+    stripe = TOOLS / "stripe"
+    result = _import(
+        runner, db_path, stripe / "unified_customers.csv", stripe / "subscriptions.csv", quiet=False
+    )
+    assert result.exit_code == 0, result.output
+    [line] = [x for x in result.output.splitlines() if x.startswith("subscriptions.csv: ")]
+    assert "5 rows: 5 inserted" in line
+    assert "  3 subscriptions stored as 5 periods: a trial, and the status since" in result.output
+    stored = _rows(
+        db_path, "SELECT COUNT(DISTINCT subscription_id), COUNT(*) FROM subscription_periods"
+    )
+    assert stored == [(3, 5)]
+    customers = [x for x in result.output.splitlines() if "stored as" in x]
+    assert len(customers) == 1  # a file whose rows are what it stores says nothing of it
