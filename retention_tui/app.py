@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shlex
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from datetime import date
@@ -79,7 +80,9 @@ class RetentionApp(App[None]):
         self.owner = owner
         self._set_sub_title()
         self._watch: sqlite3.Connection | None = None
+        self._watch_lock = threading.Lock()  # the watch connection: the UI and save_work
         self.data_version = 0
+        self.work_version = 0  # work the app saved (ticks, notes, snoozes): save_work
         self.workspace = Workspace(self.db_path, as_of)
         self.config = load_config(self.db_path)
         self.queues: tuple[QueueView, ...] = configured_queues(self.config)
@@ -109,9 +112,10 @@ class RetentionApp(App[None]):
         )
 
     @property
-    def view_key(self) -> tuple[int, str | None]:
-        """What a screen's data depends on: the database's version and the owner shown."""
-        return (self.data_version, self.owner)
+    def view_key(self) -> tuple[int, str | None, int]:
+        """What a screen's data depends on: the database's version, the owner shown and
+        the work saved in the app."""
+        return (self.data_version, self.owner, self.work_version)
 
     def _set_sub_title(self) -> None:
         from retention_tui.owner_scope import whose
@@ -185,7 +189,7 @@ class RetentionApp(App[None]):
         # under an older number would be taken for stale (the book loaded and scored
         # again on the first queue opened).
         self._watch = connect(self.db_path)
-        self.data_version = self._read_version()
+        self.data_version = self._read_version() or 0
 
     def on_mount(self) -> None:
         keymap = self.config.get("keymap", {})
@@ -196,8 +200,29 @@ class RetentionApp(App[None]):
             self.notify(line, title="Database upgraded", severity="warning", timeout=30)
 
     def on_unmount(self) -> None:
-        if self._watch is not None:
-            self._watch.close()
+        with self._watch_lock:
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
+
+    def save_work(self, change: Callable[[sqlite3.Connection], object]) -> None:
+        """Save work the engine does not read (a tick, a note, a playbook, a snooze) from a
+        worker thread, on the connection that watches the database: SQLite leaves a
+        connection's data_version as it is for its own commits, so the loaded book and its
+        scores are kept (reloaded and scored again, they took ~3 s at 100k accounts) while
+        any other process's commit still reloads them. The snapshot's ticks and snoozes
+        are read again and the open screen reloads. Raises what ``change`` raises."""
+        with self._watch_lock:
+            if self._watch is None:
+                raise RetentionError("the app is closing")
+            change(self._watch)
+        self.workspace.reread_work()
+        self.call_from_thread(self._work_saved)
+
+    def _work_saved(self) -> None:
+        self.work_version += 1
+        if not self.check_for_changes():  # another process committed meanwhile: reloaded
+            self._reload_screen()
 
     def notify(
         self,
@@ -214,18 +239,28 @@ class RetentionApp(App[None]):
         Textual's default (markup on) here too, so ``markup`` is not read."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
-    def _read_version(self) -> int:
-        assert self._watch is not None
-        # Changes whenever another connection commits; a read of the WAL index, no I/O.
-        return self._watch.execute("PRAGMA data_version").fetchone()[0]
+    def _read_version(self) -> int | None:
+        """The watch connection's data_version; None while save_work writes on it (the UI
+        thread does not wait for a write the database keeps busy)."""
+        if not self._watch_lock.acquire(blocking=False):
+            return None
+        try:
+            assert self._watch is not None
+            # Changes whenever another connection commits; a read of the WAL index, no I/O.
+            return self._watch.execute("PRAGMA data_version").fetchone()[0]
+        finally:
+            self._watch_lock.release()
 
     def check_for_changes(self, own: bool = False) -> bool:
         """Reload the open screen if the database changed: said in a toast when another
         process changed it; after the app's own writes (``own``) always, silently."""
         version = self._read_version()
+        if version is None and not own:
+            return False  # save_work is writing: looked at again in WATCH_SECONDS
         if version == self.data_version and not own:
             return False
-        self.data_version = version
+        if version is not None:
+            self.data_version = version
         self._reload_screen()
         if not own:
             self.notify("The database changed: data reloaded", timeout=3)

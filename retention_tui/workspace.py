@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -120,6 +120,19 @@ class Workspace:
         way is not waited for)."""
         held = self._snapshot
         return held[1] if held is not None and held[0] == version else None
+
+    def reread_work(self) -> None:
+        """After the app saved work the engine does not read (a tick, a snooze): the held
+        snapshot takes the ticks and snoozes as they are now, and builds its lists again
+        (a renewal's due step reads the ticks), keeping the book and its scores. Call from
+        a worker thread."""
+        with self._scoring:
+            held = self._snapshot
+            if held is None:
+                return
+            with closing(connect(self.db_path)) as conn:
+                done, asleep = ticks(conn), snoozes(conn)
+            self._snapshot = (held[0], replace(held[1], done=done, snoozes=asleep, lists={}))
 
     def get(self, version: int, say: Callable[[str], None] | None = None) -> Snapshot:
         """The data for ``version`` of the database, scored (loaded and scored now if it

@@ -456,3 +456,59 @@ def test_a_playbook_whose_steps_are_all_ticked_is_done_and_p_starts_a_new_one(
         )
         rows, keys, _ = work_rows(account_work(conn, "a"))
         assert {k[0] for k in keys} == {second} and all(r[2] == "" for r in rows)
+
+
+def test_work_saved_in_the_app_keeps_the_scored_book_and_another_process_reloads_it(
+    scored_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tick, a note, a playbook and a snooze are work the engine does not read: saved,
+    the screen shows them without the book being loaded and scored again (that took ~3 s
+    at 100k accounts after every tick). A commit of another process (an interaction logged
+    from the CLI) still reloads and scores it."""
+    from contextlib import closing
+    from datetime import UTC, datetime
+
+    import retention_tui.workspace as workspace
+    from db import connect
+    from db.work import log_touchpoint
+
+    runs: list[date] = []
+    compute = workspace.compute
+    monkeypatch.setattr(
+        workspace, "compute", lambda conn, day, *a: runs.append(day) or compute(conn, day, *a)
+    )
+
+    async def scenario() -> None:
+        app = RetentionApp(scored_db, as_of=AS_OF)
+        async with app.run_test(size=SIZE) as pilot:
+            table = await open_queue(pilot, "1")
+            before, first = table.row_count, str(table.get_row_at(0)[1])
+            scored = len(runs)
+            await pilot.press("z")
+            await settle(pilot)
+            assert table.row_count == before - 1 and str(table.get_row_at(0)[1]) != first
+            await press(pilot, "escape", "a", "enter")
+            screen = app.screen
+            await pilot.press("p")
+            await pilot.pause()
+            app.screen.query_one(OptionList).highlighted = 0  # the save playbook
+            await pilot.press("enter")
+            await settle(pilot)
+            steps = screen.query_one("#account-playbooks", DataTable)
+            steps.move_cursor(row=1)
+            await pilot.press("x")
+            await settle(pilot)
+            assert str(steps.get_row_at(1)[2]).startswith("✓ ")
+            await write_note(pilot, "Called Ana")
+            assert len(runs) == scored  # the scored book kept through four saves
+            with closing(connect(scored_db)) as conn:  # another process: the CLI
+                when = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+                log_touchpoint(conn, screen.account_id, "call", "Logged from the CLI", when)
+            assert app.check_for_changes()
+            await settle(pilot)
+            assert len(runs) == scored + 1
+            timeline = screen.query_one("#account-timeline", DataTable)
+            details = [str(timeline.get_row_at(i)[2]) for i in range(timeline.row_count)]
+            assert "Logged from the CLI" in details
+
+    asyncio.run(scenario())

@@ -3,7 +3,6 @@ its rows, filterable and sortable; enter opens the account (or, in win-back, the
 
 from __future__ import annotations
 
-from contextlib import closing
 from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
@@ -12,7 +11,7 @@ from textual import work
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from db import RetentionError, connect
+from db import RetentionError
 from db.work import snooze, wake
 from retention_tui.engine.money import periods_fx
 from retention_tui.formatting import row_currency
@@ -107,25 +106,21 @@ class QueueScreen(ListScreen):
     def wake(self, account_id: str) -> None:
         app: RetentionApp = self.app  # type: ignore[assignment]
         try:
-            with closing(connect(app.db_path)) as conn:
-                wake(conn, account_id, self.view.source)
+            app.save_work(lambda conn: wake(conn, account_id, self.view.source))
         except RetentionError as exc:
             app.call_from_thread(self.notify, f"Not woken: {exc}", severity="error", timeout=10)
             return
         app.call_from_thread(self.notify, f"Back in {self.view.title}: snooze ended")
-        app.call_from_thread(app.check_for_changes, True)
 
     @work(thread=True, group="queue.write")
     def snooze(self, account_id: str, until: str) -> None:
         app: RetentionApp = self.app  # type: ignore[assignment]
         try:
-            with closing(connect(app.db_path)) as conn:
-                snooze(conn, account_id, self.view.source, until)
+            app.save_work(lambda conn: snooze(conn, account_id, self.view.source, until))
         except RetentionError as exc:
             app.call_from_thread(self.notify, f"Not snoozed: {exc}", severity="error", timeout=10)
             return
-        self.app.call_from_thread(self.notify, f"Snoozed in {self.view.title} until {until}")
-        self.app.call_from_thread(self.app.check_for_changes, True)  # type: ignore[attr-defined]
+        app.call_from_thread(self.notify, f"Snoozed in {self.view.title} until {until}")
 
     def cells(self, row: dict) -> tuple[object, ...]:
         return tuple(

@@ -79,6 +79,7 @@ class WorkPanelScreen(LoadingScreen):
                         conn, self.subject_id, kind, [step for step, _ in PLAYBOOKS[kind][1]]
                     ),
                     f"Started the {PLAYBOOKS[kind][0].lower()}",
+                    work_only=True,
                 )
 
         if len(self.KINDS) == 1:
@@ -97,6 +98,7 @@ class WorkPanelScreen(LoadingScreen):
         self.write(
             lambda conn: set_tick(conn, step[0], step[1], done),
             "Step ticked" if done else "Tick removed",
+            work_only=True,
         )
 
     def action_add_note(self, text: str = "") -> None:
@@ -115,23 +117,37 @@ class WorkPanelScreen(LoadingScreen):
                     ),
                     "Note saved",
                     retry=lambda: self.action_add_note(text),
+                    work_only=True,
                 )
 
         self.app.push_screen(TextDialog("Note", "What happened, what was agreed…", text), save)
 
     @work(thread=True, group="work.write")
-    def write(self, change, message: str, retry: Callable[[], None] | None = None) -> None:
+    def write(
+        self,
+        change,
+        message: str,
+        retry: Callable[[], None] | None = None,
+        *,
+        work_only: bool = False,
+    ) -> None:
         """Save a change off the main thread, then reload what the screen shows. When it
         cannot be saved (the database busy with a long import, say) the user is told, and
-        ``retry`` (on the main thread) gives back what they typed."""
+        ``retry`` (on the main thread) gives back what they typed. ``work_only``: a tick,
+        note or playbook, which the engine does not read (RetentionApp.save_work: the book
+        and its scores are kept); else the book is loaded and scored again."""
         app: RetentionApp = self.app  # type: ignore[assignment]
         try:
-            with closing(connect(app.db_path)) as conn:
-                change(conn)
+            if work_only:
+                app.save_work(change)
+            else:
+                with closing(connect(app.db_path)) as conn:
+                    change(conn)
         except RetentionError as exc:
             app.call_from_thread(self.notify, f"Not saved: {exc}", severity="error", timeout=10)
             if retry:
                 app.call_from_thread(retry)
             return
-        self.app.call_from_thread(self.notify, message, timeout=2)
-        self.app.call_from_thread(self.app.check_for_changes, True)  # type: ignore[attr-defined]
+        app.call_from_thread(self.notify, message, timeout=2)
+        if not work_only:
+            app.call_from_thread(app.check_for_changes, True)
