@@ -25,11 +25,18 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 _TIERS = {"at_risk": "at risk"}
+_SEGMENTS = {"smb": "SMB", "mid_market": "Mid-market", "enterprise": "Enterprise"}
 
 
 def tier_label(tier: str) -> str:
     """A health tier as people read it: 'at risk' for the engine's 'at_risk'."""
     return _TIERS.get(tier, tier)
+
+
+def segment_label(segment: str | None, none: str = "—") -> str:
+    """A segment as people write it: 'SMB', 'Mid-market', 'Enterprise' (``none`` for
+    none)."""
+    return _SEGMENTS.get(segment, segment) if segment else none
 
 
 def clipped(text: str, width: int) -> str:

@@ -441,6 +441,8 @@ async def test_risk_queue_drills_into_an_account_and_back(scored_db: Path) -> No
         assert isinstance(app.screen, AccountScreen)
         header = str(app.screen.query_one("#account-header", Static).render())
         assert header.startswith(f"{first} · ")
+        segment = header.split(" · ")[1]  # as the accounts list says it, not 'mid_market'
+        assert segment in ("SMB", "Mid-market", "Enterprise", "no segment"), header
         breakdown = app.screen.query_one("#account-breakdown", DataTable)
         assert breakdown.row_count == 14  # preset B's signals
         assert app.screen.query_one("#account-timeline", DataTable).row_count > 0

@@ -33,7 +33,7 @@ from db.work import (
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.engine.money import periods_fx
 from retention_tui.engine.queues import cards_on_file, renewal_round_began
-from retention_tui.formatting import money, plural, tier_label
+from retention_tui.formatting import money, plural, segment_label, tier_label
 from retention_tui.playbooks import PLAYBOOKS
 from retention_tui.reports.account_documents import standing
 from retention_tui.reports.timeline import timeline
@@ -76,7 +76,8 @@ def account_detail(
     mrr = int(mrr_now["mrr"][0]) if mrr_now.height else 0
     base = periods_fx(periods, s.cfg["currency"]).base if periods.height else acc["currency"]
     header = (
-        f"{acc['name']} · {acc['segment'] or 'no segment'} · plan {acc['plan'] or '—'} · "
+        f"{acc['name']} · {segment_label(acc['segment'], 'no segment')} · "
+        f"plan {acc['plan'] or '—'} · "
         f"MRR {money(mrr, base or 'USD')} · owner {acc['owner'] or '—'} · "
         f"renews {acc['renewal_date'] or '—'}"
     )

@@ -8,7 +8,7 @@ import polars as pl
 
 from retention_tui.config import load as load_config
 from retention_tui.engine.features import Tables
-from retention_tui.formatting import money, plural, tier_label
+from retention_tui.formatting import money, plural, segment_label, tier_label
 from retention_tui.overview import (
     PAST_DUE,
     READS,
@@ -21,8 +21,6 @@ from retention_tui.screens.listing import ListScreen
 
 if TYPE_CHECKING:
     from retention_tui.app import RetentionApp
-
-SEGMENT_LABELS = {"smb": "SMB", "mid_market": "Mid-market", "enterprise": "Enterprise"}
 
 
 class AccountsScreen(ListScreen):
@@ -88,7 +86,7 @@ class AccountsScreen(ListScreen):
             "—" if r["score"] is None else f"{r['score']:.0f}",
             tier_label(r["tier"]) if r["tier"] else "—",
             "—" if r["coverage"] is None else f"{r['coverage']:.0%}",
-            SEGMENT_LABELS.get(r["segment"] or "", "—"),
+            segment_label(r["segment"]),
             r["plan"] or "—",
             r["owner"] or "—",
             money(r["mrr_minor"], r["mrr_currency"]),

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Header, Static
 from db import connect
 from db.work import account_work
 from retention_tui.engine.queues import DEAL_ID, winback, winback_touches
-from retention_tui.formatting import money
+from retention_tui.formatting import money, segment_label
 from retention_tui.screens.footer import KeysFooter
 from retention_tui.screens.table import Table
 from retention_tui.screens.work_panel import WorkPanelScreen, work_rows
@@ -43,7 +43,7 @@ def deal_detail(s: Snapshot, key: str, as_of: date) -> dict[str, object]:
     d = found.row(0, named=True)
     amount = money(d["amount_minor"], d["currency"]) if d["amount_minor"] is not None else "—"
     header = (
-        f"{d['company_name']} · {d['segment'] or 'no segment'} · {d['stage']} on "
+        f"{d['company_name']} · {segment_label(d['segment'], 'no segment')} · {d['stage']} on "
         f"{d['closed_at'] or '—'} · lost to {d['lost_reason'] or 'no reason given'} · "
         f"{amount} · owner {d['owner'] or '—'}"
         + (f" · account {d['account_id']} (o opens it)" if d["account_id"] else "")
