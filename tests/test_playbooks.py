@@ -319,6 +319,8 @@ def test_a_lost_deal_gets_its_win_back_cadence_ticked_and_noted(
             assert isinstance(screen, DealScreen) and screen.subject_id == first["deal_id"]
             header = str(screen.query_one("#deal-header").render())
             assert header.startswith(first["deal"])
+            assert " · closed lost on " in header and " · reason: " in header  # in words
+            assert "_" not in header.split(" · reason: ")[1].split(" · ")[0]
             cadence = screen.query_one("#deal-cadence", DataTable)
             assert cadence.row_count == 4  # the touches for its lost reason
             await pilot.press("p")  # one playbook here: no question asked

@@ -34,6 +34,11 @@ TABLES = {
 }
 
 
+def _words(code: str | None) -> str:
+    """A stage or lost reason as people write it: 'closed lost', 'no decision'."""
+    return (code or "").replace("_", " ")
+
+
 def deal_detail(s: Snapshot, key: str, as_of: date) -> dict[str, object]:
     """Everything the deal screen shows (built off the main thread)."""
     deals = s.tables["deals"].with_columns(DEAL_ID.alias("deal_id"))
@@ -43,8 +48,9 @@ def deal_detail(s: Snapshot, key: str, as_of: date) -> dict[str, object]:
     d = found.row(0, named=True)
     amount = money(d["amount_minor"], d["currency"]) if d["amount_minor"] is not None else "—"
     header = (
-        f"{d['company_name']} · {segment_label(d['segment'], 'no segment')} · {d['stage']} on "
-        f"{d['closed_at'] or '—'} · lost to {d['lost_reason'] or 'no reason given'} · "
+        f"{d['company_name']} · {segment_label(d['segment'], 'no segment')} · "
+        f"{_words(d['stage'])} on {d['closed_at'] or '—'} · "
+        f"reason: {_words(d['lost_reason']) or 'none given'} · "
         f"{amount} · owner {d['owner'] or '—'}"
         + (f" · account {d['account_id']} (o opens it)" if d["account_id"] else "")
     )
