@@ -339,7 +339,7 @@ async def test_backtest_screen_shows_the_lift_by_tier(scored_db: Path) -> None:
         assert isinstance(app.screen, BacktestScreen)
         table = app.screen.query_one(DataTable)
         tiers = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
-        assert tiers[:3] == ["healthy", "monitor", "at_risk"]
+        assert tiers[:3] == ["healthy", "monitor", "at risk"]
         text = str(app.screen.query_one("#backtest-summary", Static).render())
         assert text.startswith(
             "Backtest of 2025-08-01 to 2026-08-01, horizon 90 days, preset B · ROC AUC 0."

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual.widgets import DataTable, Static
 
 from db.results import latest_backtest
+from retention_tui.formatting import tier_label
 from retention_tui.reports.backtest import lift_rows
 from retention_tui.screens.loading import TableScreen
 
@@ -55,7 +56,7 @@ class BacktestScreen(TableScreen):
         )
         table.add_rows(
             (
-                r["tier"],
+                tier_label(r["tier"]),
                 f"{r['observations']:,}",
                 f"{r['events']:,}",
                 r["event_rate"],
