@@ -327,3 +327,17 @@ def test_exec_summary_asks_for_a_card_about_to_expire(
         "1. Remind them to update their card before it expires (Acme, card expires "
         "2026-11-30) — Ana, by 2026-11-30"
     )
+
+
+def test_an_accounts_tier_is_said_in_words_in_its_score_and_documents(
+    runner: CliRunner, scored_db: Path
+) -> None:
+    """'at risk', as the dashboard says it, in the lines people read; the code stays in
+    CSV and JSON for scripts."""
+    day = ["--db", str(scored_db), "--as-of", AS_OF]
+    risk = json.loads(run(runner, "report", "risk", *day, "--format", "json"))
+    account = next(r["account_id"] for r in risk if r["tier"] == "at_risk")
+    header = run(runner, "account", account, "score", *day).splitlines()[0]
+    assert ", at risk" in header and "at_risk" not in header
+    plan = run(runner, "account", account, "save-plan", *day)
+    assert "(at risk)" in plan and "(at_risk)" not in plan

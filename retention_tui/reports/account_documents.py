@@ -27,7 +27,7 @@ from retention_tui.engine.onboarding_quality import (
     verdict,
 )
 from retention_tui.engine.run import ScoreRun
-from retention_tui.formatting import money, plural
+from retention_tui.formatting import money, plural, tier_label
 from retention_tui.reports.documents import Document, base_currency, month_label
 
 
@@ -220,7 +220,7 @@ def qbr_prep(t: Tables, account_id: str, as_of: date, cfg: dict, run: ScoreRun) 
         f"{before['user_id'].n_unique()})",
         f"- Product actions: {now.height} ({_change(now.height, before.height)} on the quarter "
         f"before)",
-        f"- Health score: {s['total']:.0f} ({s['tier']})"
+        f"- Health score: {s['total']:.0f} ({tier_label(s['tier'])})"
         if s["total"] is not None
         else "- Health score: no data",
     ]
@@ -394,7 +394,7 @@ def save_plan(t: Tables, account_id: str, as_of: date, cfg: dict, run: ScoreRun)
     risks = run.risks.filter(pl.col("account_id") == account_id)
     doc = Document(f"Save plan — {acc['name']} — {as_of.isoformat()}")
     detect = [
-        f"- Health {s['total']:.0f} ({s['tier']})"
+        f"- Health {s['total']:.0f} ({tier_label(s['tier'])})"
         if s["total"] is not None
         else "- Health: no data"
     ]

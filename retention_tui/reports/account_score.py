@@ -9,6 +9,7 @@ import polars as pl
 
 from retention_tui.engine.health import NO_SCORE
 from retention_tui.engine.run import ScoreRun
+from retention_tui.formatting import tier_label
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class AccountScore:
         score = (
             f"{NO_SCORE} (no data for any signal yet)"
             if self.total is None
-            else f"{self.total:.1f}, {self.tier}{label}"
+            else f"{self.total:.1f}, {tier_label(self.tier or '')}{label}"
         )
         return (
             f"{self.name} ({self.account_id}) as of {self.as_of}: {score}; "
