@@ -12,7 +12,6 @@ import polars as pl
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Sparkline, Static
 
 from db import RetentionError, connect
@@ -39,6 +38,7 @@ from retention_tui.reports.account_documents import standing
 from retention_tui.reports.timeline import timeline
 from retention_tui.screens.dialogs import ChooseDialog, TextDialog
 from retention_tui.screens.footer import KeysFooter
+from retention_tui.screens.scrolling import Body
 from retention_tui.screens.table import Table
 from retention_tui.screens.work_panel import WorkPanelScreen, work_rows
 
@@ -183,7 +183,7 @@ class AccountScreen(WorkPanelScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="account-body"):
+        with Body(id="account-body"):
             yield Static("Loading…", id="account-header", markup=False)
             yield Static("", id="account-score", markup=False)
             yield Static("Score trend", id="account-trend-label", classes="account-label")

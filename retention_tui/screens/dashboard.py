@@ -10,7 +10,7 @@ import polars as pl
 from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Header, Sparkline, Static
 
 from db import RetentionError
@@ -27,6 +27,7 @@ from retention_tui.reports.documents import share
 from retention_tui.reports.revenue import nrr_report
 from retention_tui.screens.footer import EVERY_WAY_OUT, KeysFooter
 from retention_tui.screens.loading import LoadingScreen
+from retention_tui.screens.scrolling import Body
 from retention_tui.screens.table import Table
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ class DashboardScreen(LoadingScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="dashboard-body"):
+        with Body(id="dashboard-body"):
             yield Static("Loading…", id="dashboard-headline")
             yield Static("MRR, last 12 months", classes="dashboard-label")
             yield Sparkline([], id="dashboard-mrr")

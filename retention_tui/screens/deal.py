@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, ClassVar
 import polars as pl
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
 from db import connect
@@ -18,6 +17,7 @@ from db.work import account_work
 from retention_tui.engine.queues import DEAL_ID, winback, winback_touches
 from retention_tui.formatting import money, segment_label
 from retention_tui.screens.footer import KeysFooter
+from retention_tui.screens.scrolling import Body
 from retention_tui.screens.table import Table
 from retention_tui.screens.work_panel import WorkPanelScreen, work_rows
 
@@ -92,7 +92,7 @@ class DealScreen(WorkPanelScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="deal-body"):
+        with Body(id="deal-body"):
             yield Static("Loading…", id="deal-header", markup=False)
             yield Static("", id="deal-score", markup=False)
             for name in TABLES:

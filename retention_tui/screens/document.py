@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Header, Markdown
 
 from retention_tui.screens.footer import KeysFooter
 from retention_tui.screens.loading import LoadingScreen
+from retention_tui.screens.scrolling import Body
 
 if TYPE_CHECKING:
     from retention_tui.app import RetentionApp
@@ -28,7 +28,7 @@ class DocumentScreen(LoadingScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll():
+        with Body():
             yield Markdown("Loading…", id="document-body")
         yield KeysFooter()
 

@@ -42,6 +42,8 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
+from retention_tui.screens.scrolling import quiet
+
 # Where a row is told the cursor (or the mouse) is when it is not on that row: no row
 # has this index (the header's is -1).
 ELSEWHERE = Coordinate(-2, -2)
@@ -72,6 +74,8 @@ def one_line(cell: object) -> str | None:
 
 
 class Table(DataTable):
+    BINDINGS = quiet(DataTable.BINDINGS)  # the cursor's keys: out of the help panel
+
     def add_row(  # type: ignore[override]
         self, *cells: object, height: int | None = 1, key: str | None = None, label=None
     ) -> RowKey:
