@@ -375,7 +375,13 @@ def test_contract_trend_reads_as_money_in_whole_units() -> None:
     tables = make_tables(accounts=[account("a")], subscription_periods=periods)
     signals, _scores = score_accounts(compute_features(tables, AS_OF, CFG), CFG, "B")
     raw = signals.filter(pl.col("signal") == "contract_trend")["raw"].item()
-    assert raw == "MRR 1,375,000 now vs 1,250,001 then (10.0%)"  # was 1375000.0 vs 1250000.6
+    assert raw == "MRR 1,375,000 USD now vs 1,250,001 USD then (10.0%)"  # not 1375000.0
+    # a currency without minor units: its amounts as they are, not a hundredth of them
+    yen = [{**p, "currency": "JPY"} for p in periods]
+    tables = make_tables(accounts=[account("a")], subscription_periods=yen)
+    signals, _scores = score_accounts(compute_features(tables, AS_OF, CFG), CFG, "B")
+    raw = signals.filter(pl.col("signal") == "contract_trend")["raw"].item()
+    assert raw == "MRR 137,500,000 JPY now vs 125,000,060 JPY then (10.0%)"
 
 
 def _contact(account_id: str, n: int, **kw: object) -> dict:

@@ -62,6 +62,14 @@ def _grouped(expr: pl.Expr) -> pl.Expr:
     return backwards.str.replace_all(r"(\d{3})", "${1},").str.reverse().str.strip_chars_start(",")
 
 
+def _major(column: str) -> pl.Expr:
+    """An amount in minor units of the book's base currency (``mrr_currency``) as people
+    write it: '2,699 USD' (269900 cents), '50,000 JPY' (a currency without minor units)."""
+    return pl.format(
+        "{} {}", _grouped(pl.col(column) / pl.col("mrr_scale")), pl.col("mrr_currency")
+    )
+
+
 @dataclass(frozen=True)
 class Signal:
     """How one signal reads the features: whether it has data, what to show, its points."""
@@ -175,8 +183,8 @@ SIGNALS: dict[str, Signal] = {
         _not_null("mrr_change"),
         lambda: pl.format(
             "MRR {} now vs {} then ({}%)",
-            _grouped(pl.col("mrr") / 100),  # minor units shown as major (2-decimal currencies)
-            _grouped(pl.col("mrr_then") / 100),
+            _major("mrr"),
+            _major("mrr_then"),
             _fmt(pl.col("mrr_change") * 100, 1),
         ),
         _trend_points,
