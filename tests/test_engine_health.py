@@ -270,7 +270,7 @@ def test_the_breakdown_says_one_of_a_thing_in_the_singular() -> None:
     assert raw["reply_time"] == (
         "0 of 1 email answered, 10.5 days' wait on average (unanswered: so far)"
     )
-    assert raw["payments"] == "on_time (1 invoice, 0 late, 0 failed unresolved)"
+    assert raw["payments"] == "on time (1 invoice, 0 late, 0 failed unresolved)"  # in words
     assert raw["stakeholder_breadth"] == "1 current contact"
     assert raw["billing_visits"] == "0 billing-page views in 30 d"
 

@@ -312,7 +312,12 @@ def _signal_columns(features: pl.DataFrame, cfg: dict, preset: str) -> tuple[pl.
             cols.append((dimension, name, *names_i))
             exprs += [
                 present.alias(names_i[0]),
-                pl.when(present).then(s.raw()).cast(pl.String).alias(names_i[1]),
+                # in words: a band's name without its underscores ('weak or unknown')
+                pl.when(present)
+                .then(s.raw())
+                .cast(pl.String)
+                .str.replace_all("_", " ", literal=True)
+                .alias(names_i[1]),
                 pl.when(present).then(s.points(cfg)).cast(pl.Float64).alias(names_i[2]),
             ]
     return features.select("account_id", "segment", *exprs).sort("account_id"), cols
