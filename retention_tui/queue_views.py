@@ -17,7 +17,7 @@ from db.errors import RetentionError
 from retention_tui.engine.advocacy import advocates
 from retention_tui.engine.expansion import expansion_queue, onboarding
 from retention_tui.engine.queues import payments_queue, reactivation, renewals, winback
-from retention_tui.formatting import clipped, money, tier_label
+from retention_tui.formatting import clipped, money, segment_label, tier_label
 from retention_tui.queue_filters import FilterError, apply_filters, parse_filter, parse_sort
 from retention_tui.reports.risk import risk_frame
 from retention_tui.workspace import Snapshot
@@ -84,7 +84,7 @@ BUILTIN: tuple[QueueView, ...] = (
             ("MRR", "mrr_minor", "money"),
             ("Action", "action", "text"),  # what to do, by when; then why
             ("Respond by", "respond_by", "text"),
-            ("Signals", "signals", "text"),
+            ("Signals", "signals", "words"),
         ),
         (
             ("worst first", "order", False),
@@ -105,7 +105,7 @@ BUILTIN: tuple[QueueView, ...] = (
             ("Card expires", "card_expires_on", "date"),
             ("Due step", "due_action", "text"),
             ("Due on", "due_on", "date"),
-            ("Overdue", "overdue_steps", "text"),
+            ("Overdue", "overdue_steps", "words"),
             ("Tier", "tier", "tier"),
             ("ARR", "arr_at_stake", "money"),
             ("No contact", "no_contact_critical", "flag"),
@@ -130,7 +130,7 @@ BUILTIN: tuple[QueueView, ...] = (
             ("Health", "health", "score"),
             ("PQA", "pqa", "int"),
             ("Band", "pqa_band", "text"),
-            ("Triggers", "triggers", "text"),
+            ("Triggers", "triggers", "words"),
             ("Action", "action", "text"),
             ("Within", "respond_within", "text"),
         ),
@@ -144,8 +144,8 @@ BUILTIN: tuple[QueueView, ...] = (
         lambda s, d: winback(s.tables, d, s.cfg, _done(s, "winback")),
         (
             ("Deal", "deal", "text"),
-            ("Segment", "segment", "text"),
-            ("Lost reason", "lost_reason", "text"),
+            ("Segment", "segment", "segment"),
+            ("Lost reason", "lost_reason", "words"),
             ("Lost on", "closed_at", "date"),
             ("Score", "score", "int"),
             ("Band", "band", "text"),
@@ -341,6 +341,10 @@ def plain(value: object, kind: str, currency: str = "USD") -> str:
         return "yes" if value else ""
     if kind == "tier":
         return tier_label(str(value))
+    if kind == "segment":
+        return segment_label(str(value))
+    if kind == "words":  # codes as people write them: 'no decision', 'usage drop'
+        return str(value).replace("_", " ")
     return str(value)
 
 

@@ -11,6 +11,7 @@ from contextlib import closing
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from textual.widgets import DataTable, Input, Label, Sparkline, Static
 
@@ -1561,3 +1562,25 @@ def test_a_path_in_the_home_folder_is_shown_from_tilde(tmp_path: Path, monkeypat
     assert home_relative(tmp_path / "me" / "Downloads" / "x.csv") == "~/Downloads/x.csv"
     assert home_relative(tmp_path / "me") == "~"
     assert home_relative(tmp_path / "me2" / "x.csv") == str(tmp_path / "me2" / "x.csv")
+
+
+@async_test
+async def test_a_queue_says_its_codes_in_words_and_finds_them_either_way(
+    scored_db: Path,
+) -> None:
+    """Win-back shows 'no decision' and 'Enterprise', not 'no_decision' and 'enterprise';
+    '/' finds the deals typed either way."""
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_queue(pilot, "4")
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert not any("_" in cell for row in rows for cell in row[1:3])  # segment, reason
+        assert {row[1] for row in rows} <= {"SMB", "Mid-market", "Enterprise", "—"}
+        expected = app.screen.rows.filter(pl.col("lost_reason") == "no_decision").height
+        assert expected and any(row[2] == "no decision" for row in rows)
+        for typed in ("no decision", "no_decision"):
+            await pilot.press("slash", *typed)
+            await settle(pilot)
+            assert table.row_count == expected, typed
+            await pilot.press("escape")
+            await settle(pilot)

@@ -34,14 +34,17 @@ if TYPE_CHECKING:
 
 
 def filter_rows(frame: pl.DataFrame, text: str, columns: tuple[str, ...]) -> pl.DataFrame:
-    """Rows where any of ``columns`` contains ``text`` (ignoring case)."""
-    needle = text.strip().lower()
+    """Rows where any of ``columns`` contains ``text`` (ignoring case, and an underscore
+    read as a space: a code is shown in words, 'no_decision' as 'no decision')."""
+    needle = text.strip().lower().replace("_", " ")
     if not needle or not columns:
         return frame
     hay = pl.concat_str(
         [pl.col(c).cast(pl.String).fill_null("") for c in columns], separator="\n"
     ).str.to_lowercase()
-    return frame.filter(hay.str.contains(needle, literal=True))
+    return frame.filter(
+        hay.str.replace_all("_", " ", literal=True).str.contains(needle, literal=True)
+    )
 
 
 # A page's cells are formatted in the worker that sorts and filters the rows (a page turned
