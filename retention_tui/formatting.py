@@ -33,6 +33,12 @@ def tier_label(tier: str) -> str:
     return _TIERS.get(tier, tier)
 
 
+def words(code: str) -> str:
+    """A code as people write it: 'no_decision' -> 'no decision', 'usage_drop' -> 'usage
+    drop'."""
+    return code.replace("_", " ")
+
+
 def segment_label(segment: str | None, none: str = "—") -> str:
     """A segment as people write it: 'SMB', 'Mid-market', 'Enterprise' (``none`` for
     none)."""

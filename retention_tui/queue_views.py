@@ -17,7 +17,7 @@ from db.errors import RetentionError
 from retention_tui.engine.advocacy import advocates
 from retention_tui.engine.expansion import expansion_queue, onboarding
 from retention_tui.engine.queues import payments_queue, reactivation, renewals, winback
-from retention_tui.formatting import clipped, money, segment_label, tier_label
+from retention_tui.formatting import clipped, money, segment_label, tier_label, words
 from retention_tui.queue_filters import FilterError, apply_filters, parse_filter, parse_sort
 from retention_tui.reports.risk import risk_frame
 from retention_tui.workspace import Snapshot
@@ -344,7 +344,7 @@ def plain(value: object, kind: str, currency: str = "USD") -> str:
     if kind == "segment":
         return segment_label(str(value))
     if kind == "words":  # codes as people write them: 'no decision', 'usage drop'
-        return str(value).replace("_", " ")
+        return words(str(value))
     return str(value)
 
 

@@ -32,7 +32,7 @@ from db.work import (
 from retention_tui.engine.metrics import account_mrr, metric_options, month_starts
 from retention_tui.engine.money import periods_fx
 from retention_tui.engine.queues import cards_on_file, renewal_round_began
-from retention_tui.formatting import money, plural, segment_label, tier_label
+from retention_tui.formatting import money, plural, segment_label, tier_label, words
 from retention_tui.playbooks import PLAYBOOKS
 from retention_tui.reports.account_documents import standing
 from retention_tui.reports.timeline import timeline
@@ -105,14 +105,20 @@ def account_detail(
     breakdown = [
         (
             r["dimension"],
-            r["signal"],
+            words(r["signal"]),
             r["raw"] if r["present"] else "no data",
             "—" if r["points"] is None else f"{r['points']:g}",
         )
         for r in s.run.signals.filter(pl.col("account_id") == account_id).iter_rows(named=True)
     ]
     risks = [
-        (r["severity"], r["code"], str(r["respond_by"]), r["action"], "; ".join(r["evidence"][:2]))
+        (
+            r["severity"],
+            words(r["code"]),
+            str(r["respond_by"]),
+            r["action"],
+            "; ".join(r["evidence"][:2]),
+        )
         for r in s.run.risks.filter(pl.col("account_id") == account_id).iter_rows(named=True)
     ]
     contacts = [

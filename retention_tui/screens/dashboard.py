@@ -20,7 +20,7 @@ from retention_tui.engine.freshness import stale_usage_note, usage_ends
 from retention_tui.engine.health import tier_distribution
 from retention_tui.engine.metrics import metric_options, month_starts, total_mrr
 from retention_tui.engine.money import left_out_note
-from retention_tui.formatting import money, tier_label
+from retention_tui.formatting import money, tier_label, words
 from retention_tui.owner_scope import narrow, narrow_tables, owned
 from retention_tui.queue_views import QueueView, snoozed_ids
 from retention_tui.reports.documents import share
@@ -111,7 +111,7 @@ def health_figures(s: Snapshot, as_of: date, owner: str | None = None) -> dict[s
     names = s.tables["accounts"].select("account_id", "name")
     shown = due.head(20).join(names, on="account_id", how="left", maintain_order="left")
     risks = [
-        (r["severity"], r["name"] or r["account_id"], r["code"], r["action"])
+        (r["severity"], r["name"] or r["account_id"], words(r["code"]), r["action"])
         for r in shown.iter_rows(named=True)
     ]
     return {"tiers": tiers, "risks": risks, "due_count": due.height}

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Header, Static
 from db import connect
 from db.work import account_work
 from retention_tui.engine.queues import DEAL_ID, winback, winback_touches
-from retention_tui.formatting import money, segment_label
+from retention_tui.formatting import money, segment_label, words
 from retention_tui.screens.footer import KeysFooter
 from retention_tui.screens.scrolling import Body
 from retention_tui.screens.table import Table
@@ -34,11 +34,6 @@ TABLES = {
 }
 
 
-def _words(code: str | None) -> str:
-    """A stage or lost reason as people write it: 'closed lost', 'no decision'."""
-    return (code or "").replace("_", " ")
-
-
 def deal_detail(s: Snapshot, key: str, as_of: date) -> dict[str, object]:
     """Everything the deal screen shows (built off the main thread)."""
     deals = s.tables["deals"].with_columns(DEAL_ID.alias("deal_id"))
@@ -49,8 +44,8 @@ def deal_detail(s: Snapshot, key: str, as_of: date) -> dict[str, object]:
     amount = money(d["amount_minor"], d["currency"]) if d["amount_minor"] is not None else "—"
     header = (
         f"{d['company_name']} · {segment_label(d['segment'], 'no segment')} · "
-        f"{_words(d['stage'])} on {d['closed_at'] or '—'} · "
-        f"reason: {_words(d['lost_reason']) or 'none given'} · "
+        f"{words(d['stage'] or '')} on {d['closed_at'] or '—'} · "
+        f"reason: {words(d['lost_reason'] or '') or 'none given'} · "
         f"{amount} · owner {d['owner'] or '—'}"
         + (f" · account {d['account_id']} (o opens it)" if d["account_id"] else "")
     )
