@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from db.money import minor_exponent
 from retention_tui.engine.kept import kept
 from retention_tui.engine.metrics import account_mrr, metric_options
 from retention_tui.engine.money import periods_fx
@@ -396,7 +395,7 @@ def financial_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict
     )
     periods = t["subscription_periods"]
     opts = metric_options(cfg)
-    base = periods_fx(periods, cfg["currency"]).base
+    fx = periods_fx(periods, cfg["currency"])
     now = account_mrr(periods, as_of, **opts)  # type: ignore[arg-type]
     then_day = as_of - timedelta(days=w["contract_trend"])
     then = account_mrr(periods, then_day, **opts).rename({"mrr": "mrr_then"})  # type: ignore[arg-type]
@@ -411,8 +410,8 @@ def financial_features(t: Tables, accounts: pl.DataFrame, as_of: date, cfg: dict
         pl.when(pl.col("mrr_then") > 0)
         .then(pl.col("mrr") / pl.col("mrr_then") - 1)
         .alias("mrr_change"),
-        pl.lit(base).alias("mrr_currency"),  # what the MRR columns are in (minor units)
-        pl.lit(10 ** minor_exponent(base)).alias("mrr_scale"),  # minor units in one major
+        pl.lit(fx.base).alias("mrr_currency"),  # what the MRR columns are in (minor units)
+        pl.lit(fx.minor(1)).alias("mrr_scale"),  # minor units in one major
     )
 
 
