@@ -90,7 +90,7 @@ class RetentionApp(App[None]):
             self.add_mode(f"queue-{q.name}", lambda q=q: QueueScreen(q))
         # The config's queues get their keys (1-9) as bindings with ids, so the help
         # overlay and [keymap] treat them like every other binding. The footer leaves them
-        # out: the dashboard lists the queues by key, and with seven of them the footer
+        # out: the dashboard lists the queues by key, and with eight of them the footer
         # ran off the screen before the keys of the screen itself were all shown.
         self._bindings = BindingsMap.merge(
             [

@@ -2,7 +2,7 @@
 columns, what ``/`` searches and what ``s`` sorts by.
 
 The built-in lists (BUILTIN) are the sources; the queues a user sees are defined in the
-config (``[queues.NAME]``: a source, filters, a sort, columns) with the first seven as
+config (``[queues.NAME]``: a source, filters, a sort, columns) with the first eight as
 defaults, and keys 1-9 open them in order (configured_queues)."""
 
 from __future__ import annotations
@@ -61,6 +61,25 @@ def _risk(s: Snapshot, as_of: date) -> pl.DataFrame:
             pl.col("tier").is_in(["at_risk", "critical"])
             | pl.col("account_id").is_in(urgent.to_list())
         )
+    )
+
+
+def _alerts(s: Snapshot, as_of: date) -> pl.DataFrame:
+    """The score-change alerts (DOMAIN.md §2) of the date's scores against the last run
+    stored before it: soonest due first, then the most MRR."""
+    accounts = s.tables["accounts"].select("account_id", pl.col("name").alias("account"), "owner")
+    mrr = s.run.features.select("account_id", pl.col("mrr").alias("mrr_minor"))
+    return _ordered(
+        s.run.alerts.join(accounts, on="account_id", how="left")
+        .join(mrr, on="account_id", how="left")
+        .with_columns(pl.col("due_at").dt.strftime("%Y-%m-%d %H:%M").alias("due"))
+        .sort(
+            "due_at",
+            pl.col("mrr_minor").fill_null(0),
+            "account_id",
+            descending=[False, True, False],
+        )
+        .drop("due_at")
     )
 
 
@@ -234,6 +253,24 @@ BUILTIN: tuple[QueueView, ...] = (
             ("Hit", "hit", "int"),
             ("Next due", "next_due", "text"),
         ),
+    ),
+    QueueView(
+        "alerts",
+        "Alerts",
+        "8",
+        _alerts,
+        (
+            ("Account", "account", "text"),
+            ("Owner", "owner", "text"),
+            ("Alert", "code", "words"),
+            ("What changed", "detail", "text"),
+            ("Action", "action", "text"),
+            ("Due", "due", "text"),
+            ("MRR", "mrr_minor", "money"),
+        ),
+        (("soonest due", "order", False), ("MRR", "mrr_minor", True)),
+        search=("account", "owner", "code"),
+        more=(_ACCOUNT_ID,),
     ),
     QueueView(  # not among the default queues: add [queues.advocates] from = "advocates"
         "advocates",

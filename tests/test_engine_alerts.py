@@ -69,3 +69,9 @@ def test_first_run_has_no_score_change_alerts_but_champion_left_still_alerts() -
     assert list(got) == [("a", "champion_left")]
     assert got[("a", "champion_left")]["due_at"] == datetime(2026, 7, 2)  # 48 h
     assert got[("a", "champion_left")]["detail"] == "champion Ana left on 2026-06-20"
+
+
+def test_an_alerts_detail_says_the_tiers_in_words() -> None:
+    got = alerts(scores(("a", 45.0, "at_risk")), scores(("a", 60.0, "monitor")))
+    assert got[("a", "entered_at_risk")]["detail"] == "score 60.0 → 45.0 (monitor → at risk)"
+    assert got[("a", "entered_at_risk")]["action"].startswith("Entered at risk: ")

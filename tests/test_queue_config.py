@@ -61,14 +61,14 @@ def test_sorts() -> None:
         parse_sort("mrr_minor sideways")
 
 
-def test_the_defaults_are_the_seven_work_lists_keyed_1_to_7() -> None:
+def test_the_defaults_are_the_eight_work_lists_keyed_1_to_8() -> None:
     queues = configured_queues(defaults())
-    work = BUILTIN[:7]  # the advocates list is there to add, not a default
+    work = BUILTIN[:8]  # the advocates list is there to add, not a default
     assert [(q.name, q.key, q.source) for q in queues] == [
         (b.name, str(i + 1), b.name) for i, b in enumerate(work)
     ]
     assert [q.columns for q in queues] == [b.columns for b in work]
-    assert [b.name for b in BUILTIN[7:]] == ["advocates"]
+    assert [b.name for b in BUILTIN[8:]] == ["advocates"]
 
 
 def test_an_advocates_queue_can_be_added(sample_db: Path) -> None:
@@ -81,7 +81,7 @@ def test_an_advocates_queue_can_be_added(sample_db: Path) -> None:
     )
     queues = configured_queues(load(sample_db))
     [adv] = [q for q in queues if q.name == "advocates"]
-    assert adv.key == "8"
+    assert adv.key == "9"
     s = Workspace(sample_db, date.fromisoformat(SAMPLE_AS_OF)).get(1)
     rows = adv.build(s, date.fromisoformat(SAMPLE_AS_OF))
     assert rows.height > 0 and set(rows["tier"]) == {"supporter"}
@@ -115,7 +115,8 @@ def test_a_queue_of_ones_own_is_added_after_the_defaults(tmp_path: Path) -> None
         ("reactivation", "4"),
         ("payments", "5"),
         ("onboarding", "6"),
-        ("dana", "7"),
+        ("alerts", "7"),
+        ("dana", "8"),
     ]
     dana = queues[-1]
     assert dana.source == "risk"
@@ -129,7 +130,7 @@ def test_a_queue_of_ones_own_is_added_after_the_defaults(tmp_path: Path) -> None
         (
             '[queues.x]\ntitle = "X"\nfrom = "risky"\n',
             "config 'queues.x.from': unknown list 'risky'; expected one of risk, renewals, "
-            "expansion, winback, reactivation, payments, onboarding",
+            "expansion, winback, reactivation, payments, onboarding, alerts, advocates",
         ),
         (
             '[queues.x]\ntitle = "X"\nfrom = "risk"\nfilters = ["colour = red"]\n',
@@ -178,7 +179,7 @@ def test_the_app_shows_a_configured_queue_on_its_key(scored_db: Path) -> None:
         app = RetentionApp(scored_db, as_of=AS_OF)
         async with app.run_test(size=(130, 36)) as pilot:
             await app.workers.wait_for_complete()
-            await pilot.press("7")
+            await pilot.press("8")
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.screen.view.name == "dana"

@@ -365,7 +365,7 @@ async def test_every_queue_opens_with_its_rows(scored_db: Path) -> None:
     from retention_tui.screens.queue import QueueScreen
 
     app = RetentionApp(scored_db, as_of=AS_OF)
-    assert [q.key for q in app.queues] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert [q.key for q in app.queues] == ["1", "2", "3", "4", "5", "6", "7", "8"]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         for q in app.queues:
@@ -597,7 +597,7 @@ async def test_dashboard_shows_figures_health_queues_and_due_risks(scored_db: Pa
         ]
         assert sum(int(tiers.get_row_at(i)[1]) for i in range(4)) == 250
         queues = app.screen.query_one("#dashboard-queues", DataTable)
-        assert queues.row_count == 7
+        assert queues.row_count == 8
 
 
 def test_the_dashboard_headline_without_subscriptions_or_a_month_before(
@@ -684,7 +684,7 @@ def test_the_dashboard_shows_its_figures_before_the_queues_are_counted(scored_db
             try:
                 assert str(headline.render()).startswith("MRR $")
                 assert tiers.row_count == 4
-                assert queues.row_count == 7
+                assert queues.row_count == 8
                 assert [str(queues.get_row_at(i)[1]) for i in range(7)] == [COUNTING] * 7
                 assert str(queues.get_row_at(0)[0]) == "1  At risk"
             finally:
@@ -1584,3 +1584,33 @@ async def test_a_queue_says_its_codes_in_words_and_finds_them_either_way(
             assert table.row_count == expected, typed
             await pilot.press("escape")
             await settle(pilot)
+
+
+@async_test
+async def test_the_alerts_queue_lists_the_score_changes_since_the_last_run(
+    scored_db: Path, runner
+) -> None:
+    """Key 8: the date's scores against the last run stored before it (seed B's alerts:
+    a fast drop, entering at risk or critical, rising into healthy, a champion gone), the
+    same the scoring run stored and 'report alerts' prints; enter opens the account."""
+    import json
+
+    from retention_tui.cli import cli
+    from retention_tui.screens.account import AccountScreen
+
+    args = ["report", "alerts", "--db", str(scored_db), "--as-of", SAMPLE_AS_OF]
+    stored = json.loads(runner.invoke(cli, [*args, "--format", "json"]).stdout)
+    assert stored
+    app = RetentionApp(scored_db, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_queue(pilot, "8")
+        rows = app.screen.rows
+        assert sorted(zip(rows["account"], rows["code"], strict=True)) == sorted(
+            (r["account"], r["code"]) for r in stored
+        )
+        assert str(table.get_row_at(0)[2]) in {"score drop", "entered critical"}  # due now
+        first = str(table.get_row_at(0)[0])
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert str(app.screen.query_one("#account-header", Static).render()).startswith(first)

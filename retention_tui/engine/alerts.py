@@ -43,12 +43,12 @@ def score_alerts(
         on="account_id",
     )
     was_rank = pl.col("was_tier").replace_strict(RANK, default=None, return_dtype=pl.Int64)
-    change = pl.format(
+    change = pl.format(  # the tiers in words: 'monitor → at risk'
         "score {} → {} ({} → {})",
         pl.col("was"),
         pl.col("total"),
-        pl.col("was_tier"),
-        pl.col("tier"),
+        pl.col("was_tier").str.replace_all("_", " ", literal=True),
+        pl.col("tier").str.replace_all("_", " ", literal=True),
     )
     rules = [
         ("score_drop", pl.col("was") - pl.col("total") >= a["drop_points"], "drop"),

@@ -124,7 +124,7 @@ def queue_labels(queue_views: tuple[QueueView, ...]) -> list[str]:
 def queue_counts(
     s: Snapshot, as_of: date, queue_views: tuple[QueueView, ...], owner: str | None = None
 ) -> list[tuple]:
-    """(label, items) of each queue (the owner's items): at 100k accounts the seven take
+    """(label, items) of each queue (the owner's items): at 100k accounts the eight take
     ~1.2 s, so the dashboard shows its figures first."""
     counts = []
     for label, q in zip(queue_labels(queue_views), queue_views, strict=True):
