@@ -241,11 +241,12 @@ class RetentionApp(App[None]):
 
     def _read_version(self) -> int | None:
         """The watch connection's data_version; None while save_work writes on it (the UI
-        thread does not wait for a write the database keeps busy)."""
+        thread does not wait for a write the database keeps busy) or once it is closed."""
         if not self._watch_lock.acquire(blocking=False):
             return None
         try:
-            assert self._watch is not None
+            if self._watch is None:  # closed: the app is closing
+                return None
             # Changes whenever another connection commits; a read of the WAL index, no I/O.
             return self._watch.execute("PRAGMA data_version").fetchone()[0]
         finally:
