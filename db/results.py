@@ -127,7 +127,7 @@ def stored_alerts(conn: sqlite3.Connection, on_or_before: str) -> tuple[str | No
     if day is None:
         return None, []
     cur = conn.execute(
-        "SELECT x.due_at, a.name AS account, x.account_id, x.code, x.detail, x.action "
+        "SELECT x.due_at, a.name AS account, x.account_id, a.owner, x.code, x.detail, x.action "
         "FROM score_alerts x JOIN accounts a ON a.account_id = x.account_id "
         "WHERE x.as_of = ? ORDER BY x.due_at, a.name, x.code",
         (day,),

@@ -262,5 +262,8 @@ def test_reports_narrow_to_one_owner(runner, scored_db: Path) -> None:
         ["--db", str(scored_db), "report", "payments", "--owner", "Priya", "--as-of", "2026-11-20"],
     )
     assert table.output.startswith("Payments as of 2026-11-20 · owner: Priya Shah: ")
+    alerts = rows("alerts")
+    toms = rows("alerts", "--owner", "tom")
+    assert toms == [r for r in alerts if r["owner"] == "Tom Becker"] and 0 < len(toms) < len(alerts)
     wrong = runner.invoke(cli, ["--db", str(scored_db), "report", "renewals", "--owner", "zed"])
     assert wrong.exit_code == 2 and "--owner: nothing is owned by 'zed'" in wrong.output

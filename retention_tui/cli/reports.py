@@ -423,15 +423,20 @@ def report_dashboard(db_path: Path | None, fmt: str, as_of: date | None) -> None
 @db_option
 @format_option
 @as_of_option
-def report_alerts(db_path: Path | None, fmt: str, as_of: date | None) -> None:
+@owner_option
+def report_alerts(db_path: Path | None, fmt: str, as_of: date | None, owner: str | None) -> None:
     """Score-change alerts of the last scoring run on or before the date, soonest due first."""
     from db.results import stored_alerts
+    from retention_tui.owner_scope import whose
 
     with closing(open_db(db_path)) as conn:
+        owner = named_owner(conn, owner)
         day, rows = stored_alerts(conn, (as_of or today()).isoformat())
     if day is None:
         raise RetentionError("no scores stored yet: run 'retention score' first")
+    rows = [r for r in rows if owner is None or r["owner"] == owner]
     if fmt == "table":
-        click.echo(f"Alerts from the scoring run of {day}: {len(rows)}")
+        click.echo(f"Alerts from the scoring run of {day}{whose(owner)}: {len(rows)}")
         click.echo()
-    click.echo(render(rows, fmt, columns=["due_at", "account", "code", "detail", "action"]))
+    columns = ["due_at", "account", "owner", "code", "detail", "action"]
+    click.echo(render(rows, fmt, columns=columns))
