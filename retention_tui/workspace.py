@@ -15,7 +15,7 @@ import polars as pl
 
 from db import connect
 from db.frames import load_all
-from db.work import snoozes, ticks
+from db.work import snoozes, snoozes_frame, ticks
 from retention_tui.config import load as load_config
 from retention_tui.engine.features import Tables
 from retention_tui.engine.freshness import stale_usage_note
@@ -47,11 +47,8 @@ class Snapshot:
     book: Book
     run: ScoreRun
     done: pl.DataFrame  # checklist ticks: account_id, kind, step_id, done_at
-    snoozes: pl.DataFrame = field(  # account_id, queue, until (db.work.snoozes)
-        default_factory=lambda: pl.DataFrame(
-            schema=dict.fromkeys(("account_id", "queue", "until"), pl.String)
-        )
-    )
+    # account_id, queue, until (db.work.snoozes)
+    snoozes: pl.DataFrame = field(default_factory=lambda: snoozes_frame([]))
     # The built-in lists' rows, built once per snapshot and date by whichever screen asks
     # first (the dashboard counts them, a queue screen shows them): queue_views.list_rows.
     lists: dict[tuple[str, date], pl.DataFrame] = field(default_factory=dict)
